@@ -1,0 +1,59 @@
+// The MLP's GPU entry points: plan the grid and scratch, pick the activation's kernels.
+
+#include "mlp.cuh"
+
+namespace langevin {
+namespace kernels {
+
+long long max_shared_bytes_per_block() {
+  int device = 0;
+  int bytes = 0;
+  LANGEVIN_CUDA_CHECK(cudaGetDevice(&device));
+  LANGEVIN_CUDA_CHECK(
+      cudaDeviceGetAttribute(&bytes, cudaDevAttrMaxSharedMemoryPerBlockOptin, device));
+  return bytes;
+}
+
+}  // namespace kernels
+
+namespace backends {
+
+MlpScratchPlan plan_mlp_scratch(const device::MlpView& net, long long work_items) {
+  constexpr long long kBlock = device::kChainsPerBlock;
+  MlpScratchPlan plan;
+  const long long blocks = (work_items + kBlock - 1) / kBlock;
+  plan.threads = (blocks < (1ll << 31) - 1 ? blocks : (1ll << 31) - 1) * kBlock;
+  if (net.layers > 2) {
+    // Two hidden vectors per thread; cap the grid so the scratch stays under 256 MiB (threads
+    // then loop over several items each).
+    constexpr long long kScratchBudget = 256ll << 20;
+    const long long per_thread = 2ll * device::mlp_widest_hidden(net) * sizeof(float);
+    long long cap = kScratchBudget / per_thread / kBlock * kBlock;
+    if (cap < kBlock) cap = kBlock;
+    if (plan.threads > cap) plan.threads = cap;
+    plan.floats = plan.threads * 2ll * device::mlp_widest_hidden(net);
+  }
+  return plan;
+}
+
+void sample_mlp_cuda(const device::MlpView& net, Activation activation, long long param_count,
+                     const MlpScratchPlan& plan, float* scratch, const device::ChainConfig& config,
+                     Stream stream) {
+  const kernels::MlpLaunch launch{net, param_count, plan, scratch, stream};
+  detail::with_activation(activation, [&](auto act) {
+    kernels::launch_mlp_chains<act()>(launch, kernels::ChainWork{config});
+  });
+}
+
+void score_mlp_cuda(const device::MlpView& net, Activation activation, long long param_count,
+                    const MlpScratchPlan& plan, float* scratch, const float* points, float* scores,
+                    long long n, Stream stream) {
+  const kernels::MlpLaunch launch{net, param_count, plan, scratch, stream};
+  detail::with_activation(activation, [&](auto act) {
+    kernels::launch_mlp_scores<act()>(launch,
+                                      kernels::ScoreWork{points, scores, n, net.width[0]});
+  });
+}
+
+}  // namespace backends
+}  // namespace langevin

@@ -1,0 +1,45 @@
+#pragma once
+// What the CLI's commands share: the options every computing command takes, how a score source
+// (--model or --gmm) is read, output path checks, and timing.
+
+#include <langevin/langevin.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace langevin::cli {
+
+/// --backend, --seed, --quiet.
+struct CommonOptions {
+  std::string backend = "auto";
+  std::uint64_t seed = 0;
+  bool quiet = false;
+};
+void add_common_options(CLI::App& command, CommonOptions& options);
+
+/// --model M.safetensors | --gmm G.json, exactly one.
+struct ScoreSourceOptions {
+  std::string model_path;
+  std::string gmm_path;
+};
+void add_score_source_options(CLI::App& command, ScoreSourceOptions& options);
+using ScoreSource = std::variant<GaussianMixture, Mlp>;
+ScoreSource load_score_source(const ScoreSourceOptions& options);
+int source_dim(const ScoreSource& source);
+
+/// Refuses an output path before any work is done: it must end in `extension` and its directory
+/// must exist. (The file itself is written atomically at the end.)
+void check_output_path(const std::string& path, const std::string& extension,
+                       const std::string& option);
+
+/// Seconds since `start`.
+double seconds_since(std::chrono::steady_clock::time_point start);
+
+/// "1.23e+07"-style numbers for summaries.
+std::string engineering(double value);
+
+}  // namespace langevin::cli

@@ -1,0 +1,140 @@
+// langevin sample: run Langevin chains on a score model or a Gaussian mixture (docs/CLI.md).
+
+#include "commands.hpp"
+#include "common.hpp"
+
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+namespace langevin::cli {
+namespace {
+
+struct SampleOptions {
+  CommonOptions common;
+  ScoreSourceOptions source;
+  std::string out;
+  std::int64_t chains = 1000;
+  std::int64_t steps = 2000;
+  double epsilon = 5e-3;
+  std::string init = "normal:0,1";
+  std::string keep = "final";
+  std::int64_t burn_in = 0;
+  std::int64_t thin = 1;
+  std::int64_t first_chain = 0;
+};
+
+double parse_number(const std::string& text, const std::string& field) {
+  std::size_t used = 0;
+  double value = 0.0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size()) {
+    throw InvalidInput(field + " = \"" + text + "\": not a number");
+  }
+  return value;
+}
+
+/// --init normal:M,S or file:x0.npy.
+void apply_init(const std::string& spec, int dim, SamplerConfig& config) {
+  const std::string field = "--init";
+  if (spec.rfind("normal:", 0) == 0) {
+    const std::string arguments = spec.substr(7);
+    const std::size_t comma = arguments.find(',');
+    if (comma == std::string::npos) {
+      throw InvalidInput(field + " = \"" + spec + "\": expected normal:MEAN,STD");
+    }
+    config.init_mean = parse_number(arguments.substr(0, comma), field + " mean");
+    config.init_std = parse_number(arguments.substr(comma + 1), field + " std");
+  } else if (spec.rfind("file:", 0) == 0) {
+    const std::string path = spec.substr(5);
+    Array states = as_points(read_npy(path), path);
+    if (states.dim(0) != config.chains || states.dim(1) != dim) {
+      throw InvalidInput(field + " = " + spec + ": shape " + states.shape_string() +
+                         ", expected (chains, d) = (" + std::to_string(config.chains) + ", " +
+                         std::to_string(dim) + ")");
+    }
+    config.init_states = std::move(states);
+  } else {
+    throw InvalidInput(field + " = \"" + spec + "\": expected normal:MEAN,STD or file:PATH.npy");
+  }
+}
+
+void run_sample(const SampleOptions& options) {
+  check_output_path(options.out, ".npy", "--out");
+  const ScoreSource source = load_score_source(options.source);
+  const int dim = source_dim(source);
+
+  SamplerConfig config;
+  config.chains = options.chains;
+  config.steps = options.steps;
+  config.epsilon = options.epsilon;
+  config.seed = options.common.seed;
+  config.first_chain = options.first_chain;
+  config.burn_in = options.burn_in;
+  config.thin = options.thin;
+  config.backend = parse_backend(options.common.backend, "--backend");
+  if (options.keep == "final") {
+    config.keep = Keep::Final;
+  } else if (options.keep == "trajectory") {
+    config.keep = Keep::Trajectory;
+  } else {
+    throw InvalidInput("--keep = \"" + options.keep + "\": expected final or trajectory");
+  }
+  apply_init(options.init, dim, config);
+
+  const auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<Sampler> sampler;
+  if (const auto* gmm = std::get_if<GaussianMixture>(&source)) {
+    sampler = std::make_unique<Sampler>(*gmm, config);
+  } else {
+    sampler = std::make_unique<Sampler>(std::get<Mlp>(source), config);
+  }
+  const Array samples = sampler->run();
+  const double seconds = seconds_since(start);
+  write_npy(options.out, samples);
+
+  if (!options.common.quiet) {
+    const double chain_steps = static_cast<double>(config.chains) * static_cast<double>(config.steps);
+    std::cout << "sampled " << config.chains << " chains x " << config.steps << " steps (d = "
+              << dim << ") on " << to_string(sampler->backend()) << " in "
+              << engineering(seconds) << " s, " << engineering(chain_steps / seconds)
+              << " chain-steps/s -> " << options.out << " " << samples.shape_string() << "\n";
+  }
+}
+
+}  // namespace
+
+Command add_sample_command(CLI::App& app) {
+  auto options = std::make_shared<SampleOptions>();
+  CLI::App* command = app.add_subcommand(
+      "sample", "run Langevin chains x <- x + eps s(x) + sqrt(2 eps) z and save their states");
+  add_score_source_options(*command, options->source);
+  command->add_option("--out", options->out, "output samples (.npy)")->required();
+  command->add_option("--chains", options->chains, "number of chains")->capture_default_str();
+  command->add_option("--steps", options->steps, "Langevin updates per chain")
+      ->capture_default_str();
+  command->add_option("--epsilon", options->epsilon, "step size eps")->capture_default_str();
+  command->add_option("--init", options->init,
+                      "initial states: normal:MEAN,STD (i.i.d. per coordinate) or file:x0.npy "
+                      "(chains, d)")
+      ->capture_default_str();
+  command->add_option("--keep", options->keep,
+                      "final: x_K, shape (chains, d); trajectory: x_k for k = B, B+T, ... < K, "
+                      "shape (chains, kept, d)")
+      ->capture_default_str();
+  command->add_option("--burn-in", options->burn_in, "first step a trajectory keeps (B)")
+      ->capture_default_str();
+  command->add_option("--thin", options->thin, "keep every T-th step of a trajectory")
+      ->capture_default_str();
+  command->add_option("--first-chain", options->first_chain,
+                      "global index of the first chain (rows C ... C+N-1 of a larger run)")
+      ->capture_default_str();
+  add_common_options(*command, options->common);
+  return {command, [options] { run_sample(*options); }};
+}
+
+}  // namespace langevin::cli

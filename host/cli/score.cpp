@@ -1,0 +1,65 @@
+// langevin score: evaluate a score model or a mixture's score at given points.
+
+#include "commands.hpp"
+#include "common.hpp"
+
+#include <cmath>
+#include <iostream>
+#include <memory>
+
+namespace langevin::cli {
+namespace {
+
+struct ScoreOptions {
+  CommonOptions common;
+  ScoreSourceOptions source;
+  std::string in;
+  std::string out;
+  double sigma = 0.0;
+  bool sigma_given = false;
+};
+
+void run_score(const ScoreOptions& options) {
+  check_output_path(options.out, ".npy", "--out");
+  const ScoreSource source = load_score_source(options.source);
+  const Backend backend = parse_backend(options.common.backend, "--backend");
+  const Array points = as_points(read_npy(options.in), options.in);
+  Array scores;
+  if (const auto* gmm = std::get_if<GaussianMixture>(&source)) {
+    // The score of the mixture convolved with N(0, sigma^2 I): the perturbed data's score.
+    scores = score(options.sigma_given ? gmm->convolved(options.sigma) : *gmm, points, backend);
+  } else {
+    if (options.sigma_given) {
+      throw InvalidInput("--sigma needs a noise-conditional model; " + options.source.model_path +
+                         " is not one");
+    }
+    scores = score(std::get<Mlp>(source), points, backend);
+  }
+  write_npy(options.out, scores);
+  if (!options.common.quiet) {
+    std::cout << "scored " << points.dim(0) << " points -> " << options.out << " "
+              << scores.shape_string() << "\n";
+  }
+}
+
+}  // namespace
+
+Command add_score_command(CLI::App& app) {
+  auto options = std::make_shared<ScoreOptions>();
+  CLI::App* command =
+      app.add_subcommand("score", "evaluate the score grad log p at the points of a .npy file");
+  add_score_source_options(*command, options->source);
+  command->add_option("--in", options->in, "points (.npy, shape (N, d) or (N,))")->required();
+  command->add_option("--out", options->out, "scores (.npy, shape (N, d))")->required();
+  command->add_option_function<double>(
+      "--sigma",
+      [options](double sigma) {
+        options->sigma = sigma;
+        options->sigma_given = true;
+      },
+      "noise level: the score of p convolved with N(0, sigma^2 I)");
+  add_common_options(*command, options->common);
+  return {command, [options] { run_score(*options); }};
+}
+
+}  // namespace langevin::cli

@@ -1,0 +1,216 @@
+#include "backends.hpp"
+#include "views.hpp"
+
+#include <langevin/device/chain.hpp>
+#include <langevin/device/gmm.hpp>
+#include <langevin/device/mlp.hpp>
+#include <langevin/error.hpp>
+#include <langevin/sampler.hpp>
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <variant>
+
+namespace langevin {
+namespace {
+
+constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
+
+std::string text(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
+void require(bool ok, const std::string& field, const std::string& value,
+             const std::string& allowed) {
+  if (!ok) throw InvalidInput(field + " = " + value + ": " + allowed);
+}
+
+}  // namespace
+
+void validate(const SamplerConfig& c, int dim) {
+  require(dim >= 1 && dim <= kMaxSamplerDim, "dimension", std::to_string(dim),
+          "the fused sampler takes 1 to " + std::to_string(kMaxSamplerDim));
+  require(c.chains >= 1, "chains", std::to_string(c.chains), "must be at least 1");
+  require(c.steps >= 1, "steps", std::to_string(c.steps), "must be at least 1");
+  require(std::isfinite(c.epsilon) && c.epsilon > 0.0, "epsilon", text(c.epsilon),
+          "must be positive and finite");
+  require(c.epsilon <= std::numeric_limits<float>::max(), "epsilon", text(c.epsilon),
+          "must fit in float32");
+  require(c.first_chain >= 0, "first_chain", std::to_string(c.first_chain),
+          "must be non-negative");
+  require(c.first_chain <= kInt64Max - c.chains, "first_chain", std::to_string(c.first_chain),
+          "first_chain + chains must fit in 64 bits");
+  if (c.init_states.size() > 0) {
+    const bool shape_ok = c.init_states.rank() == 2 && c.init_states.dim(0) == c.chains &&
+                          c.init_states.dim(1) == dim;
+    require(shape_ok, "init_states shape", c.init_states.shape_string(),
+            "must be (chains, d) = (" + std::to_string(c.chains) + ", " + std::to_string(dim) +
+                ")");
+    for (std::int64_t i = 0; i < c.init_states.size(); ++i) {
+      if (!std::isfinite(c.init_states[i])) {
+        throw InvalidInput("init_states[" + std::to_string(i / dim) + ", " +
+                           std::to_string(i % dim) + "] = " + text(c.init_states[i]) +
+                           ": must be finite");
+      }
+    }
+  } else {
+    require(std::isfinite(c.init_mean) && std::abs(c.init_mean) <= 1e30, "init mean",
+            text(c.init_mean), "must be finite");
+    require(std::isfinite(c.init_std) && c.init_std >= 0.0 && c.init_std <= 1e30, "init std",
+            text(c.init_std), "must be non-negative and finite");
+  }
+  if (c.keep == Keep::Trajectory) {
+    require(c.thin >= 1, "thin", std::to_string(c.thin), "must be at least 1");
+    require(c.burn_in >= 0 && c.burn_in < c.steps, "burn_in", std::to_string(c.burn_in),
+            "must be in [0, steps) = [0, " + std::to_string(c.steps) + ")");
+  }
+  // The output's element count must fit in 64 bits (memory is checked when allocating).
+  const std::int64_t per_chain = (c.keep == Keep::Trajectory ? kept_steps(c) : 1) * dim;
+  require(c.chains <= kInt64Max / per_chain, "chains", std::to_string(c.chains),
+          "the output of chains × kept steps × d values overflows 64 bits");
+}
+
+std::int64_t kept_steps(const SamplerConfig& c) {
+  if (c.keep != Keep::Trajectory) return 0;
+  return (c.steps - c.burn_in + c.thin - 1) / c.thin;
+}
+
+std::vector<std::int64_t> output_shape(const SamplerConfig& c, int dim) {
+  if (c.keep == Keep::Trajectory) return {c.chains, kept_steps(c), dim};
+  return {c.chains, dim};
+}
+
+device::ChainConfig chain_config(const SamplerConfig& c, int dim) {
+  device::ChainConfig chains;
+  chains.chains = c.chains;
+  chains.first_chain = c.first_chain;
+  chains.first_step = 0;
+  chains.steps = c.steps;
+  chains.epsilon = static_cast<float>(c.epsilon);
+  chains.seed = c.seed;
+  chains.dim = dim;
+  chains.init_mean = static_cast<float>(c.init_mean);
+  chains.init_std = static_cast<float>(c.init_std);
+  chains.keep_trajectory = c.keep == Keep::Trajectory;
+  chains.burn_in = c.burn_in;
+  chains.thin = c.thin;
+  chains.kept = kept_steps(c);
+  return chains;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+struct Sampler::Impl {
+  SamplerConfig config;
+  Backend backend = Backend::Cpu;
+  int dim = 0;
+  std::variant<GaussianMixture, Mlp> target;
+  std::vector<float> params;             // packed, host copy
+  DeviceBuffer<float> device_params;     // on the GPU, for the Cuda backend
+  DeviceBuffer<float> device_init;
+  DeviceBuffer<float> device_scratch;    // deep MLPs on the GPU
+
+  template <class Target>
+  Impl(const Target& t, SamplerConfig c, int d)
+      : config(std::move(c)), dim(d), target(t), params(t.packed()) {
+    validate(config, dim);
+    backend = resolve(config.backend);
+    if (backend == Backend::Cuda) {
+      device_params = DeviceBuffer<float>(params.data(), params.size());
+      if (config.init_states.size() > 0) {
+        device_init = DeviceBuffer<float>(config.init_states.data(),
+                                          static_cast<std::size_t>(config.init_states.size()));
+      }
+    }
+  }
+
+  std::int64_t output_count() const {
+    std::int64_t count = 1;
+    for (std::int64_t extent : langevin::output_shape(config, dim)) count *= extent;
+    return count;
+  }
+
+  // Everything but the output pointer: the views over `params` on the chosen backend.
+  void run_cpu(float* out) {
+    device::ChainConfig chains = chain_config(config, dim);
+    chains.out = out;
+    if (config.init_states.size() > 0) chains.init_states = config.init_states.data();
+    if (const auto* gmm = std::get_if<GaussianMixture>(&target)) {
+      backends::sample_gmm_cpu(detail::gmm_view(*gmm, params.data()), chains);
+    } else {
+      const Mlp& mlp = std::get<Mlp>(target);
+      backends::sample_mlp_cpu(detail::mlp_view(mlp, params.data()), mlp.activation(), chains);
+    }
+  }
+
+  void run_cuda(float* device_out, Stream stream) {
+    device::ChainConfig chains = chain_config(config, dim);
+    chains.out = device_out;
+    chains.init_states = device_init.data();
+    if (const auto* gmm = std::get_if<GaussianMixture>(&target)) {
+      backends::sample_gmm_cuda(detail::gmm_view(*gmm, device_params.data()),
+                                chains, stream);
+    } else {
+      const Mlp& mlp = std::get<Mlp>(target);
+      const device::MlpView view = detail::mlp_view(mlp, device_params.data());
+      const backends::MlpScratchPlan plan = backends::plan_mlp_scratch(view, config.chains);
+      if (device_scratch.size() < static_cast<std::size_t>(plan.floats)) {
+        device_scratch = DeviceBuffer<float>(static_cast<std::size_t>(plan.floats));
+      }
+      backends::sample_mlp_cuda(view, mlp.activation(), static_cast<long long>(params.size()),
+                                plan, device_scratch.data(), chains, stream);
+    }
+  }
+};
+
+
+Sampler::Sampler(const GaussianMixture& target, SamplerConfig config)
+    : impl_(std::make_unique<Impl>(target, std::move(config), target.dim())) {}
+Sampler::Sampler(const Mlp& model, SamplerConfig config)
+    : impl_(std::make_unique<Impl>(model, std::move(config), detail::score_model_dim(model))) {}
+Sampler::~Sampler() = default;
+Sampler::Sampler(Sampler&&) noexcept = default;
+Sampler& Sampler::operator=(Sampler&&) noexcept = default;
+
+const SamplerConfig& Sampler::config() const { return impl_->config; }
+Backend Sampler::backend() const { return impl_->backend; }
+int Sampler::dim() const { return impl_->dim; }
+std::vector<std::int64_t> Sampler::output_shape() const {
+  return langevin::output_shape(impl_->config, impl_->dim);
+}
+
+Array Sampler::run() {
+  if (impl_->backend == Backend::Cuda) return run_on_device().to_host();
+  Array out(output_shape());
+  impl_->run_cpu(out.data());
+  return out;
+}
+
+DeviceArray Sampler::run_on_device(Stream stream) {
+  DeviceArray result;
+  result.shape = output_shape();
+  result.stream = stream;
+  result.buffer = DeviceBuffer<float>(static_cast<std::size_t>(impl_->output_count()));
+  run_into(result.buffer.data(), stream);
+  return result;
+}
+
+void Sampler::run_into(float* device_out, Stream stream) {
+  if (impl_->backend != Backend::Cuda) {
+    throw InvalidInput("run_on_device / run_into need the cuda backend; this sampler runs on " +
+                       std::string(to_string(impl_->backend)));
+  }
+  impl_->run_cuda(device_out, stream);
+}
+
+Array sample(const GaussianMixture& target, const SamplerConfig& config) {
+  return Sampler(target, config).run();
+}
+Array sample(const Mlp& model, const SamplerConfig& config) {
+  return Sampler(model, config).run();
+}
+
+}  // namespace langevin

@@ -1,0 +1,24 @@
+#include <langevin/version.hpp>
+
+#include <string>
+
+namespace langevin {
+
+const char* version() { return LANGEVIN_VERSION; }
+
+std::string build_configuration() {
+  std::string text;
+  text += "version: " LANGEVIN_VERSION "\n";
+  text += "CUDA architectures: " LANGEVIN_CUDA_ARCHITECTURES "\n";
+  text += "CUDA toolkit: " LANGEVIN_CUDA_VERSION "\n";
+  text += "host compiler: " LANGEVIN_CXX_COMPILER "\n";
+  text += "CPU backend flags: " LANGEVIN_CPU_FLAGS "\n";
+#if defined(_OPENMP)
+  text += "OpenMP: " + std::to_string(_OPENMP) + "\n";
+#else
+  text += "OpenMP: off\n";
+#endif
+  return text;
+}
+
+}  // namespace langevin

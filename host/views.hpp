@@ -1,0 +1,44 @@
+#pragma once
+// Device views (what the kernels read) over a model's packed parameter block, wherever that block
+// lives (host vector or device buffer).
+
+#include <langevin/device/gmm.hpp>
+#include <langevin/error.hpp>
+#include <langevin/device/mlp.hpp>
+#include <langevin/gmm.hpp>
+#include <langevin/mlp.hpp>
+
+#include <string>
+
+namespace langevin::detail {
+
+inline device::GmmView gmm_view(const GaussianMixture& gmm, const float* packed) {
+  return device::gmm_view(packed, gmm.dim(), gmm.components());
+}
+
+inline device::MlpView mlp_view(const Mlp& mlp, const float* packed) {
+  device::MlpView view;
+  const std::vector<int> widths = mlp.widths();
+  view.layers = static_cast<int>(widths.size()) - 1;
+  long long offset = 0;
+  for (int l = 0; l < view.layers; ++l) {
+    view.width[l] = widths[l];
+    view.offset[l] = offset;
+    offset += static_cast<long long>(widths[l]) * widths[l + 1] + widths[l + 1];
+  }
+  view.width[view.layers] = widths[view.layers];
+  view.params = packed;
+  return view;
+}
+
+/// The dimension of an MLP used as a score model; throws InvalidInput unless it maps R^d → R^d.
+inline int score_model_dim(const Mlp& model) {
+  if (model.input_dim() != model.output_dim()) {
+    throw InvalidInput("the MLP maps " + std::to_string(model.input_dim()) + " inputs to " +
+                       std::to_string(model.output_dim()) +
+                       " outputs; a score model needs as many outputs as inputs");
+  }
+  return model.input_dim();
+}
+
+}  // namespace langevin::detail

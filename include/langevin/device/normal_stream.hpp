@@ -1,0 +1,85 @@
+#pragma once
+/// \file
+/// NormalStream: the Gaussian noise of one chain, drawn from cuRAND's Philox4x32-10.
+///
+/// The contract (docs/REPRODUCIBILITY.md): chain i (its global index) uses Philox subsequence i
+/// under the run's seed. Each draw of a d-dimensional normal vector consumes exactly
+/// counters_per_draw(d) Philox counters (four 32-bit words each, turned into four normals by
+/// Box–Muller), whatever d mod 4 is. Draw 0 gives the initial state, draw 1 + k the noise of
+/// step k. So the noise of any step is found by position alone: the CPU and GPU backends, any
+/// launch shape, a split of the chains across runs and a resumed run all see the same numbers.
+///
+/// cuRAND's device API compiles for the host too when QUALIFIERS is defined as below before
+/// curand_kernel.h is first included (a translation unit that already included it for the device
+/// only must include this header first).
+
+#ifndef QUALIFIERS
+#define QUALIFIERS static __forceinline__ __host__ __device__
+#endif
+#include <curand_kernel.h>
+
+#include <langevin/device/config.hpp>
+#include <langevin/device/math.hpp>
+
+namespace langevin::device {
+
+/// Philox counters consumed by one draw of a d-dimensional normal vector.
+LANGEVIN_HD constexpr unsigned long long counters_per_draw(int dim) {
+  return static_cast<unsigned long long>((dim + 3) / 4);
+}
+
+/// Two standard normals from two uniform 32-bit words (Box–Muller). The same code, and the
+/// precise (not the intrinsic) sin, cos and log, on both backends, so that CPU and GPU noise
+/// agree to the last bit or two.
+LANGEVIN_HD void box_muller(unsigned int a, unsigned int b, float& first, float& second) {
+  constexpr float kTwoPow32Inv = 2.3283064365386963e-10f;
+  constexpr float kTwoPiTwoPow32Inv = 1.4629180792671596e-09f;
+  // u in (0, 1]: never 0, so the log is finite (|normal| ≤ 6.7).
+  const float u = math::fma(static_cast<float>(a), kTwoPow32Inv, 0.5f * kTwoPow32Inv);
+  const float angle = math::fma(static_cast<float>(b), kTwoPiTwoPow32Inv, 0.5f * kTwoPiTwoPow32Inv);
+  const float radius = sqrtf(-2.0f * logf(u));
+  float sin_angle, cos_angle;
+#if defined(__CUDA_ARCH__)
+  sincosf(angle, &sin_angle, &cos_angle);
+#else
+  sin_angle = sinf(angle);
+  cos_angle = cosf(angle);
+#endif
+  first = radius * cos_angle;
+  second = radius * sin_angle;
+}
+
+class NormalStream {
+ public:
+  /// The stream of global chain `chain`, positioned at draw `draw` of a `dim`-dimensional vector.
+  LANGEVIN_HD NormalStream(unsigned long long seed, unsigned long long chain, int dim,
+                           unsigned long long draw) {
+    curand_init(seed, chain, 4ull * counters_per_draw(dim) * draw, &state_);
+  }
+
+  /// Fills z[0 .. dim) with one draw. MaxDim bounds dim at compile time so that z can live in
+  /// registers (every index is a constant once the loops are unrolled).
+  template <int MaxDim>
+  LANGEVIN_HD void draw(float* z, int dim) {
+LANGEVIN_UNROLL
+    for (int group = 0; group < (MaxDim + 3) / 4; ++group) {
+      const int first = 4 * group;
+      if (first >= dim) break;
+      const uint4 words = curand4(&state_);
+      float n0, n1, n2, n3;
+      box_muller(words.x, words.y, n0, n1);
+      z[first] = n0;
+      if (first + 1 < MaxDim && first + 1 < dim) z[first + 1] = n1;
+      if (first + 2 < MaxDim && first + 2 < dim) {
+        box_muller(words.z, words.w, n2, n3);  // skipped when this group needs only two
+        z[first + 2] = n2;
+        if (first + 3 < MaxDim && first + 3 < dim) z[first + 3] = n3;
+      }
+    }
+  }
+
+ private:
+  curandStatePhilox4_32_10_t state_;
+};
+
+}  // namespace langevin::device

@@ -1,0 +1,87 @@
+#pragma once
+/// \file
+/// DeviceBuffer<T>: the one owner of GPU memory in the library (RAII, move-only), and
+/// DeviceArray: a result left on the GPU for the caller, with its shape and stream.
+/// Needs no CUDA headers: a stream is a cudaStream_t, declared here as what it is.
+
+#include <langevin/array.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+struct CUstream_st;
+
+namespace langevin {
+
+/// A CUDA stream (cudaStream_t); nullptr is the default stream.
+using Stream = CUstream_st*;
+
+namespace detail {
+void* device_allocate(std::size_t bytes);
+void device_free(void* pointer) noexcept;
+void copy_host_to_device(void* device, const void* host, std::size_t bytes, Stream stream);
+void copy_device_to_host(void* host, const void* device, std::size_t bytes, Stream stream);
+void synchronize(Stream stream);
+}  // namespace detail
+
+template <class T>
+class DeviceBuffer {
+ public:
+  DeviceBuffer() = default;
+  /// Uninitialised device memory for `count` values; throws Error if the device is out of memory.
+  explicit DeviceBuffer(std::size_t count)
+      : data_(static_cast<T*>(detail::device_allocate(count * sizeof(T)))), count_(count) {}
+  /// A device copy of `values`.
+  DeviceBuffer(const T* values, std::size_t count, Stream stream = nullptr) : DeviceBuffer(count) {
+    upload(values, count, stream);
+  }
+  ~DeviceBuffer() { detail::device_free(data_); }
+
+  DeviceBuffer(DeviceBuffer&& other) noexcept
+      : data_(std::exchange(other.data_, nullptr)), count_(std::exchange(other.count_, 0)) {}
+  DeviceBuffer& operator=(DeviceBuffer&& other) noexcept {
+    if (this != &other) {
+      detail::device_free(data_);
+      data_ = std::exchange(other.data_, nullptr);
+      count_ = std::exchange(other.count_, 0);
+    }
+    return *this;
+  }
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+
+  T* data() { return data_; }
+  const T* data() const { return data_; }
+  std::size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+
+  /// Copies `count` ≤ size() values from the host (stream-ordered; synchronous for pageable memory).
+  void upload(const T* values, std::size_t count, Stream stream = nullptr) {
+    detail::copy_host_to_device(data_, values, count * sizeof(T), stream);
+  }
+  /// Copies `count` ≤ size() values to the host and waits for them.
+  void download(T* values, std::size_t count, Stream stream = nullptr) const {
+    detail::copy_device_to_host(values, data_, count * sizeof(T), stream);
+  }
+
+ private:
+  T* data_ = nullptr;
+  std::size_t count_ = 0;
+};
+
+/// A float32 array on the GPU in C order: the sampler's output when the caller keeps it there.
+/// The values are ready once `stream` reaches the point where the producing call returned.
+struct DeviceArray {
+  DeviceBuffer<float> buffer;
+  std::vector<std::int64_t> shape;
+  Stream stream = nullptr;
+
+  float* data() { return buffer.data(); }
+  const float* data() const { return buffer.data(); }
+  /// Waits for the stream and copies the values to the host.
+  Array to_host() const;
+};
+
+}  // namespace langevin

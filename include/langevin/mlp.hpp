@@ -1,0 +1,57 @@
+#pragma once
+/// \file
+/// Mlp: the score model s_θ: R^d → R^d, a stack of dense layers d → H₁ → … → H_L → d with one
+/// hidden activation, float32. Loaded from and saved to safetensors (docs/FORMATS.md).
+
+#include <langevin/activation.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace langevin {
+
+/// y = W x + b, W stored (outputs × inputs) row-major, as PyTorch's nn.Linear.
+struct DenseLayer {
+  int inputs = 0;
+  int outputs = 0;
+  std::vector<float> weight;
+  std::vector<float> bias;
+};
+
+class Mlp {
+ public:
+  /// Validates the stack: at least two layers (one hidden), at most device::kMaxLinearLayers,
+  /// each layer's inputs equal to the previous layer's outputs, weight and bias sizes matching,
+  /// every value finite. Throws InvalidInput naming the layer and field.
+  Mlp(std::vector<DenseLayer> layers, Activation activation);
+
+  /// An MLP with the given widths (d, H₁, …, H_L, d) and Glorot-normal weights, biases
+  /// N(0, 0.01²), drawn from Philox with `seed`: the same network on every machine.
+  static Mlp random(const std::vector<int>& widths, Activation activation, std::uint64_t seed);
+
+  int input_dim() const { return layers_.front().inputs; }
+  int output_dim() const { return layers_.back().outputs; }
+  /// (d, H₁, …, H_L, d_out).
+  std::vector<int> widths() const;
+  const std::vector<DenseLayer>& layers() const { return layers_; }
+  Activation activation() const { return activation_; }
+  std::int64_t parameter_count() const;
+  /// Multiply-adds of one forward pass: Σ inputs·outputs over layers.
+  std::int64_t multiply_adds() const;
+
+  /// The parameter block the device code reads (device::MlpView; see device/mlp.hpp).
+  std::vector<float> packed() const;
+
+ private:
+  std::vector<DenseLayer> layers_;
+  Activation activation_ = Activation::Relu;
+};
+
+/// Reads an MLP from safetensors: tensors layers.{i}.weight (out, in) and layers.{i}.bias (out,)
+/// in increasing i (gaps allowed, as nn.Sequential leaves them), metadata "activation".
+Mlp load_mlp(const std::string& path);
+/// Writes an MLP as safetensors with metadata format=langevin-mlp, version, activation.
+void save_mlp(const std::string& path, const Mlp& mlp);
+
+}  // namespace langevin

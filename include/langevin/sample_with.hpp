@@ -1,0 +1,67 @@
+#pragma once
+/// \file
+/// sample_with: the fused sampler on a score function of your own.
+///
+///   struct DoubleWell {                       // p(x) ∝ exp(−(x² − 1)²)
+///     static constexpr int max_dim = 1;
+///     LANGEVIN_HD void operator()(const float* x, float* s) const {
+///       s[0] = -4.0f * x[0] * (x[0] * x[0] - 1.0f);
+///     }
+///   };
+///   langevin::Array x = langevin::sample_with(DoubleWell{}, /*dim=*/1, config);
+///
+/// Compiled by nvcc, the chains run on the GPU when config.backend allows it; compiled by a plain
+/// C++ compiler, on the CPU (Backend::Cuda is then an error). Same chains either way.
+
+#include <langevin/array.hpp>
+#include <langevin/backend.hpp>
+#include <langevin/device/run_cpu.hpp>
+#include <langevin/error.hpp>
+#include <langevin/sampler.hpp>
+
+#if defined(__CUDACC__)
+#include <langevin/device/run_cuda.cuh>
+#endif
+
+#include <cstddef>
+#include <string>
+
+namespace langevin {
+
+template <class Score>
+Array sample_with(const Score& score, int dim, const SamplerConfig& config) {
+  if (dim > Score::max_dim) {
+    throw InvalidInput("dim = " + std::to_string(dim) + " exceeds the score functor's max_dim = " +
+                       std::to_string(Score::max_dim));
+  }
+  validate(config, dim);
+  device::ChainConfig chains = chain_config(config, dim);
+  Array out(output_shape(config, dim));
+  const bool has_init = config.init_states.size() > 0;
+
+#if defined(__CUDACC__)
+  if (resolve(config.backend) == Backend::Cuda) {
+    DeviceBuffer<float> device_out(static_cast<std::size_t>(out.size()));
+    DeviceBuffer<float> device_init;
+    if (has_init) {
+      device_init = DeviceBuffer<float>(config.init_states.data(),
+                                        static_cast<std::size_t>(config.init_states.size()));
+      chains.init_states = device_init.data();
+    }
+    chains.out = device_out.data();
+    device::run_chains_cuda(score, chains);
+    device_out.download(out.data(), static_cast<std::size_t>(out.size()));
+    return out;
+  }
+#else
+  if (config.backend == Backend::Cuda) {
+    throw InvalidInput("backend = cuda needs the score functor compiled by nvcc (a .cu file)");
+  }
+#endif
+  if (has_init) chains.init_states = config.init_states.data();
+  chains.out = out.data();
+  device::run_chains_cpu(score, chains);
+  return out;
+}
+
+}  // namespace langevin

@@ -1,0 +1,95 @@
+#pragma once
+/// \file
+/// The Langevin sampler: many independent chains of x ← x + ε s(x) + √(2ε) z, fused into one
+/// kernel on the GPU, the same per-chain code over OpenMP threads on the CPU.
+///
+///   langevin::SamplerConfig config;
+///   config.chains = 100000;
+///   langevin::Array x = langevin::sample(langevin::load_gmm("two_modes.json"), config);
+
+#include <langevin/array.hpp>
+#include <langevin/backend.hpp>
+#include <langevin/device_buffer.hpp>
+#include <langevin/gmm.hpp>
+#include <langevin/mlp.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace langevin {
+
+namespace device {
+struct ChainConfig;
+}
+
+/// Largest state dimension the fused sampler takes: each chain keeps its state and score in
+/// registers.
+constexpr int kMaxSamplerDim = 64;
+
+enum class Keep { Final, Trajectory };
+
+struct SamplerConfig {
+  std::int64_t chains = 1000;
+  std::int64_t steps = 2000;
+  double epsilon = 5e-3;           // step size ε
+  std::uint64_t seed = 0;
+  std::int64_t first_chain = 0;    // global index of the first chain (its Philox subsequence)
+
+  // Initial states: i.i.d. N(init_mean, init_std²) per coordinate, unless init_states is given
+  // as a (chains, d) array.
+  double init_mean = 0.0;
+  double init_std = 1.0;
+  Array init_states;
+
+  Keep keep = Keep::Final;
+  std::int64_t burn_in = 0;        // trajectory: first step kept
+  std::int64_t thin = 1;           // trajectory: keep every thin-th step
+
+  Backend backend = Backend::Auto;
+};
+
+/// Throws InvalidInput naming the first field that is out of range for a d-dimensional target.
+void validate(const SamplerConfig& config, int dim);
+
+/// Steps a trajectory keeps: ⌈(steps − burn_in) / thin⌉ (0 when keeping the final state).
+std::int64_t kept_steps(const SamplerConfig& config);
+/// (chains, d) for Keep::Final, (chains, kept, d) for Keep::Trajectory.
+std::vector<std::int64_t> output_shape(const SamplerConfig& config, int dim);
+
+/// The kernel-level description of a validated run, with null input and output pointers: what
+/// sample_with() and the backends fill in.
+device::ChainConfig chain_config(const SamplerConfig& config, int dim);
+
+/// A sampler bound to one target and configuration. Validates on construction and, on the GPU,
+/// uploads the target's parameters once, so that run() can be called again cheaply.
+class Sampler {
+ public:
+  Sampler(const GaussianMixture& target, SamplerConfig config);
+  Sampler(const Mlp& model, SamplerConfig config);
+  ~Sampler();
+  Sampler(Sampler&&) noexcept;
+  Sampler& operator=(Sampler&&) noexcept;
+
+  const SamplerConfig& config() const;
+  Backend backend() const;  // resolved: Cpu or Cuda
+  int dim() const;
+  std::vector<std::int64_t> output_shape() const;
+
+  /// Runs the chains and returns the result on the host.
+  Array run();
+  /// Runs the chains on the GPU and leaves the result there (Cuda backend only).
+  DeviceArray run_on_device(Stream stream = nullptr);
+  /// Runs the chains on the GPU into caller-owned device memory of output_shape() floats.
+  void run_into(float* device_out, Stream stream = nullptr);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// One-call forms of Sampler(target, config).run().
+Array sample(const GaussianMixture& target, const SamplerConfig& config);
+Array sample(const Mlp& model, const SamplerConfig& config);
+
+}  // namespace langevin

@@ -1,0 +1,17 @@
+#pragma once
+/// \file
+/// Score evaluation at given points: what the sampler computes at every step, one call away.
+
+#include <langevin/array.hpp>
+#include <langevin/backend.hpp>
+#include <langevin/gmm.hpp>
+#include <langevin/mlp.hpp>
+
+namespace langevin {
+
+/// ∇ log p at each row of `points` (N, d); returns (N, d).
+Array score(const GaussianMixture& target, const Array& points, Backend backend = Backend::Auto);
+/// s_θ at each row of `points` (N, d); returns (N, d).
+Array score(const Mlp& model, const Array& points, Backend backend = Backend::Auto);
+
+}  // namespace langevin
