@@ -1,0 +1,254 @@
+// The sampler's contract: shapes, trajectories, initial states, reproducibility of the Philox
+// streams (same seed, split runs, resumed positions), validation before any work.
+
+#include <langevin/device/normal_stream.hpp>
+#include <langevin/langevin.hpp>
+
+#include "statistics.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+namespace langevin {
+namespace {
+
+GaussianMixture two_modes() { return GaussianMixture({2.0, 1.0}, {{-5.0}, {6.0}}, {{3.0}, {1.0}}); }
+
+GaussianMixture planar() {
+  return GaussianMixture({0.5, 0.5}, {{-1.0, 0.0, 1.0}, {1.0, 2.0, -1.0}},
+                         {{1.0, 0.5, 2.0}, {0.7, 1.0, 1.0}});
+}
+
+SamplerConfig small_config() {
+  SamplerConfig config;
+  config.chains = 500;
+  config.steps = 100;
+  config.epsilon = 0.01;
+  config.seed = 42;
+  config.backend = Backend::Cpu;
+  return config;
+}
+
+TEST(NormalStream, DrawsStandardNormals) {
+  // 10⁸ normals from 10⁵ chains' streams. The empirical CDF is compared with Φ at 4001 grid
+  // points: the largest gap there is at most the KS statistic D_n, so comparing it with D_n's
+  // 1 % critical value (1.6·10⁻⁴ here) is a valid, slightly conservative KS test, and it
+  // needs no sort. (A first version used 10⁶ normals and an exact KS statistic; it failed at
+  // p ≈ 0.8 %, and 10⁸ normals showed no bias, so the test was made this much stronger.)
+  constexpr int kEdges = 4001;
+  constexpr double kLow = -6.0, kHigh = 6.0;
+  std::vector<std::int64_t> below(kEdges + 1, 0);
+  double sum = 0.0, squares = 0.0;
+  std::int64_t n = 0;
+  for (unsigned long long chain = 0; chain < 100000; ++chain) {
+    device::NormalStream stream(5, chain, 4, 0);
+    for (int draw = 0; draw < 250; ++draw) {
+      float z[4];
+      stream.draw<4>(z, 4);
+      for (float v : z) {
+        sum += v;
+        squares += static_cast<double>(v) * v;
+        // Index of the first grid edge above v.
+        const double position = (v - kLow) / (kHigh - kLow) * (kEdges - 1);
+        const int bin = position < 0 ? 0 : position >= kEdges - 1 ? kEdges : int(position) + 1;
+        ++below[bin];
+        ++n;
+      }
+    }
+  }
+  const double mean = sum / n;
+  const double variance = squares / n - mean * mean;
+  EXPECT_NEAR(mean, 0.0, 4 * std::sqrt(1.0 / n));
+  EXPECT_NEAR(variance, 1.0, 4 * std::sqrt(2.0 / n));
+  double largest_gap = 0.0;
+  std::int64_t cumulative = 0;
+  for (int e = 0; e < kEdges; ++e) {
+    cumulative += below[e];  // values below edge e
+    const double edge = kLow + (kHigh - kLow) * e / (kEdges - 1);
+    largest_gap = std::max(largest_gap, std::abs(double(cumulative) / n -
+                                                 testing::normal_cdf(edge, 0, 1)));
+  }
+  EXPECT_LT(largest_gap, testing::ks_critical_1_percent(n));
+}
+
+TEST(NormalStream, PositionIsDrawIndexForEveryDimension) {
+  // Opening a stream at draw k gives what draw k of a stream opened at 0 gives: the property
+  // that lets resumed runs and split runs find their noise.
+  for (int d : {1, 2, 3, 4, 5, 7, 8, 13}) {
+    device::NormalStream from_start(9, 77, d, 0);
+    float skipped[16];
+    for (int k = 0; k < 5; ++k) from_start.draw<16>(skipped, d);
+    float expected[16], actual[16];
+    from_start.draw<16>(expected, d);
+    device::NormalStream positioned(9, 77, d, 5);
+    positioned.draw<16>(actual, d);
+    for (int j = 0; j < d; ++j) EXPECT_EQ(actual[j], expected[j]) << "d = " << d << ", j = " << j;
+  }
+}
+
+TEST(Sampler, FinalShapeAndTrajectoryShape) {
+  SamplerConfig config = small_config();
+  EXPECT_EQ(sample(planar(), config).shape(), (std::vector<std::int64_t>{500, 3}));
+  config.keep = Keep::Trajectory;
+  config.burn_in = 10;
+  config.thin = 7;  // steps 10, 17, …, 94: ⌈90 / 7⌉ = 13
+  EXPECT_EQ(kept_steps(config), 13);
+  EXPECT_EQ(sample(planar(), config).shape(), (std::vector<std::int64_t>{500, 13, 3}));
+}
+
+TEST(Sampler, SameSeedGivesIdenticalOutput) {
+  const SamplerConfig config = small_config();
+  EXPECT_EQ(sample(planar(), config).values(), sample(planar(), config).values());
+}
+
+TEST(Sampler, DifferentSeedsDiffer) {
+  SamplerConfig config = small_config();
+  const Array a = sample(planar(), config);
+  config.seed = 43;
+  const Array b = sample(planar(), config);
+  std::int64_t equal = 0;
+  for (std::int64_t i = 0; i < a.size(); ++i) equal += a[i] == b[i];
+  EXPECT_EQ(equal, 0);
+}
+
+TEST(Sampler, ChainsRunAloneEqualTheirRowsOfTheFullRun) {
+  SamplerConfig config = small_config();
+  config.keep = Keep::Trajectory;
+  config.thin = 3;
+  const Array full = sample(planar(), config);
+  const std::int64_t row = full.size() / config.chains;
+  for (auto [first, count] : {std::pair<std::int64_t, std::int64_t>{0, 1}, {123, 77}, {499, 1}}) {
+    SamplerConfig part = config;
+    part.first_chain = first;
+    part.chains = count;
+    const Array rows = sample(planar(), part);
+    const std::vector<float> expected(full.values().begin() + first * row,
+                                      full.values().begin() + (first + count) * row);
+    EXPECT_EQ(rows.values(), expected) << "chains " << first << " … " << first + count - 1;
+  }
+}
+
+TEST(Sampler, TrajectoryHoldsTheStateBeforeEachUpdate) {
+  // Row t of a trajectory (burn-in 0, thin 1) is x_t: the final state of a t-step run, bit for
+  // bit, and row 0 is the initial state.
+  SamplerConfig config = small_config();
+  config.chains = 50;
+  config.steps = 30;
+  config.keep = Keep::Trajectory;
+  const Array trajectory = sample(two_modes(), config);
+  for (std::int64_t t : {1, 2, 17, 29}) {
+    SamplerConfig shorter = config;
+    shorter.keep = Keep::Final;
+    shorter.steps = t;
+    const Array x_t = sample(two_modes(), shorter);
+    for (std::int64_t i = 0; i < config.chains; ++i) {
+      ASSERT_EQ(trajectory[i * 30 + t], x_t[i]) << "chain " << i << ", step " << t;
+    }
+  }
+  // Initial states: N(0, 1), i.e. mean 0 and variance 1 within their standard errors.
+  config.chains = 20000;
+  config.steps = 1;
+  const Array first = sample(two_modes(), config);
+  const testing::Moments m = testing::moments(first.data(), config.chains);
+  EXPECT_NEAR(m.mean, 0.0, 4 * m.mean_error());
+  EXPECT_NEAR(m.variance, 1.0, 4 * m.variance_error_normal());
+}
+
+TEST(Sampler, InitialStatesAreUsedAsGiven) {
+  SamplerConfig config = small_config();
+  config.chains = 3;
+  config.steps = 1;
+  config.keep = Keep::Trajectory;
+  config.init_states = Array({3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+  const Array x = sample(planar(), config);
+  EXPECT_EQ(x.values(), config.init_states.values());
+}
+
+TEST(Sampler, InitialMeanAndStdShiftAndScaleTheSameDraws) {
+  SamplerConfig config = small_config();
+  config.steps = 1;
+  config.keep = Keep::Trajectory;
+  const Array standard = sample(planar(), config);
+  config.init_mean = 3.0;
+  config.init_std = 2.0;
+  const Array shifted = sample(planar(), config);
+  for (std::int64_t i = 0; i < standard.size(); ++i) {
+    EXPECT_EQ(shifted[i], std::fma(2.0f, standard[i], 3.0f));
+  }
+}
+
+TEST(Sampler, RunsAnMlpScoreModel) {
+  // A linear "MLP" with one ReLU unit that is always on: s(x) = −(x − 1) for x > −10, i.e. the
+  // score of N(1, 1); the sampler must then match ULA's moments for that Gaussian.
+  DenseLayer hidden{1, 1, {1.0f}, {10.0f}};   // h = x + 10 (> 0)
+  DenseLayer output{1, 1, {-1.0f}, {11.0f}};  // s = −h + 11 = −(x − 1)
+  const Mlp mlp({hidden, output}, Activation::Relu);
+  SamplerConfig config = small_config();
+  config.chains = 100000;
+  config.steps = 300;
+  config.epsilon = 0.05;
+  const Array x = sample(mlp, config);
+  const testing::Moments m = testing::moments(x.data(), config.chains);
+  const double a = 1 - config.epsilon;
+  const double v_inf = 2 * config.epsilon / (1 - a * a);
+  EXPECT_NEAR(m.mean, 1.0, 4 * m.mean_error());  // a^300 ≈ 2·10⁻⁷: converged
+  EXPECT_NEAR(m.variance, v_inf, 4 * m.variance_error_normal());
+}
+
+std::string validation_error(SamplerConfig config, int dim = 3) {
+  try {
+    validate(config, dim);
+  } catch (const InvalidInput& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(SamplerValidation, NamesTheFieldAndValue) {
+  SamplerConfig config = small_config();
+  EXPECT_EQ(validation_error(config), "");
+  auto with = [&](auto change) {
+    SamplerConfig changed = config;
+    change(changed);
+    return validation_error(changed);
+  };
+  EXPECT_EQ(with([](SamplerConfig& c) { c.chains = 0; }), "chains = 0: must be at least 1");
+  EXPECT_EQ(with([](SamplerConfig& c) { c.steps = -5; }), "steps = -5: must be at least 1");
+  EXPECT_EQ(with([](SamplerConfig& c) { c.epsilon = 0; }), "epsilon = 0: must be positive and finite");
+  EXPECT_EQ(with([](SamplerConfig& c) { c.epsilon = NAN; }),
+            "epsilon = nan: must be positive and finite");
+  EXPECT_EQ(with([](SamplerConfig& c) { c.first_chain = -1; }),
+            "first_chain = -1: must be non-negative");
+  EXPECT_EQ(with([](SamplerConfig& c) { c.init_std = -1; }),
+            "init std = -1: must be non-negative and finite");
+  EXPECT_EQ(with([](SamplerConfig& c) {
+              c.keep = Keep::Trajectory;
+              c.burn_in = 100;
+            }),
+            "burn_in = 100: must be in [0, steps) = [0, 100)");
+  EXPECT_EQ(with([](SamplerConfig& c) {
+              c.keep = Keep::Trajectory;
+              c.thin = 0;
+            }),
+            "thin = 0: must be at least 1");
+  EXPECT_EQ(with([](SamplerConfig& c) { c.init_states = Array({2, 3}); }),
+            "init_states shape = (2, 3): must be (chains, d) = (500, 3)");
+  EXPECT_NE(with([](SamplerConfig& c) {
+              c.chains = std::int64_t(1) << 62;
+              c.keep = Keep::Trajectory;
+            }).find("overflows 64 bits"),
+            std::string::npos);
+  EXPECT_EQ(validation_error(config, 65), "dimension = 65: the fused sampler takes 1 to 64");
+}
+
+TEST(SamplerValidation, CudaWithoutAGpuIsAnError) {
+  if (cuda_available()) GTEST_SKIP() << "a GPU is present";
+  SamplerConfig config = small_config();
+  config.backend = Backend::Cuda;
+  EXPECT_THROW(sample(planar(), config), Error);
+}
+
+}  // namespace
+}  // namespace langevin
