@@ -41,8 +41,10 @@ if(LANGEVIN_BUILD_TESTS)
     set(BUILD_GMOCK OFF CACHE BOOL "" FORCE)
     add_subdirectory(${LANGEVIN_DEPS_DIR}/googletest ${CMAKE_BINARY_DIR}/_deps/googletest
                      EXCLUDE_FROM_ALL)
-    add_library(GTest::gtest ALIAS gtest)
-    add_library(GTest::gtest_main ALIAS gtest_main)
+    if(NOT TARGET GTest::gtest)  # GoogleTest ≥ 1.11 defines these itself
+      add_library(GTest::gtest ALIAS gtest)
+      add_library(GTest::gtest_main ALIAS gtest_main)
+    endif()
     message(STATUS "GoogleTest: building the copy in ${LANGEVIN_DEPS_DIR}")
   endif()
 endif()

@@ -127,6 +127,13 @@ struct Sampler::Impl {
     }
   }
 
+  void require_cuda() const {
+    if (backend != Backend::Cuda) {
+      throw InvalidInput("run_on_device / run_into need the cuda backend; this sampler runs on " +
+                         std::string(to_string(backend)));
+    }
+  }
+
   std::int64_t output_count() const {
     std::int64_t count = 1;
     for (std::int64_t extent : langevin::output_shape(config, dim)) count *= extent;
@@ -190,6 +197,7 @@ Array Sampler::run() {
 }
 
 DeviceArray Sampler::run_on_device(Stream stream) {
+  impl_->require_cuda();
   DeviceArray result;
   result.shape = output_shape();
   result.stream = stream;
@@ -199,10 +207,7 @@ DeviceArray Sampler::run_on_device(Stream stream) {
 }
 
 void Sampler::run_into(float* device_out, Stream stream) {
-  if (impl_->backend != Backend::Cuda) {
-    throw InvalidInput("run_on_device / run_into need the cuda backend; this sampler runs on " +
-                       std::string(to_string(impl_->backend)));
-  }
+  impl_->require_cuda();
   impl_->run_cuda(device_out, stream);
 }
 

@@ -25,7 +25,5 @@ LANGEVIN_HD float sqrt(float x) { return sqrtf(x); }
 LANGEVIN_HD double sqrt(double x) { return ::sqrt(x); }
 LANGEVIN_HD float abs(float x) { return fabsf(x); }
 LANGEVIN_HD double abs(double x) { return ::fabs(x); }
-LANGEVIN_HD float max(float a, float b) { return fmaxf(a, b); }
-LANGEVIN_HD double max(double a, double b) { return ::fmax(a, b); }
 
 }  // namespace langevin::device::math

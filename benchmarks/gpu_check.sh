@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The GPU check of the whole project, in one call on a lent H100/H200 machine (no internet there):
+# build, all tests (GPU ones included), register/spill report, the sampler benchmark, and a
+# short table at the end. Full logs go to $OUT (or ./gpu-check-out).
+#
+#   benchmarks/gpu_check.sh prepare   # here, before the call: copies GoogleTest, CLI11 and
+#                                     # nlohmann-json into .deps/ (git-ignored; carry it)
+#   benchmarks/gpu_check.sh           # there: the check itself
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = prepare ]; then
+  mkdir -p .deps/include
+  cp -r /usr/src/googletest .deps/
+  cp -r /usr/include/CLI /usr/include/nlohmann .deps/include/
+  du -sh .deps
+  exit 0
+fi
+
+out=${OUT:-gpu-check-out}
+mkdir -p "$out"
+log() { echo "== $*"; }
+started=$(date +%s)
+
+log "machine"
+{
+  date -u
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
+  nvcc --version | tail -2
+  cmake --version | head -1
+  lscpu | grep -E "Model name|^CPU\(s\)"
+} 2>&1 | tee "$out/machine.txt"
+
+log "build"
+generator=""
+command -v ninja >/dev/null && generator="-G Ninja"
+cmake -S . -B build-gpu $generator -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90 \
+  >"$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
+cmake --build build-gpu -j "$(nproc)" >"$out/build.log" 2>&1 || { grep -E "error|Error" -A3 "$out/build.log" | head -40; exit 1; }
+echo "built in $(( $(date +%s) - started )) s"
+
+log "registers and spills of the kernels"
+cuobjdump --dump-resource-usage build-gpu/host/liblangevin.a 2>/dev/null \
+  | awk '/Function/ {name = $2} /REG:/ {print $1, $2, $4, name}' >"$out/resources.txt"
+grep -E "items_kernelILi1E" "$out/resources.txt" | head -8
+echo "kernels with a stack frame (spills or local arrays): $(grep -vc "STACK:0 " "$out/resources.txt") of $(wc -l <"$out/resources.txt")"
+
+log "tests"
+./build-gpu/langevin info | tee "$out/info.txt"
+(cd build-gpu && ctest --output-on-failure -j 4 --timeout 300) >"$out/ctest.log" 2>&1
+ctest_status=$?
+grep -E "tests passed|tests failed|\*\*\*Failed|Not Run|Skipped" "$out/ctest.log" | tail -15
+skipped=$(grep -c "Skipped" "$out/ctest.log" || true)
+
+log "benchmark"
+./build-gpu/benchmarks/sampler_benchmark --backend cuda --chains 1000,100000,1000000 --steps 1000 \
+  --repeat 5 | tee "$out/sampler_benchmark_cuda.md"
+./build-gpu/benchmarks/sampler_benchmark --backend cpu --chains 100000 --steps 100 --repeat 3 \
+  | tee "$out/sampler_benchmark_cpu.md"
+
+log "summary"
+echo "ctest status: $ctest_status (skipped: $skipped); total $(( $(date +%s) - started )) s"
+exit $ctest_status

@@ -1,0 +1,157 @@
+// The CUDA backend against the CPU backend: same configuration, results equal to float rounding.
+// Skipped without a GPU.
+//
+// Why the tolerances: both backends run the same device/ code in the same order with explicit
+// fused multiply-adds; they differ only where the math libraries differ (logf, sinf, cosf in the
+// Box–Muller transform; expf, log1pf, tanhf in activations and the mixture's weights), by a few
+// ulp. A chain that differs by δ at one step differs by δ·Π|1 + ε ∂s/∂x| later: over K steps of
+// size ε with |∂s/∂x| ≤ L that is at most e^{εLK}·K·δ. With δ ≈ 8 ulp of |x| + √(2ε)|z|
+// (≈ 1e-6 here), K ≤ 100, εL ≤ 0.05 it stays below 1e-3·(1 + |x|) with a wide margin, while any
+// real discrepancy (a wrong stream, index, weight or step) is O(1).
+
+#include "gpu.hpp"
+
+#include <langevin/langevin.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace langevin {
+namespace {
+
+void expect_close(const Array& cpu, const Array& gpu, double tolerance) {
+  ASSERT_EQ(cpu.shape(), gpu.shape());
+  std::int64_t mismatches = 0;
+  double worst = 0.0;
+  for (std::int64_t i = 0; i < cpu.size(); ++i) {
+    const double gap = std::abs(double(cpu[i]) - double(gpu[i])) / (1.0 + std::abs(cpu[i]));
+    worst = std::max(worst, gap);
+    mismatches += !(gap <= tolerance);  // NaN counts as a mismatch
+  }
+  EXPECT_EQ(mismatches, 0) << "largest relative gap " << worst;
+}
+
+Array run(const GaussianMixture& target, SamplerConfig config, Backend backend) {
+  config.backend = backend;
+  return sample(target, config);
+}
+Array run(const Mlp& model, SamplerConfig config, Backend backend) {
+  config.backend = backend;
+  return sample(model, config);
+}
+
+SamplerConfig short_run() {
+  SamplerConfig config;
+  config.chains = 3000;
+  config.steps = 100;
+  config.epsilon = 0.01;
+  config.seed = 99;
+  return config;
+}
+
+TEST(CpuGpu, MixtureChainsAgreeInSeveralDimensions) {
+  LANGEVIN_REQUIRE_GPU();
+  for (int d : {1, 2, 3, 5, 16, 33}) {
+    std::vector<std::vector<double>> means, stds;
+    for (int k = 0; k < 3; ++k) {
+      means.emplace_back(d, 1.5 * (k - 1));
+      stds.emplace_back(d, 1.0 + 0.25 * k);
+    }
+    const GaussianMixture target({0.2, 0.3, 0.5}, means, stds);
+    SCOPED_TRACE("d = " + std::to_string(d));
+    expect_close(run(target, short_run(), Backend::Cpu), run(target, short_run(), Backend::Cuda),
+                 1e-3);
+  }
+}
+
+TEST(CpuGpu, TrajectoriesAndSplitRunsAgree) {
+  LANGEVIN_REQUIRE_GPU();
+  const GaussianMixture target({2.0, 1.0}, {{-5.0}, {6.0}}, {{3.0}, {1.0}});
+  SamplerConfig config = short_run();
+  config.keep = Keep::Trajectory;
+  config.burn_in = 10;
+  config.thin = 3;
+  config.first_chain = 1000000;
+  expect_close(run(target, config, Backend::Cpu), run(target, config, Backend::Cuda), 1e-3);
+}
+
+TEST(CpuGpu, InitialStatesFromTheCallerAgree) {
+  LANGEVIN_REQUIRE_GPU();
+  const GaussianMixture target({1.0}, {{0.0, 1.0}}, {{1.0, 2.0}});
+  SamplerConfig config = short_run();
+  config.chains = 4;
+  config.init_states = Array({4, 2}, {-3, 3, 0, 0, 10, -10, 0.5, 0.25});
+  expect_close(run(target, config, Backend::Cpu), run(target, config, Backend::Cuda), 1e-3);
+}
+
+class CpuGpuMlp : public ::testing::TestWithParam<Activation> {};
+
+TEST_P(CpuGpuMlp, ChainsAgreeForShallowAndDeepNetworks) {
+  LANGEVIN_REQUIRE_GPU();
+  // Random Glorot networks have |∂s/∂x| = O(1): 20 steps of ε = 0.01 keep εLK small.
+  SamplerConfig config = short_run();
+  config.steps = 20;
+  for (const std::vector<int>& widths : std::vector<std::vector<int>>{
+           {1, 1024, 1}, {1, 37, 1}, {3, 64, 3}, {2, 32, 48, 2}, {16, 128, 16}}) {
+    const Mlp model = Mlp::random(widths, GetParam(), 17);
+    SCOPED_TRACE("widths of " + std::to_string(widths.size()) + " layers, d = " +
+                 std::to_string(widths[0]) + ", first hidden " + std::to_string(widths[1]));
+    expect_close(run(model, config, Backend::Cpu), run(model, config, Backend::Cuda), 1e-3);
+  }
+}
+
+TEST_P(CpuGpuMlp, ScoresAgree) {
+  LANGEVIN_REQUIRE_GPU();
+  const Mlp model = Mlp::random({3, 200, 100, 3}, GetParam(), 18);
+  const Array points = sample(GaussianMixture({1.0}, {{0, 0, 0}}, {{2, 2, 2}}), [] {
+    SamplerConfig c;
+    c.chains = 1000;
+    c.steps = 1;
+    c.backend = Backend::Cpu;
+    return c;
+  }());
+  // One forward pass: only the activations' rounding differs (a few ulp per unit).
+  expect_close(score(model, points, Backend::Cpu), score(model, points, Backend::Cuda), 1e-5);
+}
+
+INSTANTIATE_TEST_SUITE_P(Activations, CpuGpuMlp,
+                         ::testing::Values(Activation::Relu, Activation::Softplus,
+                                           Activation::Tanh, Activation::Silu),
+                         [](const ::testing::TestParamInfo<Activation>& info) {
+                           return std::string(to_string(info.param));
+                         });
+
+TEST(CpuGpu, MixtureScoresAgree) {
+  LANGEVIN_REQUIRE_GPU();
+  const GaussianMixture target({0.5, 0.5}, {{-1, 2}, {3, 0}}, {{1, 0.5}, {2, 1}});
+  Array points({5, 2}, {0, 0, -1, 2, 100, -50, 3, 0.5, -1000, 1000});
+  expect_close(score(target, points, Backend::Cpu), score(target, points, Backend::Cuda), 1e-5);
+}
+
+TEST(DeviceResults, RunOnDeviceKeepsTheResultOnTheGpu) {
+  LANGEVIN_REQUIRE_GPU();
+  const GaussianMixture target({1.0}, {{0.0}}, {{1.0}});
+  SamplerConfig config = short_run();
+  config.backend = Backend::Cuda;
+  Sampler sampler(target, config);
+  DeviceArray on_device = sampler.run_on_device();
+  EXPECT_EQ(on_device.shape, (std::vector<std::int64_t>{3000, 1}));
+  EXPECT_EQ(on_device.to_host().values(), sampler.run().values());
+  // Into caller-owned memory.
+  DeviceBuffer<float> mine(3000);
+  sampler.run_into(mine.data());
+  std::vector<float> host(3000);
+  mine.download(host.data(), host.size());
+  EXPECT_EQ(host, on_device.to_host().values());
+}
+
+TEST(DeviceResults, RunOnDeviceNeedsTheCudaBackend) {
+  SamplerConfig config = short_run();
+  config.backend = Backend::Cpu;
+  Sampler sampler(GaussianMixture({1.0}, {{0.0}}, {{1.0}}), config);
+  EXPECT_THROW(sampler.run_on_device(), InvalidInput);
+}
+
+}  // namespace
+}  // namespace langevin
