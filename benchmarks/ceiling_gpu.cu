@@ -1,0 +1,78 @@
+// The GPU ceilings of ceiling_benchmark: an FFMA loop with independent chains per thread, and a
+// large device-to-device copy.
+
+#include "ceiling_gpu.hpp"
+
+#include <langevin/device/cuda_check.hpp>
+#include <langevin/device_buffer.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <vector>
+
+namespace {
+
+__global__ void fma_kernel(float* out, long long iterations) {
+  constexpr int kChains = 8;
+  float acc[kChains];
+  const float a = 0.999999f, b = 1e-7f * threadIdx.x;
+#pragma unroll
+  for (int c = 0; c < kChains; ++c) acc[c] = c;
+  for (long long i = 0; i < iterations; ++i) {
+#pragma unroll
+    for (int c = 0; c < kChains; ++c) acc[c] = fmaf(acc[c], a, b);
+  }
+  float sum = 0.0f;
+#pragma unroll
+  for (int c = 0; c < kChains; ++c) sum += acc[c];
+  if (sum == 12345.0f) out[threadIdx.x] = sum;  // never true; keeps the loop alive
+}
+
+float time_ms(const std::function<void()>& work) {
+  cudaEvent_t start, stop;
+  LANGEVIN_CUDA_CHECK(cudaEventCreate(&start));
+  LANGEVIN_CUDA_CHECK(cudaEventCreate(&stop));
+  work();  // warm-up
+  std::vector<float> times;
+  for (int r = 0; r < 5; ++r) {
+    LANGEVIN_CUDA_CHECK(cudaEventRecord(start));
+    work();
+    LANGEVIN_CUDA_CHECK(cudaEventRecord(stop));
+    LANGEVIN_CUDA_CHECK(cudaEventSynchronize(stop));
+    float ms = 0;
+    LANGEVIN_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
+    times.push_back(ms);
+  }
+  cudaEventDestroy(start);
+  cudaEventDestroy(stop);
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+}  // namespace
+
+double gpu_fma_gflops() {
+  int sms = 0;
+  LANGEVIN_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0));
+  const int blocks = sms * 8, threads = 256;
+  const long long iterations = 1 << 16;
+  langevin::DeviceBuffer<float> out(threads);
+  const float ms = time_ms([&] {
+    fma_kernel<<<blocks, threads>>>(out.data(), iterations);
+    LANGEVIN_CUDA_CHECK_LAUNCH("fma_kernel");
+  });
+  return 2.0 * 8 * iterations * blocks * threads / (ms / 1e3) / 1e9;
+}
+
+double gpu_copy_gbytes() {
+  const std::size_t count = std::size_t(1) << 30;  // 4 GiB each way
+  langevin::DeviceBuffer<float> a(count), b(count);
+  LANGEVIN_CUDA_CHECK(cudaMemset(a.data(), 1, count * sizeof(float)));
+  const float ms = time_ms([&] {
+    LANGEVIN_CUDA_CHECK(
+        cudaMemcpy(b.data(), a.data(), count * sizeof(float), cudaMemcpyDeviceToDevice));
+  });
+  return 2.0 * count * sizeof(float) / (ms / 1e3) / 1e9;  // bytes read + written
+}
+
+

@@ -1,0 +1,176 @@
+// The langevin command line as a user meets it: exit statuses, one-line errors, outputs that
+// exist only when complete.
+
+#include <langevin/langevin.hpp>
+
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace langevin {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int status = -1;
+  std::string output;  // stdout and stderr together
+};
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = fs::temp_directory_path() / ("langevin_cli_test_" + std::to_string(::getpid()) +
+                                              "_" + ::testing::UnitTest::GetInstance()
+                                                        ->current_test_info()
+                                                        ->name());
+    fs::create_directories(directory_);
+    gmm_ = path("g.json");
+    std::ofstream(gmm_) << R"({"weights": [2, 1], "means": [[-5, 0], [6, 1]], "stds": [[3, 1], [1, 2]]})";
+  }
+  void TearDown() override { fs::remove_all(directory_); }
+
+  std::string path(const std::string& name) const { return (directory_ / name).string(); }
+
+  static Result run(const std::string& arguments) {
+    Result result;
+    const std::string command = std::string(LANGEVIN_CLI_PATH) + " " + arguments + " 2>&1";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    char buffer[4096];
+    std::size_t got;
+    while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, got);
+    const int status = ::pclose(pipe);
+    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return result;
+  }
+
+  fs::path directory_;
+  std::string gmm_;
+};
+
+TEST_F(Cli, SampleWritesTheRequestedShape) {
+  const Result r = run("sample --gmm " + gmm_ + " --chains 1000 --steps 50 --backend cpu --out " +
+                       path("s.npy"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(read_npy(path("s.npy")).shape(), (std::vector<std::int64_t>{1000, 2}));
+  EXPECT_NE(r.output.find("chain-steps/s"), std::string::npos);
+
+  const Result t = run("sample --gmm " + gmm_ + " --chains 10 --steps 50 --keep trajectory " +
+                       "--burn-in 20 --thin 10 --quiet --backend cpu --out " + path("t.npy"));
+  ASSERT_EQ(t.status, 0) << t.output;
+  EXPECT_EQ(t.output, "");
+  EXPECT_EQ(read_npy(path("t.npy")).shape(), (std::vector<std::int64_t>{10, 3, 2}));
+}
+
+TEST_F(Cli, SampleMatchesTheLibraryAndHonoursSeedAndFirstChain) {
+  ASSERT_EQ(run("sample --gmm " + gmm_ + " --chains 20 --steps 30 --seed 5 --first-chain 7 " +
+                "--epsilon 0.01 --init normal:1,2 --quiet --backend cpu --out " + path("s.npy"))
+                .status,
+            0);
+  SamplerConfig config;
+  config.chains = 20;
+  config.steps = 30;
+  config.seed = 5;
+  config.first_chain = 7;
+  config.epsilon = 0.01;
+  config.init_mean = 1;
+  config.init_std = 2;
+  config.backend = Backend::Cpu;
+  EXPECT_EQ(read_npy(path("s.npy")).values(), sample(load_gmm(gmm_), config).values());
+}
+
+TEST_F(Cli, SampleReadsInitialStatesFromAFile) {
+  write_npy(path("x0.npy"), Array({2, 2}, {1, 2, 3, 4}));
+  ASSERT_EQ(run("sample --gmm " + gmm_ + " --chains 2 --steps 1 --keep trajectory --quiet " +
+                "--backend cpu --init file:" + path("x0.npy") + " --out " + path("s.npy"))
+                .status,
+            0);
+  EXPECT_EQ(read_npy(path("s.npy")).values(), (std::vector<float>{1, 2, 3, 4}));
+}
+
+TEST_F(Cli, SampleFromAModel) {
+  save_mlp(path("m.safetensors"), Mlp::random({2, 16, 2}, Activation::Tanh, 1));
+  const Result r = run("sample --model " + path("m.safetensors") +
+                       " --chains 100 --steps 10 --quiet --backend cpu --out " + path("s.npy"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(read_npy(path("s.npy")).shape(), (std::vector<std::int64_t>{100, 2}));
+}
+
+TEST_F(Cli, ScoreMatchesTheLibrary) {
+  const Array points({3, 2}, {0, 0, -5, 1, 100, -3});
+  write_npy(path("x.npy"), points);
+  ASSERT_EQ(run("score --gmm " + gmm_ + " --in " + path("x.npy") + " --out " + path("s.npy") +
+                " --quiet --backend cpu")
+                .status,
+            0);
+  EXPECT_EQ(read_npy(path("s.npy")).values(), score(load_gmm(gmm_), points, Backend::Cpu).values());
+  ASSERT_EQ(run("score --gmm " + gmm_ + " --sigma 2 --in " + path("x.npy") + " --out " +
+                path("s2.npy") + " --quiet --backend cpu")
+                .status,
+            0);
+  EXPECT_EQ(read_npy(path("s2.npy")).values(),
+            score(load_gmm(gmm_).convolved(2), points, Backend::Cpu).values());
+}
+
+TEST_F(Cli, BadInputIsOneErrorLineWithStatusTwoAndNoOutput) {
+  write_npy(path("x1.npy"), Array({3, 1}));
+  std::ofstream(path("broken.json")) << "{\"weights\": [1], \"means\": [0]";
+  std::ofstream(path("not.npy")) << "garbage";
+  const std::string out = " --out " + path("out.npy");
+  for (const std::string& arguments : {
+           "sample --gmm " + gmm_ + " --chains 0" + out,
+           "sample --gmm " + gmm_ + " --epsilon -1" + out,
+           "sample --gmm " + gmm_ + " --keep everything" + out,
+           "sample --gmm " + gmm_ + " --init normal:0" + out,
+           "sample --gmm " + gmm_ + " --init file:" + path("x1.npy") + out,
+           "sample --gmm " + gmm_ + " --keep trajectory --burn-in 5000" + out,
+           "sample --gmm " + path("missing.json") + out,
+           "sample --gmm " + path("broken.json") + out,
+           "sample --gmm " + gmm_ + " --backend tpu" + out,
+           "sample --gmm " + gmm_ + " --out " + path("no/such/dir/s.npy"),
+           "sample --gmm " + gmm_ + " --out " + path("s.txt"),
+           "sample --gmm " + gmm_ + " --model m.safetensors" + out,
+           "sample --gmm " + gmm_ + " --chains lots" + out,
+           "sample" + out,
+           "score --gmm " + gmm_ + " --in " + path("not.npy") + out,
+           "score --gmm " + gmm_ + " --in " + path("x1.npy") + out,
+           std::string("frobnicate"),
+       }) {
+    const Result r = run(arguments);
+    EXPECT_EQ(r.status, 2) << arguments << "\n" << r.output;
+    EXPECT_EQ(r.output.rfind("langevin: error: ", 0), 0u) << arguments << "\n" << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << arguments << "\n"
+                                                                     << r.output;
+    EXPECT_FALSE(fs::exists(path("out.npy"))) << arguments;
+  }
+  // Nothing else was left in the directory either (no temporary files).
+  std::size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(directory_)) files += entry.is_regular_file();
+  EXPECT_EQ(files, 4u);  // g.json, x1.npy, broken.json, not.npy
+}
+
+TEST_F(Cli, CudaWithoutAGpuIsAFailureWithStatusOne) {
+  if (cuda_available()) GTEST_SKIP() << "a GPU is present";
+  const Result r = run("sample --gmm " + gmm_ + " --backend cuda --out " + path("s.npy"));
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("no CUDA GPU"), std::string::npos);
+  EXPECT_FALSE(fs::exists(path("s.npy")));
+}
+
+TEST_F(Cli, EveryCommandAnswersHelp) {
+  for (const std::string command : {"", "info ", "sample ", "score "}) {
+    const Result r = run(command + "--help");
+    EXPECT_EQ(r.status, 0) << command;
+    EXPECT_NE(r.output.find("Usage"), std::string::npos) << command;
+  }
+  EXPECT_EQ(run("info").status, 0);
+}
+
+}  // namespace
+}  // namespace langevin
