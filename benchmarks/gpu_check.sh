@@ -58,6 +58,22 @@ log "benchmark"
 ./build-gpu/benchmarks/sampler_benchmark --backend cpu --chains 100000 --steps 100 --repeat 3 \
   | tee "$out/sampler_benchmark_cpu.md"
 
+log "ceilings"
+./build-gpu/benchmarks/ceiling_benchmark cuda | tee "$out/ceiling_benchmark.md"
+
+log "profile of the seed model's kernel (ncu, clocks left alone)"
+if command -v ncu >/dev/null; then
+  timeout 120 ncu --clock-control none --kernel-name regex:mlp_shallow_chains --launch-count 1 \
+    --section SpeedOfLight --section ComputeWorkloadAnalysis --section Occupancy \
+    --section WarpStateStats --section LaunchStats \
+    ./build-gpu/benchmarks/sampler_benchmark --backend cuda --chains 1000000 --steps 200 \
+    --repeat 1 >"$out/ncu_seed_model.txt" 2>&1
+  grep -E "Compute \(SM\) Throughput|Issue Slots Busy|Executed Ipc A|Achieved Occupancy|Registers Per|Stall|One or More Eligible|FMA" \
+    "$out/ncu_seed_model.txt" | head -20
+else
+  echo "ncu not found"
+fi
+
 log "summary"
 echo "ctest status: $ctest_status (skipped: $skipped); total $(( $(date +%s) - started )) s"
 exit $ctest_status

@@ -114,20 +114,26 @@ std::int64_t Mlp::multiply_adds() const {
 }
 
 std::vector<float> Mlp::packed() const {
-  std::vector<float> block;
-  block.reserve(static_cast<std::size_t>(parameter_count()));
+  const std::vector<int> all_widths = widths();
+  long long floats = 0;
+  const device::MlpView layout =
+      device::mlp_layout(static_cast<int>(layers_.size()), all_widths.data(), &floats);
+  std::vector<float> block(static_cast<std::size_t>(floats), 0.0f);  // padding stays zero
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const DenseLayer& layer = layers_[l];
-    if (l == 0) {  // transposed: [input k][unit j]
+    float* weights = block.data() + layout.weight_offset[l];
+    const int stride = layout.row_stride[l];
+    for (int j = 0; j < layer.outputs; ++j) {
       for (int k = 0; k < layer.inputs; ++k) {
-        for (int j = 0; j < layer.outputs; ++j) {
-          block.push_back(layer.weight[static_cast<std::size_t>(j) * layer.inputs + k]);
+        const float w = layer.weight[static_cast<std::size_t>(j) * layer.inputs + k];
+        if (l == 0) {
+          weights[static_cast<std::size_t>(k) * stride + j] = w;  // transposed: [input][unit]
+        } else {
+          weights[static_cast<std::size_t>(j) * stride + k] = w;
         }
       }
-    } else {
-      block.insert(block.end(), layer.weight.begin(), layer.weight.end());
     }
-    block.insert(block.end(), layer.bias.begin(), layer.bias.end());
+    std::copy(layer.bias.begin(), layer.bias.end(), block.begin() + layout.bias_offset[l]);
   }
   return block;
 }

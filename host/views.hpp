@@ -16,17 +16,12 @@ inline device::GmmView gmm_view(const GaussianMixture& gmm, const float* packed)
   return device::gmm_view(packed, gmm.dim(), gmm.components());
 }
 
+/// The packed layout of `mlp` (device::mlp_layout) over parameters at `packed`.
 inline device::MlpView mlp_view(const Mlp& mlp, const float* packed) {
-  device::MlpView view;
   const std::vector<int> widths = mlp.widths();
-  view.layers = static_cast<int>(widths.size()) - 1;
-  long long offset = 0;
-  for (int l = 0; l < view.layers; ++l) {
-    view.width[l] = widths[l];
-    view.offset[l] = offset;
-    offset += static_cast<long long>(widths[l]) * widths[l + 1] + widths[l + 1];
-  }
-  view.width[view.layers] = widths[view.layers];
+  long long floats = 0;
+  device::MlpView view =
+      device::mlp_layout(static_cast<int>(widths.size()) - 1, widths.data(), &floats);
   view.params = packed;
   return view;
 }

@@ -3,12 +3,13 @@
 /// Forward pass of the MLP score model s(x) = W_L φ(… φ(W_0 x + b_0) …) + b_L, one input at a
 /// time, as the sampler needs it: each chain (GPU thread, CPU iteration) evaluates its own point.
 ///
-/// Parameters are read from a packed block (Mlp::packed() writes it):
-///   layer 0        W_0ᵀ (width[0] × width[1], row-major), then b_0
-///   layers 1 … L   W_l  (width[l+1] × width[l], row-major, as PyTorch stores it), then b_l
-/// so that, for the first and the last layer, consecutive hidden units are consecutive floats:
-/// vector loads on both backends, and broadcast reads on the GPU where all lanes of a warp read
-/// the same weight.
+/// Parameters are read from a packed block (Mlp::packed() writes it, mlp_layout() places it):
+///   layer 0        W_0ᵀ: width[0] rows (one per input) of width[1] weights, then b_0
+///   layers 1 … L   W_l:  width[l+1] rows (one per output) of width[l] weights, then b_l
+/// so that in the first and the last layer consecutive hidden units are consecutive floats:
+/// vector loads on both backends, broadcast reads on the GPU (all lanes of a warp read the same
+/// weight). Every row and every bias starts on a 16-byte boundary (rows are padded to a multiple
+/// of 4 floats), so the GPU reads groups of four hidden units with one 128-bit load.
 
 #include <langevin/device/activation.hpp>
 #include <langevin/device/config.hpp>
@@ -20,11 +21,35 @@ namespace langevin::device {
 constexpr int kMaxLinearLayers = 8;
 
 struct MlpView {
-  int layers = 0;                                   // linear layers, ≥ 2
-  int width[kMaxLinearLayers + 1] = {};             // width[0] = input dim, width[layers] = output
-  long long offset[kMaxLinearLayers] = {};          // start of layer l's block in `params`
+  int layers = 0;                                // linear layers, ≥ 2
+  int width[kMaxLinearLayers + 1] = {};          // width[0] = input dim, width[layers] = output
+  int row_stride[kMaxLinearLayers] = {};         // floats between rows of layer l's matrix
+  long long weight_offset[kMaxLinearLayers] = {};
+  long long bias_offset[kMaxLinearLayers] = {};
   const float* params = nullptr;
 };
+
+/// Rounds a float count up to a whole number of 16-byte groups.
+LANGEVIN_HD constexpr long long round_up_to_4(long long floats) { return (floats + 3) / 4 * 4; }
+
+/// The packed layout for layer widths width[0 … layers], and the floats it takes; params is null.
+LANGEVIN_HD MlpView mlp_layout(int layers, const int* width, long long* packed_floats) {
+  MlpView view;
+  view.layers = layers;
+  long long offset = 0;
+  for (int l = 0; l <= layers; ++l) view.width[l] = width[l];
+  for (int l = 0; l < layers; ++l) {
+    const int rows = l == 0 ? width[0] : width[l + 1];
+    const int columns = l == 0 ? width[1] : width[l];
+    view.row_stride[l] = static_cast<int>(round_up_to_4(columns));
+    view.weight_offset[l] = offset;
+    offset += static_cast<long long>(rows) * view.row_stride[l];
+    view.bias_offset[l] = offset;
+    offset += round_up_to_4(width[l + 1]);
+  }
+  *packed_floats = offset;
+  return view;
+}
 
 /// Independent partial sums the one-hidden-layer loop keeps per output coordinate: enough to fill
 /// a 16-lane SIMD register on the CPU and to hide FMA latency on the GPU, few enough to stay in
@@ -32,6 +57,42 @@ struct MlpView {
 template <int MaxDim>
 constexpr int mlp_partial_sums() {
   return MaxDim <= 1 ? 16 : MaxDim <= 2 ? 8 : MaxDim <= 4 ? 4 : MaxDim <= 8 ? 2 : 1;
+}
+
+/// out[0 … P) = source[0 … P). On the GPU, groups of four come in one 128-bit load: `source` is
+/// 16-byte aligned whenever P is a multiple of 4 (see the layout above).
+template <int P, class Real>
+LANGEVIN_HD void load_group(const float* source, Real (&out)[P]) {
+#if defined(__CUDA_ARCH__)
+  if constexpr (P % 4 == 0) {
+    LANGEVIN_UNROLL
+    for (int q = 0; q < P / 4; ++q) {
+      const float4 v = reinterpret_cast<const float4*>(source)[q];
+      out[4 * q] = Real(v.x);
+      out[4 * q + 1] = Real(v.y);
+      out[4 * q + 2] = Real(v.z);
+      out[4 * q + 3] = Real(v.w);
+    }
+  } else  // NOLINT: the plain loop below is the else branch on the GPU, the only path on the CPU
+#endif
+  {
+    LANGEVIN_UNROLL
+    for (int p = 0; p < P; ++p) out[p] = Real(source[p]);  // the host compiler vectorises this
+  }
+}
+
+/// Adds partial sums pairwise down to partial[0]: stride P/2, then P/4, … 1. Recursion on the
+/// stride, so every index is a compile-time constant and the sums stay in registers.
+template <int Stride, int P, int MaxDim, class Real>
+LANGEVIN_HD void fold_partial_sums(Real (&partial)[P][MaxDim]) {
+  if constexpr (Stride > 0) {
+    LANGEVIN_UNROLL
+    for (int p = 0; p < Stride; ++p) {
+      LANGEVIN_UNROLL
+      for (int k = 0; k < MaxDim; ++k) partial[p][k] += partial[p + Stride][k];
+    }
+    fold_partial_sums<Stride / 2>(partial);
+  }
 }
 
 /// One hidden layer (d → H → d): streams over the hidden units, so that nothing but the input
@@ -43,64 +104,59 @@ LANGEVIN_HD void mlp_forward_shallow(const MlpView& net, const Real* x, Real* ou
   const int d_in = net.width[0];
   const int hidden = net.width[1];
   const int d_out = net.width[2];
-  const float* w_in = net.params + net.offset[0];  // W_0ᵀ: [input k][unit j]
-  const float* b_in = w_in + static_cast<long long>(d_in) * hidden;
-  const float* w_out = net.params + net.offset[1];  // W_1: [output k][unit j]
-  const float* b_out = w_out + static_cast<long long>(d_out) * hidden;
+  const float* w_in = net.params + net.weight_offset[0];  // W_0ᵀ: [input k][unit j]
+  const float* b_in = net.params + net.bias_offset[0];
+  const float* w_out = net.params + net.weight_offset[1];  // W_1: [output k][unit j]
+  const float* b_out = net.params + net.bias_offset[1];
+  const int in_stride = net.row_stride[0];
+  const int out_stride = net.row_stride[1];
 
   Real partial[P][MaxDim];
-LANGEVIN_UNROLL
+  LANGEVIN_UNROLL
   for (int p = 0; p < P; ++p) {
-LANGEVIN_UNROLL
+    LANGEVIN_UNROLL
     for (int k = 0; k < MaxDim; ++k) partial[p][k] = Real(0);
   }
 
   const int blocked = hidden - hidden % P;
   for (int j = 0; j < blocked; j += P) {
     Real h[P];
-LANGEVIN_UNROLL
-    for (int p = 0; p < P; ++p) h[p] = Real(b_in[j + p]);
-LANGEVIN_UNROLL
+    load_group<P>(b_in + j, h);
+    LANGEVIN_UNROLL
     for (int k = 0; k < MaxDim; ++k) {
       if (k >= d_in) break;
-LANGEVIN_UNROLL
-      for (int p = 0; p < P; ++p) h[p] = math::fma(Real(w_in[k * hidden + j + p]), x[k], h[p]);
+      Real w[P];
+      load_group<P>(w_in + k * in_stride + j, w);
+      LANGEVIN_UNROLL
+      for (int p = 0; p < P; ++p) h[p] = math::fma(w[p], x[k], h[p]);
     }
-LANGEVIN_UNROLL
+    LANGEVIN_UNROLL
     for (int p = 0; p < P; ++p) h[p] = activate<A>(h[p]);
-LANGEVIN_UNROLL
+    LANGEVIN_UNROLL
     for (int k = 0; k < MaxDim; ++k) {
       if (k >= d_out) break;
-LANGEVIN_UNROLL
-      for (int p = 0; p < P; ++p) {
-        partial[p][k] = math::fma(Real(w_out[k * hidden + j + p]), h[p], partial[p][k]);
-      }
+      Real w[P];
+      load_group<P>(w_out + k * out_stride + j, w);
+      LANGEVIN_UNROLL
+      for (int p = 0; p < P; ++p) partial[p][k] = math::fma(w[p], h[p], partial[p][k]);
     }
   }
   for (int j = blocked; j < hidden; ++j) {
     Real h = Real(b_in[j]);
-LANGEVIN_UNROLL
+    LANGEVIN_UNROLL
     for (int k = 0; k < MaxDim; ++k) {
       if (k >= d_in) break;
-      h = math::fma(Real(w_in[k * hidden + j]), x[k], h);
+      h = math::fma(Real(w_in[k * in_stride + j]), x[k], h);
     }
     h = activate<A>(h);
-LANGEVIN_UNROLL
+    LANGEVIN_UNROLL
     for (int k = 0; k < MaxDim; ++k) {
       if (k >= d_out) break;
-      partial[0][k] = math::fma(Real(w_out[k * hidden + j]), h, partial[0][k]);
+      partial[0][k] = math::fma(Real(w_out[k * out_stride + j]), h, partial[0][k]);
     }
   }
-  // Fixed pairwise tree over the partial sums.
-LANGEVIN_UNROLL
-  for (int stride = P / 2; stride > 0; stride /= 2) {
-LANGEVIN_UNROLL
-    for (int p = 0; p < stride; ++p) {
-LANGEVIN_UNROLL
-      for (int k = 0; k < MaxDim; ++k) partial[p][k] += partial[p + stride][k];
-    }
-  }
-LANGEVIN_UNROLL
+  fold_partial_sums<P / 2>(partial);
+  LANGEVIN_UNROLL
   for (int k = 0; k < MaxDim; ++k) {
     if (k >= d_out) break;
     out[k] = partial[0][k] + Real(b_out[k]);
@@ -118,14 +174,14 @@ LANGEVIN_HD void mlp_forward_deep(const MlpView& net, const Real* x, Real* out, 
   {  // layer 0 from the input
     const int d_in = net.width[0];
     const int units = net.width[1];
-    const float* w = net.params + net.offset[0];
-    const float* b = w + static_cast<long long>(d_in) * units;
+    const float* w = net.params + net.weight_offset[0];
+    const float* b = net.params + net.bias_offset[0];
     for (int j = 0; j < units; ++j) {
       Real h = Real(b[j]);
-LANGEVIN_UNROLL
+      LANGEVIN_UNROLL
       for (int k = 0; k < MaxDim; ++k) {
         if (k >= d_in) break;
-        h = math::fma(Real(w[k * units + j]), x[k], h);
+        h = math::fma(Real(w[k * net.row_stride[0] + j]), x[k], h);
       }
       current[j * stride] = activate<A>(h);
     }
@@ -133,10 +189,10 @@ LANGEVIN_UNROLL
   for (int l = 1; l + 1 < net.layers; ++l) {  // hidden to hidden
     const int inputs = net.width[l];
     const int units = net.width[l + 1];
-    const float* w = net.params + net.offset[l];
-    const float* b = w + static_cast<long long>(inputs) * units;
+    const float* w = net.params + net.weight_offset[l];
+    const float* b = net.params + net.bias_offset[l];
     for (int j = 0; j < units; ++j) {
-      const float* row = w + static_cast<long long>(j) * inputs;
+      const float* row = w + static_cast<long long>(j) * net.row_stride[l];
       Real h = Real(b[j]);
       for (int i = 0; i < inputs; ++i) h = math::fma(Real(row[i]), current[i * stride], h);
       next[j * stride] = activate<A>(h);
@@ -149,12 +205,12 @@ LANGEVIN_UNROLL
     const int l = net.layers - 1;
     const int inputs = net.width[l];
     const int d_out = net.width[l + 1];
-    const float* w = net.params + net.offset[l];
-    const float* b = w + static_cast<long long>(inputs) * d_out;
-LANGEVIN_UNROLL
+    const float* w = net.params + net.weight_offset[l];
+    const float* b = net.params + net.bias_offset[l];
+    LANGEVIN_UNROLL
     for (int k = 0; k < MaxDim; ++k) {
       if (k >= d_out) break;
-      const float* row = w + static_cast<long long>(k) * inputs;
+      const float* row = w + static_cast<long long>(k) * net.row_stride[l];
       Real s = Real(b[k]);
       for (int i = 0; i < inputs; ++i) s = math::fma(Real(row[i]), current[i * stride], s);
       out[k] = s;
@@ -169,8 +225,8 @@ LANGEVIN_HD int mlp_widest_hidden(const MlpView& net) {
   return widest;
 }
 
-/// The MLP as a score functor for the sampler. The deep path needs per-chain scratch, which the
-/// backend sets (GPU: a slice of a global buffer; CPU: a per-thread vector).
+/// The MLP as a score functor for the sampler, any depth. The deep path needs per-chain scratch,
+/// which the backend sets (GPU: a slice of a global buffer; CPU: a per-thread vector).
 template <int MaxDim, Activation A>
 struct MlpScore {
   static constexpr int max_dim = MaxDim;
@@ -185,6 +241,18 @@ struct MlpScore {
     } else {
       mlp_forward_deep<MaxDim, A, float>(net, x, score, scratch, scratch_stride, widest_hidden);
     }
+  }
+};
+
+/// One hidden layer only: no run-time choice of path, so that the view is never indexed by a
+/// run-time layer number and stays in registers and kernel parameters on the GPU.
+template <int MaxDim, Activation A>
+struct MlpShallowScore {
+  static constexpr int max_dim = MaxDim;
+  MlpView net;
+
+  LANGEVIN_HD void operator()(const float* x, float* score) const {
+    mlp_forward_shallow<MaxDim, A, float>(net, x, score);
   }
 };
 
