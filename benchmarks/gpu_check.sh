@@ -63,7 +63,7 @@ log "ceilings"
 
 log "profile of the seed model's kernel (ncu, clocks left alone)"
 if command -v ncu >/dev/null; then
-  timeout 120 ncu --clock-control none --kernel-name regex:mlp_shallow_chains --launch-count 1 \
+  timeout 120 ncu --clock-control none --kernel-name regex:mlp_items_kernel --launch-count 1 \
     --section SpeedOfLight --section ComputeWorkloadAnalysis --section Occupancy \
     --section WarpStateStats --section LaunchStats \
     ./build-gpu/benchmarks/sampler_benchmark --backend cuda --chains 1000000 --steps 200 \

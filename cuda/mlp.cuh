@@ -15,25 +15,17 @@
 
 namespace langevin::kernels {
 
-/// Copies the packed parameters (a multiple of 4 floats, 16-byte aligned) into shared memory,
-/// 128 bits at a time, and returns the shared copy.
-__device__ __forceinline__ const float* stage_params(const float* params, long long param_count,
-                                                    float4* staged) {
-  const float4* source = reinterpret_cast<const float4*>(params);
-  for (long long i = threadIdx.x; i < param_count / 4; i += blockDim.x) staged[i] = source[i];
-  __syncthreads();
-  return reinterpret_cast<const float*>(staged);
-}
-
-/// The general kernel: any depth, weights staged in shared memory when they fit (else read
-/// through L1 from global memory), chains or score points.
 template <int MaxDim, Activation A, class Work>
 __global__ void __launch_bounds__(device::kChainsPerBlock)
     mlp_items_kernel(device::MlpView net, long long param_count, bool stage, float* scratch,
                      Work work) {
-  extern __shared__ float4 staged_groups[];
+  extern __shared__ float staged_params[];
   if (stage) {
-    net.params = stage_params(net.params, param_count, staged_groups);
+    for (long long i = threadIdx.x; i < param_count; i += blockDim.x) {
+      staged_params[i] = net.params[i];
+    }
+    __syncthreads();
+    net.params = staged_params;
   }
   const long long thread = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
   const long long threads = static_cast<long long>(gridDim.x) * blockDim.x;
@@ -43,22 +35,6 @@ __global__ void __launch_bounds__(device::kChainsPerBlock)
   score.scratch = scratch != nullptr ? scratch + thread : nullptr;
   score.scratch_stride = threads;
   for (long long i = thread; i < work.count(); i += threads) work(score, i);
-}
-
-/// The fast path for the common case: one hidden layer, weights in shared memory (always, so
-/// the compiler knows the address space and emits 128-bit shared loads), chains.
-template <int MaxDim, Activation A>
-__global__ void __launch_bounds__(device::kChainsPerBlock)
-    mlp_shallow_chains_kernel(device::MlpView net, long long param_count,
-                              device::ChainConfig config) {
-  extern __shared__ float4 staged_groups[];
-  net.params = stage_params(net.params, param_count, staged_groups);
-  const device::MlpShallowScore<MaxDim, A> score{net};
-  const long long stride = static_cast<long long>(gridDim.x) * blockDim.x;
-  for (long long i = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
-       i < config.chains; i += stride) {
-    device::run_chain(score, config, i);
-  }
 }
 
 /// Where the weights are read from: staged in shared memory when they fit in a block's share.
@@ -93,29 +69,6 @@ void launch_mlp(const MlpLaunch& launch, const Work& work) {
   });
 }
 
-/// Chains through the shallow kernel when the network has one hidden layer and its weights fit
-/// in a block's shared memory; through the general kernel otherwise.
-template <Activation A>
-void launch_mlp_chains_any(const MlpLaunch& launch, const ChainWork& work) {
-  const long long shared_bytes = launch.param_count * static_cast<long long>(sizeof(float));
-  if (launch.net.layers != 2 || shared_bytes > max_shared_bytes_per_block()) {
-    launch_mlp<A>(launch, work);
-    return;
-  }
-  if (work.count() <= 0) return;
-  detail::with_max_dim(launch.net.width[0], [&](auto max_dim) {
-    auto kernel = mlp_shallow_chains_kernel<max_dim(), A>;
-    if (shared_bytes > 48 * 1024) {
-      LANGEVIN_CUDA_CHECK(cudaFuncSetAttribute(
-          kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(shared_bytes)));
-    }
-    kernel<<<device::chain_blocks(work.count()), device::kChainsPerBlock,
-             static_cast<std::size_t>(shared_bytes), launch.stream>>>(
-        launch.net, launch.param_count, work.config);
-    LANGEVIN_CUDA_CHECK_LAUNCH("mlp_shallow_chains_kernel");
-  });
-}
-
 /// The kernels of one activation, for both kinds of work (defined in mlp_<activation>.cu).
 template <Activation A>
 void launch_mlp_chains(const MlpLaunch& launch, const ChainWork& work);
@@ -129,7 +82,7 @@ void launch_mlp_scores(const MlpLaunch& launch, const ScoreWork& work);
   namespace langevin::kernels {                                                            \
   template <>                                                                              \
   void launch_mlp_chains<A>(const MlpLaunch& launch, const ChainWork& work) {              \
-    launch_mlp_chains_any<A>(launch, work);                                                \
+    launch_mlp<A>(launch, work);                                                           \
   }                                                                                        \
   template <>                                                                              \
   void launch_mlp_scores<A>(const MlpLaunch& launch, const ScoreWork& work) {              \

@@ -9,7 +9,7 @@
 /// so that in the first and the last layer consecutive hidden units are consecutive floats:
 /// vector loads on both backends, broadcast reads on the GPU (all lanes of a warp read the same
 /// weight). Every row and every bias starts on a 16-byte boundary (rows are padded to a multiple
-/// of 4 floats), so the GPU reads groups of four hidden units with one 128-bit load.
+/// of 4 floats), so that groups of four hidden units can be read with one 128-bit load.
 
 #include <langevin/device/activation.hpp>
 #include <langevin/device/config.hpp>
@@ -59,26 +59,12 @@ constexpr int mlp_partial_sums() {
   return MaxDim <= 1 ? 16 : MaxDim <= 2 ? 8 : MaxDim <= 4 ? 4 : MaxDim <= 8 ? 2 : 1;
 }
 
-/// out[0 … P) = source[0 … P). On the GPU, groups of four come in one 128-bit load: `source` is
-/// 16-byte aligned whenever P is a multiple of 4 (see the layout above).
+/// out[0 … P) = source[0 … P). (Every group starts on a 16-byte boundary when P is a multiple
+/// of 4: the place for 128-bit loads on the GPU, once a GPU run has checked them.)
 template <int P, class Real>
 LANGEVIN_HD void load_group(const float* source, Real (&out)[P]) {
-#if defined(__CUDA_ARCH__)
-  if constexpr (P % 4 == 0) {
-    LANGEVIN_UNROLL
-    for (int q = 0; q < P / 4; ++q) {
-      const float4 v = reinterpret_cast<const float4*>(source)[q];
-      out[4 * q] = Real(v.x);
-      out[4 * q + 1] = Real(v.y);
-      out[4 * q + 2] = Real(v.z);
-      out[4 * q + 3] = Real(v.w);
-    }
-  } else  // NOLINT: the plain loop below is the else branch on the GPU, the only path on the CPU
-#endif
-  {
-    LANGEVIN_UNROLL
-    for (int p = 0; p < P; ++p) out[p] = Real(source[p]);  // the host compiler vectorises this
-  }
+  LANGEVIN_UNROLL
+  for (int p = 0; p < P; ++p) out[p] = Real(source[p]);
 }
 
 /// Adds partial sums pairwise down to partial[0]: stride P/2, then P/4, … 1. Recursion on the
