@@ -29,13 +29,13 @@ struct ScoreWork {
     float x[MaxDim] = {};
     float s[MaxDim] = {};
 LANGEVIN_UNROLL
-    for (int j = 0; j < MaxDim; ++j) {
+    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, dim); ++j) {
       if (j >= dim) break;
       x[j] = points[i * dim + j];
     }
     score(x, s);
 LANGEVIN_UNROLL
-    for (int j = 0; j < MaxDim; ++j) {
+    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, dim); ++j) {
       if (j >= dim) break;
       scores[i * dim + j] = s[j];
     }

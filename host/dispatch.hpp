@@ -1,6 +1,7 @@
 #pragma once
 // Runtime values → template instantiations. The fused code keeps a chain's state in registers,
-// which needs its size at compile time: dimensions are rounded up to the next of a few tiers.
+// which needs its size at compile time: dimensions are rounded up to the next of a few tiers
+// (up to device::kRegisterDim; two larger tiers loop at run time).
 
 #include <langevin/activation.hpp>
 #include <langevin/error.hpp>
@@ -17,7 +18,7 @@ using IntConstant = std::integral_constant<int, N>;
 /// Calls f(IntConstant<MaxDim>{}) with the smallest tier MaxDim ≥ dim.
 template <class F>
 decltype(auto) with_max_dim(int dim, F&& f) {
-  static_assert(kMaxSamplerDim == 64, "tiers below end at kMaxSamplerDim");
+  static_assert(kMaxSamplerDim == 1024, "tiers below end at kMaxSamplerDim");
   if (dim <= 1) return f(IntConstant<1>{});
   if (dim <= 2) return f(IntConstant<2>{});
   if (dim <= 4) return f(IntConstant<4>{});
@@ -25,6 +26,9 @@ decltype(auto) with_max_dim(int dim, F&& f) {
   if (dim <= 16) return f(IntConstant<16>{});
   if (dim <= 32) return f(IntConstant<32>{});
   if (dim <= 64) return f(IntConstant<64>{});
+  // Past device::kRegisterDim: run-time loops, vectors in local memory.
+  if (dim <= 256) return f(IntConstant<256>{});
+  if (dim <= 1024) return f(IntConstant<1024>{});
   throw InvalidInput("dimension " + std::to_string(dim) + " exceeds the fused sampler's limit of " +
                      std::to_string(kMaxSamplerDim));
 }

@@ -52,7 +52,7 @@ SamplerConfig short_run() {
 
 TEST(CpuGpu, MixtureChainsAgreeInSeveralDimensions) {
   LANGEVIN_REQUIRE_GPU();
-  for (int d : {1, 2, 3, 5, 16, 33}) {
+  for (int d : {1, 2, 3, 5, 16, 33, 100, 300}) {
     std::vector<std::vector<double>> means, stds;
     for (int k = 0; k < 3; ++k) {
       means.emplace_back(d, 1.5 * (k - 1));
@@ -93,7 +93,7 @@ TEST_P(CpuGpuMlp, ChainsAgreeForShallowAndDeepNetworks) {
   SamplerConfig config = short_run();
   config.steps = 20;
   for (const std::vector<int>& widths : std::vector<std::vector<int>>{
-           {1, 1024, 1}, {1, 37, 1}, {3, 64, 3}, {2, 32, 48, 2}, {16, 128, 16}}) {
+           {1, 1024, 1}, {1, 37, 1}, {3, 64, 3}, {2, 32, 48, 2}, {16, 128, 16}, {100, 64, 100}}) {
     const Mlp model = Mlp::random(widths, GetParam(), 17);
     SCOPED_TRACE("widths of " + std::to_string(widths.size()) + " layers, d = " +
                  std::to_string(widths[0]) + ", first hidden " + std::to_string(widths[1]));

@@ -125,8 +125,8 @@ void check_score_against_finite_differences(const GaussianMixture& g,
       std::vector<double> plus = p, minus = p;
       plus[j] += h;
       minus[j] -= h;
-      const double fd = (device::gmm_log_density<16, double>(view, plus.data(), nullptr) -
-                         device::gmm_log_density<16, double>(view, minus.data(), nullptr)) /
+      const double fd = (device::gmm_log_density<1024, double>(view, plus.data(), nullptr) -
+                         device::gmm_log_density<1024, double>(view, minus.data(), nullptr)) /
                         (2 * h);
       const float value = s[i * d + j];
       ASSERT_TRUE(std::isfinite(value)) << "point " << i;
@@ -148,6 +148,23 @@ TEST(GmmScore, MatchesFiniteDifferencesInThreeDimensions) {
   check_score_against_finite_differences(
       g, {{0.0, 1.0, -1.0}, {1.0, 0.0, 0.0}, {-2.0, 3.0, 1.0}, {200.0, -300.0, 100.0},
           {-500.0, 0.0, 800.0}});
+}
+
+TEST(GmmScore, MatchesFiniteDifferencesInThreeHundredDimensions) {
+  std::vector<std::vector<double>> means(2, std::vector<double>(300)), stds = means;
+  for (int j = 0; j < 300; ++j) {
+    means[0][j] = 0.01 * j;
+    means[1][j] = -0.02 * j;
+    stds[0][j] = 1.0 + 0.001 * j;
+    stds[1][j] = 2.0 - 0.002 * j;
+  }
+  const GaussianMixture g({0.3, 0.7}, means, stds);
+  std::vector<double> near(300), far(300);
+  for (int j = 0; j < 300; ++j) {
+    near[j] = 0.1 * std::sin(j);
+    far[j] = 20.0 * std::cos(j);
+  }
+  check_score_against_finite_differences(g, {near, far});
 }
 
 TEST(GmmScore, FarFromAllModesIsTheNearestComponentsScore) {

@@ -91,11 +91,13 @@ TEST_P(MlpForward, OneHiddenLayerMatchesReference) {
   check_forward(Mlp::random({3, 37, 3}, GetParam(), 2), 101);
   check_forward(Mlp::random({1, 1024, 1}, GetParam(), 3), 102);
   check_forward(Mlp::random({20, 64, 20}, GetParam(), 4), 103);
+  check_forward(Mlp::random({100, 64, 100}, GetParam(), 7), 106);  // run-time-loop tier
 }
 
 TEST_P(MlpForward, DeepNetworksMatchReference) {
   check_forward(Mlp::random({2, 19, 23, 2}, GetParam(), 5), 104);
   check_forward(Mlp::random({4, 32, 16, 8, 4}, GetParam(), 6), 105);
+  check_forward(Mlp::random({300, 32, 16, 300}, GetParam(), 8), 107);
 }
 
 INSTANTIATE_TEST_SUITE_P(Activations, MlpForward,

@@ -42,6 +42,9 @@ UlaGaussian ula_gaussian(double mu, double sigma, double epsilon, long long step
   return {mu + a_k * (m0 - mu), v_inf + a_k * a_k * (s0 * s0 - v_inf), v_inf};
 }
 
+// Passed as coordinate_with_visible_bias when a test has too few chains to resolve ULA's bias.
+constexpr std::size_t kNoPowerCheck = static_cast<std::size_t>(-1);
+
 void check_gaussian_target(Backend backend, const std::vector<double>& mu,
                            const std::vector<double>& sigma, double epsilon, long long steps,
                            long long chains, std::size_t coordinate_with_visible_bias) {
@@ -79,6 +82,19 @@ TEST_P(SamplerStatistics, GaussianOneDimensionMatchesUlaMoments) {
 TEST_P(SamplerStatistics, GaussianFourDimensionsMatchesUlaMoments) {
   check_gaussian_target(GetParam(), {-1.0, 0.5, 2.0, 0.0}, {0.5, 1.0, 1.5, 0.8}, 0.02, 500,
                         100000, 0);
+}
+
+TEST_P(SamplerStatistics, GaussianInHighDimensionsMatchesUlaMoments) {
+  // d = 100 and d = 300: past the register tiers, the run-time-loop tiers (256 and 1024).
+  for (int d : {100, 300}) {
+    std::vector<double> mu(d), sigma(d);
+    for (int j = 0; j < d; ++j) {
+      mu[j] = 0.05 * (j % 40) - 1.0;
+      sigma[j] = 0.5 + 0.01 * (j % 50);
+    }
+    SCOPED_TRACE("d = " + std::to_string(d));
+    check_gaussian_target(GetParam(), mu, sigma, 0.02, 300, 20000, kNoPowerCheck);
+  }
 }
 
 // Overlapping mixtures mix quickly (measured: the mean relaxes with a time constant of about 3

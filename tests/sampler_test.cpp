@@ -240,7 +240,7 @@ TEST(SamplerValidation, NamesTheFieldAndValue) {
               c.keep = Keep::Trajectory;
             }).find("overflows 64 bits"),
             std::string::npos);
-  EXPECT_EQ(validation_error(config, 65), "dimension = 65: the fused sampler takes 1 to 64");
+  EXPECT_EQ(validation_error(config, 1025), "dimension = 1025: the fused sampler takes 1 to 1024");
 }
 
 TEST(SamplerValidation, CudaWithoutAGpuIsAnError) {

@@ -23,9 +23,9 @@ namespace device {
 struct ChainConfig;
 }
 
-/// Largest state dimension the fused sampler takes: each chain keeps its state and score in
-/// registers.
-constexpr int kMaxSamplerDim = 64;
+/// Largest state dimension the fused sampler takes. Each chain keeps its state, score and noise
+/// in registers up to d = 64 (device::kRegisterDim), in per-thread local memory beyond.
+constexpr int kMaxSamplerDim = 1024;
 
 enum class Keep { Final, Trajectory };
 

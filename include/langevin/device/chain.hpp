@@ -55,14 +55,14 @@ LANGEVIN_HD void run_chain(const Score& score, const ChainConfig& config, long l
   if (config.init_states != nullptr) {
     const float* initial = config.init_states + i * d;
 LANGEVIN_UNROLL
-    for (int j = 0; j < MaxDim; ++j) {
+    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;
       x[j] = initial[j];
     }
   } else {
     noise.draw<MaxDim>(z, d);  // draw 0; the stream is then at draw 1 = step 0
 LANGEVIN_UNROLL
-    for (int j = 0; j < MaxDim; ++j) {
+    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;
       x[j] = math::fma(config.init_std, z[j], config.init_mean);
     }
@@ -83,7 +83,7 @@ LANGEVIN_UNROLL
     if (config.keep_trajectory && k == next_kept_step) {
       float* row = trajectory + slot * d;
 LANGEVIN_UNROLL
-      for (int j = 0; j < MaxDim; ++j) {
+      for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
         if (j >= d) break;
         row[j] = x[j];
       }
@@ -93,7 +93,7 @@ LANGEVIN_UNROLL
     score(x, s);
     noise.draw<MaxDim>(z, d);
 LANGEVIN_UNROLL
-    for (int j = 0; j < MaxDim; ++j) {
+    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;
       x[j] = math::fma(noise_scale, z[j], math::fma(epsilon, s[j], x[j]));
     }
@@ -102,7 +102,7 @@ LANGEVIN_UNROLL
   if (!config.keep_trajectory) {
     float* row = config.out + i * d;
 LANGEVIN_UNROLL
-    for (int j = 0; j < MaxDim; ++j) {
+    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;
       row[j] = x[j];
     }

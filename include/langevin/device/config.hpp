@@ -16,3 +16,18 @@
 #else
 #define LANGEVIN_UNROLL _Pragma("GCC unroll 64")
 #endif
+
+namespace langevin::device {
+
+/// State dimensions up to this are compile-time loop bounds: loops over coordinates unroll and
+/// per-chain vectors stay in registers. Larger dimension tiers loop to the run-time d instead
+/// (their vectors live in local memory on the GPU, on the stack on the CPU).
+constexpr int kRegisterDim = 64;
+
+}  // namespace langevin::device
+
+/// The loop bound over coordinates for a dimension tier MaxDim ≥ d: the constant MaxDim up to
+/// kRegisterDim (a macro, not a function, so that both compilers see a constant bound and honour
+/// LANGEVIN_UNROLL), the run-time d beyond.
+#define LANGEVIN_DIM_BOUND(MaxDim, d) \
+  ((MaxDim) <= ::langevin::device::kRegisterDim ? (MaxDim) : (d))

@@ -41,15 +41,20 @@ LANGEVIN_HD Real gmm_log_density(const GmmView& gmm, const Real* x, Real* score)
   Real total = Real(0);        // Σ exp(term_k − running_max)
   Real weighted[MaxDim];       // Σ exp(term_k − running_max) · ∇ log N_k(x)
 LANGEVIN_UNROLL
-  for (int j = 0; j < MaxDim; ++j) weighted[j] = Real(0);
+  for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) weighted[j] = Real(0);
 
   for (int k = 0; k < gmm.components; ++k) {
     const float* mean = gmm.means + k * d;
     const float* inv_std = gmm.inv_stds + k * d;
     Real squared = Real(0);
-    Real gradient[MaxDim] = {};
+    Real gradient[MaxDim];  // entries j < d are set below, and only those are read
+    if constexpr (MaxDim <= kRegisterDim) {
+      // Free in registers, and it tells the host compiler no unset entry is read.
+      LANGEVIN_UNROLL
+      for (int j = 0; j < MaxDim; ++j) gradient[j] = Real(0);
+    }
 LANGEVIN_UNROLL
-    for (int j = 0; j < MaxDim; ++j) {
+    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;
       const Real standardized = (x[j] - Real(mean[j])) * Real(inv_std[j]);
       squared = math::fma(standardized, standardized, squared);
@@ -61,7 +66,7 @@ LANGEVIN_UNROLL
       const Real rescale = k == 0 ? Real(0) : math::exp(running_max - term);
       total = math::fma(total, rescale, Real(1));
 LANGEVIN_UNROLL
-      for (int j = 0; j < MaxDim; ++j) {
+      for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
         if (j >= d) break;
         weighted[j] = math::fma(weighted[j], rescale, gradient[j]);
       }
@@ -70,7 +75,7 @@ LANGEVIN_UNROLL
       const Real weight = math::exp(term - running_max);
       total += weight;
 LANGEVIN_UNROLL
-      for (int j = 0; j < MaxDim; ++j) {
+      for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
         if (j >= d) break;
         weighted[j] = math::fma(weight, gradient[j], weighted[j]);
       }
@@ -79,7 +84,7 @@ LANGEVIN_UNROLL
   if (score != nullptr) {
     const Real inv_total = Real(1) / total;
 LANGEVIN_UNROLL
-    for (int j = 0; j < MaxDim; ++j) {
+    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;
       score[j] = weighted[j] * inv_total;
     }

@@ -101,7 +101,7 @@ LANGEVIN_HD void mlp_forward_shallow(const MlpView& net, const Real* x, Real* ou
   LANGEVIN_UNROLL
   for (int p = 0; p < P; ++p) {
     LANGEVIN_UNROLL
-    for (int k = 0; k < MaxDim; ++k) partial[p][k] = Real(0);
+    for (int k = 0; k < LANGEVIN_DIM_BOUND(MaxDim, d_out); ++k) partial[p][k] = Real(0);
   }
 
   const int blocked = hidden - hidden % P;
@@ -109,7 +109,7 @@ LANGEVIN_HD void mlp_forward_shallow(const MlpView& net, const Real* x, Real* ou
     Real h[P];
     load_group<P>(b_in + j, h);
     LANGEVIN_UNROLL
-    for (int k = 0; k < MaxDim; ++k) {
+    for (int k = 0; k < LANGEVIN_DIM_BOUND(MaxDim, d_in); ++k) {
       if (k >= d_in) break;
       Real w[P];
       load_group<P>(w_in + k * in_stride + j, w);
@@ -119,7 +119,7 @@ LANGEVIN_HD void mlp_forward_shallow(const MlpView& net, const Real* x, Real* ou
     LANGEVIN_UNROLL
     for (int p = 0; p < P; ++p) h[p] = activate<A>(h[p]);
     LANGEVIN_UNROLL
-    for (int k = 0; k < MaxDim; ++k) {
+    for (int k = 0; k < LANGEVIN_DIM_BOUND(MaxDim, d_out); ++k) {
       if (k >= d_out) break;
       Real w[P];
       load_group<P>(w_out + k * out_stride + j, w);
@@ -130,20 +130,20 @@ LANGEVIN_HD void mlp_forward_shallow(const MlpView& net, const Real* x, Real* ou
   for (int j = blocked; j < hidden; ++j) {
     Real h = Real(b_in[j]);
     LANGEVIN_UNROLL
-    for (int k = 0; k < MaxDim; ++k) {
+    for (int k = 0; k < LANGEVIN_DIM_BOUND(MaxDim, d_in); ++k) {
       if (k >= d_in) break;
       h = math::fma(Real(w_in[k * in_stride + j]), x[k], h);
     }
     h = activate<A>(h);
     LANGEVIN_UNROLL
-    for (int k = 0; k < MaxDim; ++k) {
+    for (int k = 0; k < LANGEVIN_DIM_BOUND(MaxDim, d_out); ++k) {
       if (k >= d_out) break;
       partial[0][k] = math::fma(Real(w_out[k * out_stride + j]), h, partial[0][k]);
     }
   }
   fold_partial_sums<P / 2>(partial);
   LANGEVIN_UNROLL
-  for (int k = 0; k < MaxDim; ++k) {
+  for (int k = 0; k < LANGEVIN_DIM_BOUND(MaxDim, d_out); ++k) {
     if (k >= d_out) break;
     out[k] = partial[0][k] + Real(b_out[k]);
   }
@@ -165,7 +165,7 @@ LANGEVIN_HD void mlp_forward_deep(const MlpView& net, const Real* x, Real* out, 
     for (int j = 0; j < units; ++j) {
       Real h = Real(b[j]);
       LANGEVIN_UNROLL
-      for (int k = 0; k < MaxDim; ++k) {
+      for (int k = 0; k < LANGEVIN_DIM_BOUND(MaxDim, d_in); ++k) {
         if (k >= d_in) break;
         h = math::fma(Real(w[k * net.row_stride[0] + j]), x[k], h);
       }
@@ -194,7 +194,7 @@ LANGEVIN_HD void mlp_forward_deep(const MlpView& net, const Real* x, Real* out, 
     const float* w = net.params + net.weight_offset[l];
     const float* b = net.params + net.bias_offset[l];
     LANGEVIN_UNROLL
-    for (int k = 0; k < MaxDim; ++k) {
+    for (int k = 0; k < LANGEVIN_DIM_BOUND(MaxDim, d_out); ++k) {
       if (k >= d_out) break;
       const float* row = w + static_cast<long long>(k) * net.row_stride[l];
       Real s = Real(b[k]);

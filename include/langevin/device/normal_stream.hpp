@@ -57,12 +57,12 @@ class NormalStream {
     curand_init(seed, chain, 4ull * counters_per_draw(dim) * draw, &state_);
   }
 
-  /// Fills z[0 .. dim) with one draw. MaxDim bounds dim at compile time so that z can live in
-  /// registers (every index is a constant once the loops are unrolled).
+  /// Fills z[0 .. dim) with one draw. MaxDim bounds dim at compile time so that, up to
+  /// kRegisterDim, z can live in registers (every index is a constant once the loops unroll).
   template <int MaxDim>
   LANGEVIN_HD void draw(float* z, int dim) {
 LANGEVIN_UNROLL
-    for (int group = 0; group < (MaxDim + 3) / 4; ++group) {
+    for (int group = 0; group < (LANGEVIN_DIM_BOUND(MaxDim, dim) + 3) / 4; ++group) {
       const int first = 4 * group;
       if (first >= dim) break;
       const uint4 words = curand4(&state_);
