@@ -15,45 +15,52 @@ void check_points(const Array& points, int dim) {
   }
 }
 
+/// Uploads the packed parameters and the points, runs `launch(device_params, device_points,
+/// device_scores)`, and returns the scores.
+template <class Launch>
+Array score_on_gpu(const std::vector<float>& params, const Array& points, Launch launch) {
+  const DeviceBuffer<float> device_params(params.data(), params.size());
+  const DeviceBuffer<float> device_points(points.data(), static_cast<std::size_t>(points.size()));
+  DeviceBuffer<float> device_scores(static_cast<std::size_t>(points.size()));
+  launch(device_params.data(), device_points.data(), device_scores.data());
+  Array scores(points.shape());
+  device_scores.download(scores.data(), static_cast<std::size_t>(scores.size()));
+  return scores;
+}
+
 }  // namespace
 
 Array score(const GaussianMixture& target, const Array& points, Backend backend) {
   check_points(points, target.dim());
   const std::vector<float> params = target.packed();
-  Array scores(points.shape());
   if (resolve(backend) == Backend::Cuda) {
-    const DeviceBuffer<float> device_params(params.data(), params.size());
-    const DeviceBuffer<float> device_points(points.data(), static_cast<std::size_t>(points.size()));
-    DeviceBuffer<float> device_scores(static_cast<std::size_t>(points.size()));
-    backends::score_gmm_cuda(detail::gmm_view(target, device_params.data()), device_points.data(),
-                             device_scores.data(), points.dim(0), nullptr);
-    device_scores.download(scores.data(), static_cast<std::size_t>(scores.size()));
-  } else {
-    backends::score_gmm_cpu(detail::gmm_view(target, params.data()), points.data(),
-                            scores.data(), points.dim(0));
+    return score_on_gpu(params, points, [&](const float* p, const float* x, float* s) {
+      backends::score_gmm_cuda(detail::gmm_view(target, p), x, s, points.dim(0), nullptr);
+    });
   }
+  Array scores(points.shape());
+  backends::score_gmm_cpu(detail::gmm_view(target, params.data()), points.data(), scores.data(),
+                          points.dim(0));
   return scores;
 }
 
 Array score(const Mlp& model, const Array& points, Backend backend) {
   check_points(points, detail::score_model_dim(model));
   const std::vector<float> params = model.packed();
-  Array scores(points.shape());
   if (resolve(backend) == Backend::Cuda) {
-    const DeviceBuffer<float> device_params(params.data(), params.size());
-    const DeviceBuffer<float> device_points(points.data(), static_cast<std::size_t>(points.size()));
-    DeviceBuffer<float> device_scores(static_cast<std::size_t>(points.size()));
-    const device::MlpView view = detail::mlp_view(model, device_params.data());
-    const backends::MlpScratchPlan plan = backends::plan_mlp_scratch(view, points.dim(0));
+    // The scratch outlives the kernel: it is freed after the scores are downloaded.
+    const backends::MlpScratchPlan plan =
+        backends::plan_mlp_scratch(detail::mlp_view(model, nullptr), points.dim(0));
     DeviceBuffer<float> scratch(static_cast<std::size_t>(plan.floats));
-    backends::score_mlp_cuda(view, model.activation(), static_cast<long long>(params.size()), plan,
-                             scratch.data(), device_points.data(), device_scores.data(),
-                             points.dim(0), nullptr);
-    device_scores.download(scores.data(), static_cast<std::size_t>(scores.size()));
-  } else {
-    backends::score_mlp_cpu(detail::mlp_view(model, params.data()), model.activation(),
-                            points.data(), scores.data(), points.dim(0));
+    return score_on_gpu(params, points, [&](const float* p, const float* x, float* s) {
+      backends::score_mlp_cuda(detail::mlp_view(model, p), model.activation(),
+                               static_cast<long long>(params.size()), plan, scratch.data(), x, s,
+                               points.dim(0), nullptr);
+    });
   }
+  Array scores(points.shape());
+  backends::score_mlp_cpu(detail::mlp_view(model, params.data()), model.activation(),
+                          points.data(), scores.data(), points.dim(0));
   return scores;
 }
 
