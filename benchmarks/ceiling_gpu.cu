@@ -43,8 +43,8 @@ float time_ms(const std::function<void()>& work) {
     LANGEVIN_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
     times.push_back(ms);
   }
-  cudaEventDestroy(start);
-  cudaEventDestroy(stop);
+  LANGEVIN_CUDA_CHECK(cudaEventDestroy(start));
+  LANGEVIN_CUDA_CHECK(cudaEventDestroy(stop));
   std::sort(times.begin(), times.end());
   return times[times.size() / 2];
 }

@@ -5,6 +5,7 @@
 //
 //   sampler_benchmark [--backend cpu|cuda|all] [--chains N[,N…]] [--steps K] [--repeat R]
 
+#include <langevin/device/cuda_check.hpp>
 #include <langevin/langevin.hpp>
 
 #include <cuda_runtime.h>
@@ -63,20 +64,20 @@ double time_run(const Target& target, const langevin::SamplerConfig& config, int
   if (sampler.backend() == langevin::Backend::Cuda) {
     langevin::DeviceBuffer<float> out(static_cast<std::size_t>(config.chains * sampler.dim()));
     cudaEvent_t start, stop;
-    cudaEventCreate(&start);
-    cudaEventCreate(&stop);
+    LANGEVIN_CUDA_CHECK(cudaEventCreate(&start));
+    LANGEVIN_CUDA_CHECK(cudaEventCreate(&stop));
     sampler.run_into(out.data());
     for (int r = 0; r < repeat; ++r) {
-      cudaEventRecord(start);
+      LANGEVIN_CUDA_CHECK(cudaEventRecord(start));
       sampler.run_into(out.data());
-      cudaEventRecord(stop);
-      if (cudaEventSynchronize(stop) != cudaSuccess) throw langevin::Error("kernel failed");
+      LANGEVIN_CUDA_CHECK(cudaEventRecord(stop));
+      LANGEVIN_CUDA_CHECK(cudaEventSynchronize(stop));
       float ms = 0;
-      cudaEventElapsedTime(&ms, start, stop);
+      LANGEVIN_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
       seconds.push_back(ms / 1e3);
     }
-    cudaEventDestroy(start);
-    cudaEventDestroy(stop);
+    LANGEVIN_CUDA_CHECK(cudaEventDestroy(start));
+    LANGEVIN_CUDA_CHECK(cudaEventDestroy(stop));
   } else {
     sampler.run();
     for (int r = 0; r < repeat; ++r) {
