@@ -17,5 +17,6 @@ struct Command {
 Command add_info_command(CLI::App& app);
 Command add_sample_command(CLI::App& app);
 Command add_score_command(CLI::App& app);
+Command add_compare_command(CLI::App& app);
 
 }  // namespace langevin::cli

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
       langevin::cli::add_info_command(app),
       langevin::cli::add_sample_command(app),
       langevin::cli::add_score_command(app),
+      langevin::cli::add_compare_command(app),
   };
 
   try {

@@ -1,0 +1,2 @@
+// Tests of include/langevin/stats.hpp. To be written.
+#include <langevin/stats.hpp>
