@@ -6,6 +6,30 @@ find_package(CUDAToolkit REQUIRED)
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(Threads REQUIRED)
 
+# CBLAS for training on the CPU: OpenBLAS. Debian's OpenMP build (libopenblas-openmp-dev) is
+# preferred: it shares the OpenMP thread pool with the library's own loops, where the pthread
+# build's threads would compete with OpenMP's spinning ones. Optional: without CBLAS, the CPU
+# trainer uses a plain reference GEMM (slow; the GPU machines have no package registry).
+set(openblas_openmp_lib /usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-openmp)
+set(openblas_openmp_include /usr/include/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-openmp)
+find_library(LANGEVIN_CBLAS_LIBRARY openblas PATHS ${openblas_openmp_lib} NO_DEFAULT_PATH)
+find_path(LANGEVIN_CBLAS_INCLUDE_DIR cblas.h PATHS ${openblas_openmp_include} NO_DEFAULT_PATH)
+if(NOT LANGEVIN_CBLAS_LIBRARY OR NOT LANGEVIN_CBLAS_INCLUDE_DIR)
+  unset(LANGEVIN_CBLAS_LIBRARY CACHE)
+  unset(LANGEVIN_CBLAS_INCLUDE_DIR CACHE)
+  find_library(LANGEVIN_CBLAS_LIBRARY openblas)
+  find_path(LANGEVIN_CBLAS_INCLUDE_DIR cblas.h PATH_SUFFIXES openblas)
+endif()
+if(LANGEVIN_CBLAS_LIBRARY AND LANGEVIN_CBLAS_INCLUDE_DIR)
+  set(LANGEVIN_CBLAS_FOUND TRUE)
+  set(LANGEVIN_CBLAS_LIBRARIES ${LANGEVIN_CBLAS_LIBRARY})
+  include_directories(SYSTEM ${LANGEVIN_CBLAS_INCLUDE_DIR})
+  message(STATUS "CBLAS: ${LANGEVIN_CBLAS_LIBRARY}")
+else()
+  set(LANGEVIN_CBLAS_FOUND FALSE)
+  message(STATUS "CBLAS: not found; CPU training uses the reference GEMM (install libopenblas-openmp-dev)")
+endif()
+
 # A header-only dependency: its CMake package, else its headers under LANGEVIN_DEPS_DIR/include.
 function(langevin_header_only package version target header debian_package)
   find_package(${package} ${version} CONFIG QUIET)

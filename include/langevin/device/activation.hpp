@@ -23,4 +23,32 @@ LANGEVIN_HD Real activate(Real v) {
   }
 }
 
+/// φ(v), φ'(v) and φ''(v) together, for training: the forward pass needs φ and φ' (tangents),
+/// the backward pass φ' and φ'' (the tangents' own derivative).
+template <Activation A, class Real>
+LANGEVIN_HD void activate_with_derivatives(Real v, Real& value, Real& first, Real& second) {
+  if constexpr (A == Activation::Relu) {
+    value = v > Real(0) ? v : Real(0);
+    first = v > Real(0) ? Real(1) : Real(0);
+    second = Real(0);  // zero away from the kink, where the derivative is taken
+  } else if constexpr (A == Activation::Softplus) {
+    const Real e = math::exp(-math::abs(v));
+    const Real sigmoid = v >= Real(0) ? Real(1) / (Real(1) + e) : e / (Real(1) + e);
+    value = (v > Real(0) ? v : Real(0)) + math::log1p(e);
+    first = sigmoid;
+    second = sigmoid * (Real(1) - sigmoid);
+  } else if constexpr (A == Activation::Tanh) {
+    const Real t = math::tanh(v);
+    value = t;
+    first = Real(1) - t * t;
+    second = Real(-2) * t * first;
+  } else {  // Silu: v σ(v); φ' = σ + v σ(1 − σ); φ'' = σ(1 − σ)(2 + v(1 − 2σ))
+    const Real sigmoid = Real(1) / (Real(1) + math::exp(-v));
+    const Real spread = sigmoid * (Real(1) - sigmoid);
+    value = v * sigmoid;
+    first = sigmoid + v * spread;
+    second = spread * (Real(2) + v * (Real(1) - Real(2) * sigmoid));
+  }
+}
+
 }  // namespace langevin::device

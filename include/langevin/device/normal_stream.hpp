@@ -49,6 +49,15 @@ LANGEVIN_HD void box_muller(unsigned int a, unsigned int b, float& first, float&
   second = radius * sin_angle;
 }
 
+/// Four uniform 32-bit words: counter `counter` of Philox subsequence `subsequence` under
+/// `seed`. For draws that are not normals (mini-batch indices, Rademacher signs).
+LANGEVIN_HD uint4 philox_words(unsigned long long seed, unsigned long long subsequence,
+                               unsigned long long counter) {
+  curandStatePhilox4_32_10_t state;
+  curand_init(seed, subsequence, 4ull * counter, &state);
+  return curand4(&state);
+}
+
 class NormalStream {
  public:
   /// The stream of global chain `chain`, positioned at draw `draw` of a `dim`-dimensional vector.

@@ -1,0 +1,110 @@
+#pragma once
+// The CPU backend of training: buffers in host memory, GEMMs through CBLAS (OpenBLAS) when the
+// build found it and a plain reference GEMM otherwise, elementwise functors over OpenMP threads,
+// and sums in a fixed order (so a run gives the same numbers with any thread count).
+
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+#if LANGEVIN_HAVE_CBLAS
+#include <cblas.h>
+#endif
+
+namespace langevin::training {
+
+struct CpuOps {
+  using Buffer = std::vector<float>;
+
+  /// Below this many elements a pass runs on one thread: a parallel region's barrier costs
+  /// microseconds, and far more when another process holds a core (OpenMP threads then wait
+  /// for a descheduled peer).
+  static constexpr long long kParallelThreshold = 1 << 15;
+
+  static Buffer allocate(std::size_t count) { return Buffer(count, 0.0f); }
+  static void upload(float* destination, const float* host, std::size_t count) {
+    std::copy(host, host + count, destination);
+  }
+  static void download(float* host, const float* source, std::size_t count) {
+    std::copy(source, source + count, host);
+  }
+  static void copy(float* destination, const float* source, std::size_t count) {
+    std::copy(source, source + count, destination);
+  }
+  static void fill(float* destination, float value, std::size_t count) {
+    std::fill(destination, destination + count, value);
+  }
+
+  /// Row-major C (m × n) = alpha · op(A) · op(B) + beta · C, op(X) = Xᵀ when transposed.
+  static void gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha,
+                   const float* a, int lda, const float* b, int ldb, float beta, float* c,
+                   int ldc) {
+#if LANGEVIN_HAVE_CBLAS
+    cblas_sgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans,
+                transpose_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c,
+                ldc);
+#else
+    reference_gemm(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+#endif
+  }
+
+  /// The plain GEMM, used where no CBLAS was found (and as the tests' reference).
+  static void reference_gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha,
+                             const float* a, int lda, const float* b, int ldb, float beta,
+                             float* c, int ldc) {
+#pragma omp parallel for schedule(static) if (static_cast<long long>(m) * n * k >= kParallelThreshold)
+    for (int i = 0; i < m; ++i) {
+      for (int j = 0; j < n; ++j) {
+        double sum = 0.0;
+        for (int p = 0; p < k; ++p) {
+          const float x = transpose_a ? a[static_cast<long long>(p) * lda + i]
+                                      : a[static_cast<long long>(i) * lda + p];
+          const float y = transpose_b ? b[static_cast<long long>(j) * ldb + p]
+                                      : b[static_cast<long long>(p) * ldb + j];
+          sum += static_cast<double>(x) * y;
+        }
+        float& out = c[static_cast<long long>(i) * ldc + j];
+        out = static_cast<float>(alpha * sum + (beta == 0.0f ? 0.0 : double(beta) * out));
+      }
+    }
+  }
+
+  /// Rows a loss evaluation processes at a time: the chunk's (rows × width) matrices then stay
+  /// in the caches (for width 1024: 2 MiB each).
+  static long long chunk_rows() { return 512; }
+
+  /// f(row, col) over a rows × cols grid; rows across threads, columns in order (vectorisable).
+  template <class F>
+  static void for_each_2d(long long rows, int cols, const F& f) {
+#pragma omp parallel for schedule(static) if (rows * cols >= kParallelThreshold)
+    for (long long r = 0; r < rows; ++r) {
+      for (int c = 0; c < cols; ++c) f(r, c);
+    }
+  }
+
+  template <class F>
+  static void for_each(long long count, const F& f) {
+#pragma omp parallel for schedule(static) if (count >= kParallelThreshold)
+    for (long long i = 0; i < count; ++i) f(i);
+  }
+
+  /// Σ term(i) in double: fixed chunks summed in order, whatever the thread count.
+  template <class Term>
+  static double sum(long long count, const Term& term) {
+    constexpr long long kChunk = 4096;
+    const long long chunks = (count + kChunk - 1) / kChunk;
+    std::vector<double> partial(static_cast<std::size_t>(chunks), 0.0);
+#pragma omp parallel for schedule(static) if (count >= kParallelThreshold)
+    for (long long c = 0; c < chunks; ++c) {
+      double s = 0.0;
+      const long long end = std::min(count, (c + 1) * kChunk);
+      for (long long i = c * kChunk; i < end; ++i) s += term(i);
+      partial[static_cast<std::size_t>(c)] = s;
+    }
+    double total = 0.0;
+    for (double s : partial) total += s;
+    return total;
+  }
+};
+
+}  // namespace langevin::training

@@ -1,0 +1,226 @@
+#pragma once
+// The score-matching loss and its gradient on one batch, for any Ops backend (cpu_ops.hpp,
+// cuda/training_ops.cuh): GEMMs for the layers, the functors of functors.hpp in between.
+//
+// Parameters θ are one flat vector: for each layer l, W_l (outputs × inputs, row-major) then b_l.
+// The batch is processed in chunks of Ops::chunk_rows() rows (on the CPU, so that a chunk's
+// hidden matrices stay in cache; on the GPU, one chunk); gradients accumulate over chunks.
+// Per chunk of r rows (row-major): x (r × d); hidden l: Z_l, A_l (r × n_l); the tangent streams
+// T_l and their pre-derivatives P_l (M·r × n_l); the output S (r × d) and U (M·r × d).
+
+#include "training/functors.hpp"
+
+#include <langevin/activation.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <vector>
+
+namespace langevin::training {
+
+/// Where each layer's weights and bias sit in the flat parameter vector.
+struct ParameterLayout {
+  std::vector<int> widths;  // d, n_1, …, n_L, d
+  std::vector<long long> weight_offset;
+  std::vector<long long> bias_offset;
+  long long count = 0;
+
+  explicit ParameterLayout(std::vector<int> all_widths) : widths(std::move(all_widths)) {
+    for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
+      weight_offset.push_back(count);
+      count += static_cast<long long>(widths[l]) * widths[l + 1];
+      bias_offset.push_back(count);
+      count += widths[l + 1];
+    }
+  }
+  int layers() const { return static_cast<int>(widths.size()) - 1; }
+};
+
+/// What a batch's loss needs besides the network.
+struct LossSetup {
+  LossKind loss = LossKind::Exact;
+  int streams = 0;          // tangent streams: d (exact), projections (sliced), 0 (dsm)
+  bool gaussian_projections = false;
+  float sigma = 0.1f;
+  bool full_batch = true;
+  unsigned long long batch_seed = 0, noise_seed = 0, projection_seed = 0;
+};
+
+template <class Ops, Activation A>
+class ScoreMatching {
+ public:
+  using Buffer = typename Ops::Buffer;
+
+  ScoreMatching(Ops& ops, const ParameterLayout& layout, long long rows, const LossSetup& setup)
+      : ops_(ops),
+        layout_(layout),
+        rows_(rows),
+        chunk_(std::min(rows, ops.chunk_rows())),
+        setup_(setup),
+        dim_(layout.widths.front()),
+        fused_(dim_ <= kFusedNarrowDim) {
+    const int hidden_layers = layout.layers() - 1;
+    int widest = 0;
+    for (int l = 1; l <= hidden_layers; ++l) widest = std::max(widest, layout.widths[l]);
+    const long long m = std::max(1, setup.streams);  // buffers of at least one stream
+    x_ = ops.allocate(static_cast<std::size_t>(chunk_ * dim_));
+    tangents_in_ = ops.allocate(static_cast<std::size_t>(m * chunk_ * dim_));
+    noise_ = ops.allocate(static_cast<std::size_t>(chunk_ * dim_));
+    for (int l = 1; l <= hidden_layers; ++l) {
+      const long long plane = chunk_ * layout.widths[l];
+      z_.push_back(ops.allocate(static_cast<std::size_t>(plane)));
+      a_.push_back(ops.allocate(static_cast<std::size_t>(plane)));
+      p_.push_back(ops.allocate(static_cast<std::size_t>(m * plane)));
+      t_.push_back(ops.allocate(static_cast<std::size_t>(m * plane)));
+    }
+    s_ = ops.allocate(static_cast<std::size_t>(chunk_ * dim_));
+    u_ = ops.allocate(static_cast<std::size_t>(m * chunk_ * dim_));
+    row_loss_ = ops.allocate(static_cast<std::size_t>(chunk_));
+    d_a_ = ops.allocate(static_cast<std::size_t>(chunk_ * widest));
+    d_t_ = ops.allocate(static_cast<std::size_t>(m * chunk_ * widest));
+    ones_ = ops.allocate(static_cast<std::size_t>(chunk_));
+    Ops::fill(ones_.data(), 1.0f, static_cast<std::size_t>(chunk_));
+  }
+
+  /// Selects the data and iteration whose batch rows, noise and projections every loss
+  /// evaluation uses until the next call (they are drawn again, identically, per evaluation).
+  void prepare(const float* data, long long data_rows, unsigned long long iteration) {
+    data_ = data;
+    data_rows_ = data_rows;
+    iteration_ = iteration;
+  }
+
+  /// The mean loss at θ (without weight decay).
+  double loss(const float* theta) { return run(theta, nullptr); }
+
+  /// The mean loss at θ, and its gradient into `gradient` (layout of θ).
+  double loss_and_gradient(const float* theta, float* gradient) { return run(theta, gradient); }
+
+ private:
+  const float* weight(const float* theta, int l) const { return theta + layout_.weight_offset[l]; }
+  const float* bias(const float* theta, int l) const { return theta + layout_.bias_offset[l]; }
+
+  double run(const float* theta, float* gradient) {
+    double total = 0.0;
+    for (long long first = 0; first < rows_; first += chunk_) {
+      const long long rows = std::min(chunk_, rows_ - first);
+      draw_inputs(first, rows);
+      forward(theta, rows);
+      total += Ops::sum(rows, ValueTerm{row_loss_.data()});
+      if (gradient != nullptr) backward(theta, gradient, rows, first == 0 ? 0.0f : 1.0f);
+    }
+    return total / static_cast<double>(rows_);
+  }
+
+  void draw_inputs(long long first, long long rows) {
+    ops_.for_each(rows * dim_,
+                  BatchInputs{data_, data_rows_, x_.data(),
+                              setup_.loss == LossKind::Dsm ? noise_.data() : nullptr, rows, first,
+                              dim_, setup_.full_batch, setup_.sigma, setup_.batch_seed,
+                              setup_.noise_seed, iteration_});
+    if (setup_.streams > 0) {
+      ops_.for_each(static_cast<long long>(setup_.streams) * rows * dim_,
+                    InitialTangents{tangents_in_.data(), rows, first, dim_, setup_.streams,
+                                    setup_.loss, setup_.gaussian_projections,
+                                    setup_.projection_seed, iteration_});
+    }
+  }
+
+  void forward(const float* theta, long long rows) {
+    const int layers = layout_.layers();
+    const int m = setup_.streams;
+    const int r = static_cast<int>(rows);
+    const float* input = x_.data();
+    const float* tangent_input = tangents_in_.data();
+    for (int l = 0; l + 1 < layers; ++l) {  // input or hidden → hidden l + 1
+      const int in = layout_.widths[l], out = layout_.widths[l + 1];
+      const bool narrow = l == 0 && fused_;
+      if (!narrow) {  // Z = A Wᵀ, P = T Wᵀ
+        ops_.gemm(false, true, r, out, in, 1.0f, input, in, weight(theta, l), in, 0.0f,
+                  z_[l].data(), out);
+        if (m > 0) {
+          ops_.gemm(false, true, m * r, out, in, 1.0f, tangent_input, in, weight(theta, l), in,
+                    0.0f, p_[l].data(), out);
+        }
+      }
+      ops_.for_each_2d(rows, out,
+                       ForwardHidden<A>{z_[l].data(), bias(theta, l), a_[l].data(), p_[l].data(),
+                                        t_[l].data(), rows, out, m, narrow ? input : nullptr,
+                                        tangent_input, weight(theta, l), in});
+      input = a_[l].data();
+      tangent_input = t_[l].data();
+    }
+    const int last = layers - 1;
+    const int in = layout_.widths[last];
+    ops_.gemm(false, true, r, dim_, in, 1.0f, input, in, weight(theta, last), in, 0.0f, s_.data(),
+              dim_);
+    if (m > 0) {
+      ops_.gemm(false, true, m * r, dim_, in, 1.0f, tangent_input, in, weight(theta, last), in,
+                0.0f, u_.data(), dim_);
+    }
+    ops_.for_each(rows, OutputLoss{s_.data(), u_.data(), bias(theta, last), tangents_in_.data(),
+                                   noise_.data(), row_loss_.data(), rows, dim_, m, setup_.loss,
+                                   setup_.sigma});
+  }
+
+  // After forward(): s_ holds ∂ℓ/∂S and u_ holds ∂ℓ/∂U (per row, unscaled). Adds the chunk's
+  // share (scaled by 1/rows of the whole batch) to `gradient`; beta = 0 overwrites instead.
+  void backward(const float* theta, float* gradient, long long rows, float beta) {
+    const int layers = layout_.layers();
+    const int m = setup_.streams;
+    const int r = static_cast<int>(rows);
+    const float scale = 1.0f / static_cast<float>(rows_);
+    const float* g_out = s_.data();
+    const float* g_tangent_out = u_.data();
+    int out = dim_;
+    for (int l = layers - 1; l >= 0; --l) {
+      const int in = layout_.widths[l];
+      const float* a_in = l == 0 ? x_.data() : a_[l - 1].data();
+      const float* t_in = l == 0 ? tangents_in_.data() : t_[l - 1].data();
+      // ∂W_l += Gᵀ A + G_Uᵀ T, ∂b_l += Gᵀ 1.
+      float* d_weight = gradient + layout_.weight_offset[l];
+      ops_.gemm(true, false, out, in, r, scale, g_out, out, a_in, in, beta, d_weight, in);
+      if (m > 0) {
+        ops_.gemm(true, false, out, in, m * r, scale, g_tangent_out, out, t_in, in, 1.0f,
+                  d_weight, in);
+      }
+      ops_.gemm(true, false, out, 1, r, scale, g_out, out, ones_.data(), 1, beta,
+                gradient + layout_.bias_offset[l], 1);
+      if (l == 0) break;
+      // Down into hidden layer l: ∂A = G W_l, ∂T = G_U W_l (fused into the pass for a narrow
+      // output layer), then through the activation.
+      const bool narrow = l == layers - 1 && fused_;
+      if (!narrow) {
+        ops_.gemm(false, false, r, in, out, 1.0f, g_out, out, weight(theta, l), in, 0.0f,
+                  d_a_.data(), in);
+        if (m > 0) {
+          ops_.gemm(false, false, m * r, in, out, 1.0f, g_tangent_out, out, weight(theta, l), in,
+                    0.0f, d_t_.data(), in);
+        }
+      }
+      const int hidden = l - 1;  // index into z_, p_ …
+      ops_.for_each_2d(rows, in,
+                       BackwardHidden<A>{z_[hidden].data(), p_[hidden].data(), d_a_.data(),
+                                         d_t_.data(), rows, in, m, narrow ? g_out : nullptr,
+                                         g_tangent_out, weight(theta, l), out});
+      g_out = z_[hidden].data();          // now ∂Z
+      g_tangent_out = p_[hidden].data();  // now ∂P
+      out = in;
+    }
+  }
+
+  Ops& ops_;
+  const ParameterLayout& layout_;
+  long long rows_;
+  long long chunk_;
+  LossSetup setup_;
+  int dim_;
+  bool fused_;
+  const float* data_ = nullptr;
+  long long data_rows_ = 0;
+  unsigned long long iteration_ = 0;
+  Buffer x_, tangents_in_, noise_, s_, u_, row_loss_, d_a_, d_t_, ones_;
+  std::vector<Buffer> z_, a_, p_, t_;
+};
+
+}  // namespace langevin::training

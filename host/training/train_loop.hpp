@@ -1,0 +1,235 @@
+#pragma once
+// The training loop for any Ops backend: parameters, data and optimizer state live on the
+// backend; each iteration prepares a batch, takes the loss and gradient, and updates θ with
+// gd, accelerated gd (FISTA, as jaxopt's GradientDescent) or Adam, with optional backtracking
+// line search, weight decay, clipping and a gradient-norm stopping tolerance.
+
+#include "training/score_matching.hpp"
+
+#include <langevin/error.hpp>
+#include <langevin/mlp.hpp>
+#include <langevin/trainer.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+namespace langevin::training {
+
+/// Seeds for the independent random streams of a run, derived from the user's seed.
+inline unsigned long long derive_seed(unsigned long long seed, unsigned long long purpose) {
+  unsigned long long z = seed + 0x9E3779B97F4A7C15ull * (purpose + 1);  // splitmix64
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+inline LossSetup loss_setup(const TrainConfig& config, int dim, long long batch_rows,
+                            long long data_rows) {
+  LossSetup setup;
+  setup.loss = config.loss == Loss::Exact    ? LossKind::Exact
+               : config.loss == Loss::Sliced ? LossKind::Sliced
+                                             : LossKind::Dsm;
+  setup.streams = config.loss == Loss::Exact ? dim : config.loss == Loss::Sliced ? config.projections : 0;
+  setup.gaussian_projections = config.projection == Projection::Gaussian;
+  setup.sigma = static_cast<float>(config.sigma);
+  setup.full_batch = batch_rows == data_rows;
+  setup.batch_seed = derive_seed(config.seed, 1);
+  setup.noise_seed = derive_seed(config.seed, 2);
+  setup.projection_seed = derive_seed(config.seed, 3);
+  return setup;
+}
+
+inline std::vector<float> flatten(const Mlp& model, const ParameterLayout& layout) {
+  std::vector<float> theta(static_cast<std::size_t>(layout.count));
+  for (int l = 0; l < layout.layers(); ++l) {
+    const DenseLayer& layer = model.layers()[static_cast<std::size_t>(l)];
+    std::copy(layer.weight.begin(), layer.weight.end(), theta.begin() + layout.weight_offset[l]);
+    std::copy(layer.bias.begin(), layer.bias.end(), theta.begin() + layout.bias_offset[l]);
+  }
+  return theta;
+}
+
+inline std::vector<DenseLayer> unflatten(const std::vector<float>& theta,
+                                         const ParameterLayout& layout) {
+  std::vector<DenseLayer> layers;
+  for (int l = 0; l < layout.layers(); ++l) {
+    DenseLayer layer;
+    layer.inputs = layout.widths[l];
+    layer.outputs = layout.widths[l + 1];
+    const auto w = theta.begin() + layout.weight_offset[l];
+    layer.weight.assign(w, w + static_cast<long long>(layer.inputs) * layer.outputs);
+    const auto b = theta.begin() + layout.bias_offset[l];
+    layer.bias.assign(b, b + layer.outputs);
+    layers.push_back(std::move(layer));
+  }
+  return layers;
+}
+
+/// Loss + gradient at one batch (the whole of `batch`), for loss_and_gradient().
+template <class Ops, Activation A>
+LossAndGradient evaluate_once(const Mlp& model, const Array& batch, const TrainConfig& config,
+                              std::int64_t iteration) {
+  Ops ops;
+  const ParameterLayout layout(model.widths());
+  const long long rows = batch.dim(0);
+  const int dim = model.input_dim();
+  auto data = ops.allocate(static_cast<std::size_t>(batch.size()));
+  Ops::upload(data.data(), batch.data(), static_cast<std::size_t>(batch.size()));
+  const std::vector<float> host_theta = flatten(model, layout);
+  auto theta = ops.allocate(host_theta.size());
+  Ops::upload(theta.data(), host_theta.data(), host_theta.size());
+  auto gradient = ops.allocate(host_theta.size());
+  ScoreMatching<Ops, A> objective(ops, layout, rows, loss_setup(config, dim, rows, rows));
+  objective.prepare(data.data(), rows, static_cast<unsigned long long>(iteration));
+  LossAndGradient result;
+  result.loss = objective.loss_and_gradient(theta.data(), gradient.data());
+  std::vector<float> host_gradient(host_theta.size());
+  Ops::download(host_gradient.data(), gradient.data(), host_gradient.size());
+  result.gradient = unflatten(host_gradient, layout);
+  return result;
+}
+
+template <class Ops, Activation A>
+TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig& config) {
+  using Clock = std::chrono::steady_clock;
+  const auto started = Clock::now();
+  Ops ops;
+  const ParameterLayout layout(initial.widths());
+  const long long data_rows = data.dim(0);
+  const long long rows = config.batch > 0 ? config.batch : data_rows;
+  const int dim = initial.input_dim();
+  const std::size_t n = static_cast<std::size_t>(layout.count);
+
+  auto device_data = ops.allocate(static_cast<std::size_t>(data.size()));
+  Ops::upload(device_data.data(), data.data(), static_cast<std::size_t>(data.size()));
+  const std::vector<float> theta0 = flatten(initial, layout);
+  auto x = ops.allocate(n);         // the iterate θ
+  auto y = ops.allocate(n);         // nesterov: the extrapolated point; line search: a candidate
+  auto candidate = ops.allocate(n);
+  auto gradient = ops.allocate(n);
+  auto moment1 = ops.allocate(config.optimizer == Optimizer::Adam ? n : 1);
+  auto moment2 = ops.allocate(config.optimizer == Optimizer::Adam ? n : 1);
+  Ops::upload(x.data(), theta0.data(), n);
+  Ops::copy(y.data(), x.data(), n);
+
+  ScoreMatching<Ops, A> objective(ops, layout, rows, loss_setup(config, dim, rows, data_rows));
+  const float decay = static_cast<float>(config.weight_decay);
+  struct {
+    std::int64_t iterations = 0, evaluations = 0;
+    double final_loss = 0.0;
+  } result;
+
+  // f(θ) with the weight-decay term, and its gradient (decay added in place).
+  auto value = [&](const float* theta) {
+    ++result.evaluations;
+    double f = objective.loss(theta);
+    if (decay > 0) f += 0.5 * decay * Ops::sum(layout.count, SquareTerm{theta});
+    return f;
+  };
+  auto value_and_gradient = [&](const float* theta, float* g) {
+    ++result.evaluations;
+    double f = objective.loss_and_gradient(theta, g);
+    if (decay > 0) {
+      f += 0.5 * decay * Ops::sum(layout.count, SquareTerm{theta});
+      ops.for_each(layout.count, Axpby{g, theta, decay, 1.0f});
+    }
+    return f;
+  };
+
+  double learning_rate = config.learning_rate < 0 ? default_learning_rate(config.optimizer)
+                                                  : config.learning_rate;
+  const bool line_search = learning_rate == 0.0 && config.optimizer != Optimizer::Adam;
+  double step = line_search ? 1.0 : learning_rate;  // the line search's running step, as jaxopt
+  double momentum_t = 1.0;                          // FISTA's t_k
+  double step_used = learning_rate;                 // what the last update used, for reports
+
+  for (std::int64_t iteration = 1; iteration <= config.iterations; ++iteration) {
+    objective.prepare(device_data.data(), data_rows, static_cast<unsigned long long>(iteration));
+    // The gradient is taken at y for nesterov (the extrapolated point), else at x.
+    float* at = config.optimizer == Optimizer::Nesterov ? y.data() : x.data();
+    const double f = value_and_gradient(at, gradient.data());
+    if (!std::isfinite(f)) {
+      throw Error("training diverged at iteration " + std::to_string(iteration) +
+                  ": the loss is " + std::to_string(f) + " (try a smaller learning rate)");
+    }
+    const double norm = std::sqrt(Ops::sum(layout.count, SquareTerm{gradient.data()}));
+    if (config.clip > 0 && norm > config.clip) {
+      ops.for_each(layout.count, Axpby{gradient.data(), gradient.data(),
+                                       static_cast<float>(config.clip / norm) - 1.0f, 1.0f});
+    }
+    if (config.optimizer != Optimizer::Nesterov && config.tolerance > 0 && norm <= config.tolerance) {
+      result.iterations = iteration - 1;  // converged at the current point: no update
+      result.final_loss = f;
+      break;
+    }
+
+    if (config.optimizer == Optimizer::Adam) {
+      const float t = static_cast<float>(iteration);
+      ops.for_each(layout.count,
+                   AdamStep{x.data(), moment1.data(), moment2.data(), gradient.data(),
+                            static_cast<float>(learning_rate), 0.9f, 0.999f, 1e-8f,
+                            1.0f - std::pow(0.9f, t), 1.0f - std::pow(0.999f, t)});
+    } else {
+      // candidate = at − step·g, shrunk until it decreases f enough (Armijo with the quadratic
+      // upper bound, as jaxopt checks it), then the step grows again for the next iteration.
+      auto try_step = [&](double s) {
+        Ops::copy(candidate.data(), at, n);
+        ops.for_each(layout.count, Axpby{candidate.data(), gradient.data(), static_cast<float>(-s), 1.0f});
+      };
+      try_step(step);
+      if (line_search) {
+        const double used_norm = config.clip > 0 && norm > config.clip ? config.clip : norm;
+        const double squared_gradient = used_norm * used_norm;
+        for (int halving = 0; halving < 15; ++halving) {
+          const double decrease = value(candidate.data()) - f;
+          // f(c) − f(y) ≤ ⟨g, c − y⟩ + ‖c − y‖²/(2s) with c − y = −s g.
+          if (step * decrease <= step * (-step * squared_gradient) + 0.5 * step * step * squared_gradient +
+                                     std::numeric_limits<float>::epsilon()) {
+            break;
+          }
+          step *= 0.5;
+          try_step(step);
+        }
+      }
+      step_used = step;
+      if (config.optimizer == Optimizer::Nesterov) {
+        // FISTA: x_{k+1} = candidate, y_{k+1} = x_{k+1} + (t_k − 1)/t_{k+1} (x_{k+1} − x_k).
+        const double next_t = 0.5 * (1.0 + std::sqrt(1.0 + 4.0 * momentum_t * momentum_t));
+        ops.for_each(layout.count, Extrapolate{y.data(), candidate.data(), x.data(),
+                                               static_cast<float>((momentum_t - 1.0) / next_t)});
+        Ops::copy(x.data(), candidate.data(), n);
+        momentum_t = next_t;
+      } else {
+        Ops::copy(x.data(), candidate.data(), n);
+      }
+      if (line_search) step = step <= 1e-6 ? 1.0 : step / 0.5;
+    }
+
+    result.iterations = iteration;
+    result.final_loss = f;
+    if (config.on_step) {
+      TrainStep report;
+      report.iteration = iteration;
+      report.loss = f;
+      report.gradient_norm = norm;
+      report.step_size = step_used;
+      report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+      config.on_step(report);
+    }
+    if (config.optimizer == Optimizer::Nesterov && config.tolerance > 0) {
+      // jaxopt's stopping test: the gradient norm at the new iterate.
+      value_and_gradient(x.data(), candidate.data());
+      if (std::sqrt(Ops::sum(layout.count, SquareTerm{candidate.data()})) <= config.tolerance) break;
+    }
+  }
+
+  std::vector<float> theta(n);
+  Ops::download(theta.data(), x.data(), n);
+  return TrainResult{Mlp(unflatten(theta, layout), initial.activation()), result.iterations,
+                     result.evaluations, result.final_loss,
+                     std::chrono::duration<double>(Clock::now() - started).count(),
+                     resolve(config.backend)};
+}
+
+}  // namespace langevin::training

@@ -1,0 +1,103 @@
+#pragma once
+/// \file
+/// Training the MLP score model s_θ ≈ ∇ log p on data by score matching, on the GPU (cuBLAS) or
+/// the CPU (CBLAS), full batch or mini-batches.
+///
+///   langevin::TrainConfig config;                 // relu 1 → 1024 → 1, exact loss, adam
+///   langevin::TrainResult fit = langevin::train(data, config);
+///   langevin::save_mlp("model.safetensors", fit.model);
+///
+/// Losses, for a batch x₁…x_B (each term averaged over the batch):
+///   exact   ½‖s(x)‖² + tr ∂s/∂x                       (Hyvärinen 2005)
+///   sliced  vᵀ(∂s/∂x)v + ½(vᵀs(x))², v random         (Song et al. 2019), averaged over projections
+///   dsm     ½‖σ s(x + σz) + z‖², z ~ N(0, I)            (Vincent 2011; = σ²·½‖s + z/σ‖²)
+/// The Jacobian terms come from forward-mode tangents through the network (d of them for exact,
+/// one per projection for sliced), then back-propagation through values and tangents.
+
+#include <langevin/activation.hpp>
+#include <langevin/array.hpp>
+#include <langevin/backend.hpp>
+#include <langevin/mlp.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+namespace langevin {
+
+enum class Loss { Exact, Sliced, Dsm };
+enum class Optimizer { Gd, Nesterov, Adam };
+enum class Projection { Rademacher, Gaussian };
+
+const char* to_string(Loss loss);
+const char* to_string(Optimizer optimizer);
+Loss parse_loss(const std::string& name, const std::string& field = "loss");
+Optimizer parse_optimizer(const std::string& name, const std::string& field = "optimizer");
+Projection parse_projection(const std::string& name, const std::string& field = "projection");
+
+/// What one iteration reports.
+struct TrainStep {
+  std::int64_t iteration = 0;   // 1-based
+  double loss = 0.0;            // at the point the gradient was taken
+  double gradient_norm = 0.0;   // ‖∇‖ there (before clipping)
+  double step_size = 0.0;       // the learning rate used (after line search)
+  double seconds = 0.0;         // since training started
+};
+
+struct TrainConfig {
+  std::vector<int> hidden{1024};
+  Activation activation = Activation::Relu;
+  Loss loss = Loss::Exact;
+  double sigma = 0.1;                    // dsm: the noise level
+  int projections = 1;                   // sliced: projections per point
+  Projection projection = Projection::Rademacher;
+  Optimizer optimizer = Optimizer::Adam;
+  /// Learning rate; < 0 picks the optimizer's default (default_learning_rate). For gd and nesterov
+  /// 0 means a backtracking line search (as jaxopt's GradientDescent does by default).
+  double learning_rate = -1.0;
+  std::int64_t iterations = 1200;
+  std::int64_t batch = 0;                // 0: full batch; else rows drawn with replacement
+  double weight_decay = 0.0;             // adds ½·wd·‖θ‖² to the loss
+  double clip = 0.0;                     // rescale gradients to norm ≤ clip; 0: off
+  double tolerance = 0.0;                // stop once ‖∇‖ ≤ tolerance (jaxopt's tol); 0: never
+  std::uint64_t seed = 0;                // initialisation, batches, projections, noise
+  Backend backend = Backend::Auto;
+  std::function<void(const TrainStep&)> on_step;  // after every iteration, if set
+};
+
+struct TrainResult {
+  Mlp model;
+  std::int64_t iterations = 0;     // done (fewer than asked when the tolerance was met)
+  std::int64_t evaluations = 0;    // loss evaluations, line searches included
+  double final_loss = 0.0;         // at the last iteration's point
+  double seconds = 0.0;
+  Backend backend = Backend::Cpu;
+};
+
+/// 1e-3 for gd and adam; 0 (line search) for nesterov.
+double default_learning_rate(Optimizer optimizer);
+
+/// Throws InvalidInput naming the first field out of range.
+void validate(const TrainConfig& config);
+
+/// The initial network for d-dimensional data: widths (d, hidden…, d), Glorot-normal weights
+/// (truncated at two standard deviations, as JAX's stax.Dense draws them), biases N(0, 0.01²).
+Mlp initial_model(int dim, const TrainConfig& config);
+
+/// Trains from initial_model(d, config) on `data` (N, d) (or (N,)).
+TrainResult train(const Array& data, const TrainConfig& config);
+/// Trains from `initial` (its widths and activation are used; config.hidden and
+/// config.activation are ignored).
+TrainResult train(const Array& data, const Mlp& initial, const TrainConfig& config);
+
+/// The loss and its gradient with respect to every parameter (same shapes as the layers), at one
+/// batch: the building block of train(), exposed for checks and custom loops. The random
+/// projections and noise are those of iteration `iteration` under config.seed.
+struct LossAndGradient {
+  double loss = 0.0;
+  std::vector<DenseLayer> gradient;
+};
+LossAndGradient loss_and_gradient(const Mlp& model, const Array& batch, const TrainConfig& config,
+                                  std::int64_t iteration = 0);
+
+}  // namespace langevin
