@@ -58,12 +58,26 @@ log "benchmark"
 ./build-gpu/benchmarks/sampler_benchmark --backend cpu --chains 100000 --steps 100 --repeat 3 \
   | tee "$out/sampler_benchmark_cpu.md"
 
+log "training benchmark (the demo's training, GPU)"
+./build-gpu/benchmarks/training_benchmark --backend cuda --iterations 50 --full \
+  | tee "$out/training_benchmark_cuda.md"
+
+log "demo on the GPU"
+./build-gpu/langevin demo --out build-gpu/demo --backend cuda | tail -14 | tee "$out/demo_cuda.md"
+
+log "peers (PyTorch, JAX) on the GPU, same run"
+if [ -x benchmarks/peers/run_all.sh ]; then
+  PEERS="torch_pipeline jax_pipeline torch_sampler_graph jax_sampler" LIMIT=100 \
+    benchmarks/peers/run_all.sh cuda "$out/peers" >"$out/peers.log" 2>&1
+  grep -E "^\| (torch|jax|numpy)" "$out/peers.log" | head -12
+fi
+
 log "ceilings"
 ./build-gpu/benchmarks/ceiling_benchmark cuda | tee "$out/ceiling_benchmark.md"
 
 log "profile of the seed model's kernel (ncu, clocks left alone)"
-if command -v ncu >/dev/null; then
-  timeout 120 ncu --clock-control none --kernel-name regex:mlp_items_kernel --launch-count 1 \
+if [ -n "${PROFILE:-}" ] && command -v ncu >/dev/null; then
+  timeout 60 ncu --clock-control none --kernel-name regex:mlp_items_kernel --launch-count 1 \
     --section SpeedOfLight --section ComputeWorkloadAnalysis --section Occupancy \
     --section WarpStateStats --section LaunchStats \
     ./build-gpu/benchmarks/sampler_benchmark --backend cuda --chains 1000000 --steps 200 \
@@ -71,7 +85,7 @@ if command -v ncu >/dev/null; then
   grep -E "Compute \(SM\) Throughput|Issue Slots Busy|Executed Ipc A|Achieved Occupancy|Registers Per|Stall|One or More Eligible|FMA" \
     "$out/ncu_seed_model.txt" | head -20
 else
-  echo "ncu not found"
+  echo "skipped (PROFILE=1 runs ncu)"
 fi
 
 log "summary"

@@ -2,11 +2,13 @@
 #include "io/atomic_file.hpp"
 
 #include <langevin/device/gmm.hpp>
+#include <langevin/device/normal_stream.hpp>
 #include <langevin/error.hpp>
 #include <langevin/gmm.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -175,6 +177,34 @@ Array GaussianMixture::log_density(const Array& points) const {
     }
   });
   return result;
+}
+
+Array draw(const GaussianMixture& mixture, std::int64_t count, std::uint64_t seed) {
+  if (count < 0) throw InvalidInput("n = " + std::to_string(count) + ": must be non-negative");
+  const int d = mixture.dim();
+  element_count({count, d});  // refuses sizes that overflow
+  std::vector<double> cumulative;
+  double total = 0.0;
+  for (double w : mixture.weights()) cumulative.push_back(total += w);
+  Array out({count, d});
+#pragma omp parallel for schedule(static)
+  for (std::int64_t i = 0; i < count; ++i) {
+    // Draw 0 of the row's stream: a uniform for the component; then d normals (draw 1).
+    const uint4 words = device::philox_words(seed, static_cast<unsigned long long>(i), 0);
+    const double u = (words.x + 0.5) / 4294967296.0;
+    const std::size_t k = static_cast<std::size_t>(
+        std::lower_bound(cumulative.begin(), cumulative.end() - 1, u * total) - cumulative.begin());
+    device::NormalStream normals(seed, static_cast<unsigned long long>(i), d, 1);
+    for (int j = 0; j < d; j += 4) {
+      float z[4];
+      normals.draw<4>(z, std::min(4, d - j));
+      for (int q = 0; q < 4 && j + q < d; ++q) {
+        out[i * d + j + q] =
+            static_cast<float>(mixture.means()[k][j + q] + mixture.stds()[k][j + q] * z[q]);
+      }
+    }
+  }
+  return out;
 }
 
 GaussianMixture load_gmm(const std::string& path) {

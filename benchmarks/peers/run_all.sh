@@ -6,7 +6,8 @@
 #
 #   benchmarks/peers/run_all.sh [cpu|cuda] [OUTDIR]
 #
-# PYTHON=... picks the interpreter (python3), LIMIT=... the seconds each peer may take.
+# PYTHON=... picks the interpreter (python3), LIMIT=... the seconds each peer may take,
+# PEERS="torch_pipeline jax_sampler …" a subset.
 #
 # Writes OUTDIR/<peer>.md (the tables) and OUTDIR/<peer>.err; prints every table as it goes.
 
@@ -26,6 +27,8 @@ fi
 run() {  # run NAME SECONDS ARGS... : one peer, its output in OUTDIR/NAME.md
   local name=$1 seconds=$2
   shift 2
+  # PEERS="a b …" runs only those (a short GPU lease cannot afford the compile-heavy ones).
+  if [ -n "${PEERS:-}" ] && [[ " $PEERS " != *" $name "* ]]; then return; fi
   echo "## $name: $*"
   timeout "$seconds" "$python" "$@" >"$out/$name.md" 2>"$out/$name.err"
   local status=$?
@@ -35,11 +38,12 @@ run() {  # run NAME SECONDS ARGS... : one peer, its output in OUTDIR/NAME.md
 }
 
 "$python" - <<'EOF'
-import importlib, sys
+import importlib, importlib.metadata, sys
 print("# python", sys.version.split()[0])
 for name in ("numpy", "torch", "jax", "jaxopt", "threadpoolctl"):
     try:
-        print("#", name, getattr(importlib.import_module(name), "__version__", "(no version)"))
+        module = importlib.import_module(name)
+        print("#", name, getattr(module, "__version__", None) or importlib.metadata.version(name))
     except Exception as error:
         print("#", name, "not available:", type(error).__name__)
 EOF

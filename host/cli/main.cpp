@@ -33,9 +33,12 @@ int main(int argc, char** argv) {
 
   const std::vector<langevin::cli::Command> commands = {
       langevin::cli::add_info_command(app),
+      langevin::cli::add_data_command(app),
+      langevin::cli::add_train_command(app),
       langevin::cli::add_sample_command(app),
       langevin::cli::add_score_command(app),
       langevin::cli::add_compare_command(app),
+      langevin::cli::add_demo_command(app),
   };
 
   try {

@@ -46,6 +46,10 @@ class GaussianMixture {
   std::vector<std::vector<double>> stds_;
 };
 
+/// `count` exact draws from the mixture, (count, d): row i picks its component and its normals
+/// from Philox subsequence i under `seed`, so any row is reproducible on its own.
+Array draw(const GaussianMixture& mixture, std::int64_t count, std::uint64_t seed);
+
 /// Reads a mixture from a JSON file (docs/FORMATS.md).
 GaussianMixture load_gmm(const std::string& path);
 

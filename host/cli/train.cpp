@@ -1,0 +1,138 @@
+// langevin train: fit an MLP score model to data by score matching.
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "io/atomic_file.hpp"
+
+#include <langevin/trainer.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+namespace langevin::cli {
+namespace {
+
+struct TrainOptions {
+  CommonOptions common;
+  std::string data;
+  std::string out;
+  std::vector<int> hidden{1024};
+  std::string activation = "relu";
+  std::string loss = "exact";
+  double sigma = 0.1;
+  std::string sigmas;
+  int projections = 1;
+  std::string projection = "rademacher";
+  std::string optimizer = "adam";
+  double learning_rate = -1.0;
+  std::int64_t iterations = 1200;
+  std::int64_t batch = 0;
+  double weight_decay = 0.0;
+  double clip = 0.0;
+  double tolerance = 0.0;
+  std::string log;
+};
+
+void run_train(const TrainOptions& options) {
+  check_output_path(options.out, ".safetensors", "--out");
+  if (!options.log.empty()) check_output_path(options.log, ".csv", "--log");
+  if (options.loss == "ncsn" || !options.sigmas.empty()) {
+    throw InvalidInput("--loss ncsn (noise-conditional training over --sigmas) is not available "
+                       "in this version; use exact, sliced or dsm");
+  }
+  TrainConfig config;
+  config.hidden = options.hidden;
+  config.activation = parse_activation(options.activation, "--activation");
+  config.loss = parse_loss(options.loss, "--loss");
+  config.sigma = options.sigma;
+  config.projections = options.projections;
+  config.projection = parse_projection(options.projection, "--projection");
+  config.optimizer = parse_optimizer(options.optimizer, "--optimizer");
+  config.learning_rate = options.learning_rate;
+  config.iterations = options.iterations;
+  config.batch = options.batch;
+  config.weight_decay = options.weight_decay;
+  config.clip = options.clip;
+  config.tolerance = options.tolerance;
+  config.seed = options.common.seed;
+  config.backend = parse_backend(options.common.backend, "--backend");
+  validate(config);
+  const Array data = as_points(read_npy(options.data), options.data);
+
+  std::ostringstream log;
+  log << "iteration,loss,gradient_norm,seconds\n";
+  const std::int64_t report_every = std::max<std::int64_t>(1, config.iterations / 10);
+  config.on_step = [&](const TrainStep& step) {
+    if (!options.log.empty()) {
+      char line[128];
+      std::snprintf(line, sizeof line, "%lld,%.9g,%.9g,%.6f\n",
+                    static_cast<long long>(step.iteration), step.loss, step.gradient_norm,
+                    step.seconds);
+      log << line;
+    }
+    if (!options.common.quiet && step.iteration % report_every == 0) {
+      std::printf("iteration %lld/%lld  loss %.6g  |grad| %.3g  %.1f s\n",
+                  static_cast<long long>(step.iteration),
+                  static_cast<long long>(config.iterations), step.loss, step.gradient_norm,
+                  step.seconds);
+      std::fflush(stdout);
+    }
+  };
+  const TrainResult fit = train(data, config);
+  save_mlp(options.out, fit.model);
+  if (!options.log.empty()) {
+    const std::string text = log.str();
+    detail::write_file_atomically(options.log, [&](std::FILE* file) {
+      std::fwrite(text.data(), 1, text.size(), file);
+    });
+  }
+  if (!options.common.quiet) {
+    std::cout << "trained " << fit.iterations << " iterations (" << fit.evaluations
+              << " loss evaluations) on " << to_string(fit.backend) << " in "
+              << engineering(fit.seconds) << " s, final loss " << fit.final_loss << " -> "
+              << options.out << "\n";
+  }
+}
+
+}  // namespace
+
+Command add_train_command(CLI::App& app) {
+  auto o = std::make_shared<TrainOptions>();
+  CLI::App* command = app.add_subcommand("train", "fit an MLP score model to data by score matching");
+  command->add_option("--data", o->data, "training points (.npy, shape (N, d) or (N,))")->required();
+  command->add_option("--out", o->out, "the trained model (.safetensors)")->required();
+  command->add_option("--hidden", o->hidden, "hidden layer widths, comma-separated")
+      ->delimiter(',')
+      ->capture_default_str();
+  command->add_option("--activation", o->activation, "relu, softplus, tanh or silu")
+      ->capture_default_str();
+  command->add_option("--loss", o->loss,
+                      "exact (Hyvarinen), sliced (random projections) or dsm (denoising at --sigma)")
+      ->capture_default_str();
+  command->add_option("--sigma", o->sigma, "noise level of --loss dsm")->capture_default_str();
+  command->add_option("--sigmas", o->sigmas, "MAX,MIN,LEVELS of --loss ncsn (not in this version)");
+  command->add_option("--projections", o->projections, "projections per point for --loss sliced")
+      ->capture_default_str();
+  command->add_option("--projection", o->projection, "rademacher or gaussian")->capture_default_str();
+  command->add_option("--optimizer", o->optimizer,
+                      "gd, nesterov (accelerated gd, as jaxopt's GradientDescent) or adam")
+      ->capture_default_str();
+  command->add_option("--lr", o->learning_rate,
+                      "learning rate; default 1e-3 (gd, adam) or 0 (nesterov); 0 with gd or "
+                      "nesterov: backtracking line search");
+  command->add_option("--iters", o->iterations, "iterations")->capture_default_str();
+  command->add_option("--batch", o->batch, "rows per iteration, drawn with replacement; 0 = full batch")
+      ->capture_default_str();
+  command->add_option("--weight-decay", o->weight_decay, "L2 penalty wd/2 |theta|^2")
+      ->capture_default_str();
+  command->add_option("--clip", o->clip, "gradient-norm clipping; 0 = off")->capture_default_str();
+  command->add_option("--tol", o->tolerance, "stop once |grad| <= tol; 0 = never")
+      ->capture_default_str();
+  command->add_option("--log", o->log, "per-iteration CSV: iteration, loss, gradient norm, seconds");
+  add_common_options(*command, o->common);
+  return {command, [o] { run_train(*o); }};
+}
+
+}  // namespace langevin::cli
