@@ -19,6 +19,8 @@ fi
 
 out=${OUT:-gpu-check-out}
 mkdir -p "$out"
+# Everything this script prints also goes to one log: the lease returns at most 8 files.
+exec > >(tee "$out/gpu_check.log") 2>&1
 log() { echo "== $*"; }
 started=$(date +%s)
 
@@ -29,7 +31,7 @@ log "machine"
   nvcc --version | tail -2
   cmake --version | head -1
   lscpu | grep -E "Model name|^CPU\(s\)"
-} 2>&1 | tee "$out/machine.txt"
+} 2>&1
 
 log "build"
 generator=""
@@ -40,13 +42,13 @@ cmake --build build-gpu -j "$(nproc)" >"$out/build.log" 2>&1 || { grep -E "error
 echo "built in $(( $(date +%s) - started )) s"
 
 log "registers and spills of the kernels"
-cuobjdump --dump-resource-usage build-gpu/host/liblangevin.a 2>/dev/null \
-  | awk '/Function/ {name = $2} /REG:/ {print $1, $2, $4, name}' >"$out/resources.txt"
-grep -E "items_kernelILi1E" "$out/resources.txt" | head -8
-echo "kernels with a stack frame (spills or local arrays): $(grep -vc "STACK:0 " "$out/resources.txt") of $(wc -l <"$out/resources.txt")"
+resources=$(cuobjdump --dump-resource-usage build-gpu/host/liblangevin.a 2>/dev/null \
+  | awk '/Function/ {name = $2} /REG:/ {print $1, $2, $4, name}')
+grep -E "items_kernelILi1E" <<<"$resources" | head -8
+echo "kernels with a stack frame (spills or local arrays): $(grep -vc "STACK:0 " <<<"$resources") of $(wc -l <<<"$resources")"
 
 log "tests"
-./build-gpu/langevin info | tee "$out/info.txt"
+./build-gpu/langevin info
 (cd build-gpu && ctest --output-on-failure -j 4 --timeout 300) >"$out/ctest.log" 2>&1
 ctest_status=$?
 grep -E "tests passed|tests failed|\*\*\*Failed|Not Run|Skipped" "$out/ctest.log" | tail -15
@@ -54,26 +56,26 @@ skipped=$(grep -c "Skipped" "$out/ctest.log" || true)
 
 log "benchmark"
 ./build-gpu/benchmarks/sampler_benchmark --backend cuda --chains 1000,100000,1000000 --steps 1000 \
-  --repeat 5 | tee "$out/sampler_benchmark_cuda.md"
+  --repeat 5
 ./build-gpu/benchmarks/sampler_benchmark --backend cpu --chains 100000 --steps 100 --repeat 3 \
-  | tee "$out/sampler_benchmark_cpu.md"
+ 
 
 log "training benchmark (the demo's training, GPU)"
 ./build-gpu/benchmarks/training_benchmark --backend cuda --iterations 50 --full \
-  | tee "$out/training_benchmark_cuda.md"
+ 
 
 log "demo on the GPU"
-./build-gpu/langevin demo --out build-gpu/demo --backend cuda | tail -14 | tee "$out/demo_cuda.md"
+./build-gpu/langevin demo --out build-gpu/demo --backend cuda | tail -14
 
 log "peers (PyTorch, JAX) on the GPU, same run"
 if [ -x benchmarks/peers/run_all.sh ]; then
   PEERS="torch_pipeline jax_pipeline torch_sampler_graph jax_sampler" LIMIT=100 \
-    benchmarks/peers/run_all.sh cuda "$out/peers" >"$out/peers.log" 2>&1
+    benchmarks/peers/run_all.sh cuda build-gpu/peers >"$out/peers.log" 2>&1
   grep -E "^\| (torch|jax|numpy)" "$out/peers.log" | head -12
 fi
 
 log "ceilings"
-./build-gpu/benchmarks/ceiling_benchmark cuda | tee "$out/ceiling_benchmark.md"
+./build-gpu/benchmarks/ceiling_benchmark cuda
 
 log "profile of the seed model's kernel (ncu, clocks left alone)"
 if [ -n "${PROFILE:-}" ] && command -v ncu >/dev/null; then
