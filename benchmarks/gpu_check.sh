@@ -57,12 +57,10 @@ skipped=$(grep -c "Skipped" "$out/ctest.log" || true)
 log "benchmark"
 ./build-gpu/benchmarks/sampler_benchmark --backend cuda --chains 1000,100000,1000000 --steps 1000 \
   --repeat 5
-./build-gpu/benchmarks/sampler_benchmark --backend cpu --chains 100000 --steps 100 --repeat 3 \
- 
+./build-gpu/benchmarks/sampler_benchmark --backend cpu --chains 100000 --steps 100 --repeat 3
 
 log "training benchmark (the demo's training, GPU)"
-./build-gpu/benchmarks/training_benchmark --backend cuda --iterations 50 --full \
- 
+./build-gpu/benchmarks/training_benchmark --backend cuda --iterations 50 --full
 
 log "demo on the GPU"
 ./build-gpu/langevin demo --out build-gpu/demo --backend cuda | tail -14
