@@ -163,7 +163,7 @@ class Gradients : public ::testing::TestWithParam<std::tuple<GradientCase, Activ
 TEST_P(Gradients, MatchFiniteDifferencesOfADoublePrecisionReference) {
   const auto [c, activation] = GetParam();
   for (const std::vector<int>& widths : std::vector<std::vector<int>>{
-           {2, 5, 2}, {2, 4, 3, 2}, {3, 6, 5, 3}, {20, 6, 20}}) {
+           {1, 5, 1}, {2, 5, 2}, {2, 4, 3, 2}, {3, 6, 5, 3}, {20, 6, 20}}) {
     const int d = widths.front();
     TrainConfig config;
     config.loss = c.loss;

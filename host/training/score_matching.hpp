@@ -46,7 +46,10 @@ struct LossSetup {
   unsigned long long batch_seed = 0, noise_seed = 0, projection_seed = 0;
 };
 
-template <class Ops, Activation A>
+/// S (functors.hpp: Shape) fixes the narrow layers' dimension and the stream count at compile
+/// time where the caller knows them; RuntimeShape reads them at run time. Only the fused passes
+/// (d ≤ kFusedNarrowDim) use it.
+template <class Ops, Activation A, class S = RuntimeShape>
 class ScoreMatching {
  public:
   using Buffer = typename Ops::Buffer;
@@ -144,7 +147,7 @@ class ScoreMatching {
         }
       }
       ops_.for_each_2d(rows, out,
-                       ForwardHidden<A>{z_[l].data(), bias(theta, l), a_[l].data(), p_[l].data(),
+                       ForwardHidden<A, S>{z_[l].data(), bias(theta, l), a_[l].data(), p_[l].data(),
                                         t_[l].data(), rows, out, m, narrow ? input : nullptr,
                                         tangent_input, weight(theta, l), in});
       input = a_[l].data();
@@ -200,7 +203,7 @@ class ScoreMatching {
       }
       const int hidden = l - 1;  // index into z_, p_ …
       ops_.for_each_2d(rows, in,
-                       BackwardHidden<A>{z_[hidden].data(), p_[hidden].data(), d_a_.data(),
+                       BackwardHidden<A, S>{z_[hidden].data(), p_[hidden].data(), d_a_.data(),
                                          d_t_.data(), rows, in, m, narrow ? g_out : nullptr,
                                          g_tangent_out, weight(theta, l), out});
       g_out = z_[hidden].data();          // now ∂Z

@@ -24,6 +24,16 @@ inline unsigned long long derive_seed(unsigned long long seed, unsigned long lon
   return z ^ (z >> 31);
 }
 
+/// Calls f(Shape<…>{}) with the compile-time shape matching (data dimension, tangent streams),
+/// for the few shapes the CPU backend specialises (1-D and 2-D data), RuntimeShape otherwise.
+template <class F>
+decltype(auto) with_shape(int dim, int streams, F&& f) {
+  if (dim == 1 && streams == 1) return f(Shape<1, 1>{});
+  if (dim == 1 && streams == 0) return f(Shape<1, 0>{});
+  if (dim == 2 && streams == 2) return f(Shape<2, 2>{});
+  return f(RuntimeShape{});
+}
+
 inline LossSetup loss_setup(const TrainConfig& config, int dim, long long batch_rows,
                             long long data_rows) {
   LossSetup setup;
@@ -67,7 +77,7 @@ inline std::vector<DenseLayer> unflatten(const std::vector<float>& theta,
 }
 
 /// Loss + gradient at one batch (the whole of `batch`), for loss_and_gradient().
-template <class Ops, Activation A>
+template <class Ops, Activation A, class S = RuntimeShape>
 LossAndGradient evaluate_once(const Mlp& model, const Array& batch, const TrainConfig& config,
                               std::int64_t iteration) {
   Ops ops;
@@ -80,7 +90,7 @@ LossAndGradient evaluate_once(const Mlp& model, const Array& batch, const TrainC
   auto theta = ops.allocate(host_theta.size());
   Ops::upload(theta.data(), host_theta.data(), host_theta.size());
   auto gradient = ops.allocate(host_theta.size());
-  ScoreMatching<Ops, A> objective(ops, layout, rows, loss_setup(config, dim, rows, rows));
+  ScoreMatching<Ops, A, S> objective(ops, layout, rows, loss_setup(config, dim, rows, rows));
   objective.prepare(data.data(), rows, static_cast<unsigned long long>(iteration));
   LossAndGradient result;
   result.loss = objective.loss_and_gradient(theta.data(), gradient.data());
@@ -90,7 +100,7 @@ LossAndGradient evaluate_once(const Mlp& model, const Array& batch, const TrainC
   return result;
 }
 
-template <class Ops, Activation A>
+template <class Ops, Activation A, class S = RuntimeShape>
 TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig& config) {
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
@@ -113,7 +123,7 @@ TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig&
   Ops::upload(x.data(), theta0.data(), n);
   Ops::copy(y.data(), x.data(), n);
 
-  ScoreMatching<Ops, A> objective(ops, layout, rows, loss_setup(config, dim, rows, data_rows));
+  ScoreMatching<Ops, A, S> objective(ops, layout, rows, loss_setup(config, dim, rows, data_rows));
   const float decay = static_cast<float>(config.weight_decay);
   struct {
     std::int64_t iterations = 0, evaluations = 0;
