@@ -1,4 +1,5 @@
 #include "backends.hpp"
+#include "validation.hpp"
 #include "views.hpp"
 
 #include <langevin/device/chain.hpp>
@@ -17,16 +18,8 @@ namespace {
 
 constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
 
-std::string text(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
-}
-
-void require(bool ok, const std::string& field, const std::string& value,
-             const std::string& allowed) {
-  if (!ok) throw InvalidInput(field + " = " + value + ": " + allowed);
-}
+using detail::require;
+std::string text(double value) { return detail::number_text(value); }
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 #include "training/backends.hpp"
 #include "training/train_loop.hpp"
+#include "validation.hpp"
 
 #include <langevin/device/mlp.hpp>
 #include <langevin/device/normal_stream.hpp>
@@ -12,16 +13,8 @@
 namespace langevin {
 namespace {
 
-std::string text(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
-}
-
-void require(bool ok, const std::string& field, const std::string& value,
-             const std::string& allowed) {
-  if (!ok) throw InvalidInput(field + " = " + value + ": " + allowed);
-}
+using detail::require;
+std::string text(double value) { return detail::number_text(value); }
 
 Array checked_data(const Array& data, int model_dim) {
   Array points = as_points(data, "training data");

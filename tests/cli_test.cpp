@@ -3,9 +3,10 @@
 
 #include <langevin/langevin.hpp>
 
+#include "cli_runner.hpp"
+
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -18,10 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int status = -1;
-  std::string output;  // stdout and stderr together
-};
+using Result = testing::CliResult;
 
 class Cli : public ::testing::Test {
  protected:
@@ -38,17 +36,7 @@ class Cli : public ::testing::Test {
 
   std::string path(const std::string& name) const { return (directory_ / name).string(); }
 
-  static Result run(const std::string& arguments) {
-    Result result;
-    const std::string command = std::string(LANGEVIN_CLI_PATH) + " " + arguments + " 2>&1";
-    FILE* pipe = ::popen(command.c_str(), "r");
-    char buffer[4096];
-    std::size_t got;
-    while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, got);
-    const int status = ::pclose(pipe);
-    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return result;
-  }
+  static Result run(const std::string& arguments) { return testing::run_cli(arguments); }
 
   fs::path directory_;
   std::string gmm_;

@@ -4,10 +4,11 @@
 #include <langevin/langevin.hpp>
 #include <langevin/stats.hpp>
 
+#include "cli_runner.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,25 +24,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Result {
-  int status = -1;
-  std::string output;  // stdout and stderr together
-};
-
-/// Runs the CLI with `arguments`; `merge_stderr` false keeps stderr out of the output (for JSON).
-Result run_cli(const std::string& arguments, bool merge_stderr = true) {
-  Result result;
-  const std::string command =
-      std::string(LANGEVIN_CLI_PATH) + " " + arguments + (merge_stderr ? " 2>&1" : " 2>/dev/null");
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[4096];
-  std::size_t got;
-  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, got);
-  const int status = ::pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
+using Result = testing::CliResult;
+using testing::run_cli;
 
 /// Values i·step + offset, i = 0 … size−1, in the given shape (deterministic, with a few ties
 /// once rounded by float).

@@ -3,6 +3,8 @@
 
 #include <langevin/langevin.hpp>
 
+#include "reference_activation.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -14,15 +16,6 @@ namespace {
 
 constexpr double kFloatUnitRoundoff = 5.9604644775390625e-8;  // 2^-24
 
-double reference_activation(Activation a, double v) {
-  switch (a) {
-    case Activation::Relu: return v > 0 ? v : 0;
-    case Activation::Softplus: return std::log1p(std::exp(v));
-    case Activation::Tanh: return std::tanh(v);
-    case Activation::Silu: return v / (1 + std::exp(-v));
-  }
-  return 0;
-}
 
 // The textbook forward pass in double, with a running bound on the float forward error:
 // a layer's float result differs from exact by at most γ_n (|W||h| + |b|) (γ_n = n u / (1 − n u),
@@ -54,7 +47,7 @@ Reference reference_forward(const Mlp& mlp, const std::vector<double>& x) {
         next[j] = value;
         next_error[j] = pre_error;
       } else {
-        next[j] = reference_activation(mlp.activation(), value);
+        next[j] = testing::activation(mlp.activation(), value);
         next_error[j] = 1.1 * pre_error + 4 * kFloatUnitRoundoff * std::abs(next[j]) + 1e-30;
       }
     }

@@ -3,6 +3,7 @@
 // against the CPU.
 
 #include "gpu.hpp"
+#include "reference_activation.hpp"
 #include "training/train_loop.hpp"
 
 #include <langevin/langevin.hpp>
@@ -20,27 +21,8 @@ namespace {
 
 // ---- A plain double-precision reference of the three losses --------------------------------
 
-double phi(Activation a, double v) {
-  switch (a) {
-    case Activation::Relu: return v > 0 ? v : 0;
-    case Activation::Softplus: return std::log1p(std::exp(v));
-    case Activation::Tanh: return std::tanh(v);
-    case Activation::Silu: return v / (1 + std::exp(-v));
-  }
-  return 0;
-}
-double phi_prime(Activation a, double v) {
-  switch (a) {
-    case Activation::Relu: return v > 0 ? 1 : 0;
-    case Activation::Softplus: return 1 / (1 + std::exp(-v));
-    case Activation::Tanh: return 1 - std::tanh(v) * std::tanh(v);
-    case Activation::Silu: {
-      const double s = 1 / (1 + std::exp(-v));
-      return s + v * s * (1 - s);
-    }
-  }
-  return 0;
-}
+using testing::activation;
+using testing::activation_derivative;
 
 struct Network {  // double copy of an Mlp, flat θ in the trainer's layout
   std::vector<int> widths;
@@ -110,8 +92,8 @@ double reference_loss(const Network& net, const Array& x, const TrainConfig& con
       }
       if (l + 1 < layers) {
         for (int j = 0; j < out; ++j) {
-          for (int m = 0; m < streams; ++m) q[m][j] *= phi_prime(net.activation, z[j]);
-          z[j] = phi(net.activation, z[j]);
+          for (int m = 0; m < streams; ++m) q[m][j] *= activation_derivative(net.activation, z[j]);
+          z[j] = activation(net.activation, z[j]);
         }
       }
       h = z;
