@@ -18,14 +18,13 @@ __global__ void __launch_bounds__(device::kChainsPerBlock) gmm_items_kernel(Scor
   }
 }
 
-template <class Work>
+template <template <int> class Score, class Work>
 void launch(const device::GmmView& gmm, const Work& work, Stream stream) {
   if (work.count() <= 0) return;
   detail::with_max_dim(gmm.dim, [&](auto max_dim) {
-    using Score = device::GmmScore<max_dim()>;
-    gmm_items_kernel<Score, Work>
-        <<<device::chain_blocks(work.count()), device::kChainsPerBlock, 0, stream>>>(Score{gmm},
-                                                                                    work);
+    using S = Score<max_dim()>;
+    gmm_items_kernel<S, Work>
+        <<<device::chain_blocks(work.count()), device::kChainsPerBlock, 0, stream>>>(S{gmm}, work);
     LANGEVIN_CUDA_CHECK_LAUNCH("gmm_items_kernel");
   });
 }
@@ -34,12 +33,17 @@ void launch(const device::GmmView& gmm, const Work& work, Stream stream) {
 
 void sample_gmm_cuda(const device::GmmView& gmm, const device::ChainConfig& config,
                      Stream stream) {
-  launch(gmm, kernels::ChainWork{config}, stream);
+  // Annealing runs the convolved mixture at each level; MALA is chosen inside run_chain.
+  if (config.levels > 0) {
+    launch<device::GmmNoiseScore>(gmm, kernels::ChainWork{config}, stream);
+  } else {
+    launch<device::GmmScore>(gmm, kernels::ChainWork{config}, stream);
+  }
 }
 
 void score_gmm_cuda(const device::GmmView& gmm, const float* points, float* scores, long long n,
                     Stream stream) {
-  launch(gmm, kernels::ScoreWork{points, scores, n, gmm.dim}, stream);
+  launch<device::GmmScore>(gmm, kernels::ScoreWork{points, scores, n, gmm.dim}, stream);
 }
 
 }  // namespace langevin::backends

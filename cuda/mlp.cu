@@ -47,11 +47,11 @@ void sample_mlp_cuda(const device::MlpView& net, Activation activation, long lon
 
 void score_mlp_cuda(const device::MlpView& net, Activation activation, long long param_count,
                     const MlpScratchPlan& plan, float* scratch, const float* points, float* scores,
-                    long long n, Stream stream) {
+                    long long n, Stream stream, float sigma) {
   const kernels::MlpLaunch launch{net, param_count, plan, scratch, stream};
   detail::with_activation(activation, [&](auto act) {
-    kernels::launch_mlp_scores<act()>(launch,
-                                      kernels::ScoreWork{points, scores, n, net.width[0]});
+    kernels::launch_mlp_scores<act()>(
+        launch, kernels::ScoreWork{points, scores, n, net.width[net.layers], sigma});
   });
 }
 

@@ -15,7 +15,8 @@
 
 namespace langevin::kernels {
 
-template <int MaxDim, Activation A, class Work>
+/// Score is device::MlpScore or device::NoiseConditionalMlpScore (same members).
+template <class Score, class Work>
 __global__ void __launch_bounds__(device::kChainsPerBlock)
     mlp_items_kernel(device::MlpView net, long long param_count, bool stage, float* scratch,
                      Work work) {
@@ -29,7 +30,7 @@ __global__ void __launch_bounds__(device::kChainsPerBlock)
   }
   const long long thread = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
   const long long threads = static_cast<long long>(gridDim.x) * blockDim.x;
-  device::MlpScore<MaxDim, A> score;
+  Score score;
   score.net = net;
   score.widest_hidden = device::mlp_widest_hidden(net);
   score.scratch = scratch != nullptr ? scratch + thread : nullptr;
@@ -49,8 +50,10 @@ struct MlpLaunch {
 /// Shared memory a block may have on the current device (opt-in maximum).
 long long max_shared_bytes_per_block();
 
+/// A noise-conditional network (its ChainConfig has levels, or its ScoreWork a sigma) runs as
+/// NoiseConditionalMlpScore; its input (x, log σ) has width[0] = d + 1, which sets the tier.
 template <Activation A, class Work>
-void launch_mlp(const MlpLaunch& launch, const Work& work) {
+void launch_mlp(const MlpLaunch& launch, const Work& work, bool noise_conditional) {
   if (work.count() <= 0) return;
   const long long shared_bytes = launch.param_count * static_cast<long long>(sizeof(float));
   const bool stage = shared_bytes <= max_shared_bytes_per_block();
@@ -58,7 +61,9 @@ void launch_mlp(const MlpLaunch& launch, const Work& work) {
   const unsigned int blocks =
       static_cast<unsigned int>(launch.plan.threads / device::kChainsPerBlock);
   detail::with_max_dim(launch.net.width[0], [&](auto max_dim) {
-    auto kernel = mlp_items_kernel<max_dim(), A, Work>;
+    auto kernel = noise_conditional
+                      ? mlp_items_kernel<device::NoiseConditionalMlpScore<max_dim(), A>, Work>
+                      : mlp_items_kernel<device::MlpScore<max_dim(), A>, Work>;
     if (dynamic_shared > 48 * 1024) {
       LANGEVIN_CUDA_CHECK(
           cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, dynamic_shared));
@@ -82,10 +87,10 @@ void launch_mlp_scores(const MlpLaunch& launch, const ScoreWork& work);
   namespace langevin::kernels {                                                            \
   template <>                                                                              \
   void launch_mlp_chains<A>(const MlpLaunch& launch, const ChainWork& work) {              \
-    launch_mlp<A>(launch, work);                                                           \
+    launch_mlp<A>(launch, work, work.config.levels > 0);                                   \
   }                                                                                        \
   template <>                                                                              \
   void launch_mlp_scores<A>(const MlpLaunch& launch, const ScoreWork& work) {              \
-    launch_mlp<A>(launch, work);                                                           \
+    launch_mlp<A>(launch, work, work.sigma > 0.0f);                                        \
   }                                                                                        \
   }

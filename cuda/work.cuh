@@ -21,6 +21,7 @@ struct ScoreWork {
   float* scores;
   long long n;
   int dim;
+  float sigma = 0.0f;  // the noise level of a noise-conditional score
   __host__ __device__ long long count() const { return n; }
   template <class Score>
   __device__ void operator()(const Score& score, long long i) const {
@@ -33,7 +34,7 @@ LANGEVIN_UNROLL
       if (j >= dim) break;
       x[j] = points[i * dim + j];
     }
-    score(x, s);
+    device::chain_detail::evaluate(score, x, s, sigma);
 LANGEVIN_UNROLL
     for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, dim); ++j) {
       if (j >= dim) break;

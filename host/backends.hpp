@@ -10,13 +10,15 @@
 
 namespace langevin::backends {
 
-// CPU: host/cpu_backend.cpp, OpenMP over chains or points.
+// CPU: host/cpu_backend.cpp, OpenMP over chains or points. A ChainConfig with levels > 0 runs
+// the noise-conditional form of the score (annealing); one with metropolis set runs MALA.
 void sample_gmm_cpu(const device::GmmView& gmm, const device::ChainConfig& config);
 void sample_mlp_cpu(const device::MlpView& net, Activation activation,
                     const device::ChainConfig& config);
 void score_gmm_cpu(const device::GmmView& gmm, const float* points, float* scores, long long n);
+/// sigma > 0: a noise-conditional network at that level.
 void score_mlp_cpu(const device::MlpView& net, Activation activation, const float* points,
-                   float* scores, long long n);
+                   float* scores, long long n, float sigma = 0.0f);
 
 // CUDA: cuda/*.cu. Asynchronous on `stream`.
 void sample_gmm_cuda(const device::GmmView& gmm, const device::ChainConfig& config, Stream stream);
@@ -37,6 +39,6 @@ void score_gmm_cuda(const device::GmmView& gmm, const float* points, float* scor
                     Stream stream);
 void score_mlp_cuda(const device::MlpView& net, Activation activation, long long param_count,
                     const MlpScratchPlan& plan, float* scratch, const float* points, float* scores,
-                    long long n, Stream stream);
+                    long long n, Stream stream, float sigma = 0.0f);
 
 }  // namespace langevin::backends

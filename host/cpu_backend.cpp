@@ -25,9 +25,9 @@ struct MlpThreadScratch {
   }
 };
 
-template <int MaxDim, Activation A>
-device::MlpScore<MaxDim, A> mlp_functor(const device::MlpView& net) {
-  device::MlpScore<MaxDim, A> score;
+template <class Score>
+Score mlp_functor(const device::MlpView& net) {
+  Score score;
   score.net = net;
   score.widest_hidden = device::mlp_widest_hidden(net);
   return score;
@@ -36,14 +36,16 @@ device::MlpScore<MaxDim, A> mlp_functor(const device::MlpView& net) {
 /// Scores of `n` points, one per iteration, with per-thread set-up as for the chains.
 template <class Score, class ThreadSetup>
 void score_points(const Score& score, int dim, const float* points, float* scores, long long n,
-                  ThreadSetup setup) {
+                  ThreadSetup setup, float sigma = 0.0f) {
 #pragma omp parallel
   {
     Score local = score;
     auto keep_alive = setup(local);
     (void)keep_alive;
 #pragma omp for schedule(static)
-    for (long long i = 0; i < n; ++i) local(points + i * dim, scores + i * dim);
+    for (long long i = 0; i < n; ++i) {
+      device::chain_detail::evaluate(local, points + i * dim, scores + i * dim, sigma);
+    }
   }
 }
 
@@ -51,15 +53,26 @@ void score_points(const Score& score, int dim, const float* points, float* score
 
 void sample_gmm_cpu(const device::GmmView& gmm, const device::ChainConfig& config) {
   detail::with_max_dim(gmm.dim, [&](auto max_dim) {
-    device::run_chains_cpu(device::GmmScore<max_dim()>{gmm}, config);
+    if (config.levels > 0) {
+      device::run_chains_cpu(device::GmmNoiseScore<max_dim()>{gmm}, config);
+    } else {
+      device::run_chains_cpu(device::GmmScore<max_dim()>{gmm}, config);
+    }
   });
 }
 
 void sample_mlp_cpu(const device::MlpView& net, Activation activation,
                     const device::ChainConfig& config) {
+  // A noise-conditional network's input is (x, log σ): its width[0] = d + 1 sets the tier.
   detail::with_max_dim(net.width[0], [&](auto max_dim) {
     detail::with_activation(activation, [&](auto act) {
-      device::run_chains_cpu(mlp_functor<max_dim(), act()>(net), config, MlpThreadScratch{});
+      if (config.levels > 0) {
+        using Score = device::NoiseConditionalMlpScore<max_dim(), act()>;
+        device::run_chains_cpu(mlp_functor<Score>(net), config, MlpThreadScratch{});
+      } else {
+        using Score = device::MlpScore<max_dim(), act()>;
+        device::run_chains_cpu(mlp_functor<Score>(net), config, MlpThreadScratch{});
+      }
     });
   });
 }
@@ -72,11 +85,17 @@ void score_gmm_cpu(const device::GmmView& gmm, const float* points, float* score
 }
 
 void score_mlp_cpu(const device::MlpView& net, Activation activation, const float* points,
-                   float* scores, long long n) {
+                   float* scores, long long n, float sigma) {
+  const int dim = net.width[net.layers];  // the data's dimension (outputs)
   detail::with_max_dim(net.width[0], [&](auto max_dim) {
     detail::with_activation(activation, [&](auto act) {
-      score_points(mlp_functor<max_dim(), act()>(net), net.width[0], points, scores, n,
-                   MlpThreadScratch{});
+      if (sigma > 0.0f) {
+        using Score = device::NoiseConditionalMlpScore<max_dim(), act()>;
+        score_points(mlp_functor<Score>(net), dim, points, scores, n, MlpThreadScratch{}, sigma);
+      } else {
+        using Score = device::MlpScore<max_dim(), act()>;
+        score_points(mlp_functor<Score>(net), dim, points, scores, n, MlpThreadScratch{});
+      }
     });
   });
 }

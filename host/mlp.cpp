@@ -1,9 +1,12 @@
+#include <langevin/device/chain.hpp>
 #include <langevin/device/mlp.hpp>
 #include <langevin/device/normal_stream.hpp>
 #include <langevin/error.hpp>
 #include <langevin/io.hpp>
 #include <langevin/mlp.hpp>
 #include <langevin/version.hpp>
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -14,6 +17,9 @@ namespace langevin {
 namespace {
 
 std::string layer_name(std::size_t l) { return "layers." + std::to_string(l); }
+
+/// How a noise-conditional model takes σ, as its metadata names it.
+constexpr const char* kNoiseConditioning = "input log(sigma), output divided by sigma";
 
 }  // namespace
 
@@ -55,6 +61,49 @@ Mlp::Mlp(std::vector<DenseLayer> layers, Activation activation)
       throw InvalidInput(name + ".bias holds a NaN or infinite value");
     }
   }
+}
+
+Mlp::Mlp(std::vector<DenseLayer> layers, Activation activation, std::vector<double> sigmas)
+    : Mlp(std::move(layers), activation) {
+  validate_noise_levels(sigmas, "sigmas");
+  if (input_dim() != output_dim() + 1) {
+    throw InvalidInput("a noise-conditional MLP takes (x, log sigma): d + 1 inputs for d outputs, "
+                       "but it has " + std::to_string(input_dim()) + " inputs and " +
+                       std::to_string(output_dim()) + " outputs");
+  }
+  sigmas_ = std::move(sigmas);
+}
+
+void validate_noise_levels(const std::vector<double>& sigmas, const std::string& field) {
+  if (sigmas.empty()) throw InvalidInput(field + ": give at least one noise level");
+  if (sigmas.size() > static_cast<std::size_t>(device::kMaxNoiseLevels)) {
+    throw InvalidInput(field + ": " + std::to_string(sigmas.size()) + " levels, at most " +
+                       std::to_string(device::kMaxNoiseLevels));
+  }
+  for (std::size_t i = 0; i < sigmas.size(); ++i) {
+    if (!(std::isfinite(sigmas[i]) && sigmas[i] > 0)) {
+      throw InvalidInput(field + "[" + std::to_string(i) + "] = " + std::to_string(sigmas[i]) +
+                         ": must be positive and finite");
+    }
+    if (i > 0 && !(sigmas[i] < sigmas[i - 1])) {
+      throw InvalidInput(field + ": the levels must decrease (" + std::to_string(sigmas[i - 1]) +
+                         " then " + std::to_string(sigmas[i]) + ")");
+    }
+  }
+}
+
+std::vector<double> geometric_noise_levels(double max, double min, int levels) {
+  if (levels < 1) throw InvalidInput("sigmas: LEVELS = " + std::to_string(levels) + ": must be at least 1");
+  if (!(std::isfinite(min) && min > 0 && std::isfinite(max) && max > min) && levels > 1) {
+    throw InvalidInput("sigmas: need MAX > MIN > 0, got MAX = " + std::to_string(max) +
+                       ", MIN = " + std::to_string(min));
+  }
+  std::vector<double> sigmas;
+  for (int i = 0; i < levels; ++i) {
+    sigmas.push_back(levels == 1 ? max : max * std::pow(min / max, double(i) / (levels - 1)));
+  }
+  validate_noise_levels(sigmas, "sigmas");
+  return sigmas;
 }
 
 Mlp Mlp::random(const std::vector<int>& widths, Activation activation, std::uint64_t seed) {
@@ -188,7 +237,24 @@ Mlp load_mlp(const std::string& path) {
     layers.push_back(std::move(layer));
   }
   try {
-    return Mlp(std::move(layers), activation);
+    const auto conditioning = file.metadata.find("noise_conditioning");
+    if (conditioning == file.metadata.end()) return Mlp(std::move(layers), activation);
+    if (conditioning->second != kNoiseConditioning) {
+      throw InvalidInput("metadata \"noise_conditioning\" = \"" + conditioning->second +
+                         "\", expected \"" + kNoiseConditioning + "\"");
+    }
+    const auto levels = file.metadata.find("sigmas");
+    if (levels == file.metadata.end()) {
+      throw InvalidInput("a noise-conditional model needs metadata \"sigmas\"");
+    }
+    std::vector<double> sigmas;
+    try {
+      sigmas = nlohmann::json::parse(levels->second).get<std::vector<double>>();
+    } catch (const nlohmann::json::exception&) {
+      throw InvalidInput("metadata \"sigmas\" = " + levels->second +
+                         ": expected a JSON list of numbers");
+    }
+    return Mlp(std::move(layers), activation, std::move(sigmas));
   } catch (const InvalidInput& e) {
     throw InvalidInput(path + ": " + e.what());
   }
@@ -200,6 +266,11 @@ void save_mlp(const std::string& path, const Mlp& mlp) {
   file.metadata["version"] = "1";
   file.metadata["library_version"] = version();
   file.metadata["activation"] = to_string(mlp.activation());
+  if (mlp.noise_conditional()) {
+    file.metadata["noise_conditioning"] = kNoiseConditioning;
+    nlohmann::json levels = mlp.noise_levels();
+    file.metadata["sigmas"] = levels.dump();
+  }
   for (std::size_t l = 0; l < mlp.layers().size(); ++l) {
     const DenseLayer& layer = mlp.layers()[l];
     file.tensors[layer_name(l) + ".weight"] = Array({layer.outputs, layer.inputs}, layer.weight);

@@ -10,7 +10,7 @@
 
 #include <cmath>
 #include <limits>
-#include <sstream>
+#include <numeric>
 #include <variant>
 
 namespace langevin {
@@ -23,7 +23,15 @@ std::string text(double value) { return detail::number_text(value); }
 
 }  // namespace
 
-void validate(const SamplerConfig& c, int dim) {
+const char* to_string(Method method) { return method == Method::Mala ? "mala" : "ula"; }
+
+Method parse_method(const std::string& name, const std::string& field) {
+  if (name == "ula") return Method::Ula;
+  if (name == "mala") return Method::Mala;
+  throw InvalidInput(field + " = \"" + name + "\": expected ula or mala");
+}
+
+void validate(const SamplerConfig& c, int dim, int levels) {
   require(dim >= 1 && dim <= kMaxSamplerDim, "dimension", std::to_string(dim),
           "the fused sampler takes 1 to " + std::to_string(kMaxSamplerDim));
   require(c.chains >= 1, "chains", std::to_string(c.chains), "must be at least 1");
@@ -36,6 +44,16 @@ void validate(const SamplerConfig& c, int dim) {
           "must be non-negative");
   require(c.first_chain <= kInt64Max - c.chains, "first_chain", std::to_string(c.first_chain),
           "first_chain + chains must fit in 64 bits");
+  const bool annealed = levels > 0;
+  require(levels >= 0 && levels <= device::kMaxNoiseLevels, "noise levels",
+          std::to_string(levels), "must be in 0 … " + std::to_string(device::kMaxNoiseLevels));
+  require(c.steps <= kInt64Max / std::max(1, levels), "steps", std::to_string(c.steps),
+          "steps × noise levels must fit in 64 bits");
+  if (!c.sigmas.empty()) validate_noise_levels(c.sigmas, "sigmas");
+  require(!(c.method == Method::Mala && annealed), "sampler", "mala",
+          "MALA does not anneal: drop the noise levels or use ula");
+  require(!(c.denoise && !annealed), "denoise", "true",
+          "needs an annealed run (a noise-conditional model, or sigmas)");
   if (c.init_states.size() > 0) {
     const bool shape_ok = c.init_states.rank() == 2 && c.init_states.dim(0) == c.chains &&
                           c.init_states.dim(1) == dim;
@@ -56,27 +74,34 @@ void validate(const SamplerConfig& c, int dim) {
             text(c.init_std), "must be non-negative and finite");
   }
   if (c.keep == Keep::Trajectory) {
+    const std::int64_t updates = total_updates(c, levels);
     require(c.thin >= 1, "thin", std::to_string(c.thin), "must be at least 1");
-    require(c.burn_in >= 0 && c.burn_in < c.steps, "burn_in", std::to_string(c.burn_in),
-            "must be in [0, steps) = [0, " + std::to_string(c.steps) + ")");
+    require(c.burn_in >= 0 && c.burn_in < updates, "burn_in", std::to_string(c.burn_in),
+            "must be in [0, updates) = [0, " + std::to_string(updates) + ")");
   }
   // The output's element count must fit in 64 bits (memory is checked when allocating).
-  const std::int64_t per_chain = (c.keep == Keep::Trajectory ? kept_steps(c) : 1) * dim;
+  const std::int64_t per_chain = (c.keep == Keep::Trajectory ? kept_steps(c, levels) : 1) * dim;
   require(c.chains <= kInt64Max / per_chain, "chains", std::to_string(c.chains),
           "the output of chains × kept steps × d values overflows 64 bits");
 }
 
-std::int64_t kept_steps(const SamplerConfig& c) {
-  if (c.keep != Keep::Trajectory) return 0;
-  return (c.steps - c.burn_in + c.thin - 1) / c.thin;
+std::int64_t total_updates(const SamplerConfig& c, int levels) {
+  return c.steps * std::max(1, levels);
 }
 
-std::vector<std::int64_t> output_shape(const SamplerConfig& c, int dim) {
-  if (c.keep == Keep::Trajectory) return {c.chains, kept_steps(c), dim};
+std::int64_t kept_steps(const SamplerConfig& c, int levels) {
+  if (c.keep != Keep::Trajectory) return 0;
+  return (total_updates(c, levels) - c.burn_in + c.thin - 1) / c.thin;
+}
+
+std::vector<std::int64_t> output_shape(const SamplerConfig& c, int dim, int levels) {
+  if (c.keep == Keep::Trajectory) return {c.chains, kept_steps(c, levels), dim};
   return {c.chains, dim};
 }
 
-device::ChainConfig chain_config(const SamplerConfig& c, int dim) {
+device::ChainConfig chain_config(const SamplerConfig& c, int dim,
+                                 const std::vector<double>& sigmas) {
+  const int levels = std::max<int>(1, static_cast<int>(sigmas.size()));
   device::ChainConfig chains;
   chains.chains = c.chains;
   chains.first_chain = c.first_chain;
@@ -90,7 +115,11 @@ device::ChainConfig chain_config(const SamplerConfig& c, int dim) {
   chains.keep_trajectory = c.keep == Keep::Trajectory;
   chains.burn_in = c.burn_in;
   chains.thin = c.thin;
-  chains.kept = kept_steps(c);
+  chains.kept = kept_steps(c, levels);
+  chains.levels = static_cast<int>(sigmas.size());
+  for (std::size_t l = 0; l < sigmas.size(); ++l) chains.sigmas[l] = static_cast<float>(sigmas[l]);
+  chains.denoise = c.denoise;
+  chains.metropolis = c.method == Method::Mala;
   return chains;
 }
 
@@ -101,15 +130,24 @@ struct Sampler::Impl {
   Backend backend = Backend::Cpu;
   int dim = 0;
   std::variant<GaussianMixture, Mlp> target;
+  std::vector<double> sigmas;            // annealing levels (empty: none)
   std::vector<float> params;             // packed, host copy
+  std::vector<unsigned int> accepted;    // MALA, CPU backend
   DeviceBuffer<float> device_params;     // on the GPU, for the Cuda backend
   DeviceBuffer<float> device_init;
   DeviceBuffer<float> device_scratch;    // deep MLPs on the GPU
+  DeviceBuffer<unsigned int> device_accepted;
+  bool accepted_on_device = false;
 
   template <class Target>
-  Impl(const Target& t, SamplerConfig c, int d)
-      : config(std::move(c)), dim(d), target(t), params(t.packed()) {
-    validate(config, dim);
+  Impl(const Target& t, SamplerConfig c, int d, std::vector<double> levels)
+      : config(std::move(c)), dim(d), target(t), sigmas(std::move(levels)), params(t.packed()) {
+    // The log-density first: for a model it is the reason MALA cannot run, annealed or not.
+    if (config.method == Method::Mala && !std::holds_alternative<GaussianMixture>(target)) {
+      throw InvalidInput("sampler = mala needs a log-density: a Gaussian-mixture target "
+                         "(or sample_with a functor that has log_density)");
+    }
+    validate(config, dim, static_cast<int>(sigmas.size()));
     backend = resolve(config.backend);
     if (backend == Backend::Cuda) {
       device_params = DeviceBuffer<float>(params.data(), params.size());
@@ -120,6 +158,14 @@ struct Sampler::Impl {
     }
   }
 
+  int levels() const { return static_cast<int>(sigmas.size()); }
+
+  std::int64_t output_count() const {
+    std::int64_t count = 1;
+    for (std::int64_t extent : langevin::output_shape(config, dim, levels())) count *= extent;
+    return count;
+  }
+
   void require_cuda() const {
     if (backend != Backend::Cuda) {
       throw InvalidInput("run_on_device / run_into need the cuda backend; this sampler runs on " +
@@ -127,17 +173,16 @@ struct Sampler::Impl {
     }
   }
 
-  std::int64_t output_count() const {
-    std::int64_t count = 1;
-    for (std::int64_t extent : langevin::output_shape(config, dim)) count *= extent;
-    return count;
-  }
-
-  // Everything but the output pointer: the views over `params` on the chosen backend.
   void run_cpu(float* out) {
-    device::ChainConfig chains = chain_config(config, dim);
+    device::ChainConfig chains = chain_config(config, dim, sigmas);
     chains.out = out;
     if (config.init_states.size() > 0) chains.init_states = config.init_states.data();
+    const bool mala = config.method == Method::Mala;
+    if (mala) {
+      accepted.assign(static_cast<std::size_t>(config.chains), 0);
+      chains.accepted = accepted.data();
+    }
+    accepted_on_device = false;
     if (const auto* gmm = std::get_if<GaussianMixture>(&target)) {
       backends::sample_gmm_cpu(detail::gmm_view(*gmm, params.data()), chains);
     } else {
@@ -147,12 +192,19 @@ struct Sampler::Impl {
   }
 
   void run_cuda(float* device_out, Stream stream) {
-    device::ChainConfig chains = chain_config(config, dim);
+    device::ChainConfig chains = chain_config(config, dim, sigmas);
     chains.out = device_out;
     chains.init_states = device_init.data();
+    const bool mala = config.method == Method::Mala;
+    if (mala) {
+      if (device_accepted.size() < static_cast<std::size_t>(config.chains)) {
+        device_accepted = DeviceBuffer<unsigned int>(static_cast<std::size_t>(config.chains));
+      }
+      chains.accepted = device_accepted.data();
+      accepted_on_device = true;
+    }
     if (const auto* gmm = std::get_if<GaussianMixture>(&target)) {
-      backends::sample_gmm_cuda(detail::gmm_view(*gmm, device_params.data()),
-                                chains, stream);
+      backends::sample_gmm_cuda(detail::gmm_view(*gmm, device_params.data()), chains, stream);
     } else {
       const Mlp& mlp = std::get<Mlp>(target);
       const device::MlpView view = detail::mlp_view(mlp, device_params.data());
@@ -163,14 +215,46 @@ struct Sampler::Impl {
       backends::sample_mlp_cuda(view, mlp.activation(), static_cast<long long>(params.size()),
                                 plan, device_scratch.data(), chains, stream);
     }
+    last_stream = stream;
   }
+
+  double acceptance_rate() {
+    if (config.method != Method::Mala) return std::numeric_limits<double>::quiet_NaN();
+    if (accepted_on_device) {
+      accepted.resize(static_cast<std::size_t>(config.chains));
+      device_accepted.download(accepted.data(), accepted.size(), last_stream);
+    }
+    if (accepted.empty()) return std::numeric_limits<double>::quiet_NaN();
+    const double total = std::accumulate(accepted.begin(), accepted.end(), 0.0);
+    return total / (static_cast<double>(config.chains) * static_cast<double>(config.steps));
+  }
+
+  Stream last_stream = nullptr;
 };
 
+namespace {
+
+/// A mixture anneals over the levels the configuration gives; a noise-conditional model over its
+/// own unless the configuration gives others (the network takes log σ as an input, so any level
+/// inside the trained range is meaningful; one level σ_L is plain Langevin on s(x, σ_L)).
+std::vector<double> annealing_levels(const Mlp& model, const SamplerConfig& config) {
+  if (!model.noise_conditional()) {
+    if (!config.sigmas.empty()) {
+      throw InvalidInput("sigmas: this model is not noise-conditional (train it with --loss "
+                         "ncsn to anneal)");
+    }
+    return {};
+  }
+  return config.sigmas.empty() ? model.noise_levels() : config.sigmas;
+}
+
+}  // namespace
 
 Sampler::Sampler(const GaussianMixture& target, SamplerConfig config)
-    : impl_(std::make_unique<Impl>(target, std::move(config), target.dim())) {}
+    : impl_(std::make_unique<Impl>(target, config, target.dim(), config.sigmas)) {}
 Sampler::Sampler(const Mlp& model, SamplerConfig config)
-    : impl_(std::make_unique<Impl>(model, std::move(config), detail::score_model_dim(model))) {}
+    : impl_(std::make_unique<Impl>(model, config, detail::score_model_dim(model),
+                                   annealing_levels(model, config))) {}
 Sampler::~Sampler() = default;
 Sampler::Sampler(Sampler&&) noexcept = default;
 Sampler& Sampler::operator=(Sampler&&) noexcept = default;
@@ -178,8 +262,9 @@ Sampler& Sampler::operator=(Sampler&&) noexcept = default;
 const SamplerConfig& Sampler::config() const { return impl_->config; }
 Backend Sampler::backend() const { return impl_->backend; }
 int Sampler::dim() const { return impl_->dim; }
+const std::vector<double>& Sampler::noise_levels() const { return impl_->sigmas; }
 std::vector<std::int64_t> Sampler::output_shape() const {
-  return langevin::output_shape(impl_->config, impl_->dim);
+  return langevin::output_shape(impl_->config, impl_->dim, impl_->levels());
 }
 
 Array Sampler::run() {
@@ -203,6 +288,8 @@ void Sampler::run_into(float* device_out, Stream stream) {
   impl_->require_cuda();
   impl_->run_cuda(device_out, stream);
 }
+
+double Sampler::acceptance_rate() { return impl_->acceptance_rate(); }
 
 Array sample(const GaussianMixture& target, const SamplerConfig& config) {
   return Sampler(target, config).run();

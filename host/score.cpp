@@ -4,6 +4,9 @@
 #include <langevin/error.hpp>
 #include <langevin/score.hpp>
 
+#include <cmath>
+#include <string>
+
 namespace langevin {
 namespace {
 
@@ -45,6 +48,20 @@ Array score(const GaussianMixture& target, const Array& points, Backend backend)
 }
 
 Array score(const Mlp& model, const Array& points, Backend backend) {
+  if (model.noise_conditional()) {
+    throw InvalidInput("this model is noise-conditional: give the noise level sigma");
+  }
+  return score(model, points, 0.0, backend);
+}
+
+Array score(const Mlp& model, const Array& points, double sigma, Backend backend) {
+  if (model.noise_conditional() && !(std::isfinite(sigma) && sigma > 0)) {
+    throw InvalidInput("sigma = " + std::to_string(sigma) + ": must be positive and finite");
+  }
+  if (!model.noise_conditional() && sigma != 0.0) {
+    throw InvalidInput("sigma: this model is not noise-conditional");
+  }
+  const float level = static_cast<float>(sigma);
   check_points(points, detail::score_model_dim(model));
   const std::vector<float> params = model.packed();
   if (resolve(backend) == Backend::Cuda) {
@@ -55,12 +72,12 @@ Array score(const Mlp& model, const Array& points, Backend backend) {
     return score_on_gpu(params, points, [&](const float* p, const float* x, float* s) {
       backends::score_mlp_cuda(detail::mlp_view(model, p), model.activation(),
                                static_cast<long long>(params.size()), plan, scratch.data(), x, s,
-                               points.dim(0), nullptr);
+                               points.dim(0), nullptr, level);
     });
   }
   Array scores(points.shape());
   backends::score_mlp_cpu(detail::mlp_view(model, params.data()), model.activation(),
-                          points.data(), scores.data(), points.dim(0));
+                          points.data(), scores.data(), points.dim(0), level);
   return scores;
 }
 

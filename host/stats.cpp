@@ -204,6 +204,14 @@ EcdfDistances ecdf_distances(const std::vector<float>& a, const std::vector<floa
   return distances;
 }
 
+}  // namespace
+
+double detail::sorted_wasserstein1(const std::vector<float>& a, const std::vector<float>& b) {
+  return ecdf_distances(a, b).wasserstein1;
+}
+
+namespace {
+
 Comparison empty_comparison(const Rows& a, const Rows& b, double split) {
   Comparison c;
   c.dim = a.dim;
@@ -391,13 +399,29 @@ Comparison compare(const Array& a, const Array& b, const CompareOptions& options
   if (!std::isfinite(options.split)) {
     throw InvalidInput("split = " + value_text(options.split) + ": must be finite");
   }
+  Comparison c;
   if (resolve(options.backend) == Backend::Cuda) {
     const DeviceBuffer<float> device_a(rows_a.data, static_cast<std::size_t>(a.size()));
     const DeviceBuffer<float> device_b(rows_b.data, static_cast<std::size_t>(b.size()));
-    return compare_on_device(device_a.data(), rows_a.count, device_b.data(), rows_b.count,
-                             rows_a.dim, options.split);
+    c = compare_on_device(device_a.data(), rows_a.count, device_b.data(), rows_b.count,
+                          rows_a.dim, options.split);
+  } else {
+    c = compare_on_cpu(rows_a, rows_b, options.split);
   }
-  return compare_on_cpu(rows_a, rows_b, options.split);
+  // The multivariate summaries, on the CPU (host/stats_multivariate.cpp).
+  const Array points_a({rows_a.count, rows_a.dim},
+                       std::vector<float>(rows_a.data, rows_a.data + a.size()));
+  const Array points_b({rows_b.count, rows_b.dim},
+                       std::vector<float>(rows_b.data, rows_b.data + b.size()));
+  c.sliced_wasserstein = rows_a.dim >= 2
+                             ? sliced_wasserstein(points_a, points_b, options.projections, options.seed)
+                             : std::numeric_limits<double>::quiet_NaN();
+  if (options.mixture != nullptr) {
+    c.component_weights_a = component_weights(points_a, *options.mixture);
+    c.component_weights_b = component_weights(points_b, *options.mixture);
+    c.component_weights_true = options.mixture->weights();
+  }
+  return c;
 }
 
 std::string to_json(const Comparison& c) {
@@ -410,6 +434,10 @@ std::string to_json(const Comparison& c) {
       {"ks", c.ks},
       {"ks_p_value", c.ks_p_value},
       {"wasserstein1", c.wasserstein1},
+      {"sliced_wasserstein", std::isfinite(c.sliced_wasserstein) ? nlohmann::ordered_json(c.sliced_wasserstein) : nlohmann::ordered_json(nullptr)},
+      {"component_weights_a", c.component_weights_a},
+      {"component_weights_b", c.component_weights_b},
+      {"component_weights_true", c.component_weights_true},
       {"mean_a", c.mean_a},
       {"mean_b", c.mean_b},
       {"std_a", c.std_a},

@@ -33,6 +33,24 @@ Array checked_data(const Array& data, int model_dim) {
   return points;
 }
 
+/// The model's fit for the loss: a noise-conditional network exactly for ncsn, with the same
+/// levels; a plain score network (d → d) otherwise.
+void check_model_for_loss(const Mlp& model, const TrainConfig& config) {
+  if (config.loss == Loss::Ncsn) {
+    require(model.noise_conditional(), "model", "not noise-conditional",
+            "loss ncsn trains a noise-conditional model (inputs x and log sigma)");
+    require(model.noise_levels() == config.sigmas, "sigmas", "of the config",
+            "must equal the model's noise levels");
+  } else {
+    require(!model.noise_conditional(), "model", "noise-conditional",
+            "train it with loss ncsn");
+    require(model.output_dim() == model.input_dim(), "model output dimension",
+            std::to_string(model.output_dim()),
+            "a score model needs as many outputs as inputs (" +
+                std::to_string(model.input_dim()) + ")");
+  }
+}
+
 }  // namespace
 
 const char* to_string(Loss loss) {
@@ -40,6 +58,7 @@ const char* to_string(Loss loss) {
     case Loss::Exact: return "exact";
     case Loss::Sliced: return "sliced";
     case Loss::Dsm: return "dsm";
+    case Loss::Ncsn: return "ncsn";
   }
   return "unknown";
 }
@@ -54,10 +73,10 @@ const char* to_string(Optimizer optimizer) {
 }
 
 Loss parse_loss(const std::string& name, const std::string& field) {
-  for (Loss loss : {Loss::Exact, Loss::Sliced, Loss::Dsm}) {
+  for (Loss loss : {Loss::Exact, Loss::Sliced, Loss::Dsm, Loss::Ncsn}) {
     if (name == to_string(loss)) return loss;
   }
-  throw InvalidInput(field + " = \"" + name + "\": expected exact, sliced or dsm");
+  throw InvalidInput(field + " = \"" + name + "\": expected exact, sliced, dsm or ncsn");
 }
 
 Optimizer parse_optimizer(const std::string& name, const std::string& field) {
@@ -95,12 +114,15 @@ void validate(const TrainConfig& c) {
           text(c.weight_decay), "must be non-negative");
   require(std::isfinite(c.clip) && c.clip >= 0, "clip", text(c.clip),
           "must be non-negative (0: off)");
+  require(std::isfinite(c.ema) && c.ema >= 0 && c.ema < 1, "ema", text(c.ema),
+          "must be in [0, 1) (0: off)");
   require(std::isfinite(c.tolerance) && c.tolerance >= 0, "tolerance", text(c.tolerance),
           "must be non-negative (0: off)");
   if (c.loss == Loss::Dsm) {
     require(std::isfinite(c.sigma) && c.sigma > 0, "sigma", text(c.sigma),
             "must be positive and finite");
   }
+  if (c.loss == Loss::Ncsn) validate_noise_levels(c.sigmas, "sigmas");
   if (c.loss == Loss::Sliced) {
     require(c.projections >= 1 && c.projections <= 64, "projections",
             std::to_string(c.projections), "must be in 1 … 64");
@@ -110,7 +132,8 @@ void validate(const TrainConfig& c) {
 Mlp initial_model(int dim, const TrainConfig& config) {
   validate(config);
   require(dim >= 1, "dimension", std::to_string(dim), "must be at least 1");
-  std::vector<int> widths{dim};
+  const bool conditional = config.loss == Loss::Ncsn;
+  std::vector<int> widths{conditional ? dim + 1 : dim};
   widths.insert(widths.end(), config.hidden.begin(), config.hidden.end());
   widths.push_back(dim);
   std::vector<DenseLayer> layers;
@@ -138,6 +161,7 @@ Mlp initial_model(int dim, const TrainConfig& config) {
     for (float& b : layer.bias) b = 0.01f * next();
     layers.push_back(std::move(layer));
   }
+  if (conditional) return Mlp(std::move(layers), config.activation, config.sigmas);
   return Mlp(std::move(layers), config.activation);
 }
 
@@ -149,11 +173,8 @@ TrainResult train(const Array& data, const TrainConfig& config) {
 
 TrainResult train(const Array& data, const Mlp& initial, const TrainConfig& config) {
   validate(config);
-  const Array points = checked_data(data, initial.input_dim());
-  require(initial.output_dim() == initial.input_dim(), "model output dimension",
-          std::to_string(initial.output_dim()),
-          "a score model needs as many outputs as inputs (" + std::to_string(initial.input_dim()) +
-              ")");
+  check_model_for_loss(initial, config);
+  const Array points = checked_data(data, initial.data_dim());
   return resolve(config.backend) == Backend::Cuda ? training::train_cuda(points, initial, config)
                                                   : training::train_cpu(points, initial, config);
 }
@@ -161,7 +182,8 @@ TrainResult train(const Array& data, const Mlp& initial, const TrainConfig& conf
 LossAndGradient loss_and_gradient(const Mlp& model, const Array& batch, const TrainConfig& config,
                                   std::int64_t iteration) {
   validate(config);
-  const Array points = checked_data(batch, model.input_dim());
+  check_model_for_loss(model, config);
+  const Array points = checked_data(batch, model.data_dim());
   return resolve(config.backend) == Backend::Cuda
              ? training::loss_and_gradient_cuda(model, points, config, iteration)
              : training::loss_and_gradient_cpu(model, points, config, iteration);

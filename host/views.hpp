@@ -26,8 +26,10 @@ inline device::MlpView mlp_view(const Mlp& mlp, const float* packed) {
   return view;
 }
 
-/// The dimension of an MLP used as a score model; throws InvalidInput unless it maps R^d → R^d.
+/// The dimension of an MLP used as a score model; throws InvalidInput unless it maps R^d → R^d
+/// (R^{d+1} → R^d for a noise-conditional one, which also takes log σ).
 inline int score_model_dim(const Mlp& model) {
+  if (model.noise_conditional()) return model.data_dim();  // checked by Mlp's constructor
   if (model.input_dim() != model.output_dim()) {
     throw InvalidInput("the MLP maps " + std::to_string(model.input_dim()) + " inputs to " +
                        std::to_string(model.output_dim()) +

@@ -64,7 +64,7 @@ TEST_F(CompareCli, PrintsOneAlignedRowPerCoordinate) {
   std::istringstream lines(r.output);
   std::vector<std::string> table;
   for (std::string line; std::getline(lines, line);) table.push_back(line);
-  ASSERT_EQ(table.size(), 5u) << r.output;  // A:, B:, header, coordinates 0 and 1
+  ASSERT_EQ(table.size(), 6u) << r.output;  // A:, B:, header, coordinates 0 and 1, sliced W1
   EXPECT_NE(table[0].find("a.npy"), std::string::npos);
   EXPECT_NE(table[0].find("300"), std::string::npos);
   EXPECT_NE(table[1].find("b.npy"), std::string::npos);
@@ -73,6 +73,7 @@ TEST_F(CompareCli, PrintsOneAlignedRowPerCoordinate) {
   }
   EXPECT_EQ(table[3].rfind("    0 ", 0), 0u) << table[3];
   EXPECT_EQ(table[4].rfind("    1 ", 0), 0u) << table[4];
+  EXPECT_EQ(table[5].rfind("sliced Wasserstein-1 (A, B): ", 0), 0u) << table[5];
   EXPECT_EQ(table[3].size(), table[2].size());  // aligned under the header
 }
 

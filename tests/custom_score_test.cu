@@ -4,6 +4,7 @@
 #include "gpu.hpp"
 #include "statistics.hpp"
 
+#include <langevin/langevin.hpp>
 #include <langevin/sample_with.hpp>
 
 #include <gtest/gtest.h>
@@ -78,6 +79,71 @@ TEST(SampleWith, GpuAgreesWithCpu) {
 TEST(SampleWith, RejectsADimensionAboveTheFunctorsBound) {
   SamplerConfig config;
   EXPECT_THROW(sample_with(DoubleWell{}, 2, config), InvalidInput);
+}
+
+/// The double well with its log-density (up to a constant), which MALA's accept test needs.
+struct DoubleWellWithDensity : DoubleWell {
+  LANGEVIN_HD float log_density(const float* x) const {
+    const float u = x[0] * x[0] - 1.0f;
+    return -u * u;
+  }
+};
+
+TEST(SampleWith, MalaUsesTheFunctorsLogDensity) {
+  // ε = 0.05 is past ULA's stability on the quartic tails (ε |s'(x)| > 2 once |x| > 1.9, which
+  // some of 20 000 chains reach: ULA's chains then run off to infinity); MALA rejects those
+  // proposals and stays exact. t = 100: many Kramers times.
+  SamplerConfig config;
+  config.chains = 20000;
+  config.steps = 2000;
+  config.epsilon = 0.05;
+  config.method = Method::Mala;
+  config.seed = 2;
+  config.backend = Backend::Cpu;
+  const Array x = sample_with(DoubleWellWithDensity{}, 1, config);
+  constexpr double kLow = -3.0, kHigh = 3.0;
+  constexpr int kPoints = 60001;
+  const std::vector<double> cdf = double_well_cdf_grid(kLow, kHigh, kPoints);
+  const double ks = testing::ks_statistic(
+      std::vector<double>(x.values().begin(), x.values().end()), [&](double v) {
+        if (v <= kLow) return 0.0;
+        if (v >= kHigh) return 1.0;
+        const double position = (v - kLow) / (kHigh - kLow) * (kPoints - 1);
+        const int i = static_cast<int>(position);
+        const double fraction = position - i;
+        return cdf[i] + fraction * (cdf[std::min(i + 1, kPoints - 1)] - cdf[i]);
+      });
+  EXPECT_LT(ks, testing::ks_critical_1_percent(x.size()));
+  EXPECT_THROW(sample_with(DoubleWell{}, 1, config), InvalidInput);  // no log-density
+}
+
+/// N(0, 1) convolved with N(0, σ²), as a noise-conditional functor: s(x, σ) = −x/(1 + σ²).
+struct SmoothedNormal {
+  static constexpr int max_dim = 1;
+  static constexpr bool noise_conditional = true;
+  LANGEVIN_HD void operator()(const float* x, float* s, float sigma) const {
+    s[0] = -x[0] / (1.0f + sigma * sigma);
+  }
+};
+
+TEST(SampleWith, NoiseConditionalFunctorIsAnnealedLikeTheMixture) {
+  // The same chains as the library's own annealed N(0, 1) mixture (same streams, same levels):
+  // equal to float rounding of the two score formulas.
+  SamplerConfig config;
+  config.chains = 2000;
+  config.steps = 50;
+  config.epsilon = 1e-3;
+  config.sigmas = {3.0, 1.0, 0.3};
+  config.denoise = true;
+  config.seed = 3;
+  config.backend = Backend::Cpu;
+  const Array functor = sample_with(SmoothedNormal{}, 1, config);
+  const Array mixture = sample(GaussianMixture({1.0}, {{0.0}}, {{1.0}}), config);
+  for (std::int64_t i = 0; i < functor.size(); ++i) {
+    ASSERT_NEAR(functor[i], mixture[i], 1e-4 * (1 + std::abs(mixture[i]))) << "chain " << i;
+  }
+  config.sigmas.clear();
+  EXPECT_THROW(sample_with(SmoothedNormal{}, 1, config), InvalidInput);  // needs the levels
 }
 
 }  // namespace

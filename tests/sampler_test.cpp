@@ -227,7 +227,7 @@ TEST(SamplerValidation, NamesTheFieldAndValue) {
               c.keep = Keep::Trajectory;
               c.burn_in = 100;
             }),
-            "burn_in = 100: must be in [0, steps) = [0, 100)");
+            "burn_in = 100: must be in [0, updates) = [0, 100)");
   EXPECT_EQ(with([](SamplerConfig& c) {
               c.keep = Keep::Trajectory;
               c.thin = 0;

@@ -44,13 +44,19 @@ struct Network {  // double copy of an Mlp, flat θ in the trainer's layout
 struct Draws {
   std::vector<std::vector<std::vector<double>>> v;  // [stream][row][k]
   std::vector<std::vector<double>> noise;           // [row][k]
+  std::vector<double> sigma;                        // [row]: dsm's σ, or ncsn's drawn level
 };
 Draws draws(const TrainConfig& config, int d, long long rows, std::int64_t iteration) {
   const training::LossSetup setup = training::loss_setup(config, d, rows, rows);
   Draws out;
   out.v.assign(setup.streams, std::vector<std::vector<double>>(rows, std::vector<double>(d)));
   out.noise.assign(rows, std::vector<double>(d));
+  out.sigma.assign(rows, config.sigma);
   for (long long i = 0; i < rows; ++i) {
+    if (config.loss == Loss::Ncsn) {  // level ⌊u · L⌋ for the row's 32-bit uniform word u
+      const uint4 words = device::philox_words(setup.level_seed, i, iteration);
+      out.sigma[i] = config.sigmas[(static_cast<unsigned long long>(words.x) * config.sigmas.size()) >> 32];
+    }
     for (int k = 0; k < d; ++k) {
       out.noise[i][k] = training::philox_normal(setup.noise_seed, i, iteration, d, k);
       for (int m = 0; m < setup.streams; ++m) {
@@ -67,16 +73,16 @@ Draws draws(const TrainConfig& config, int d, long long rows, std::int64_t itera
 
 double reference_loss(const Network& net, const Array& x, const TrainConfig& config,
                       const Draws& r) {
-  const int d = net.widths.front();
+  const int d = net.widths.back();
   const int layers = static_cast<int>(net.widths.size()) - 1;
   const long long rows = x.dim(0);
   const int streams = static_cast<int>(r.v.size());
+  const bool noisy = config.loss == Loss::Dsm || config.loss == Loss::Ncsn;
   double total = 0.0;
   for (long long i = 0; i < rows; ++i) {
     std::vector<double> h(d);
-    for (int k = 0; k < d; ++k) {
-      h[k] = x[i * d + k] + (config.loss == Loss::Dsm ? config.sigma * r.noise[i][k] : 0.0);
-    }
+    for (int k = 0; k < d; ++k) h[k] = x[i * d + k] + (noisy ? r.sigma[i] * r.noise[i][k] : 0.0);
+    if (config.loss == Loss::Ncsn) h.push_back(std::log(r.sigma[i]));  // the level as an input
     std::vector<std::vector<double>> tangent(streams);
     for (int m = 0; m < streams; ++m) tangent[m] = r.v[m][i];
     for (int l = 0; l < layers; ++l) {
@@ -111,9 +117,9 @@ double reference_loss(const Network& net, const Array& x, const TrainConfig& con
         }
         loss += (trace + 0.5 * along * along) / streams;
       }
-    } else {
+    } else {  // σ‖s + z/σ‖²/2, with s = net for dsm and s = net/σ for ncsn
       for (int k = 0; k < d; ++k) {
-        const double residual = config.sigma * h[k] + r.noise[i][k];
+        const double residual = (config.loss == Loss::Ncsn ? h[k] : config.sigma * h[k]) + r.noise[i][k];
         loss += 0.5 * residual * residual;
       }
     }
@@ -127,6 +133,12 @@ Array random_points(long long rows, int d, std::uint64_t seed) {
   device::NormalStream stream(seed, 0, 1, 0);
   for (auto& v : x.values()) stream.draw<1>(&v, 1);
   return x;
+}
+
+/// The ncsn network for `widths` (the data's d at both ends): one more input, for log σ.
+Mlp noise_conditional(std::vector<int> widths, Activation activation, std::vector<double> sigmas) {
+  widths.front() += 1;
+  return Mlp(Mlp::random(widths, activation, 7).layers(), activation, std::move(sigmas));
 }
 
 struct GradientCase {
@@ -146,15 +158,17 @@ TEST_P(Gradients, MatchFiniteDifferencesOfADoublePrecisionReference) {
   const auto [c, activation] = GetParam();
   for (const std::vector<int>& widths : std::vector<std::vector<int>>{
            {1, 5, 1}, {2, 5, 2}, {2, 4, 3, 2}, {3, 6, 5, 3}, {20, 6, 20}}) {
-    const int d = widths.front();
+    const int d = widths.back();
     TrainConfig config;
     config.loss = c.loss;
+    config.sigmas = {3.0, 1.0, 0.2};
     config.projections = c.projections;
     config.projection = c.projection;
     config.sigma = 0.5;
     config.seed = 31;
     config.backend = Backend::Cpu;
-    const Mlp model = Mlp::random(widths, activation, 7);
+    const Mlp model = c.loss == Loss::Ncsn ? noise_conditional(widths, activation, config.sigmas)
+                                           : Mlp::random(widths, activation, 7);
     const Array x = random_points(7, d, 8);
     const LossAndGradient analytic = loss_and_gradient(model, x, config, 3);
     Network net(model);
@@ -193,7 +207,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Combine(::testing::Values(GradientCase{Loss::Exact, 1, Projection::Rademacher},
                                          GradientCase{Loss::Sliced, 3, Projection::Rademacher},
                                          GradientCase{Loss::Sliced, 2, Projection::Gaussian},
-                                         GradientCase{Loss::Dsm, 1, Projection::Rademacher}),
+                                         GradientCase{Loss::Dsm, 1, Projection::Rademacher},
+                                         GradientCase{Loss::Ncsn, 1, Projection::Rademacher}),
                        ::testing::Values(Activation::Relu, Activation::Softplus, Activation::Tanh,
                                          Activation::Silu)),
     [](const auto& info) {
@@ -399,6 +414,34 @@ TEST(Training, ToleranceStopsEarly) {
   EXPECT_GT(last_norm, 0.05);  // the last update was taken at a gradient above the tolerance
 }
 
+TEST(Training, EmaReturnsTheAverageOfTheIterates) {
+  // Training is deterministic, so θ_k is the result of a k-iteration run; the averaged run must
+  // return θ̄_K with θ̄_0 = θ_0 and θ̄_k = μ θ̄_{k−1} + (1 − μ) θ_k, to float rounding.
+  const Array data = random_points(200, 1, 27);
+  TrainConfig config = small_training();
+  config.optimizer = Optimizer::Adam;
+  config.learning_rate = 1e-2;
+  const double mu = 0.7;
+  auto parameters = [](const Mlp& m) {
+    return training::flatten(m, training::ParameterLayout(m.widths()));
+  };
+  const std::vector<float> start = parameters(initial_model(1, config));
+  const int count = static_cast<int>(start.size());
+  std::vector<double> average(start.begin(), start.end());
+  for (int k = 1; k <= 6; ++k) {
+    config.iterations = k;
+    const std::vector<float> theta = parameters(train(data, config).model);
+    for (int p = 0; p < count; ++p) average[p] = mu * average[p] + (1 - mu) * theta[p];
+  }
+  config.ema = mu;
+  const std::vector<float> averaged = parameters(train(data, config).model);
+  for (int p = 0; p < count; ++p) {
+    EXPECT_NEAR(averaged[p], average[p], 1e-6 * (1 + std::abs(average[p]))) << "parameter " << p;
+  }
+  config.ema = 1.0;
+  EXPECT_THROW(train(data, config), InvalidInput);
+}
+
 TEST(Training, WeightDecayShrinksTheWeights) {
   const Array data = random_points(200, 1, 27);
   TrainConfig config = small_training();
@@ -499,13 +542,15 @@ TEST(Training, SaveLoadGivesTheSameScores) {
 TEST(TrainingCpuGpu, LossesAndGradientsAgree) {
   LANGEVIN_REQUIRE_GPU();
   const Array x = random_points(3000, 3, 30);
-  for (Loss loss : {Loss::Exact, Loss::Sliced, Loss::Dsm}) {
+  for (Loss loss : {Loss::Exact, Loss::Sliced, Loss::Dsm, Loss::Ncsn}) {
     for (Activation activation : {Activation::Relu, Activation::Tanh}) {
       TrainConfig config;
       config.loss = loss;
       config.projections = 2;
+      config.sigmas = {3.0, 1.0, 0.2};
       config.seed = 31;
-      const Mlp model = Mlp::random({3, 64, 32, 3}, activation, 32);
+      const Mlp model = loss == Loss::Ncsn ? noise_conditional({3, 64, 32, 3}, activation, config.sigmas)
+                                           : Mlp::random({3, 64, 32, 3}, activation, 32);
       config.backend = Backend::Cpu;
       const LossAndGradient cpu = loss_and_gradient(model, x, config, 5);
       config.backend = Backend::Cuda;

@@ -1,5 +1,6 @@
 #include "common.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -28,7 +29,7 @@ ScoreSource load_score_source(const ScoreSourceOptions& options) {
 
 int source_dim(const ScoreSource& source) {
   if (const auto* gmm = std::get_if<GaussianMixture>(&source)) return gmm->dim();
-  return std::get<Mlp>(source).input_dim();
+  return std::get<Mlp>(source).data_dim();
 }
 
 void check_output_path(const std::string& path, const std::string& extension,
@@ -47,6 +48,41 @@ void check_output_path(const std::string& path, const std::string& extension,
   if (fs::is_directory(target, error)) {
     throw InvalidInput(option + " = " + path + ": is a directory");
   }
+}
+
+double parse_number(const std::string& text, const std::string& field) {
+  std::size_t used = 0;
+  double value = 0.0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size()) {
+    throw InvalidInput(field + " = \"" + text + "\": not a number");
+  }
+  return value;
+}
+
+std::vector<double> parse_noise_levels(const std::string& text, const std::string& option) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', start);
+    parts.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (parts.size() != 3) {
+    throw InvalidInput(option + " = \"" + text + "\": expected MAX,MIN,LEVELS");
+  }
+  const double max = parse_number(parts[0], option + " MAX");
+  const double min = parse_number(parts[1], option + " MIN");
+  const double levels = parse_number(parts[2], option + " LEVELS");
+  if (levels != std::floor(levels) || levels < 1 || levels > 1e6) {
+    throw InvalidInput(option + " LEVELS = " + parts[2] + ": must be a positive whole number");
+  }
+  return geometric_noise_levels(max, min, static_cast<int>(levels));
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {

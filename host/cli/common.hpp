@@ -36,6 +36,12 @@ int source_dim(const ScoreSource& source);
 void check_output_path(const std::string& path, const std::string& extension,
                        const std::string& option);
 
+/// "MAX,MIN,LEVELS" → the geometric noise levels σ_1 = MAX > … > σ_L = MIN.
+std::vector<double> parse_noise_levels(const std::string& text, const std::string& option);
+
+/// A number from text, or InvalidInput naming `field`.
+double parse_number(const std::string& text, const std::string& field);
+
 /// Seconds since `start`.
 double seconds_since(std::chrono::steady_clock::time_point start);
 

@@ -1,6 +1,7 @@
-// langevin compare A.npy B.npy [--plot ecdf.svg] [--json] [--split X]: per coordinate KS and
-// Wasserstein-1 distances, means, standard deviations and mode weights of two sample sets
-// (docs/CLI.md).
+// langevin compare A.npy B.npy [--plot plot.svg] [--json] [--split X] [--gmm mixture.json]: per
+// coordinate KS and Wasserstein-1 distances, means, standard deviations and mode weights of two
+// sample sets; in d ≥ 2 the sliced Wasserstein distance, and with a mixture its components'
+// weights (docs/CLI.md).
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -23,6 +24,7 @@ struct CompareCommandOptions {
   std::string plot;
   bool json = false;
   double split = langevin::CompareOptions{}.split;
+  std::string gmm;
 };
 
 template <class... Values>
@@ -30,6 +32,12 @@ std::string row_text(const char* format, Values... values) {
   char line[512];
   std::snprintf(line, sizeof line, format, values...);
   return line;
+}
+
+/// The rows of an (N, d) or (N, T, d) set as (N·T, d) points.
+Array as_points(const Array& set) {
+  const std::int64_t d = set.dim(set.rank() - 1);
+  return Array({set.size() / d, d}, set.values());
 }
 
 /// One line per coordinate, columns aligned under their headers.
@@ -45,6 +53,17 @@ void print_table(const Comparison& c, const CompareCommandOptions& options) {
                           c.ks[k], c.ks_p_value[k], c.wasserstein1[k], c.mean_a[k], c.std_a[k],
                           c.mean_b[k], c.std_b[k], c.above_a[k], c.above_b[k]);
   }
+  if (std::isfinite(c.sliced_wasserstein)) {
+    std::cout << "sliced Wasserstein-1 (A, B): " << row_text("%.4g", c.sliced_wasserstein) << "\n";
+  }
+  if (!c.component_weights_true.empty()) {
+    std::cout << "\nweights by most likely component of " << options.gmm << ":\n"
+              << row_text("%9s %9s %9s %9s\n", "component", "mixture", "A", "B");
+    for (std::size_t k = 0; k < c.component_weights_true.size(); ++k) {
+      std::cout << row_text("%9zu %9.4f %9.4f %9.4f\n", k, c.component_weights_true[k],
+                            c.component_weights_a[k], c.component_weights_b[k]);
+    }
+  }
 }
 
 void run_compare(const CompareCommandOptions& options) {
@@ -55,13 +74,21 @@ void run_compare(const CompareCommandOptions& options) {
   langevin::CompareOptions compare_options;
   compare_options.split = options.split;
   compare_options.backend = parse_backend(options.common.backend, "--backend");
+  std::unique_ptr<GaussianMixture> mixture;
+  if (!options.gmm.empty()) {
+    mixture = std::make_unique<GaussianMixture>(load_gmm(options.gmm));
+    compare_options.mixture = mixture.get();
+  }
+  compare_options.seed = options.common.seed;
   const Array a = read_npy(options.path_a);
   const Array b = read_npy(options.path_b);
 
   Comparison comparison;
   try {
     comparison = compare(a, b, compare_options);
-    if (!options.plot.empty()) {
+    if (!options.plot.empty() && comparison.dim == 2) {
+      write_scatter_svg(options.plot, as_points(a), as_points(b), options.path_a, options.path_b);
+    } else if (!options.plot.empty()) {
       write_ecdf_svg(options.plot, a, b, options.path_a, options.path_b, 0);
     }
   } catch (const InvalidInput& e) {
@@ -76,7 +103,8 @@ void run_compare(const CompareCommandOptions& options) {
     print_table(comparison, options);
   }
   if (!options.plot.empty() && !options.common.quiet && !options.json) {
-    std::cout << "ECDF of coordinate 0 -> " << options.plot << "\n";
+    std::cout << (comparison.dim == 2 ? "scatter plot" : "ECDF of coordinate 0") << " -> "
+              << options.plot << "\n";
   }
 }
 
@@ -87,14 +115,20 @@ Command add_compare_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "compare",
       "compare two sample sets per coordinate: KS distance and p-value, Wasserstein-1 distance, "
-      "means, standard deviations, mass above a split");
+      "means, standard deviations, mass above a split; for d >= 2 the sliced Wasserstein "
+      "distance; with --gmm the mixture components' weights");
   command->add_option("A", options->path_a, "first sample set (.npy: (N,), (N, d) or (N, T, d))")
       ->required();
   command->add_option("B", options->path_b, "second sample set (.npy, same d)")->required();
-  command->add_option("--plot", options->plot, "write the ECDFs of coordinate 0 (.svg)");
+  command->add_option("--plot", options->plot,
+                      "write a plot (.svg): both sets' points for d = 2, else the ECDFs of "
+                      "coordinate 0");
   command->add_flag("--json", options->json, "print the comparison as JSON instead of a table");
   command->add_option("--split", options->split, "threshold X of the mode weights (mass > X)")
       ->capture_default_str();
+  command->add_option("--gmm", options->gmm,
+                      "a mixture (.json): also the weights of its components, each point counted "
+                      "for its most likely component");
   add_common_options(*command, options->common);
   return {command, [options] { run_compare(*options); }};
 }

@@ -2,9 +2,11 @@
 // MLP 1 → 1024 → 1 (ReLU) trained by exact score matching with accelerated gradient descent and
 // a backtracking line search (jaxopt's GradientDescent defaults) for 1 200 iterations, then
 // 1 000 Langevin chains × 2 000 steps at ε = 5·10⁻³ from N(0, 1), keeping the trajectory.
+// `--annealed` runs the noise-conditional version instead (demo_annealed.cpp).
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "demo.hpp"
 
 #include <langevin/stats.hpp>
 #include <langevin/trainer.hpp>
@@ -19,10 +21,16 @@ namespace {
 
 struct DemoOptions {
   CommonOptions common;
-  std::string out = "langevin-demo";
+  std::string out;
+  bool annealed = false;
 };
 
-/// The seed's data: 10 000 draws of N(−5, 3²) then 5 000 of N(6, 1²).
+}  // namespace
+
+std::string DemoRun::path(const char* name) const {
+  return (std::filesystem::path(directory) / name).string();
+}
+
 Array seed_data(std::uint64_t seed) {
   const Array left = draw(GaussianMixture({1.0}, {{-5.0}}, {{3.0}}), 10000, seed);
   const Array right = draw(GaussianMixture({1.0}, {{6.0}}, {{1.0}}), 5000, seed + 0x9E3779B9ull);
@@ -31,24 +39,10 @@ Array seed_data(std::uint64_t seed) {
   return Array({15000, 1}, std::move(values));
 }
 
-void run_demo(const DemoOptions& options) {
-  namespace fs = std::filesystem;
-  const fs::path directory(options.out);
-  std::error_code error;
-  if (fs::exists(directory, error) && !fs::is_directory(directory, error)) {
-    throw InvalidInput("--out = " + options.out + ": exists and is not a directory");
-  }
-  fs::create_directories(directory, error);
-  if (error) throw Error("cannot create " + options.out + ": " + error.message());
-  const Backend backend = parse_backend(options.common.backend, "--backend");
-  const bool quiet = options.common.quiet;
-  auto path = [&](const char* name) { return (directory / name).string(); };
-
-  // 1. Data.
-  const Array data = seed_data(options.common.seed);
-  write_npy(path("data.npy"), data);
-
-  // 2. Training, as the seed: exact score matching, full batch, accelerated gd with line search.
+void run_seed_demo(const DemoRun& run, const Array& data) {
+  const bool quiet = run.quiet;
+  auto path = [&](const char* name) { return run.path(name); };
+  // Training, as the seed: exact score matching, full batch, accelerated gd with line search.
   TrainConfig training;
   training.hidden = {1024};
   training.activation = Activation::Relu;
@@ -56,11 +50,11 @@ void run_demo(const DemoOptions& options) {
   training.optimizer = Optimizer::Nesterov;
   training.learning_rate = 0.0;  // backtracking line search
   training.iterations = 1200;
-  training.seed = options.common.seed;
-  training.backend = backend;
+  training.seed = run.seed;
+  training.backend = run.backend;
   if (!quiet) {
     std::printf("langevin demo -> %s\ntraining 1 -> 1024 -> 1 (relu) by exact score matching on "
-                "%lld points ...\n", options.out.c_str(), static_cast<long long>(data.dim(0)));
+                "%lld points ...\n", run.directory.c_str(), static_cast<long long>(data.dim(0)));
     std::fflush(stdout);
     training.on_step = [](const TrainStep& step) {
       if (step.iteration % 120 == 0) {
@@ -73,24 +67,24 @@ void run_demo(const DemoOptions& options) {
   const TrainResult fit = train(data, training);
   save_mlp(path("model.safetensors"), fit.model);
 
-  // 3. Sampling: 1 000 chains × 2 000 steps, the trajectory kept.
+  // Sampling: 1 000 chains × 2 000 steps, the trajectory kept.
   SamplerConfig sampling;
   sampling.chains = 1000;
   sampling.steps = 2000;
   sampling.epsilon = 5e-3;
   sampling.keep = Keep::Trajectory;
-  sampling.seed = options.common.seed;
-  sampling.backend = backend;
+  sampling.seed = run.seed;
+  sampling.backend = run.backend;
   const auto sampling_started = std::chrono::steady_clock::now();
   Sampler sampler(fit.model, sampling);
   const Array samples = sampler.run();
   const double sampling_seconds = seconds_since(sampling_started);
   write_npy(path("samples.npy"), samples);
 
-  // 4. Comparison and plot.
+  // Comparison and plot.
   CompareOptions comparing;
   comparing.split = 1.5;
-  comparing.backend = backend;
+  comparing.backend = run.backend;
   const Comparison c = compare(samples, data, comparing);
   write_ecdf_svg(path("ecdf.svg"), samples, data, "samples (Langevin)", "data");
 
@@ -109,7 +103,34 @@ void run_demo(const DemoOptions& options) {
     std::printf("| KS distance, samples vs data | | %.4f |\n", c.ks[0]);
     std::printf("| Wasserstein-1, samples vs data | | %.4f |\n", c.wasserstein1[0]);
     std::printf("\nwrote data.npy, model.safetensors, samples.npy %s, ecdf.svg in %s\n",
-                samples.shape_string().c_str(), options.out.c_str());
+                samples.shape_string().c_str(), run.directory.c_str());
+  }
+}
+
+namespace {
+
+void run_demo(const DemoOptions& options) {
+  namespace fs = std::filesystem;
+  DemoRun run;
+  run.directory = !options.out.empty() ? options.out
+                  : options.annealed   ? "langevin-demo-annealed"
+                                       : "langevin-demo";
+  std::error_code error;
+  if (fs::exists(run.directory, error) && !fs::is_directory(run.directory, error)) {
+    throw InvalidInput("--out = " + run.directory + ": exists and is not a directory");
+  }
+  run.backend = parse_backend(options.common.backend, "--backend");  // before any work
+  run.seed = options.common.seed;
+  run.quiet = options.common.quiet;
+  fs::create_directories(run.directory, error);
+  if (error) throw Error("cannot create " + run.directory + ": " + error.message());
+
+  const Array data = seed_data(run.seed);
+  write_npy(run.path("data.npy"), data);
+  if (options.annealed) {
+    run_annealed_demo(run, data);
+  } else {
+    run_seed_demo(run, data);
   }
 }
 
@@ -119,7 +140,11 @@ Command add_demo_command(CLI::App& app) {
   auto options = std::make_shared<DemoOptions>();
   CLI::App* command = app.add_subcommand(
       "demo", "the seed notebook end to end: data, training, sampling, comparison");
-  command->add_option("--out", options->out, "output directory")->capture_default_str();
+  command->add_option("--out", options->out,
+                      "output directory [langevin-demo, or langevin-demo-annealed]");
+  command->add_flag("--annealed", options->annealed,
+                    "the noise-conditional version: ncsn training and annealed Langevin with "
+                    "10000 chains, beside the seed's plain sampler on the same model");
   add_common_options(*command, options->common);
   return {command, [options] { run_demo(*options); }};
 }

@@ -22,21 +22,10 @@ struct SampleOptions {
   std::int64_t burn_in = 0;
   std::int64_t thin = 1;
   std::int64_t first_chain = 0;
+  std::string sampler = "ula";
+  bool denoise = false;
+  std::string sigmas;
 };
-
-double parse_number(const std::string& text, const std::string& field) {
-  std::size_t used = 0;
-  double value = 0.0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size()) {
-    throw InvalidInput(field + " = \"" + text + "\": not a number");
-  }
-  return value;
-}
 
 /// --init normal:M,S or file:x0.npy.
 void apply_init(const std::string& spec, int dim, SamplerConfig& config) {
@@ -85,6 +74,10 @@ void run_sample(const SampleOptions& options) {
     throw InvalidInput("--keep = \"" + options.keep + "\": expected final or trajectory");
   }
   apply_init(options.init, dim, config);
+  config.method = parse_method(options.sampler, "--sampler");
+  config.denoise = options.denoise;
+  // The library refuses levels for a model that is not noise-conditional, naming the field.
+  if (!options.sigmas.empty()) config.sigmas = parse_noise_levels(options.sigmas, "--sigmas");
 
   const auto start = std::chrono::steady_clock::now();
   std::unique_ptr<Sampler> sampler;
@@ -98,11 +91,18 @@ void run_sample(const SampleOptions& options) {
   write_npy(options.out, samples);
 
   if (!options.common.quiet) {
-    const double chain_steps = static_cast<double>(config.chains) * static_cast<double>(config.steps);
-    std::cout << "sampled " << config.chains << " chains x " << config.steps << " steps (d = "
-              << dim << ") on " << to_string(sampler->backend()) << " in "
-              << engineering(seconds) << " s, " << engineering(chain_steps / seconds)
-              << " chain-steps/s -> " << options.out << " " << samples.shape_string() << "\n";
+    const std::size_t levels = sampler->noise_levels().size();
+    const double updates = static_cast<double>(config.steps) * static_cast<double>(std::max<std::size_t>(1, levels));
+    const double chain_steps = static_cast<double>(config.chains) * updates;
+    std::cout << "sampled " << config.chains << " chains x " << config.steps << " steps";
+    if (levels > 0) std::cout << " x " << levels << " noise levels";
+    std::cout << " (d = " << dim << ", " << to_string(config.method) << ") on "
+              << to_string(sampler->backend()) << " in " << engineering(seconds) << " s, "
+              << engineering(chain_steps / seconds) << " chain-steps/s";
+    if (config.method == Method::Mala) {
+      std::cout << ", acceptance rate " << engineering(sampler->acceptance_rate());
+    }
+    std::cout << " -> " << options.out << " " << samples.shape_string() << "\n";
   }
 }
 
@@ -111,7 +111,8 @@ void run_sample(const SampleOptions& options) {
 Command add_sample_command(CLI::App& app) {
   auto options = std::make_shared<SampleOptions>();
   CLI::App* command = app.add_subcommand(
-      "sample", "run Langevin chains x <- x + eps s(x) + sqrt(2 eps) z and save their states");
+      "sample", "run Langevin chains x <- x + eps s(x) + sqrt(2 eps) z and save their states "
+                "(annealed over the noise levels of a noise-conditional model)");
   add_score_source_options(*command, options->source);
   command->add_option("--out", options->out, "output samples (.npy)")->required();
   command->add_option("--chains", options->chains, "number of chains")->capture_default_str();
@@ -133,6 +134,15 @@ Command add_sample_command(CLI::App& app) {
   command->add_option("--first-chain", options->first_chain,
                       "global index of the first chain (rows C ... C+N-1 of a larger run)")
       ->capture_default_str();
+  command->add_option("--sampler", options->sampler,
+                      "ula, or mala: Metropolis-adjusted (needs --gmm; reports the acceptance rate)")
+      ->capture_default_str();
+  command->add_flag("--denoise", options->denoise,
+                    "annealed runs: end with x <- x + sigma_L^2 s(x, sigma_L)");
+  command->add_option("--sigmas", options->sigmas,
+                      "MAX,MIN,LEVELS: anneal a --gmm target over its convolutions with "
+                      "N(0, sigma^2), or a noise-conditional model over these levels instead of "
+                      "its own");
   add_common_options(*command, options->common);
   return {command, [options] { run_sample(*options); }};
 }

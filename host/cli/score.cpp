@@ -29,11 +29,16 @@ void run_score(const ScoreOptions& options) {
     // The score of the mixture convolved with N(0, sigma^2 I): the perturbed data's score.
     scores = score(options.sigma_given ? gmm->convolved(options.sigma) : *gmm, points, backend);
   } else {
-    if (options.sigma_given) {
-      throw InvalidInput("--sigma needs a noise-conditional model; " + options.source.model_path +
-                         " is not one");
+    const Mlp& model = std::get<Mlp>(source);
+    if (options.sigma_given != model.noise_conditional()) {
+      throw InvalidInput(options.sigma_given
+                             ? "--sigma needs a noise-conditional model; " +
+                                   options.source.model_path + " is not one"
+                             : options.source.model_path +
+                                   " is noise-conditional: give the level with --sigma");
     }
-    scores = score(std::get<Mlp>(source), points, backend);
+    scores = options.sigma_given ? score(model, points, options.sigma, backend)
+                                 : score(model, points, backend);
   }
   write_npy(options.out, scores);
   if (!options.common.quiet) {

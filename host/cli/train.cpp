@@ -31,6 +31,7 @@ struct TrainOptions {
   std::int64_t batch = 0;
   double weight_decay = 0.0;
   double clip = 0.0;
+  double ema = 0.0;
   double tolerance = 0.0;
   std::string log;
 };
@@ -38,11 +39,13 @@ struct TrainOptions {
 void run_train(const TrainOptions& options) {
   check_output_path(options.out, ".safetensors", "--out");
   if (!options.log.empty()) check_output_path(options.log, ".csv", "--log");
-  if (options.loss == "ncsn" || !options.sigmas.empty()) {
-    throw InvalidInput("--loss ncsn (noise-conditional training over --sigmas) is not available "
-                       "in this version; use exact, sliced or dsm");
-  }
   TrainConfig config;
+  if (options.loss == "ncsn") {
+    config.sigmas = parse_noise_levels(options.sigmas.empty() ? "10,0.01,10" : options.sigmas,
+                                       "--sigmas");
+  } else if (!options.sigmas.empty()) {
+    throw InvalidInput("--sigmas is for --loss ncsn (the noise level of dsm is --sigma)");
+  }
   config.hidden = options.hidden;
   config.activation = parse_activation(options.activation, "--activation");
   config.loss = parse_loss(options.loss, "--loss");
@@ -55,6 +58,7 @@ void run_train(const TrainOptions& options) {
   config.batch = options.batch;
   config.weight_decay = options.weight_decay;
   config.clip = options.clip;
+  config.ema = options.ema;
   config.tolerance = options.tolerance;
   config.seed = options.common.seed;
   config.backend = parse_backend(options.common.backend, "--backend");
@@ -109,10 +113,12 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--activation", o->activation, "relu, softplus, tanh or silu")
       ->capture_default_str();
   command->add_option("--loss", o->loss,
-                      "exact (Hyvarinen), sliced (random projections) or dsm (denoising at --sigma)")
+                      "exact (Hyvarinen), sliced (random projections), dsm (denoising at --sigma) "
+                      "or ncsn (noise-conditional denoising over --sigmas)")
       ->capture_default_str();
   command->add_option("--sigma", o->sigma, "noise level of --loss dsm")->capture_default_str();
-  command->add_option("--sigmas", o->sigmas, "MAX,MIN,LEVELS of --loss ncsn (not in this version)");
+  command->add_option("--sigmas", o->sigmas,
+                      "MAX,MIN,LEVELS: the geometric noise levels of --loss ncsn (default 10,0.01,10)");
   command->add_option("--projections", o->projections, "projections per point for --loss sliced")
       ->capture_default_str();
   command->add_option("--projection", o->projection, "rademacher or gaussian")->capture_default_str();
@@ -128,6 +134,10 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--weight-decay", o->weight_decay, "L2 penalty wd/2 |theta|^2")
       ->capture_default_str();
   command->add_option("--clip", o->clip, "gradient-norm clipping; 0 = off")->capture_default_str();
+  command->add_option("--ema", o->ema,
+                      "keep the exponential moving average of the weights with this decay "
+                      "(e.g. 0.999) and save it; 0 = off")
+      ->capture_default_str();
   command->add_option("--tol", o->tolerance, "stop once |grad| <= tol; 0 = never")
       ->capture_default_str();
   command->add_option("--log", o->log, "per-iteration CSV: iteration, loss, gradient norm, seconds");

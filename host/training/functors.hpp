@@ -11,22 +11,24 @@
 namespace langevin::training {
 
 /// Loss kinds as the kernels see them (mirrors langevin::Loss).
-enum class LossKind : int { Exact = 0, Sliced = 1, Dsm = 2 };
+enum class LossKind : int { Exact = 0, Sliced = 1, Dsm = 2, Ncsn = 3 };
 
 /// Widest input (output) dimension for which the first (last) layer's product is computed
 /// inside the hidden layer's pass instead of by a GEMM: a product with k ≤ 16 moves as many bytes
 /// as it computes, so fusing it saves a pass over the (rows × width) matrix.
 constexpr int kFusedNarrowDim = 16;
 
-/// Narrow = the data dimension of the narrow first/last layer and the number of tangent streams,
-/// when known at compile time (0 and −1: read at run time). With them known, the host compiler
-/// vectorises the passes over a row (measured on the seed problem: 3× faster training).
-template <int Narrow, int Streams>
+/// In, Out = the widths of the narrow first layer's input and last layer's output, and Streams the
+/// number of tangent streams, when known at compile time (0, 0, −1: read at run time). With them
+/// known, the host compiler vectorises the passes over a row (measured on the seed problem: 3×
+/// faster training).
+template <int In, int Out, int Streams>
 struct Shape {
-  static constexpr int narrow = Narrow;
+  static constexpr int in = In;
+  static constexpr int out = Out;
   static constexpr int streams = Streams;
 };
-using RuntimeShape = Shape<0, -1>;
+using RuntimeShape = Shape<0, 0, -1>;
 
 /// Hidden layer, forward, element (row, col): the pre-activation z (from a GEMM already in z, or
 /// here from a narrow input x and weights W), plus the bias; a = φ(z); each tangent stream's
@@ -48,7 +50,7 @@ struct ForwardHidden {
   int in;
 
   LANGEVIN_HD void operator()(long long row, int col) const {
-    const int in = S::narrow > 0 ? S::narrow : this->in;
+    const int in = S::in > 0 ? S::in : this->in;
     const int streams = S::streams >= 0 ? S::streams : this->streams;
     const long long i = row * width + col;
     const long long plane = rows * width;
@@ -97,7 +99,7 @@ struct BackwardHidden {
   int out;
 
   LANGEVIN_HD void operator()(long long row, int col) const {
-    const int out = S::narrow > 0 ? S::narrow : this->out;
+    const int out = S::out > 0 ? S::out : this->out;
     const int streams = S::streams >= 0 ? S::streams : this->streams;
     const long long i = row * width + col;
     const long long plane = rows * width;
@@ -181,23 +183,36 @@ struct InitialTangents {
 };
 
 /// The batch's inputs: rows of the data (all of them in order for a full batch, else drawn with
-/// replacement), plus σ·ζ for the denoising loss (ζ kept for the loss).
+/// replacement), plus σ·ζ for the denoising losses (ζ kept for the loss). For ncsn each row draws
+/// its own level σ from `sigmas` and the network's input gets log σ as one more column.
 struct BatchInputs {
   const float* data;
   long long data_rows;
-  float* x;            // rows × dim
-  float* noise;        // rows × dim (dsm), else null
+  float* x;            // rows × width (width = dim, or dim + 1 for ncsn)
+  float* noise;        // rows × dim (dsm, ncsn), else null
   long long rows;      // in this chunk
   long long first_row; // global index of the chunk's first row
-  int dim;
+  int dim;             // the data's
   bool full_batch;
-  float sigma;
+  float sigma;         // dsm
+  const float* sigmas; // ncsn: the levels (device memory on the GPU), else null
+  int levels;
   unsigned long long batch_seed;
   unsigned long long noise_seed;
+  unsigned long long level_seed;
   unsigned long long iteration;
 
+  LANGEVIN_HD int width() const { return sigmas != nullptr ? dim + 1 : dim; }
+
+  /// The row's noise level: uniform over the levels (the high half of a 32 × 32-bit product).
+  LANGEVIN_HD int level(long long row) const {
+    const uint4 words = device::philox_words(level_seed, row, iteration);
+    return static_cast<int>((static_cast<unsigned long long>(words.x) * levels) >> 32);
+  }
+
   LANGEVIN_HD void operator()(long long i) const {  // i over rows × dim
-    const long long row = first_row + i / dim;
+    const long long chunk_row = i / dim;
+    const long long row = first_row + chunk_row;
     const int k = static_cast<int>(i % dim);
     long long source = row;
     if (!full_batch) {
@@ -207,12 +222,18 @@ struct BatchInputs {
                                        static_cast<unsigned long long>(data_rows)) >> 32);
     }
     float value = data[source * dim + k];
+    float scale = sigma;
+    if (sigmas != nullptr) {
+      const float level_sigma = sigmas[level(row)];
+      scale = level_sigma;
+      if (k == 0) x[chunk_row * width() + dim] = logf(level_sigma);
+    }
     if (noise != nullptr) {
       const float z = philox_normal(noise_seed, row, iteration, dim, k);
       noise[i] = z;  // i: chunk-relative
-      value = fmaf(sigma, z, value);
+      value = fmaf(scale, z, value);
     }
-    x[i] = value;
+    x[chunk_row * width() + k] = value;
   }
 };
 
@@ -268,13 +289,21 @@ struct OutputLoss {
         }
         out[k] = gradient * inverse;
       }
-    } else {
+    } else if (loss == LossKind::Dsm) {
       // ½‖σ s + ζ‖²: ∂/∂s = σ (σ s + ζ).
       const float* z = noise + row * dim;
       for (int k = 0; k < dim; ++k) {
         const float residual = fmaf(sigma, out[k], z[k]);
         value = fmaf(0.5f * residual, residual, value);
         out[k] = sigma * residual;
+      }
+    } else {
+      // ncsn: s(x, σ) = net/σ, so σ² · ½‖s + ζ/σ‖² = ½‖net + ζ‖²: ∂/∂net = net + ζ.
+      const float* z = noise + row * dim;
+      for (int k = 0; k < dim; ++k) {
+        const float residual = out[k] + z[k];
+        value = fmaf(0.5f * residual, residual, value);
+        out[k] = residual;
       }
     }
     row_loss[row] = value;

@@ -39,11 +39,13 @@ struct ParameterLayout {
 /// What a batch's loss needs besides the network.
 struct LossSetup {
   LossKind loss = LossKind::Exact;
-  int streams = 0;          // tangent streams: d (exact), projections (sliced), 0 (dsm)
+  int streams = 0;          // tangent streams: d (exact), projections (sliced), 0 (dsm, ncsn)
   bool gaussian_projections = false;
-  float sigma = 0.1f;
+  float sigma = 0.1f;       // dsm
+  const float* sigmas = nullptr;  // ncsn: the levels, on the backend
+  int levels = 0;
   bool full_batch = true;
-  unsigned long long batch_seed = 0, noise_seed = 0, projection_seed = 0;
+  unsigned long long batch_seed = 0, noise_seed = 0, projection_seed = 0, level_seed = 0;
 };
 
 /// S (functors.hpp: Shape) fixes the narrow layers' dimension and the stream count at compile
@@ -60,13 +62,15 @@ class ScoreMatching {
         rows_(rows),
         chunk_(std::min(rows, ops.chunk_rows())),
         setup_(setup),
-        dim_(layout.widths.front()),
-        fused_(dim_ <= kFusedNarrowDim) {
+        in_(layout.widths.front()),
+        dim_(layout.widths.back()),
+        fused_in_(in_ <= kFusedNarrowDim),
+        fused_out_(dim_ <= kFusedNarrowDim) {
     const int hidden_layers = layout.layers() - 1;
     int widest = 0;
     for (int l = 1; l <= hidden_layers; ++l) widest = std::max(widest, layout.widths[l]);
     const long long m = std::max(1, setup.streams);  // buffers of at least one stream
-    x_ = ops.allocate(static_cast<std::size_t>(chunk_ * dim_));
+    x_ = ops.allocate(static_cast<std::size_t>(chunk_ * in_));
     tangents_in_ = ops.allocate(static_cast<std::size_t>(m * chunk_ * dim_));
     noise_ = ops.allocate(static_cast<std::size_t>(chunk_ * dim_));
     for (int l = 1; l <= hidden_layers; ++l) {
@@ -116,11 +120,12 @@ class ScoreMatching {
   }
 
   void draw_inputs(long long first, long long rows) {
+    const bool noisy = setup_.loss == LossKind::Dsm || setup_.loss == LossKind::Ncsn;
     ops_.for_each(rows * dim_,
-                  BatchInputs{data_, data_rows_, x_.data(),
-                              setup_.loss == LossKind::Dsm ? noise_.data() : nullptr, rows, first,
-                              dim_, setup_.full_batch, setup_.sigma, setup_.batch_seed,
-                              setup_.noise_seed, iteration_});
+                  BatchInputs{data_, data_rows_, x_.data(), noisy ? noise_.data() : nullptr, rows,
+                              first, dim_, setup_.full_batch, setup_.sigma, setup_.sigmas,
+                              setup_.levels, setup_.batch_seed, setup_.noise_seed,
+                              setup_.level_seed, iteration_});
     if (setup_.streams > 0) {
       ops_.for_each(static_cast<long long>(setup_.streams) * rows * dim_,
                     InitialTangents{tangents_in_.data(), rows, first, dim_, setup_.streams,
@@ -137,7 +142,7 @@ class ScoreMatching {
     const float* tangent_input = tangents_in_.data();
     for (int l = 0; l + 1 < layers; ++l) {  // input or hidden → hidden l + 1
       const int in = layout_.widths[l], out = layout_.widths[l + 1];
-      const bool narrow = l == 0 && fused_;
+      const bool narrow = l == 0 && fused_in_;
       if (!narrow) {  // Z = A Wᵀ, P = T Wᵀ
         ops_.gemm(false, true, r, out, in, 1.0f, input, in, weight(theta, l), in, 0.0f,
                   z_[l].data(), out);
@@ -192,7 +197,7 @@ class ScoreMatching {
       if (l == 0) break;
       // Down into hidden layer l: ∂A = G W_l, ∂T = G_U W_l (fused into the pass for a narrow
       // output layer), then through the activation.
-      const bool narrow = l == layers - 1 && fused_;
+      const bool narrow = l == layers - 1 && fused_out_;
       if (!narrow) {
         ops_.gemm(false, false, r, in, out, 1.0f, g_out, out, weight(theta, l), in, 0.0f,
                   d_a_.data(), in);
@@ -217,8 +222,10 @@ class ScoreMatching {
   long long rows_;
   long long chunk_;
   LossSetup setup_;
-  int dim_;
-  bool fused_;
+  int in_;   // the network's input width: d, or d + 1 for ncsn (log σ)
+  int dim_;  // the data's dimension: the network's outputs
+  bool fused_in_;
+  bool fused_out_;
   const float* data_ = nullptr;
   long long data_rows_ = 0;
   unsigned long long iteration_ = 0;

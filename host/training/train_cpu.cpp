@@ -10,8 +10,9 @@ namespace langevin::training {
 // The CPU specialises the common small shapes at compile time (see Shape); the GPU does not
 // need to: its passes are bound by memory traffic, not by the loops' instructions.
 TrainResult train_cpu(const Array& data, const Mlp& initial, const TrainConfig& config) {
-  const int dim = initial.input_dim();
-  return with_shape(dim, loss_setup(config, dim, 1, 1).streams, [&](auto shape) {
+  const int dim = initial.data_dim();
+  return with_shape(initial.input_dim(), dim, loss_setup(config, dim, 1, 1).streams,
+                    [&](auto shape) {
     return detail::with_activation(initial.activation(), [&](auto act) {
       return train_with<CpuOps, act(), decltype(shape)>(data, initial, config);
     });
@@ -20,8 +21,9 @@ TrainResult train_cpu(const Array& data, const Mlp& initial, const TrainConfig& 
 
 LossAndGradient loss_and_gradient_cpu(const Mlp& model, const Array& batch,
                                       const TrainConfig& config, std::int64_t iteration) {
-  const int dim = model.input_dim();
-  return with_shape(dim, loss_setup(config, dim, 1, 1).streams, [&](auto shape) {
+  const int dim = model.data_dim();
+  return with_shape(model.input_dim(), dim, loss_setup(config, dim, 1, 1).streams,
+                    [&](auto shape) {
     return detail::with_activation(model.activation(), [&](auto act) {
       return evaluate_once<CpuOps, act(), decltype(shape)>(model, batch, config, iteration);
     });

@@ -24,13 +24,16 @@ inline unsigned long long derive_seed(unsigned long long seed, unsigned long lon
   return z ^ (z >> 31);
 }
 
-/// Calls f(Shape<…>{}) with the compile-time shape matching (data dimension, tangent streams),
-/// for the few shapes the CPU backend specialises (1-D and 2-D data), RuntimeShape otherwise.
+/// Calls f(Shape<…>{}) with the compile-time shape matching (input width, data dimension, tangent
+/// streams), for the few shapes the CPU backend specialises (1-D and 2-D data: exact and
+/// denoising losses, and ncsn's extra log σ input), RuntimeShape otherwise.
 template <class F>
-decltype(auto) with_shape(int dim, int streams, F&& f) {
-  if (dim == 1 && streams == 1) return f(Shape<1, 1>{});
-  if (dim == 1 && streams == 0) return f(Shape<1, 0>{});
-  if (dim == 2 && streams == 2) return f(Shape<2, 2>{});
+decltype(auto) with_shape(int in, int dim, int streams, F&& f) {
+  if (in == 1 && dim == 1 && streams == 1) return f(Shape<1, 1, 1>{});
+  if (in == 1 && dim == 1 && streams == 0) return f(Shape<1, 1, 0>{});
+  if (in == 2 && dim == 2 && streams == 2) return f(Shape<2, 2, 2>{});
+  if (in == 2 && dim == 1 && streams == 0) return f(Shape<2, 1, 0>{});
+  if (in == 3 && dim == 2 && streams == 0) return f(Shape<3, 2, 0>{});
   return f(RuntimeShape{});
 }
 
@@ -39,7 +42,8 @@ inline LossSetup loss_setup(const TrainConfig& config, int dim, long long batch_
   LossSetup setup;
   setup.loss = config.loss == Loss::Exact    ? LossKind::Exact
                : config.loss == Loss::Sliced ? LossKind::Sliced
-                                             : LossKind::Dsm;
+               : config.loss == Loss::Dsm    ? LossKind::Dsm
+                                             : LossKind::Ncsn;
   setup.streams = config.loss == Loss::Exact ? dim : config.loss == Loss::Sliced ? config.projections : 0;
   setup.gaussian_projections = config.projection == Projection::Gaussian;
   setup.sigma = static_cast<float>(config.sigma);
@@ -47,7 +51,9 @@ inline LossSetup loss_setup(const TrainConfig& config, int dim, long long batch_
   setup.batch_seed = derive_seed(config.seed, 1);
   setup.noise_seed = derive_seed(config.seed, 2);
   setup.projection_seed = derive_seed(config.seed, 3);
-  return setup;
+  setup.level_seed = derive_seed(config.seed, 4);
+  setup.levels = static_cast<int>(config.sigmas.size());
+  return setup;  // setup.sigmas: the caller's copy of config.sigmas on its backend
 }
 
 inline std::vector<float> flatten(const Mlp& model, const ParameterLayout& layout) {
@@ -58,6 +64,23 @@ inline std::vector<float> flatten(const Mlp& model, const ParameterLayout& layou
     std::copy(layer.bias.begin(), layer.bias.end(), theta.begin() + layout.bias_offset[l]);
   }
   return theta;
+}
+
+/// The trained parameters as the model's type: noise-conditional for ncsn.
+inline Mlp to_model(std::vector<DenseLayer> layers, Activation activation,
+                    const TrainConfig& config) {
+  if (config.loss == Loss::Ncsn) return Mlp(std::move(layers), activation, config.sigmas);
+  return Mlp(std::move(layers), activation);
+}
+
+/// The noise levels as float on the backend, for ncsn's batches.
+template <class Ops>
+typename Ops::Buffer upload_levels(Ops& ops, const TrainConfig& config) {
+  std::vector<float> levels(config.sigmas.begin(), config.sigmas.end());
+  if (levels.empty()) levels.push_back(0.0f);  // a valid, unused buffer
+  auto buffer = ops.allocate(levels.size());
+  Ops::upload(buffer.data(), levels.data(), levels.size());
+  return buffer;
 }
 
 inline std::vector<DenseLayer> unflatten(const std::vector<float>& theta,
@@ -83,14 +106,17 @@ LossAndGradient evaluate_once(const Mlp& model, const Array& batch, const TrainC
   Ops ops;
   const ParameterLayout layout(model.widths());
   const long long rows = batch.dim(0);
-  const int dim = model.input_dim();
+  const int dim = model.data_dim();
+  auto levels = upload_levels(ops, config);
   auto data = ops.allocate(static_cast<std::size_t>(batch.size()));
   Ops::upload(data.data(), batch.data(), static_cast<std::size_t>(batch.size()));
   const std::vector<float> host_theta = flatten(model, layout);
   auto theta = ops.allocate(host_theta.size());
   Ops::upload(theta.data(), host_theta.data(), host_theta.size());
   auto gradient = ops.allocate(host_theta.size());
-  ScoreMatching<Ops, A, S> objective(ops, layout, rows, loss_setup(config, dim, rows, rows));
+  LossSetup setup = loss_setup(config, dim, rows, rows);
+  if (config.loss == Loss::Ncsn) setup.sigmas = levels.data();
+  ScoreMatching<Ops, A, S> objective(ops, layout, rows, setup);
   objective.prepare(data.data(), rows, static_cast<unsigned long long>(iteration));
   LossAndGradient result;
   result.loss = objective.loss_and_gradient(theta.data(), gradient.data());
@@ -108,7 +134,8 @@ TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig&
   const ParameterLayout layout(initial.widths());
   const long long data_rows = data.dim(0);
   const long long rows = config.batch > 0 ? config.batch : data_rows;
-  const int dim = initial.input_dim();
+  const int dim = initial.data_dim();
+  auto levels = upload_levels(ops, config);
   const std::size_t n = static_cast<std::size_t>(layout.count);
 
   auto device_data = ops.allocate(static_cast<std::size_t>(data.size()));
@@ -120,10 +147,15 @@ TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig&
   auto gradient = ops.allocate(n);
   auto moment1 = ops.allocate(config.optimizer == Optimizer::Adam ? n : 1);
   auto moment2 = ops.allocate(config.optimizer == Optimizer::Adam ? n : 1);
+  const bool averaged = config.ema > 0;
+  auto average = ops.allocate(averaged ? n : 1);  // the iterates' exponential moving average
   Ops::upload(x.data(), theta0.data(), n);
   Ops::copy(y.data(), x.data(), n);
+  if (averaged) Ops::copy(average.data(), x.data(), n);
 
-  ScoreMatching<Ops, A, S> objective(ops, layout, rows, loss_setup(config, dim, rows, data_rows));
+  LossSetup setup = loss_setup(config, dim, rows, data_rows);
+  if (config.loss == Loss::Ncsn) setup.sigmas = levels.data();
+  ScoreMatching<Ops, A, S> objective(ops, layout, rows, setup);
   const float decay = static_cast<float>(config.weight_decay);
   struct {
     std::int64_t iterations = 0, evaluations = 0;
@@ -216,6 +248,10 @@ TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig&
       if (line_search) step = step <= 1e-6 ? 1.0 : step / 0.5;
     }
 
+    if (averaged) {
+      const float mu = static_cast<float>(config.ema);
+      ops.for_each(layout.count, Axpby{average.data(), x.data(), 1.0f - mu, mu});
+    }
     result.iterations = iteration;
     result.final_loss = f;
     if (config.on_step) {
@@ -235,8 +271,9 @@ TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig&
   }
 
   std::vector<float> theta(n);
-  Ops::download(theta.data(), x.data(), n);
-  return TrainResult{Mlp(unflatten(theta, layout), initial.activation()), result.iterations,
+  Ops::download(theta.data(), averaged ? average.data() : x.data(), n);
+  return TrainResult{to_model(unflatten(theta, layout), initial.activation(), config),
+                     result.iterations,
                      result.evaluations, result.final_loss,
                      std::chrono::duration<double>(Clock::now() - started).count(),
                      resolve(config.backend)};

@@ -26,12 +26,21 @@ class Mlp {
   /// every value finite. Throws InvalidInput naming the layer and field.
   Mlp(std::vector<DenseLayer> layers, Activation activation);
 
+  /// A noise-conditional score model s(x, σ) = net(x, log σ)/σ for the noise levels `sigmas`
+  /// (positive, decreasing): the network takes d + 1 inputs and gives d outputs.
+  Mlp(std::vector<DenseLayer> layers, Activation activation, std::vector<double> sigmas);
+
   /// An MLP with the given widths (d, H₁, …, H_L, d) and Glorot-normal weights, biases
   /// N(0, 0.01²), drawn from Philox with `seed`: the same network on every machine.
   static Mlp random(const std::vector<int>& widths, Activation activation, std::uint64_t seed);
 
   int input_dim() const { return layers_.front().inputs; }
   int output_dim() const { return layers_.back().outputs; }
+  /// The dimension of the data the model scores: output_dim().
+  int data_dim() const { return output_dim(); }
+  /// True for a noise-conditional model (see the constructor); its noise levels, σ_1 > … > σ_L.
+  bool noise_conditional() const { return !sigmas_.empty(); }
+  const std::vector<double>& noise_levels() const { return sigmas_; }
   /// (d, H₁, …, H_L, d_out).
   std::vector<int> widths() const;
   const std::vector<DenseLayer>& layers() const { return layers_; }
@@ -46,10 +55,19 @@ class Mlp {
  private:
   std::vector<DenseLayer> layers_;
   Activation activation_ = Activation::Relu;
+  std::vector<double> sigmas_;
 };
 
+/// Throws InvalidInput naming `field` unless `sigmas` are positive, finite, strictly decreasing
+/// and at most device::kMaxNoiseLevels of them.
+void validate_noise_levels(const std::vector<double>& sigmas, const std::string& field);
+
+/// σ_1 = max > … > σ_L = min, geometric (`levels` of them; one level is {max}).
+std::vector<double> geometric_noise_levels(double max, double min, int levels);
+
 /// Reads an MLP from safetensors: tensors layers.{i}.weight (out, in) and layers.{i}.bias (out,)
-/// in increasing i (gaps allowed, as nn.Sequential leaves them), metadata "activation".
+/// in increasing i (gaps allowed, as nn.Sequential leaves them), metadata "activation"; a
+/// noise-conditional model also has "noise_conditioning" and "sigmas" (docs/FORMATS.md).
 Mlp load_mlp(const std::string& path);
 /// Writes an MLP as safetensors with metadata format=langevin-mlp, version, activation.
 void save_mlp(const std::string& path, const Mlp& mlp);

@@ -12,6 +12,8 @@
 ///
 /// Compiled by nvcc, the chains run on the GPU when config.backend allows it; compiled by a plain
 /// C++ compiler, on the CPU (Backend::Cuda is then an error). Same chains either way.
+/// A noise-conditional functor (chain.hpp) is annealed over config.sigmas; config.method = Mala
+/// needs the functor's log_density.
 
 #include <langevin/array.hpp>
 #include <langevin/backend.hpp>
@@ -34,9 +36,20 @@ Array sample_with(const Score& score, int dim, const SamplerConfig& config) {
     throw InvalidInput("dim = " + std::to_string(dim) + " exceeds the score functor's max_dim = " +
                        std::to_string(Score::max_dim));
   }
-  validate(config, dim);
-  device::ChainConfig chains = chain_config(config, dim);
-  Array out(output_shape(config, dim));
+  constexpr bool kNoiseConditional = device::IsNoiseConditional<Score>::value;
+  if (kNoiseConditional && config.sigmas.empty()) {
+    throw InvalidInput("sigmas: a noise-conditional score functor needs the noise levels");
+  }
+  if (!kNoiseConditional && !config.sigmas.empty()) {
+    throw InvalidInput("sigmas: the score functor is not noise-conditional");
+  }
+  if (config.method == Method::Mala && !device::HasLogDensity<Score>::value) {
+    throw InvalidInput("sampler = mala needs the score functor's log_density(x)");
+  }
+  const int levels = static_cast<int>(config.sigmas.size());
+  validate(config, dim, levels);
+  device::ChainConfig chains = chain_config(config, dim, config.sigmas);
+  Array out(output_shape(config, dim, levels));
   const bool has_init = config.init_states.size() > 0;
 
 #if defined(__CUDACC__)

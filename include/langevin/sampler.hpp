@@ -29,6 +29,12 @@ constexpr int kMaxSamplerDim = 1024;
 
 enum class Keep { Final, Trajectory };
 
+/// ULA: x ← x + ε s(x) + √(2ε) z. MALA: that proposal with a Metropolis–Hastings accept test
+/// (needs a log-density: Gaussian-mixture targets, or sample_with a functor that has one).
+enum class Method { Ula, Mala };
+const char* to_string(Method method);
+Method parse_method(const std::string& name, const std::string& field = "sampler");
+
 struct SamplerConfig {
   std::int64_t chains = 1000;
   std::int64_t steps = 2000;
@@ -43,23 +49,36 @@ struct SamplerConfig {
   Array init_states;
 
   Keep keep = Keep::Final;
-  std::int64_t burn_in = 0;        // trajectory: first step kept
-  std::int64_t thin = 1;           // trajectory: keep every thin-th step
+  std::int64_t burn_in = 0;        // trajectory: first update kept (updates count across levels)
+  std::int64_t thin = 1;           // trajectory: keep every thin-th update
+
+  Method method = Method::Ula;
+
+  /// Annealing: `steps` updates at each noise level σ_1 > … > σ_L with step size ε σ_i²/σ_L².
+  /// A noise-conditional model anneals over its own levels when this is empty, over these when
+  /// given (one level σ is plain Langevin on s(x, σ)); a Gaussian mixture is annealed over its
+  /// convolutions with N(0, σ_i² I) when levels are given here.
+  std::vector<double> sigmas;
+  bool denoise = false;            // annealed runs: end with x ← x + σ_L² s(x, σ_L)
 
   Backend backend = Backend::Auto;
 };
 
-/// Throws InvalidInput naming the first field that is out of range for a d-dimensional target.
-void validate(const SamplerConfig& config, int dim);
+/// Throws InvalidInput naming the first field that is out of range for a d-dimensional target
+/// annealed over `levels` noise levels (0: not annealed).
+void validate(const SamplerConfig& config, int dim, int levels = 0);
 
-/// Steps a trajectory keeps: ⌈(steps − burn_in) / thin⌉ (0 when keeping the final state).
-std::int64_t kept_steps(const SamplerConfig& config);
+/// Updates per chain: steps × the number of noise levels (× 1 without annealing).
+std::int64_t total_updates(const SamplerConfig& config, int levels = 0);
+/// Updates a trajectory keeps: ⌈(updates − burn_in) / thin⌉ (0 when keeping the final state).
+std::int64_t kept_steps(const SamplerConfig& config, int levels = 0);
 /// (chains, d) for Keep::Final, (chains, kept, d) for Keep::Trajectory.
-std::vector<std::int64_t> output_shape(const SamplerConfig& config, int dim);
+std::vector<std::int64_t> output_shape(const SamplerConfig& config, int dim, int levels = 0);
 
 /// The kernel-level description of a validated run, with null input and output pointers: what
-/// sample_with() and the backends fill in.
-device::ChainConfig chain_config(const SamplerConfig& config, int dim);
+/// sample_with() and the backends fill in. `sigmas` are the annealing levels (empty: none).
+device::ChainConfig chain_config(const SamplerConfig& config, int dim,
+                                 const std::vector<double>& sigmas = {});
 
 /// A sampler bound to one target and configuration. Validates on construction and, on the GPU,
 /// uploads the target's parameters once, so that run() can be called again cheaply.
@@ -82,6 +101,11 @@ class Sampler {
   DeviceArray run_on_device(Stream stream = nullptr);
   /// Runs the chains on the GPU into caller-owned device memory of output_shape() floats.
   void run_into(float* device_out, Stream stream = nullptr);
+
+  /// MALA: the fraction of proposals accepted in the last run (waits for it); NaN for ULA.
+  double acceptance_rate();
+  /// The noise levels the chains are annealed over (empty: none).
+  const std::vector<double>& noise_levels() const;
 
  private:
   struct Impl;

@@ -11,7 +11,10 @@ namespace langevin {
 
 /// ∇ log p at each row of `points` (N, d); returns (N, d).
 Array score(const GaussianMixture& target, const Array& points, Backend backend = Backend::Auto);
-/// s_θ at each row of `points` (N, d); returns (N, d).
+/// s_θ at each row of `points` (N, d); returns (N, d). A noise-conditional model needs a level:
+/// use the overload with sigma.
 Array score(const Mlp& model, const Array& points, Backend backend = Backend::Auto);
+/// A noise-conditional model's score s(x, σ) at each row of `points` (N, d).
+Array score(const Mlp& model, const Array& points, double sigma, Backend backend = Backend::Auto);
 
 }  // namespace langevin

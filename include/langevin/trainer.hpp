@@ -11,6 +11,8 @@
 ///   exact   ½‖s(x)‖² + tr ∂s/∂x                       (Hyvärinen 2005)
 ///   sliced  vᵀ(∂s/∂x)v + ½(vᵀs(x))², v random         (Song et al. 2019), averaged over projections
 ///   dsm     ½‖σ s(x + σz) + z‖², z ~ N(0, I)            (Vincent 2011; = σ²·½‖s + z/σ‖²)
+///   ncsn    the same at a level σ drawn per point from σ_1 > … > σ_L, for a noise-conditional
+///           network s(x, σ) = net(x, log σ)/σ (Song & Ermon 2019, 2020): ½‖net(x + σz, log σ) + z‖²
 /// The Jacobian terms come from forward-mode tangents through the network (d of them for exact,
 /// one per projection for sliced), then back-propagation through values and tangents.
 
@@ -25,7 +27,7 @@
 
 namespace langevin {
 
-enum class Loss { Exact, Sliced, Dsm };
+enum class Loss { Exact, Sliced, Dsm, Ncsn };
 enum class Optimizer { Gd, Nesterov, Adam };
 enum class Projection { Rademacher, Gaussian };
 
@@ -49,6 +51,8 @@ struct TrainConfig {
   Activation activation = Activation::Relu;
   Loss loss = Loss::Exact;
   double sigma = 0.1;                    // dsm: the noise level
+  std::vector<double> sigmas;            // ncsn: the noise levels, decreasing (see
+                                         // geometric_noise_levels)
   int projections = 1;                   // sliced: projections per point
   Projection projection = Projection::Rademacher;
   Optimizer optimizer = Optimizer::Adam;
@@ -60,6 +64,11 @@ struct TrainConfig {
   double weight_decay = 0.0;             // adds ½·wd·‖θ‖² to the loss
   double clip = 0.0;                     // rescale gradients to norm ≤ clip; 0: off
   double tolerance = 0.0;                // stop once ‖∇‖ ≤ tolerance (jaxopt's tol); 0: never
+  /// Exponential moving average of the iterates, θ̄ ← μ θ̄ + (1 − μ) θ after every update; the
+  /// average is the trained model. 0: off (the last iterate). Mini-batch training's last iterate
+  /// carries the noise of its last few hundred steps; the average smooths it (Song & Ermon
+  /// 2020 use μ = 0.999 for noise-conditional models).
+  double ema = 0.0;
   std::uint64_t seed = 0;                // initialisation, batches, projections, noise
   Backend backend = Backend::Auto;
   std::function<void(const TrainStep&)> on_step;  // after every iteration, if set
@@ -80,8 +89,9 @@ double default_learning_rate(Optimizer optimizer);
 /// Throws InvalidInput naming the first field out of range.
 void validate(const TrainConfig& config);
 
-/// The initial network for d-dimensional data: widths (d, hidden…, d), Glorot-normal weights
-/// (truncated at two standard deviations, as JAX's stax.Dense draws them), biases N(0, 0.01²).
+/// The initial network for d-dimensional data: widths (d, hidden…, d) — (d + 1, hidden…, d) for
+/// ncsn, whose input also takes log σ — Glorot-normal weights (truncated at two standard
+/// deviations, as JAX's stax.Dense draws them), biases N(0, 0.01²).
 Mlp initial_model(int dim, const TrainConfig& config);
 
 /// Trains from initial_model(d, config) on `data` (N, d) (or (N,)).

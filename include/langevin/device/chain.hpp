@@ -1,25 +1,43 @@
 #pragma once
 /// \file
-/// run_chain: all steps of one Langevin chain, x ← x + ε s(x) + √(2ε) z. The CUDA backend runs it
-/// once per thread inside one kernel; the CPU backend once per loop iteration. Everything a chain
-/// needs is in ChainConfig (a plain struct, passed by value to kernels).
+/// run_chain: all steps of one Langevin chain. The CUDA backend runs it once per thread inside one
+/// kernel; the CPU backend once per loop iteration. Everything a chain needs is in ChainConfig (a
+/// plain struct, passed by value to kernels).
+///
+///   plain (ULA)    x ← x + ε s(x) + √(2ε) z
+///   annealed       for each noise level σ_1 > … > σ_L in turn, `steps` updates with
+///                  α_i = ε σ_i²/σ_L² and the score s(x, σ_i); then, optionally, the denoising
+///                  step x ← x + σ_L² s(x, σ_L)                      (Song & Ermon 2019)
+///   MALA           the ULA proposal, accepted with the Metropolis–Hastings probability
+///                  (run_chain_mala; needs the target's log-density)
 ///
 /// A score functor is any copyable type with
 ///   static constexpr int max_dim;                                  // bound on d, for registers
 ///   LANGEVIN_HD void operator()(const float* x, float* s) const;   // s = ∇ log p(x), d values
-/// GmmScore and MlpScore are the library's; examples/custom_score shows a user's own.
+/// and, to be annealed, instead
+///   static constexpr bool noise_conditional = true;
+///   LANGEVIN_HD void operator()(const float* x, float* s, float sigma) const;
+/// and, for MALA, also
+///   LANGEVIN_HD float log_density(const float* x) const;   // up to a constant
+/// GmmScore, GmmNoiseScore, MlpScore and NoiseConditionalMlpScore are the library's;
+/// examples/custom_score shows a user's own.
 
 #include <langevin/device/config.hpp>
 #include <langevin/device/math.hpp>
 #include <langevin/device/normal_stream.hpp>
 
+#include <type_traits>
+
 namespace langevin::device {
+
+/// Most noise levels an annealed run may have.
+constexpr int kMaxNoiseLevels = 128;
 
 struct ChainConfig {
   long long chains = 0;            // chains in this call: local indices 0 … chains−1
   long long first_chain = 0;       // global index of local chain 0 (selects the Philox stream)
-  long long first_step = 0;        // step to start at (> 0 only when resuming from init_states)
-  long long steps = 0;             // total Langevin updates per chain
+  long long first_step = 0;        // update to start at (> 0 only when resuming from init_states)
+  long long steps = 0;             // updates per chain (per noise level when annealing)
   float epsilon = 0.0f;
   unsigned long long seed = 0;
   int dim = 0;
@@ -30,18 +48,121 @@ struct ChainConfig {
   float init_mean = 0.0f;
   float init_std = 1.0f;
 
-  // Output: with keep_trajectory, x_k before the update of steps k = burn_in, burn_in + thin, …
-  // < steps at out[(i·kept + t)·dim + j] (kept of them); else the final state at out[i·dim + j].
+  // Output: with keep_trajectory, x_k before update k = burn_in, burn_in + thin, … (counting
+  // the updates of all levels in turn) at out[(i·kept + t)·dim + j] (kept of them); else the
+  // final state at out[i·dim + j].
   bool keep_trajectory = false;
   long long burn_in = 0;
   long long thin = 1;
   long long kept = 0;
   float* out = nullptr;
+
+  // Annealing: levels > 0 for a noise-conditional score, with sigmas[0 … levels) decreasing.
+  int levels = 0;
+  float sigmas[kMaxNoiseLevels] = {};
+  bool denoise = false;
+
+  // MALA (for scores with a log_density): accepted[i] counts chain i's accepted proposals.
+  bool metropolis = false;
+  unsigned int* accepted = nullptr;
 };
 
-/// Runs local chain `i` of `config` with score functor `score`.
+/// Total updates of a chain: steps at each noise level.
+LANGEVIN_HD long long total_updates(const ChainConfig& config) {
+  return config.steps * (config.levels > 0 ? config.levels : 1);
+}
+
+template <class Score, class = void>
+struct IsNoiseConditional : std::false_type {};
+template <class Score>
+struct IsNoiseConditional<Score, std::void_t<decltype(Score::noise_conditional)>>
+    : std::integral_constant<bool, Score::noise_conditional> {};
+
+template <class Score, class = void>
+struct HasLogDensity : std::false_type {};
+template <class Score>
+struct HasLogDensity<Score, std::void_t<decltype(std::declval<const Score&>().log_density(
+                                static_cast<const float*>(nullptr)))>> : std::true_type {};
+
+template <class Score>
+LANGEVIN_HD void run_chain_mala(const Score& score, const ChainConfig& config, long long i);
+
+namespace chain_detail {
+
+/// x from the given initial states or from draw 0 of the stream.
+template <int MaxDim>
+LANGEVIN_HD void initial_state(const ChainConfig& config, long long i, NormalStream& noise,
+                               float* x, float* z) {
+  const int d = config.dim;
+  if (config.init_states != nullptr) {
+    const float* initial = config.init_states + i * d;
+    LANGEVIN_UNROLL
+    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+      if (j >= d) break;
+      x[j] = initial[j];
+    }
+  } else {
+    noise.draw<MaxDim>(z, d);  // draw 0; the stream is then at draw 1 = update 0
+    LANGEVIN_UNROLL
+    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+      if (j >= d) break;
+      x[j] = math::fma(config.init_std, z[j], config.init_mean);
+    }
+  }
+}
+
+template <int MaxDim>
+LANGEVIN_HD void store(float* row, const float* x, int d) {
+  LANGEVIN_UNROLL
+  for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+    if (j >= d) break;
+    row[j] = x[j];
+  }
+}
+
+/// Which updates a trajectory keeps, without a division per update.
+struct TrajectoryCursor {
+  long long next_kept = 0;
+  long long slot = 0;
+  LANGEVIN_HD TrajectoryCursor(const ChainConfig& config) : next_kept(config.burn_in) {
+    if (config.first_step > config.burn_in) {
+      slot = (config.first_step - config.burn_in + config.thin - 1) / config.thin;
+      next_kept = config.burn_in + slot * config.thin;
+    }
+  }
+  /// Stores x if update k is one to keep.
+  template <int MaxDim>
+  LANGEVIN_HD void visit(const ChainConfig& config, long long i, long long k, const float* x) {
+    if (config.keep_trajectory && k == next_kept) {
+      store<MaxDim>(config.out + (i * config.kept + slot) * config.dim, x, config.dim);
+      ++slot;
+      next_kept += config.thin;
+    }
+  }
+};
+
+template <class Score>
+LANGEVIN_HD void evaluate(const Score& score, const float* x, float* s, float sigma) {
+  if constexpr (IsNoiseConditional<Score>::value) {
+    score(x, s, sigma);
+  } else {
+    (void)sigma;
+    score(x, s);
+  }
+}
+
+}  // namespace chain_detail
+
+/// Runs local chain `i` of `config` with score functor `score`: plain or annealed ULA, or MALA
+/// when config.metropolis is set and the functor has a log-density.
 template <class Score>
 LANGEVIN_HD void run_chain(const Score& score, const ChainConfig& config, long long i) {
+  if constexpr (HasLogDensity<Score>::value) {
+    if (config.metropolis) {
+      run_chain_mala(score, config, i);
+      return;
+    }
+  }
   constexpr int MaxDim = Score::max_dim;
   const int d = config.dim;
   const unsigned long long chain = static_cast<unsigned long long>(config.first_chain + i);
@@ -52,61 +173,101 @@ LANGEVIN_HD void run_chain(const Score& score, const ChainConfig& config, long l
   float z[MaxDim] = {};
   NormalStream noise(config.seed, chain, d,
                      config.init_states != nullptr ? 1ull + config.first_step : 0ull);
-  if (config.init_states != nullptr) {
-    const float* initial = config.init_states + i * d;
-LANGEVIN_UNROLL
-    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-      if (j >= d) break;
-      x[j] = initial[j];
-    }
-  } else {
-    noise.draw<MaxDim>(z, d);  // draw 0; the stream is then at draw 1 = step 0
-LANGEVIN_UNROLL
-    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-      if (j >= d) break;
-      x[j] = math::fma(config.init_std, z[j], config.init_mean);
+  chain_detail::initial_state<MaxDim>(config, i, noise, x, z);
+
+  const bool annealed = config.levels > 0;
+  const int levels = annealed ? config.levels : 1;
+  const float last_sigma = annealed ? config.sigmas[levels - 1] : 1.0f;
+  chain_detail::TrajectoryCursor cursor(config);
+  long long k = config.first_step;  // the update counter, across levels
+  for (int level = static_cast<int>(k / config.steps); level < levels; ++level) {
+    const float sigma = annealed ? config.sigmas[level] : 1.0f;
+    const float ratio = sigma / last_sigma;
+    const float step_size = annealed ? config.epsilon * ratio * ratio : config.epsilon;
+    const float noise_scale = sqrtf(2.0f * step_size);
+    const long long level_end = (static_cast<long long>(level) + 1) * config.steps;
+    for (; k < level_end; ++k) {
+      cursor.visit<MaxDim>(config, i, k, x);
+      chain_detail::evaluate(score, x, s, sigma);
+      noise.draw<MaxDim>(z, d);
+      LANGEVIN_UNROLL
+      for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+        if (j >= d) break;
+        x[j] = math::fma(noise_scale, z[j], math::fma(step_size, s[j], x[j]));
+      }
     }
   }
+  if (annealed && config.denoise) {  // Tweedie: E[x₀ | x] = x + σ² ∇ log p_σ(x)
+    chain_detail::evaluate(score, x, s, last_sigma);
+    LANGEVIN_UNROLL
+    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+      if (j >= d) break;
+      x[j] = math::fma(last_sigma * last_sigma, s[j], x[j]);
+    }
+  }
+  if (!config.keep_trajectory) chain_detail::store<MaxDim>(config.out + i * d, x, d);
+}
+
+/// Runs local chain `i` with the Metropolis-adjusted Langevin algorithm: the ULA proposal
+/// y = x + ε s(x) + √(2ε) z is accepted with probability
+///   min(1, p(y) q(x | y) / (p(x) q(y | x))),  q(b | a) ∝ exp(−‖b − a − ε s(a)‖² / (4ε)).
+/// Each update's draw holds one more Philox counter, for the accept test's uniform number.
+template <class Score>
+LANGEVIN_HD void run_chain_mala(const Score& score, const ChainConfig& config, long long i) {
+  constexpr int MaxDim = Score::max_dim;
+  const int d = config.dim;
+  const unsigned long long chain = static_cast<unsigned long long>(config.first_chain + i);
+
+  float x[MaxDim] = {};
+  float s[MaxDim] = {};
+  float y[MaxDim] = {};
+  float t[MaxDim] = {};  // the score at y
+  float z[MaxDim] = {};
+  NormalStream noise(config.seed, chain, d,
+                     config.init_states != nullptr ? 1ull + config.first_step : 0ull, 1);
+  chain_detail::initial_state<MaxDim>(config, i, noise, x, z);
+  if (config.init_states == nullptr) noise.uniform();  // draw 0's unused extra counter
 
   const float epsilon = config.epsilon;
   const float noise_scale = sqrtf(2.0f * epsilon);
-  // Trajectory bookkeeping without a division per step: the next step to keep, and its slot.
-  long long next_kept_step = config.burn_in;
-  long long slot = 0;
-  if (config.first_step > config.burn_in) {
-    slot = (config.first_step - config.burn_in + config.thin - 1) / config.thin;
-    next_kept_step = config.burn_in + slot * config.thin;
-  }
-  float* trajectory = config.out + i * config.kept * d;
-
+  const float inverse_4_epsilon = 0.25f / epsilon;
+  score(x, s);
+  float log_p = score.log_density(x);
+  unsigned int accepted = 0;
+  chain_detail::TrajectoryCursor cursor(config);
   for (long long k = config.first_step; k < config.steps; ++k) {
-    if (config.keep_trajectory && k == next_kept_step) {
-      float* row = trajectory + slot * d;
-LANGEVIN_UNROLL
+    cursor.visit<MaxDim>(config, i, k, x);
+    noise.draw<MaxDim>(z, d);
+    float forward = 0.0f;  // ‖y − x − ε s(x)‖² = 2ε‖z‖²
+    LANGEVIN_UNROLL
+    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+      if (j >= d) break;
+      y[j] = math::fma(noise_scale, z[j], math::fma(epsilon, s[j], x[j]));
+      forward = math::fma(2.0f * epsilon * z[j], z[j], forward);
+    }
+    score(y, t);
+    const float log_p_y = score.log_density(y);
+    float backward = 0.0f;  // ‖x − y − ε s(y)‖²
+    LANGEVIN_UNROLL
+    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+      if (j >= d) break;
+      const float r = x[j] - math::fma(epsilon, t[j], y[j]);
+      backward = math::fma(r, r, backward);
+    }
+    const float log_ratio = log_p_y - log_p + (forward - backward) * inverse_4_epsilon;
+    if (logf(noise.uniform()) < log_ratio) {
+      LANGEVIN_UNROLL
       for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
         if (j >= d) break;
-        row[j] = x[j];
+        x[j] = y[j];
+        s[j] = t[j];
       }
-      ++slot;
-      next_kept_step += config.thin;
-    }
-    score(x, s);
-    noise.draw<MaxDim>(z, d);
-LANGEVIN_UNROLL
-    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-      if (j >= d) break;
-      x[j] = math::fma(noise_scale, z[j], math::fma(epsilon, s[j], x[j]));
+      log_p = log_p_y;
+      ++accepted;
     }
   }
-
-  if (!config.keep_trajectory) {
-    float* row = config.out + i * d;
-LANGEVIN_UNROLL
-    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-      if (j >= d) break;
-      row[j] = x[j];
-    }
-  }
+  if (config.accepted != nullptr) config.accepted[i] = accepted;
+  if (!config.keep_trajectory) chain_detail::store<MaxDim>(config.out + i * d, x, d);
 }
 
 }  // namespace langevin::device

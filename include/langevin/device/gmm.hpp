@@ -34,8 +34,12 @@ LANGEVIN_HD GmmView gmm_view(const float* packed, int dim, int components) {
 
 /// log p(x), and ∇ log p(x) into `score` unless it is null. Real is float on the sampling path
 /// and double in the tests' references; MaxDim ≥ dim bounds the loops at compile time.
+/// With sigma > 0 it is the mixture convolved with N(0, σ² I), the law of x + σz, whose
+/// components widen to √(σ_kj² + σ²): the exact noise-conditional score for annealing.
 template <int MaxDim, class Real>
-LANGEVIN_HD Real gmm_log_density(const GmmView& gmm, const Real* x, Real* score) {
+LANGEVIN_HD Real gmm_log_density(const GmmView& gmm, const Real* x, Real* score,
+                                 Real sigma = Real(0)) {
+  const Real sigma_squared = sigma * sigma;
   const int d = gmm.dim;
   Real running_max = Real(0);  // of the per-component log terms seen so far
   Real total = Real(0);        // Σ exp(term_k − running_max)
@@ -46,6 +50,7 @@ LANGEVIN_UNROLL
   for (int k = 0; k < gmm.components; ++k) {
     const float* mean = gmm.means + k * d;
     const float* inv_std = gmm.inv_stds + k * d;
+    Real log_norm = Real(gmm.log_norm[k]);
     Real squared = Real(0);
     Real gradient[MaxDim];  // entries j < d are set below, and only those are read
     if constexpr (MaxDim <= kRegisterDim) {
@@ -56,11 +61,17 @@ LANGEVIN_UNROLL
 LANGEVIN_UNROLL
     for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;
-      const Real standardized = (x[j] - Real(mean[j])) * Real(inv_std[j]);
+      Real inverse = Real(inv_std[j]);
+      if (sigma_squared > Real(0)) {  // 1/√(s² + σ²) = (1/s)/√(1 + σ²/s²)
+        const Real widening = sigma_squared * inverse * inverse;
+        inverse /= math::sqrt(Real(1) + widening);
+        log_norm -= Real(0.5) * math::log1p(widening);
+      }
+      const Real standardized = (x[j] - Real(mean[j])) * inverse;
       squared = math::fma(standardized, standardized, squared);
-      gradient[j] = -standardized * Real(inv_std[j]);
+      gradient[j] = -standardized * inverse;
     }
-    const Real term = math::fma(Real(-0.5), squared, Real(gmm.log_norm[k]));
+    const Real term = math::fma(Real(-0.5), squared, log_norm);
     if (k == 0 || term > running_max) {
       // New maximum: rescale what was summed so far (nothing, for the first component).
       const Real rescale = k == 0 ? Real(0) : math::exp(running_max - term);
@@ -103,6 +114,19 @@ struct GmmScore {
   }
   LANGEVIN_HD float log_density(const float* x) const {
     return gmm_log_density<MaxDim, float>(gmm, x, static_cast<float*>(nullptr));
+  }
+};
+
+/// The mixture convolved with N(0, σ² I) at each noise level: an exact noise-conditional score,
+/// for annealed sampling of a known target.
+template <int MaxDim>
+struct GmmNoiseScore {
+  static constexpr int max_dim = MaxDim;
+  static constexpr bool noise_conditional = true;
+  GmmView gmm;
+
+  LANGEVIN_HD void operator()(const float* x, float* score, float sigma) const {
+    gmm_log_density<MaxDim, float>(gmm, x, score, sigma);
   }
 };
 

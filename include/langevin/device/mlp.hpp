@@ -242,4 +242,38 @@ struct MlpShallowScore {
   }
 };
 
+/// A noise-conditional MLP score: the network takes (x, log σ) (width[0] = d + 1) and gives d
+/// outputs, which are divided by σ: s(x, σ) = net(x, log σ) / σ, so that the network's outputs
+/// stay of order one at every noise level (Song & Ermon 2020). MaxDim ≥ d + 1.
+template <int MaxDim, Activation A>
+struct NoiseConditionalMlpScore {
+  static constexpr int max_dim = MaxDim;
+  static constexpr bool noise_conditional = true;
+  MlpView net;
+  float* scratch = nullptr;
+  long long scratch_stride = 1;
+  int widest_hidden = 0;
+
+  LANGEVIN_HD void operator()(const float* x, float* score, float sigma) const {
+    const int d = net.width[0] - 1;
+    float input[MaxDim];
+    LANGEVIN_UNROLL
+    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d + 1); ++j) {
+      if (j > d) break;
+      input[j] = j < d ? x[j] : logf(sigma);
+    }
+    if (net.layers == 2) {
+      mlp_forward_shallow<MaxDim, A, float>(net, input, score);
+    } else {
+      mlp_forward_deep<MaxDim, A, float>(net, input, score, scratch, scratch_stride, widest_hidden);
+    }
+    const float inverse = 1.0f / sigma;
+    LANGEVIN_UNROLL
+    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+      if (j >= d) break;
+      score[j] *= inverse;
+    }
+  }
+};
+
 }  // namespace langevin::device

@@ -61,9 +61,17 @@ LANGEVIN_HD uint4 philox_words(unsigned long long seed, unsigned long long subse
 class NormalStream {
  public:
   /// The stream of global chain `chain`, positioned at draw `draw` of a `dim`-dimensional vector.
+  /// A draw may hold `extra` more counters (uniform() takes one each: MALA's accept test), so
+  /// that draws stay a fixed number of counters apart.
   LANGEVIN_HD NormalStream(unsigned long long seed, unsigned long long chain, int dim,
-                           unsigned long long draw) {
-    curand_init(seed, chain, 4ull * counters_per_draw(dim) * draw, &state_);
+                           unsigned long long draw, int extra = 0) {
+    curand_init(seed, chain, 4ull * (counters_per_draw(dim) + extra) * draw, &state_);
+  }
+
+  /// A uniform number in (0, 1), from one counter.
+  LANGEVIN_HD float uniform() {
+    const uint4 words = curand4(&state_);
+    return math::fma(static_cast<float>(words.x), 2.3283064365386963e-10f, 1.1641532182693481e-10f);
   }
 
   /// Fills z[0 .. dim) with one draw. MaxDim bounds dim at compile time so that, up to

@@ -1,0 +1,179 @@
+// The command line of noise-conditional models, annealing and MALA as a user meets it: each
+// command gives what the library gives, and bad combinations are one-line errors.
+
+#include <langevin/langevin.hpp>
+#include <langevin/trainer.hpp>
+
+#include "cli_runner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace langevin {
+namespace {
+
+namespace fs = std::filesystem;
+
+using Result = testing::CliResult;
+
+class AnnealingCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = fs::temp_directory_path() /
+                 ("langevin_annealing_cli_test_" + std::to_string(::getpid()) + "_" +
+                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(directory_);
+    gmm_ = path("g.json");
+    std::ofstream(gmm_) << R"({"weights": [1, 3], "means": [[-3, 0], [3, 1]], "stds": [[0.5, 1], [1, 0.5]]})";
+    // A small noise-conditional model (input x and log σ) with its levels.
+    TrainConfig config;
+    config.loss = Loss::Ncsn;
+    config.hidden = {8};
+    config.activation = Activation::Tanh;
+    config.sigmas = geometric_noise_levels(4.0, 0.5, 3);
+    nc_model_ = path("nc.safetensors");
+    save_mlp(nc_model_, initial_model(2, config));
+  }
+  void TearDown() override { fs::remove_all(directory_); }
+
+  std::string path(const std::string& name) const { return (directory_ / name).string(); }
+  static Result run(const std::string& arguments) { return testing::run_cli(arguments); }
+
+  fs::path directory_;
+  std::string gmm_;
+  std::string nc_model_;
+};
+
+TEST_F(AnnealingCli, TrainNcsnStoresItsLevelsInTheModel) {
+  write_npy(path("data.npy"), draw(load_gmm(gmm_), 200, 1));
+  const Result r = run("train --data " + path("data.npy") + " --out " + path("m.safetensors") +
+                       " --loss ncsn --sigmas 5,0.1,4 --hidden 8 --iters 3 --quiet --backend cpu");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const Mlp model = load_mlp(path("m.safetensors"));
+  EXPECT_TRUE(model.noise_conditional());
+  EXPECT_EQ(model.input_dim(), 3);
+  EXPECT_EQ(model.data_dim(), 2);
+  EXPECT_EQ(model.noise_levels(), geometric_noise_levels(5.0, 0.1, 4));
+}
+
+TEST_F(AnnealingCli, SampleAnnealsOverTheModelsLevelsOrOverGivenOnes) {
+  const Result r = run("sample --model " + nc_model_ + " --chains 40 --steps 5 --epsilon 1e-3 " +
+                       "--denoise --seed 3 --backend cpu --out " + path("a.npy"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("x 3 noise levels"), std::string::npos) << r.output;
+  SamplerConfig config;
+  config.chains = 40;
+  config.steps = 5;
+  config.epsilon = 1e-3;
+  config.denoise = true;
+  config.seed = 3;
+  config.backend = Backend::Cpu;
+  const Mlp model = load_mlp(nc_model_);
+  EXPECT_EQ(read_npy(path("a.npy")).values(), sample(model, config).values());
+
+  // One given level: plain Langevin on s(x, 0.5).
+  ASSERT_EQ(run("sample --model " + nc_model_ + " --chains 40 --steps 5 --epsilon 1e-3 " +
+                "--sigmas 0.5,0.5,1 --seed 3 --quiet --backend cpu --out " + path("b.npy"))
+                .status,
+            0);
+  config.denoise = false;
+  config.sigmas = {0.5};
+  EXPECT_EQ(read_npy(path("b.npy")).values(), sample(model, config).values());
+}
+
+TEST_F(AnnealingCli, MixtureAnnealingAndMalaMatchTheLibrary) {
+  ASSERT_EQ(run("sample --gmm " + gmm_ + " --chains 30 --steps 4 --epsilon 1e-3 " +
+                "--sigmas 3,0.3,4 --denoise --seed 4 --quiet --backend cpu --out " + path("a.npy"))
+                .status,
+            0);
+  SamplerConfig config;
+  config.chains = 30;
+  config.steps = 4;
+  config.epsilon = 1e-3;
+  config.sigmas = geometric_noise_levels(3.0, 0.3, 4);
+  config.denoise = true;
+  config.seed = 4;
+  config.backend = Backend::Cpu;
+  EXPECT_EQ(read_npy(path("a.npy")).values(), sample(load_gmm(gmm_), config).values());
+
+  const Result mala = run("sample --gmm " + gmm_ + " --sampler mala --chains 30 --steps 20 " +
+                          "--epsilon 0.1 --seed 4 --backend cpu --out " + path("m.npy"));
+  ASSERT_EQ(mala.status, 0) << mala.output;
+  EXPECT_NE(mala.output.find("acceptance rate"), std::string::npos) << mala.output;
+  config = SamplerConfig{};
+  config.chains = 30;
+  config.steps = 20;
+  config.epsilon = 0.1;
+  config.method = Method::Mala;
+  config.seed = 4;
+  config.backend = Backend::Cpu;
+  EXPECT_EQ(read_npy(path("m.npy")).values(), sample(load_gmm(gmm_), config).values());
+}
+
+TEST_F(AnnealingCli, ScoreOfANoiseConditionalModelAtALevel) {
+  const Array points({2, 2}, {0.5f, -1.0f, 2.0f, 0.0f});
+  write_npy(path("x.npy"), points);
+  ASSERT_EQ(run("score --model " + nc_model_ + " --sigma 0.7 --in " + path("x.npy") + " --out " +
+                path("s.npy") + " --quiet --backend cpu")
+                .status,
+            0);
+  EXPECT_EQ(read_npy(path("s.npy")).values(),
+            score(load_mlp(nc_model_), points, 0.7, Backend::Cpu).values());
+}
+
+TEST_F(AnnealingCli, CompareWeighsComponentsAndPlotsTwoDimensions) {
+  write_npy(path("a.npy"), draw(load_gmm(gmm_), 2000, 5));
+  write_npy(path("b.npy"), draw(load_gmm(gmm_), 1000, 6));
+  const Result r = run("compare " + path("a.npy") + " " + path("b.npy") + " --gmm " + gmm_ +
+                       " --plot " + path("p.svg") + " --backend cpu");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("weights by most likely component"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("   0.2500 "), std::string::npos) << r.output;  // the mixture's 1/4
+  EXPECT_NE(r.output.find("scatter plot"), std::string::npos) << r.output;
+  std::ifstream svg(path("p.svg"));
+  const std::string text((std::istreambuf_iterator<char>(svg)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("<circle"), std::string::npos);
+}
+
+TEST_F(AnnealingCli, BadCombinationsAreOneErrorLineWithStatusTwo) {
+  write_npy(path("data.npy"), Array({10, 2}));
+  save_mlp(path("plain.safetensors"), Mlp::random({2, 8, 2}, Activation::Tanh, 1));
+  const std::string out = " --out " + path("out.npy");
+  const std::string model_out = " --out " + path("out.safetensors");
+  for (const std::string& arguments : {
+           "sample --model " + nc_model_ + " --sampler mala" + out,
+           "sample --gmm " + gmm_ + " --sampler hmc" + out,
+           "sample --gmm " + gmm_ + " --sampler mala --sigmas 3,0.3,4" + out,
+           "sample --gmm " + gmm_ + " --sigmas 0.3,3,4" + out,
+           "sample --gmm " + gmm_ + " --sigmas 3,0.3" + out,
+           "sample --gmm " + gmm_ + " --sigmas 3,0.3,2.5" + out,
+           "sample --gmm " + gmm_ + " --sigmas 3,0.3,500" + out,
+           "sample --gmm " + gmm_ + " --denoise" + out,
+           "sample --model " + path("plain.safetensors") + " --sigmas 3,0.3,4" + out,
+           "score --model " + nc_model_ + " --in " + path("data.npy") + out,
+           "score --model " + path("plain.safetensors") + " --sigma 1 --in " + path("data.npy") + out,
+           "train --data " + path("data.npy") + " --loss ncsn --sigmas 0,0,0" + model_out,
+           "train --data " + path("data.npy") + " --loss ncsn --sigmas 1,x,3" + model_out,
+       }) {
+    const Result r = run(arguments + " --backend cpu");
+    EXPECT_EQ(r.status, 2) << arguments << "\n" << r.output;
+    EXPECT_EQ(r.output.rfind("langevin: error: ", 0), 0u) << arguments << "\n" << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << arguments << "\n"
+                                                                     << r.output;
+    EXPECT_FALSE(fs::exists(path("out.npy"))) << arguments;
+    EXPECT_FALSE(fs::exists(path("out.safetensors"))) << arguments;
+  }
+}
+
+TEST_F(AnnealingCli, DemoOffersTheAnnealedVersion) {
+  const Result r = run("demo --help");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.output.find("--annealed"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace langevin
