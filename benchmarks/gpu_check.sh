@@ -65,6 +65,9 @@ log "training benchmark (the demo's training, GPU)"
 log "demo on the GPU"
 ./build-gpu/langevin demo --out build-gpu/demo --backend cuda | tail -14
 
+log "annealed demos on the GPU: demo --annealed and the 2-D ring, against their thresholds"
+LANGEVIN=build-gpu/langevin timeout 300 scripts/check_annealing --backend cuda 2>&1 | grep -E "^(ok|FAIL) |^\| (training|annealed|plain|weight|KS)"
+
 log "peers (PyTorch, JAX) on the GPU, same run"
 if [ -x benchmarks/peers/run_all.sh ]; then
   PEERS="torch_pipeline jax_pipeline torch_sampler_graph jax_sampler" LIMIT=100 \
