@@ -2,6 +2,7 @@
 // without Python (include/langevin/stats.hpp).
 
 #include "io/atomic_file.hpp"
+#include "svg_text.hpp"
 
 #include <langevin/error.hpp>
 #include <langevin/stats.hpp>
@@ -26,33 +27,16 @@ struct Box {
   }
 };
 
-std::string number(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3g", v);
-  return text;
-}
-
-std::string escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else out += c;
-  }
-  return out;
-}
-
 /// At most `limit` points of a set, evenly strided, as circles.
 std::string dots(const Array& points, const Box& box, const char* colour, std::int64_t limit) {
   const std::int64_t n = points.dim(0);
   const std::int64_t stride = std::max<std::int64_t>(1, (n + limit - 1) / limit);
-  std::string svg = "<g fill=\"" + std::string(colour) + "\" fill-opacity=\"0.35\">\n";
+  std::string group = "<g fill=\"" + std::string(colour) + "\" fill-opacity=\"0.35\">\n";
   for (std::int64_t i = 0; i < n; i += stride) {
-    svg += "<circle cx=\"" + number(box.pixel(points[2 * i], false)) + "\" cy=\"" +
-           number(box.pixel(points[2 * i + 1], true)) + "\" r=\"1.6\"/>\n";
+    group += "<circle cx=\"" + svg::number(box.pixel(points[2 * i], false)) + "\" cy=\"" +
+             svg::number(box.pixel(points[2 * i + 1], true)) + "\" r=\"1.6\"/>\n";
   }
-  return svg + "</g>\n";
+  return group + "</g>\n";
 }
 
 }  // namespace
@@ -78,7 +62,7 @@ void write_scatter_svg(const std::string& path, const Array& a, const Array& b,
   box.low -= margin;
   box.high += margin;
 
-  std::string svg =
+  std::string document =
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"620\" height=\"620\" viewBox=\"0 0 620 "
       "620\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n"
       "<rect width=\"620\" height=\"620\" fill=\"white\"/>\n"
@@ -87,21 +71,22 @@ void write_scatter_svg(const std::string& path, const Array& a, const Array& b,
       "<rect x=\"60\" y=\"50\" width=\"520\" height=\"520\" fill=\"none\" stroke=\"black\"/>\n";
   for (int t = 0; t <= 4; ++t) {  // five ticks on each axis
     const double v = box.low + (box.high - box.low) * t / 4;
-    const std::string x = number(box.pixel(v, false)), y = number(box.pixel(v, true));
-    svg += "<text x=\"" + x + "\" y=\"588\" text-anchor=\"middle\">" + number(v) + "</text>\n";
-    svg += "<text x=\"52\" y=\"" + y + "\" text-anchor=\"end\" dominant-baseline=\"middle\">" +
-           number(v) + "</text>\n";
+    const std::string x = svg::number(box.pixel(v, false)), y = svg::number(box.pixel(v, true));
+    const std::string label = svg::number(v, 3);
+    document += "<text x=\"" + x + "\" y=\"588\" text-anchor=\"middle\">" + label + "</text>\n";
+    document += "<text x=\"52\" y=\"" + y + "\" text-anchor=\"end\" dominant-baseline=\"middle\">" +
+                label + "</text>\n";
   }
   constexpr std::int64_t kMostPoints = 4000;  // per set: enough to see the modes, small files
-  svg += dots(b, box, "#d95f02", kMostPoints);
-  svg += dots(a, box, "#1f77b4", kMostPoints);
-  svg += "<circle cx=\"80\" cy=\"70\" r=\"4\" fill=\"#1f77b4\"/><text x=\"90\" y=\"74\">" +
-         escape(label_a) + "</text>\n";
-  svg += "<circle cx=\"80\" cy=\"90\" r=\"4\" fill=\"#d95f02\"/><text x=\"90\" y=\"94\">" +
-         escape(label_b) + "</text>\n";
-  svg += "</svg>\n";
+  document += dots(b, box, "#d95f02", kMostPoints);
+  document += dots(a, box, "#1f77b4", kMostPoints);
+  document += "<circle cx=\"80\" cy=\"70\" r=\"4\" fill=\"#1f77b4\"/><text x=\"90\" y=\"74\">" +
+         svg::escaped(label_a) + "</text>\n";
+  document += "<circle cx=\"80\" cy=\"90\" r=\"4\" fill=\"#d95f02\"/><text x=\"90\" y=\"94\">" +
+         svg::escaped(label_b) + "</text>\n";
+  document += "</svg>\n";
   detail::write_file_atomically(path, [&](std::FILE* file) {
-    std::fwrite(svg.data(), 1, svg.size(), file);
+    std::fwrite(document.data(), 1, document.size(), file);
   });
 }
 

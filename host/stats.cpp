@@ -4,6 +4,7 @@
 
 #include "io/atomic_file.hpp"
 #include "stats_detail.hpp"
+#include "svg_text.hpp"
 
 #include <langevin/device_buffer.hpp>
 #include <langevin/error.hpp>
@@ -295,26 +296,6 @@ std::vector<double> nice_ticks(double low, double high, int target) {
   return ticks;
 }
 
-std::string number_text(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.6g", value);
-  return text;
-}
-
-std::string xml_escaped(const std::string& text) {
-  std::string escaped;
-  for (const char ch : text) {
-    switch (ch) {
-      case '&': escaped += "&amp;"; break;
-      case '<': escaped += "&lt;"; break;
-      case '>': escaped += "&gt;"; break;
-      case '"': escaped += "&quot;"; break;
-      default: escaped += ch;
-    }
-  }
-  return escaped;
-}
-
 /// Where the plot's data area lies in the picture, and the data ranges mapped onto it.
 struct Frame {
   double left = 70, right = 610, top = 50, bottom = 350;  // pixels
@@ -344,14 +325,14 @@ std::string axes(const Frame& frame, int coordinate) {
     svg << "<line x1=\"" << px << "\" y1=\"" << frame.top << "\" x2=\"" << px << "\" y2=\""
         << frame.bottom << "\" stroke=\"#e5e5e5\"/>\n"
         << "<text x=\"" << px << "\" y=\"" << frame.bottom + 18
-        << "\" text-anchor=\"middle\">" << number_text(x) << "</text>\n";
+        << "\" text-anchor=\"middle\">" << svg::number(x) << "</text>\n";
   }
   for (const double f : {0.0, 0.25, 0.5, 0.75, 1.0}) {
     const double py = frame.py(f);
     svg << "<line x1=\"" << frame.left << "\" y1=\"" << py << "\" x2=\"" << frame.right
         << "\" y2=\"" << py << "\" stroke=\"#e5e5e5\"/>\n"
         << "<text x=\"" << frame.left - 8 << "\" y=\"" << py + 4 << "\" text-anchor=\"end\">"
-        << number_text(f) << "</text>\n";
+        << svg::number(f) << "</text>\n";
   }
   svg << "<rect x=\"" << frame.left << "\" y=\"" << frame.top << "\" width=\""
       << frame.right - frame.left << "\" height=\"" << frame.bottom - frame.top
@@ -369,7 +350,7 @@ std::string legend_entry(double x, double y, const std::string& label, const cha
   svg.precision(6);
   svg << "<line x1=\"" << x << "\" y1=\"" << y - 4 << "\" x2=\"" << x + 24 << "\" y2=\"" << y - 4
       << "\" stroke=\"" << colour << "\" stroke-width=\"3\"/>\n"
-      << "<text x=\"" << x + 32 << "\" y=\"" << y << "\">" << xml_escaped(label) << "</text>\n";
+      << "<text x=\"" << x + 32 << "\" y=\"" << y << "\">" << svg::escaped(label) << "</text>\n";
   return svg.str();
 }
 

@@ -115,6 +115,26 @@ TEST_P(CpuGpuMlp, ScoresAgree) {
   expect_close(score(model, points, Backend::Cpu), score(model, points, Backend::Cuda), 1e-5);
 }
 
+TEST_P(CpuGpuMlp, NoiseConditionalModelsAnnealAlike) {
+  LANGEVIN_REQUIRE_GPU();
+  // Networks (x, log σ) → d, scores divided by σ; 3 levels × 10 steps with α_i = ε σ_i²/σ_L²
+  // (ε = 10⁻³, σ_L = 0.3: α ≤ 0.1, scores O(1/σ)), then the denoising step.
+  SamplerConfig config = short_run();
+  config.steps = 10;
+  config.epsilon = 1e-3;
+  config.denoise = true;
+  for (const std::vector<int>& widths :
+       std::vector<std::vector<int>>{{2, 256, 1}, {3, 64, 64, 2}, {17, 128, 16}}) {
+    const Mlp model(Mlp::random(widths, GetParam(), 19).layers(), GetParam(), {3.0, 1.0, 0.3});
+    SCOPED_TRACE("widths of " + std::to_string(widths.size()) + " layers, d = " +
+                 std::to_string(widths.back()));
+    expect_close(run(model, config, Backend::Cpu), run(model, config, Backend::Cuda), 1e-3);
+    const Array points({2, widths.back()});
+    expect_close(score(model, points, 0.5, Backend::Cpu), score(model, points, 0.5, Backend::Cuda),
+                 1e-5);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Activations, CpuGpuMlp,
                          ::testing::Values(Activation::Relu, Activation::Softplus,
                                            Activation::Tanh, Activation::Silu),
