@@ -4,6 +4,7 @@
 #include "backends.hpp"
 #include "dispatch.hpp"
 
+#include <langevin/device/mlp_lanes.hpp>
 #include <langevin/device/run_cpu.hpp>
 
 #include <vector>
@@ -22,6 +23,22 @@ struct MlpThreadScratch {
       score.scratch_stride = 1;
     }
     return scratch;  // moved: the data pointer stays valid
+  }
+};
+
+/// Chains per block of the lanes path: one AVX-512 register of floats (two AVX2 ones).
+constexpr int kMlpLanes = 16;
+
+/// The same for the lanes functors: 2 × widest hidden lane vectors.
+struct MlpLanesThreadScratch {
+  template <class Score>
+  std::vector<typename Score::Vector> operator()(Score& score) const {
+    std::vector<typename Score::Vector> scratch;  // over-aligned: C++17's allocator honours it
+    if (score.net.layers > 2) {
+      scratch.resize(2 * static_cast<std::size_t>(score.widest_hidden));
+      score.scratch = scratch.data();
+    }
+    return scratch;
   }
 };
 
@@ -49,6 +66,27 @@ void score_points(const Score& score, int dim, const float* points, float* score
   }
 }
 
+/// The chains of one dimension tier and activation. Up to kRegisterDim: blocks of chains in
+/// lockstep, SIMD across chains (bit-identical to one chain at a time); beyond, one at a time.
+template <int MaxDim, Activation A>
+void sample_mlp_tier(const device::MlpView& net, const device::ChainConfig& config) {
+  if constexpr (MaxDim <= device::kRegisterDim) {
+    if (config.levels > 0) {
+      using Score = device::MlpLanesScore<MaxDim, A, kMlpLanes, true>;
+      device::run_chains_cpu_lanes(mlp_functor<Score>(net), config, MlpLanesThreadScratch{});
+    } else {
+      using Score = device::MlpLanesScore<MaxDim, A, kMlpLanes, false>;
+      device::run_chains_cpu_lanes(mlp_functor<Score>(net), config, MlpLanesThreadScratch{});
+    }
+  } else if (config.levels > 0) {
+    using Score = device::NoiseConditionalMlpScore<MaxDim, A>;
+    device::run_chains_cpu(mlp_functor<Score>(net), config, MlpThreadScratch{});
+  } else {
+    using Score = device::MlpScore<MaxDim, A>;
+    device::run_chains_cpu(mlp_functor<Score>(net), config, MlpThreadScratch{});
+  }
+}
+
 }  // namespace
 
 void sample_gmm_cpu(const device::GmmView& gmm, const device::ChainConfig& config) {
@@ -66,13 +104,7 @@ void sample_mlp_cpu(const device::MlpView& net, Activation activation,
   // A noise-conditional network's input is (x, log σ): its width[0] = d + 1 sets the tier.
   detail::with_max_dim(net.width[0], [&](auto max_dim) {
     detail::with_activation(activation, [&](auto act) {
-      if (config.levels > 0) {
-        using Score = device::NoiseConditionalMlpScore<max_dim(), act()>;
-        device::run_chains_cpu(mlp_functor<Score>(net), config, MlpThreadScratch{});
-      } else {
-        using Score = device::MlpScore<max_dim(), act()>;
-        device::run_chains_cpu(mlp_functor<Score>(net), config, MlpThreadScratch{});
-      }
+      sample_mlp_tier<max_dim(), act()>(net, config);
     });
   });
 }

@@ -63,6 +63,8 @@ class NormalStream {
   /// The stream of global chain `chain`, positioned at draw `draw` of a `dim`-dimensional vector.
   /// A draw may hold `extra` more counters (uniform() takes one each: MALA's accept test), so
   /// that draws stay a fixed number of counters apart.
+  NormalStream() = default;  // a placeholder, to be assigned a stream before use
+
   LANGEVIN_HD NormalStream(unsigned long long seed, unsigned long long chain, int dim,
                            unsigned long long draw, int extra = 0) {
     curand_init(seed, chain, 4ull * (counters_per_draw(dim) + extra) * draw, &state_);

@@ -1,0 +1,82 @@
+#pragma once
+/// \file
+/// run_chain_lanes: the CPU backend's way to run `lanes` chains in lockstep, so that the score can
+/// be evaluated for all of them at once with SIMD instructions across chains. Each chain performs
+/// exactly the operations of run_chain (chain.hpp), in the same order: the same Philox draws, the
+/// same updates, the same trajectory rows. With the library's lanes score functors
+/// (mlp_lanes.hpp), whose per-chain arithmetic equals the one-chain pass, results are
+/// bit-identical to running the chains one at a time, whatever the blocks.
+///
+/// A lanes score functor is any copyable type with
+///   static constexpr int max_dim;            // bound on the state dimension (and on any
+///                                            // extra inputs the functor builds)
+///   static constexpr int lanes;              // chains per call
+///   static constexpr bool noise_conditional;
+///   void operator()(const float* x, float* s, float sigma) const;   // x[j * lanes + c], s alike
+/// Plain and annealed ULA only: MALA stays on the one-chain path.
+
+#include <langevin/device/chain.hpp>
+
+namespace langevin::device {
+
+/// Runs local chains first … first + count − 1 (count ≤ lanes) of `config`. Unused lanes hold
+/// zeros: they are evaluated and never stored.
+template <class Score>
+void run_chain_lanes(const Score& score, const ChainConfig& config, long long first, int count) {
+  constexpr int L = Score::lanes;
+  constexpr int MaxDim = Score::max_dim;
+  const int d = config.dim;
+  alignas(64) float x[MaxDim * L] = {};
+  alignas(64) float s[MaxDim * L] = {};
+  float row[MaxDim] = {};
+  float z[MaxDim] = {};
+  NormalStream noise[L];
+  for (int c = 0; c < count; ++c) {
+    const unsigned long long chain = static_cast<unsigned long long>(config.first_chain + first + c);
+    noise[c] = NormalStream(config.seed, chain, d,
+                            config.init_states != nullptr ? 1ull + config.first_step : 0ull);
+    chain_detail::initial_state<MaxDim>(config, first + c, noise[c], row, z);
+    for (int j = 0; j < d; ++j) x[j * L + c] = row[j];
+  }
+  auto store = [&](long long slot_row, int c) {  // chain c's state into out's row
+    for (int j = 0; j < d; ++j) row[j] = x[j * L + c];
+    chain_detail::store<MaxDim>(config.out + slot_row * d, row, d);
+  };
+
+  const bool annealed = config.levels > 0;
+  const int levels = annealed ? config.levels : 1;
+  const float last_sigma = annealed ? config.sigmas[levels - 1] : 1.0f;
+  chain_detail::TrajectoryCursor cursor(config);  // the same slots for every chain
+  long long k = config.first_step;
+  for (int level = static_cast<int>(k / config.steps); level < levels; ++level) {
+    const float sigma = annealed ? config.sigmas[level] : 1.0f;
+    const float ratio = sigma / last_sigma;
+    const float step_size = annealed ? config.epsilon * ratio * ratio : config.epsilon;
+    const float noise_scale = sqrtf(2.0f * step_size);
+    const long long level_end = (static_cast<long long>(level) + 1) * config.steps;
+    for (; k < level_end; ++k) {
+      if (config.keep_trajectory && k == cursor.next_kept) {
+        for (int c = 0; c < count; ++c) store((first + c) * config.kept + cursor.slot, c);
+        ++cursor.slot;
+        cursor.next_kept += config.thin;
+      }
+      score(x, s, sigma);
+      for (int c = 0; c < count; ++c) {
+        noise[c].template draw<MaxDim>(z, d);
+        for (int j = 0; j < d; ++j) {
+          float& v = x[j * L + c];
+          v = math::fma(noise_scale, z[j], math::fma(step_size, s[j * L + c], v));
+        }
+      }
+    }
+  }
+  if (annealed && config.denoise) {  // as run_chain: x + σ_L² s(x, σ_L)
+    score(x, s, last_sigma);
+    for (int i = 0; i < d * L; ++i) x[i] = math::fma(last_sigma * last_sigma, s[i], x[i]);
+  }
+  if (!config.keep_trajectory) {
+    for (int c = 0; c < count; ++c) store(first + c, c);
+  }
+}
+
+}  // namespace langevin::device

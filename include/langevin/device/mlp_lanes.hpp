@@ -1,0 +1,236 @@
+#pragma once
+/// \file
+/// The MLP forward pass for `Lanes` chains at once, for the CPU backend: every loop runs over the
+/// chains innermost, so that the compiler turns it into SIMD instructions across chains (one
+/// AVX-512 register holds 16 chains), while each chain sees exactly the operations of the
+/// one-chain pass in mlp.hpp, in the same order — the same fused multiply-adds, the same partial
+/// sums folded in the same tree. Results are therefore bit-identical to the one-chain pass, and
+/// to the GPU up to the activations' math library.
+///
+/// Layout: x[k * Lanes + c] is coordinate k of chain c; outputs likewise.
+
+#include <langevin/device/activation.hpp>
+#include <langevin/device/math.hpp>
+#include <langevin/device/mlp.hpp>
+
+#include <cmath>
+#if defined(__AVX__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+#include <type_traits>
+
+namespace langevin::device {
+
+/// Lanes floats as one value (GCC/Clang vector extension): one AVX-512 register for 16 lanes,
+/// two AVX2 ones, whatever the target has. Keeping partial sums in these, not in float arrays,
+/// lets the compiler hold them in registers.
+/// (The attribute must sit on a non-template typedef: compilers drop it from alias templates.)
+template <int Lanes>
+struct LaneVectorOf;
+template <>
+struct LaneVectorOf<8> {
+  typedef float type __attribute__((vector_size(32)));
+};
+template <>
+struct LaneVectorOf<16> {
+  typedef float type __attribute__((vector_size(64)));
+};
+template <int Lanes>
+using LaneVector = typename LaneVectorOf<Lanes>::type;
+
+// Lane-wise operations. Where the target has them, one instruction each (AVX-512 for 16 lanes,
+// AVX2 + FMA for 8); elsewhere a loop per lane with the same rounding. (A per-lane loop over
+// fmaf is not reliably turned into one vector FMA by the compiler, so the intrinsics are
+// spelled out.)
+template <class V>
+inline V splat(float value) {
+#if defined(__AVX512F__)
+  if constexpr (sizeof(V) == 64) return reinterpret_cast<V>(_mm512_set1_ps(value));
+#endif
+#if defined(__AVX__)
+  if constexpr (sizeof(V) == 32) return reinterpret_cast<V>(_mm256_set1_ps(value));
+#endif
+  V v;
+  for (int c = 0; c < static_cast<int>(sizeof(V) / sizeof(float)); ++c) v[c] = value;
+  return v;
+}
+
+/// a·b + c in every lane, rounded once.
+template <class V>
+inline V lane_fma(V a, V b, V c) {
+#if defined(__AVX512F__)
+  if constexpr (sizeof(V) == 64) {
+    return reinterpret_cast<V>(_mm512_fmadd_ps(reinterpret_cast<__m512>(a),
+                                               reinterpret_cast<__m512>(b),
+                                               reinterpret_cast<__m512>(c)));
+  }
+#endif
+#if defined(__FMA__)
+  if constexpr (sizeof(V) == 32) {
+    return reinterpret_cast<V>(_mm256_fmadd_ps(reinterpret_cast<__m256>(a),
+                                               reinterpret_cast<__m256>(b),
+                                               reinterpret_cast<__m256>(c)));
+  }
+#endif
+  V r;
+  for (int i = 0; i < static_cast<int>(sizeof(V) / sizeof(float)); ++i) r[i] = math::fma(a[i], b[i], c[i]);
+  return r;
+}
+
+template <Activation A, class V>
+inline V lane_activate(V h) {
+  if constexpr (A == Activation::Relu) {
+    const V zero = splat<V>(0.0f);
+    return h > zero ? h : zero;  // activate<Relu>'s select, lane-wise (NaN → 0 as there)
+  } else {
+    for (int i = 0; i < static_cast<int>(sizeof(V) / sizeof(float)); ++i) h[i] = activate<A>(h[i]);
+    return h;
+  }
+}
+
+/// One hidden layer: mlp_forward_shallow for Lanes chains. MaxDim ≤ kRegisterDim.
+template <int MaxDim, Activation A, int Lanes>
+inline void mlp_forward_shallow_lanes(const MlpView& net, const LaneVector<Lanes>* x,
+                                      LaneVector<Lanes>* out) {
+  static_assert(MaxDim <= kRegisterDim, "the lanes pass keeps its partial sums in fixed arrays");
+  using V = LaneVector<Lanes>;
+  constexpr int P = mlp_partial_sums<MaxDim>();
+  const int d_in = net.width[0];
+  const int hidden = net.width[1];
+  const int d_out = net.width[2];
+  const float* w_in = net.params + net.weight_offset[0];
+  const float* b_in = net.params + net.bias_offset[0];
+  const float* w_out = net.params + net.weight_offset[1];
+  const float* b_out = net.params + net.bias_offset[1];
+  const int in_stride = net.row_stride[0];
+  const int out_stride = net.row_stride[1];
+
+  V partial[P][MaxDim];
+  LANGEVIN_UNROLL
+  for (int p = 0; p < P; ++p) {
+    LANGEVIN_UNROLL
+    for (int k = 0; k < MaxDim; ++k) partial[p][k] = splat<V>(0.0f);
+  }
+  // Hidden unit j feeds partial sum p = j mod P, as in the one-chain pass; the tail (j ≥
+  // blocked) feeds partial sum 0.
+  auto unit = [&](int j, V (&sum)[MaxDim]) __attribute__((always_inline)) {
+    V h = splat<V>(b_in[j]);
+    LANGEVIN_UNROLL
+    for (int k = 0; k < MaxDim; ++k) {
+      if (k >= d_in) break;
+      h = lane_fma(splat<V>(w_in[k * in_stride + j]), x[k], h);
+    }
+    h = lane_activate<A>(h);
+    LANGEVIN_UNROLL
+    for (int k = 0; k < MaxDim; ++k) {
+      if (k >= d_out) break;
+      sum[k] = lane_fma(splat<V>(w_out[k * out_stride + j]), h, sum[k]);
+    }
+  };
+  const int blocked = hidden - hidden % P;
+  for (int j = 0; j < blocked; j += P) {
+    LANGEVIN_UNROLL
+    for (int p = 0; p < P; ++p) unit(j + p, partial[p]);
+  }
+  for (int j = blocked; j < hidden; ++j) unit(j, partial[0]);
+
+  LANGEVIN_UNROLL
+  for (int stride = P / 2; stride > 0; stride /= 2) {  // fold_partial_sums' tree
+    LANGEVIN_UNROLL
+    for (int p = 0; p < stride; ++p) {
+      LANGEVIN_UNROLL
+      for (int k = 0; k < MaxDim; ++k) partial[p][k] += partial[p + stride][k];
+    }
+  }
+  for (int k = 0; k < d_out; ++k) out[k] = partial[0][k] + splat<V>(b_out[k]);
+}
+
+/// Two or more hidden layers: mlp_forward_deep for Lanes chains. `scratch` holds 2 × widest
+/// hidden vectors. Each unit's sum runs over its inputs in order, as in the one-chain pass; four
+/// units at a time share each load of the previous layer's activations.
+template <int MaxDim, Activation A, int Lanes>
+inline void mlp_forward_deep_lanes(const MlpView& net, const LaneVector<Lanes>* x,
+                                   LaneVector<Lanes>* out, LaneVector<Lanes>* scratch,
+                                   int widest_hidden) {
+  using V = LaneVector<Lanes>;
+  V* current = scratch;
+  V* next = scratch + widest_hidden;
+  {  // layer 0 from the input
+    const int d_in = net.width[0];
+    const float* w = net.params + net.weight_offset[0];
+    const float* b = net.params + net.bias_offset[0];
+    for (int j = 0; j < net.width[1]; ++j) {
+      V h = splat<V>(b[j]);
+      for (int k = 0; k < d_in; ++k) h = lane_fma(splat<V>(w[k * net.row_stride[0] + j]), x[k], h);
+      current[j] = lane_activate<A>(h);
+    }
+  }
+  // Units [j, j + G) of layer l from `from` into `to`: G running sums.
+  auto units = [&](auto group, int l, int j, const V* from, V* to, bool activated) {
+    constexpr int G = decltype(group)::value;
+    const int inputs = net.width[l];
+    const long long stride = net.row_stride[l];
+    const float* w = net.params + net.weight_offset[l] + j * stride;
+    const float* b = net.params + net.bias_offset[l];
+    V sum[G];
+    LANGEVIN_UNROLL
+    for (int g = 0; g < G; ++g) sum[g] = splat<V>(b[j + g]);
+    for (int i = 0; i < inputs; ++i) {
+      const V a = from[i];
+      LANGEVIN_UNROLL
+      for (int g = 0; g < G; ++g) sum[g] = lane_fma(splat<V>(w[g * stride + i]), a, sum[g]);
+    }
+    LANGEVIN_UNROLL
+    for (int g = 0; g < G; ++g) to[j + g] = activated ? lane_activate<A>(sum[g]) : sum[g];
+  };
+  auto layer = [&](int l, const V* from, V* to, bool activated) {
+    const int count = net.width[l + 1];
+    int j = 0;
+    for (; j + 4 <= count; j += 4) units(std::integral_constant<int, 4>{}, l, j, from, to, activated);
+    for (; j < count; ++j) units(std::integral_constant<int, 1>{}, l, j, from, to, activated);
+  };
+  for (int l = 1; l + 1 < net.layers; ++l) {  // hidden to hidden
+    layer(l, current, next, true);
+    V* swap = current;
+    current = next;
+    next = swap;
+  }
+  layer(net.layers - 1, current, out, false);  // to the output, no activation
+}
+
+/// The library's MLP scores as lanes score functors (chain_lanes.hpp): plain, or
+/// noise-conditional (input (x, log σ), output divided by σ, as NoiseConditionalMlpScore).
+/// MaxDim bounds the network's input width.
+template <int MaxDim, Activation A, int Lanes, bool NoiseConditional>
+struct MlpLanesScore {
+  static constexpr int max_dim = MaxDim;
+  static constexpr int lanes = Lanes;
+  static constexpr bool noise_conditional = NoiseConditional;
+  using Vector = LaneVector<Lanes>;
+  MlpView net;
+  Vector* scratch = nullptr;  // deep networks: 2 × widest hidden vectors, per thread
+  int widest_hidden = 0;
+
+  /// x[j * Lanes + c]: coordinate j of chain c; s likewise. Both 64-byte aligned.
+  void operator()(const float* x, float* s, float sigma) const {
+    const int d = net.width[net.layers];
+    Vector input[MaxDim] = {};
+    for (int j = 0; j < d; ++j) __builtin_memcpy(&input[j], x + j * Lanes, sizeof(Vector));
+    if constexpr (NoiseConditional) input[d] = splat<Vector>(logf(sigma));
+    Vector result[MaxDim];
+    if (net.layers == 2) {
+      mlp_forward_shallow_lanes<MaxDim, A, Lanes>(net, input, result);
+    } else {
+      mlp_forward_deep_lanes<MaxDim, A, Lanes>(net, input, result, scratch, widest_hidden);
+    }
+    if constexpr (NoiseConditional) {
+      const Vector inverse = splat<Vector>(1.0f / sigma);
+      for (int j = 0; j < d; ++j) result[j] *= inverse;
+    } else {
+      (void)sigma;
+    }
+    for (int j = 0; j < d; ++j) __builtin_memcpy(s + j * Lanes, &result[j], sizeof(Vector));
+  }
+};
+
+}  // namespace langevin::device
