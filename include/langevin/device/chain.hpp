@@ -151,6 +151,27 @@ LANGEVIN_HD void evaluate(const Score& score, const float* x, float* s, float si
   }
 }
 
+/// The update rule of noise level `level` (level 0 when not annealed): its σ, the step
+/// α = ε σ²/σ_L² (ε when not annealed), the noise scale √(2α), and the update count where the
+/// level ends. One definition for run_chain and the CPU's run_chain_lanes, so they agree bit for bit.
+struct LevelStep {
+  float sigma = 1.0f;
+  float step_size = 0.0f;
+  float noise_scale = 0.0f;
+  long long end = 0;
+};
+LANGEVIN_HD LevelStep level_step(const ChainConfig& config, int level) {
+  const bool annealed = config.levels > 0;
+  const float last_sigma = annealed ? config.sigmas[config.levels - 1] : 1.0f;
+  LevelStep rule;
+  rule.sigma = annealed ? config.sigmas[level] : 1.0f;
+  const float ratio = rule.sigma / last_sigma;
+  rule.step_size = annealed ? config.epsilon * ratio * ratio : config.epsilon;
+  rule.noise_scale = sqrtf(2.0f * rule.step_size);
+  rule.end = (static_cast<long long>(level) + 1) * config.steps;
+  return rule;
+}
+
 }  // namespace chain_detail
 
 /// Runs local chain `i` of `config` with score functor `score`: plain or annealed ULA, or MALA
@@ -181,19 +202,15 @@ LANGEVIN_HD void run_chain(const Score& score, const ChainConfig& config, long l
   chain_detail::TrajectoryCursor cursor(config);
   long long k = config.first_step;  // the update counter, across levels
   for (int level = static_cast<int>(k / config.steps); level < levels; ++level) {
-    const float sigma = annealed ? config.sigmas[level] : 1.0f;
-    const float ratio = sigma / last_sigma;
-    const float step_size = annealed ? config.epsilon * ratio * ratio : config.epsilon;
-    const float noise_scale = sqrtf(2.0f * step_size);
-    const long long level_end = (static_cast<long long>(level) + 1) * config.steps;
-    for (; k < level_end; ++k) {
+    const chain_detail::LevelStep rule = chain_detail::level_step(config, level);
+    for (; k < rule.end; ++k) {
       cursor.visit<MaxDim>(config, i, k, x);
-      chain_detail::evaluate(score, x, s, sigma);
+      chain_detail::evaluate(score, x, s, rule.sigma);
       noise.draw<MaxDim>(z, d);
       LANGEVIN_UNROLL
       for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
         if (j >= d) break;
-        x[j] = math::fma(noise_scale, z[j], math::fma(step_size, s[j], x[j]));
+        x[j] = math::fma(rule.noise_scale, z[j], math::fma(rule.step_size, s[j], x[j]));
       }
     }
   }

@@ -49,23 +49,19 @@ void run_chain_lanes(const Score& score, const ChainConfig& config, long long fi
   chain_detail::TrajectoryCursor cursor(config);  // the same slots for every chain
   long long k = config.first_step;
   for (int level = static_cast<int>(k / config.steps); level < levels; ++level) {
-    const float sigma = annealed ? config.sigmas[level] : 1.0f;
-    const float ratio = sigma / last_sigma;
-    const float step_size = annealed ? config.epsilon * ratio * ratio : config.epsilon;
-    const float noise_scale = sqrtf(2.0f * step_size);
-    const long long level_end = (static_cast<long long>(level) + 1) * config.steps;
-    for (; k < level_end; ++k) {
+    const chain_detail::LevelStep rule = chain_detail::level_step(config, level);
+    for (; k < rule.end; ++k) {
       if (config.keep_trajectory && k == cursor.next_kept) {
         for (int c = 0; c < count; ++c) store((first + c) * config.kept + cursor.slot, c);
         ++cursor.slot;
         cursor.next_kept += config.thin;
       }
-      score(x, s, sigma);
+      score(x, s, rule.sigma);
       for (int c = 0; c < count; ++c) {
         noise[c].template draw<MaxDim>(z, d);
         for (int j = 0; j < d; ++j) {
           float& v = x[j * L + c];
-          v = math::fma(noise_scale, z[j], math::fma(step_size, s[j * L + c], v));
+          v = math::fma(rule.noise_scale, z[j], math::fma(rule.step_size, s[j * L + c], v));
         }
       }
     }
