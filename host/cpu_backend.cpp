@@ -26,7 +26,7 @@ struct MlpThreadScratch {
   }
 };
 
-/// Chains per block of the lanes path: one AVX-512 register of floats (two AVX2 ones).
+/// Chains per block of the lanes path: one AVX-512 register of floats.
 constexpr int kMlpLanes = 16;
 
 /// The same for the lanes functors: 2 × widest hidden lane vectors.

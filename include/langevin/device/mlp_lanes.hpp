@@ -14,23 +14,19 @@
 #include <langevin/device/mlp.hpp>
 
 #include <cmath>
-#if defined(__AVX__) || defined(__AVX512F__)
+#if defined(__AVX512F__)
 #include <immintrin.h>
 #endif
 #include <type_traits>
 
 namespace langevin::device {
 
-/// Lanes floats as one value (GCC/Clang vector extension): one AVX-512 register for 16 lanes,
-/// two AVX2 ones, whatever the target has. Keeping partial sums in these, not in float arrays,
+/// Lanes floats as one value (GCC/Clang vector extension): one AVX-512 register for 16 lanes
+/// (the only width the backend uses). Keeping partial sums in these, not in float arrays,
 /// lets the compiler hold them in registers.
 /// (The attribute must sit on a non-template typedef: compilers drop it from alias templates.)
 template <int Lanes>
 struct LaneVectorOf;
-template <>
-struct LaneVectorOf<8> {
-  typedef float type __attribute__((vector_size(32)));
-};
 template <>
 struct LaneVectorOf<16> {
   typedef float type __attribute__((vector_size(64)));
@@ -38,17 +34,15 @@ struct LaneVectorOf<16> {
 template <int Lanes>
 using LaneVector = typename LaneVectorOf<Lanes>::type;
 
-// Lane-wise operations. Where the target has them, one instruction each (AVX-512 for 16 lanes,
-// AVX2 + FMA for 8); elsewhere a loop per lane with the same rounding. (A per-lane loop over
+// Lane-wise operations. With AVX-512, one instruction each; elsewhere a loop per lane with the
+// same rounding (correct, but slow: on AVX2-only CPUs a split into two 256-bit FMAs is the next
+// step). (A per-lane loop over
 // fmaf is not reliably turned into one vector FMA by the compiler, so the intrinsics are
 // spelled out.)
 template <class V>
 inline V splat(float value) {
 #if defined(__AVX512F__)
   if constexpr (sizeof(V) == 64) return reinterpret_cast<V>(_mm512_set1_ps(value));
-#endif
-#if defined(__AVX__)
-  if constexpr (sizeof(V) == 32) return reinterpret_cast<V>(_mm256_set1_ps(value));
 #endif
   V v;
   for (int c = 0; c < static_cast<int>(sizeof(V) / sizeof(float)); ++c) v[c] = value;
@@ -63,13 +57,6 @@ inline V lane_fma(V a, V b, V c) {
     return reinterpret_cast<V>(_mm512_fmadd_ps(reinterpret_cast<__m512>(a),
                                                reinterpret_cast<__m512>(b),
                                                reinterpret_cast<__m512>(c)));
-  }
-#endif
-#if defined(__FMA__)
-  if constexpr (sizeof(V) == 32) {
-    return reinterpret_cast<V>(_mm256_fmadd_ps(reinterpret_cast<__m256>(a),
-                                               reinterpret_cast<__m256>(b),
-                                               reinterpret_cast<__m256>(c)));
   }
 #endif
   V r;
