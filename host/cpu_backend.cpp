@@ -1,93 +1,14 @@
 // The CPU backend: the same device/ code as the GPU, one chain (or point) per loop iteration,
-// OpenMP across iterations.
+// OpenMP across iterations. The MLP paths live in cpu_mlp.hpp, compiled per activation.
 
 #include "backends.hpp"
+#include "cpu_mlp.hpp"
 #include "dispatch.hpp"
 
-#include <langevin/device/mlp_lanes.hpp>
+#include <langevin/device/gmm.hpp>
 #include <langevin/device/run_cpu.hpp>
 
-#include <vector>
-
 namespace langevin::backends {
-namespace {
-
-/// Gives each thread's copy of an MLP functor its own scratch for the deep path.
-struct MlpThreadScratch {
-  template <class Score>
-  std::vector<float> operator()(Score& score) const {
-    std::vector<float> scratch;
-    if (score.net.layers > 2) {
-      scratch.resize(2 * static_cast<std::size_t>(score.widest_hidden));
-      score.scratch = scratch.data();
-      score.scratch_stride = 1;
-    }
-    return scratch;  // moved: the data pointer stays valid
-  }
-};
-
-/// Chains per block of the lanes path: one AVX-512 register of floats.
-constexpr int kMlpLanes = 16;
-
-/// The same for the lanes functors: 2 × widest hidden lane vectors.
-struct MlpLanesThreadScratch {
-  template <class Score>
-  std::vector<typename Score::Vector> operator()(Score& score) const {
-    std::vector<typename Score::Vector> scratch;  // over-aligned: C++17's allocator honours it
-    if (score.net.layers > 2) {
-      scratch.resize(2 * static_cast<std::size_t>(score.widest_hidden));
-      score.scratch = scratch.data();
-    }
-    return scratch;
-  }
-};
-
-template <class Score>
-Score mlp_functor(const device::MlpView& net) {
-  Score score;
-  score.net = net;
-  score.widest_hidden = device::mlp_widest_hidden(net);
-  return score;
-}
-
-/// Scores of `n` points, one per iteration, with per-thread set-up as for the chains.
-template <class Score, class ThreadSetup>
-void score_points(const Score& score, int dim, const float* points, float* scores, long long n,
-                  ThreadSetup setup, float sigma = 0.0f) {
-#pragma omp parallel
-  {
-    Score local = score;
-    auto keep_alive = setup(local);
-    (void)keep_alive;
-#pragma omp for schedule(static)
-    for (long long i = 0; i < n; ++i) {
-      device::chain_detail::evaluate(local, points + i * dim, scores + i * dim, sigma);
-    }
-  }
-}
-
-/// The chains of one dimension tier and activation. Up to kRegisterDim: blocks of chains in
-/// lockstep, SIMD across chains (bit-identical to one chain at a time); beyond, one at a time.
-template <int MaxDim, Activation A>
-void sample_mlp_tier(const device::MlpView& net, const device::ChainConfig& config) {
-  if constexpr (MaxDim <= device::kRegisterDim) {
-    if (config.levels > 0) {
-      using Score = device::MlpLanesScore<MaxDim, A, kMlpLanes, true>;
-      device::run_chains_cpu_lanes(mlp_functor<Score>(net), config, MlpLanesThreadScratch{});
-    } else {
-      using Score = device::MlpLanesScore<MaxDim, A, kMlpLanes, false>;
-      device::run_chains_cpu_lanes(mlp_functor<Score>(net), config, MlpLanesThreadScratch{});
-    }
-  } else if (config.levels > 0) {
-    using Score = device::NoiseConditionalMlpScore<MaxDim, A>;
-    device::run_chains_cpu(mlp_functor<Score>(net), config, MlpThreadScratch{});
-  } else {
-    using Score = device::MlpScore<MaxDim, A>;
-    device::run_chains_cpu(mlp_functor<Score>(net), config, MlpThreadScratch{});
-  }
-}
-
-}  // namespace
 
 void sample_gmm_cpu(const device::GmmView& gmm, const device::ChainConfig& config) {
   detail::with_max_dim(gmm.dim, [&](auto max_dim) {
@@ -101,34 +22,20 @@ void sample_gmm_cpu(const device::GmmView& gmm, const device::ChainConfig& confi
 
 void sample_mlp_cpu(const device::MlpView& net, Activation activation,
                     const device::ChainConfig& config) {
-  // A noise-conditional network's input is (x, log σ): its width[0] = d + 1 sets the tier.
-  detail::with_max_dim(net.width[0], [&](auto max_dim) {
-    detail::with_activation(activation, [&](auto act) {
-      sample_mlp_tier<max_dim(), act()>(net, config);
-    });
-  });
+  detail::with_activation(activation, [&](auto act) { sample_mlp_cpu_with<act()>(net, config); });
 }
 
 void score_gmm_cpu(const device::GmmView& gmm, const float* points, float* scores, long long n) {
   detail::with_max_dim(gmm.dim, [&](auto max_dim) {
-    score_points(device::GmmScore<max_dim()>{gmm}, gmm.dim, points, scores, n,
-                 device::NoThreadSetup{});
+    cpu_mlp_detail::score_points(device::GmmScore<max_dim()>{gmm}, gmm.dim, points, scores, n,
+                                 device::NoThreadSetup{});
   });
 }
 
 void score_mlp_cpu(const device::MlpView& net, Activation activation, const float* points,
                    float* scores, long long n, float sigma) {
-  const int dim = net.width[net.layers];  // the data's dimension (outputs)
-  detail::with_max_dim(net.width[0], [&](auto max_dim) {
-    detail::with_activation(activation, [&](auto act) {
-      if (sigma > 0.0f) {
-        using Score = device::NoiseConditionalMlpScore<max_dim(), act()>;
-        score_points(mlp_functor<Score>(net), dim, points, scores, n, MlpThreadScratch{}, sigma);
-      } else {
-        using Score = device::MlpScore<max_dim(), act()>;
-        score_points(mlp_functor<Score>(net), dim, points, scores, n, MlpThreadScratch{});
-      }
-    });
+  detail::with_activation(activation, [&](auto act) {
+    score_mlp_cpu_with<act()>(net, points, scores, n, sigma);
   });
 }
 

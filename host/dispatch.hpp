@@ -5,7 +5,6 @@
 
 #include <langevin/activation.hpp>
 #include <langevin/error.hpp>
-#include <langevin/sampler.hpp>
 
 #include <string>
 #include <type_traits>
@@ -15,10 +14,13 @@ namespace langevin::detail {
 template <int N>
 using IntConstant = std::integral_constant<int, N>;
 
+/// The largest tier: the public kMaxSamplerDim (sampler.hpp, which checks that they agree; not
+/// included here so that the CPU backend's slow-to-compile files do not depend on it).
+constexpr int kLargestDimTier = 1024;
+
 /// Calls f(IntConstant<MaxDim>{}) with the smallest tier MaxDim ≥ dim.
 template <class F>
 decltype(auto) with_max_dim(int dim, F&& f) {
-  static_assert(kMaxSamplerDim == 1024, "tiers below end at kMaxSamplerDim");
   if (dim <= 1) return f(IntConstant<1>{});
   if (dim <= 2) return f(IntConstant<2>{});
   if (dim <= 4) return f(IntConstant<4>{});
@@ -28,9 +30,9 @@ decltype(auto) with_max_dim(int dim, F&& f) {
   if (dim <= 64) return f(IntConstant<64>{});
   // Past device::kRegisterDim: run-time loops, vectors in local memory.
   if (dim <= 256) return f(IntConstant<256>{});
-  if (dim <= 1024) return f(IntConstant<1024>{});
+  if (dim <= kLargestDimTier) return f(IntConstant<kLargestDimTier>{});
   throw InvalidInput("dimension " + std::to_string(dim) + " exceeds the fused sampler's limit of " +
-                     std::to_string(kMaxSamplerDim));
+                     std::to_string(kLargestDimTier));
 }
 
 template <Activation A>

@@ -1,4 +1,5 @@
 #include "backends.hpp"
+#include "dispatch.hpp"
 #include "validation.hpp"
 #include "views.hpp"
 
@@ -8,6 +9,7 @@
 #include <langevin/error.hpp>
 #include <langevin/sampler.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -15,6 +17,9 @@
 
 namespace langevin {
 namespace {
+
+static_assert(kMaxSamplerDim == detail::kLargestDimTier,
+              "the public dimension limit is the backends' largest tier");
 
 constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
 
@@ -173,6 +178,34 @@ struct Sampler::Impl {
     }
   }
 
+  /// Runs [begin, end) slices of the chains through `run_slice` (a ChainConfig for the slice):
+  /// one slice without a progress callback, else slices of ~1 % but at least `min_slice` chains,
+  /// calling `after_slice` (which waits for the slice where it runs asynchronously) and then the
+  /// callback after each.
+  template <class RunSlice, class AfterSlice>
+  void run_slices(const device::ChainConfig& whole, std::int64_t min_slice, RunSlice run_slice,
+                  AfterSlice after_slice) {
+    const std::int64_t total = config.chains;
+    if (!config.on_progress) {
+      run_slice(whole);
+      return;
+    }
+    const std::int64_t per_chain = whole.keep_trajectory ? whole.kept * dim : dim;
+    const std::int64_t slice = std::max(min_slice, (total + 99) / 100);
+    for (std::int64_t begin = 0; begin < total; begin += slice) {
+      const std::int64_t end = std::min(total, begin + slice);
+      device::ChainConfig part = whole;
+      part.chains = end - begin;
+      part.first_chain = whole.first_chain + begin;
+      part.out = whole.out + begin * per_chain;
+      if (whole.init_states != nullptr) part.init_states = whole.init_states + begin * dim;
+      if (whole.accepted != nullptr) part.accepted = whole.accepted + begin;
+      run_slice(part);
+      after_slice();
+      config.on_progress(end, total);
+    }
+  }
+
   void run_cpu(float* out) {
     device::ChainConfig chains = chain_config(config, dim, sigmas);
     chains.out = out;
@@ -183,12 +216,16 @@ struct Sampler::Impl {
       chains.accepted = accepted.data();
     }
     accepted_on_device = false;
-    if (const auto* gmm = std::get_if<GaussianMixture>(&target)) {
-      backends::sample_gmm_cpu(detail::gmm_view(*gmm, params.data()), chains);
-    } else {
-      const Mlp& mlp = std::get<Mlp>(target);
-      backends::sample_mlp_cpu(detail::mlp_view(mlp, params.data()), mlp.activation(), chains);
-    }
+    // Slices of whole 16-chain blocks, enough of them for every thread.
+    constexpr std::int64_t kMinCpuSlice = 4096;
+    run_slices(chains, kMinCpuSlice, [&](const device::ChainConfig& part) {
+      if (const auto* gmm = std::get_if<GaussianMixture>(&target)) {
+        backends::sample_gmm_cpu(detail::gmm_view(*gmm, params.data()), part);
+      } else {
+        const Mlp& mlp = std::get<Mlp>(target);
+        backends::sample_mlp_cpu(detail::mlp_view(mlp, params.data()), mlp.activation(), part);
+      }
+    }, [] {});
   }
 
   void run_cuda(float* device_out, Stream stream) {
@@ -203,18 +240,22 @@ struct Sampler::Impl {
       chains.accepted = device_accepted.data();
       accepted_on_device = true;
     }
-    if (const auto* gmm = std::get_if<GaussianMixture>(&target)) {
-      backends::sample_gmm_cuda(detail::gmm_view(*gmm, device_params.data()), chains, stream);
-    } else {
-      const Mlp& mlp = std::get<Mlp>(target);
-      const device::MlpView view = detail::mlp_view(mlp, device_params.data());
-      const backends::MlpScratchPlan plan = backends::plan_mlp_scratch(view, config.chains);
-      if (device_scratch.size() < static_cast<std::size_t>(plan.floats)) {
-        device_scratch = DeviceBuffer<float>(static_cast<std::size_t>(plan.floats));
+    // A slice fills an H100/H200 (132 SMs × 2048 threads) several times over.
+    constexpr std::int64_t kMinGpuSlice = std::int64_t{1} << 20;
+    run_slices(chains, kMinGpuSlice, [&](const device::ChainConfig& part) {
+      if (const auto* gmm = std::get_if<GaussianMixture>(&target)) {
+        backends::sample_gmm_cuda(detail::gmm_view(*gmm, device_params.data()), part, stream);
+      } else {
+        const Mlp& mlp = std::get<Mlp>(target);
+        const device::MlpView view = detail::mlp_view(mlp, device_params.data());
+        const backends::MlpScratchPlan plan = backends::plan_mlp_scratch(view, part.chains);
+        if (device_scratch.size() < static_cast<std::size_t>(plan.floats)) {
+          device_scratch = DeviceBuffer<float>(static_cast<std::size_t>(plan.floats));
+        }
+        backends::sample_mlp_cuda(view, mlp.activation(), static_cast<long long>(params.size()),
+                                  plan, device_scratch.data(), part, stream);
       }
-      backends::sample_mlp_cuda(view, mlp.activation(), static_cast<long long>(params.size()),
-                                plan, device_scratch.data(), chains, stream);
-    }
+    }, [&] { detail::synchronize(stream); });
     last_stream = stream;
   }
 

@@ -14,6 +14,7 @@
 #include <langevin/mlp.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -62,6 +63,12 @@ struct SamplerConfig {
   bool denoise = false;            // annealed runs: end with x ← x + σ_L² s(x, σ_L)
 
   Backend backend = Backend::Auto;
+
+  /// Progress: when set, the chains run in slices of about 1 % of them (at least a few thousand
+  /// on the CPU, 2²⁰ on the GPU) and this is called on the calling thread after each slice with
+  /// (chains done, chains in all). The results are bit-identical to an unsliced run, because a
+  /// chain's result depends on its global index only.
+  std::function<void(std::int64_t done, std::int64_t total)> on_progress;
 };
 
 /// Throws InvalidInput naming the first field that is out of range for a d-dimensional target

@@ -1,0 +1,128 @@
+#pragma once
+// The CPU backend's MLP chains and scores, one activation per translation unit
+// (host/cpu_mlp_<activation>.cpp instantiates them): each instantiates every dimension tier of
+// the lanes and one-chain paths, which together take minutes to compile, so four files let a
+// parallel build share the work.
+
+#include "dispatch.hpp"
+
+#include <langevin/activation.hpp>
+#include <langevin/device/mlp.hpp>
+#include <langevin/device/mlp_lanes.hpp>
+#include <langevin/device/run_cpu.hpp>
+
+#include <vector>
+
+namespace langevin::backends {
+
+/// sample_mlp_cpu and score_mlp_cpu for one activation.
+template <Activation A>
+void sample_mlp_cpu_with(const device::MlpView& net, const device::ChainConfig& config);
+template <Activation A>
+void score_mlp_cpu_with(const device::MlpView& net, const float* points, float* scores,
+                        long long n, float sigma);
+
+namespace cpu_mlp_detail {
+
+/// Gives each thread's copy of an MLP functor its own scratch for the deep path.
+struct MlpThreadScratch {
+  template <class Score>
+  std::vector<float> operator()(Score& score) const {
+    std::vector<float> scratch;
+    if (score.net.layers > 2) {
+      scratch.resize(2 * static_cast<std::size_t>(score.widest_hidden));
+      score.scratch = scratch.data();
+      score.scratch_stride = 1;
+    }
+    return scratch;  // moved: the data pointer stays valid
+  }
+};
+
+/// Chains per block of the lanes path: one AVX-512 register of floats.
+constexpr int kMlpLanes = 16;
+
+/// The same for the lanes functors: 2 × widest hidden lane vectors.
+struct MlpLanesThreadScratch {
+  template <class Score>
+  std::vector<typename Score::Vector> operator()(Score& score) const {
+    std::vector<typename Score::Vector> scratch;  // over-aligned: C++17's allocator honours it
+    if (score.net.layers > 2) {
+      scratch.resize(2 * static_cast<std::size_t>(score.widest_hidden));
+      score.scratch = scratch.data();
+    }
+    return scratch;
+  }
+};
+
+template <class Score>
+Score mlp_functor(const device::MlpView& net) {
+  Score score;
+  score.net = net;
+  score.widest_hidden = device::mlp_widest_hidden(net);
+  return score;
+}
+
+/// Scores of `n` points, one per iteration, with per-thread set-up as for the chains.
+template <class Score, class ThreadSetup>
+void score_points(const Score& score, int dim, const float* points, float* scores, long long n,
+                  ThreadSetup setup, float sigma = 0.0f) {
+#pragma omp parallel
+  {
+    Score local = score;
+    auto keep_alive = setup(local);
+    (void)keep_alive;
+#pragma omp for schedule(static)
+    for (long long i = 0; i < n; ++i) {
+      device::chain_detail::evaluate(local, points + i * dim, scores + i * dim, sigma);
+    }
+  }
+}
+
+/// The chains of one dimension tier and activation. Up to kRegisterDim: blocks of chains in
+/// lockstep, SIMD across chains (bit-identical to one chain at a time); beyond, one at a time.
+template <int MaxDim, Activation A>
+void sample_mlp_tier(const device::MlpView& net, const device::ChainConfig& config) {
+  if constexpr (MaxDim <= device::kRegisterDim) {
+    if (config.levels > 0) {
+      using Score = device::MlpLanesScore<MaxDim, A, kMlpLanes, true>;
+      device::run_chains_cpu_lanes(mlp_functor<Score>(net), config, MlpLanesThreadScratch{});
+    } else {
+      using Score = device::MlpLanesScore<MaxDim, A, kMlpLanes, false>;
+      device::run_chains_cpu_lanes(mlp_functor<Score>(net), config, MlpLanesThreadScratch{});
+    }
+  } else if (config.levels > 0) {
+    using Score = device::NoiseConditionalMlpScore<MaxDim, A>;
+    device::run_chains_cpu(mlp_functor<Score>(net), config, MlpThreadScratch{});
+  } else {
+    using Score = device::MlpScore<MaxDim, A>;
+    device::run_chains_cpu(mlp_functor<Score>(net), config, MlpThreadScratch{});
+  }
+}
+
+}  // namespace cpu_mlp_detail
+
+template <Activation A>
+void sample_mlp_cpu_with(const device::MlpView& net, const device::ChainConfig& config) {
+  // A noise-conditional network's input is (x, log σ): its width[0] = d + 1 sets the tier.
+  detail::with_max_dim(net.width[0], [&](auto max_dim) {
+    cpu_mlp_detail::sample_mlp_tier<max_dim(), A>(net, config);
+  });
+}
+
+template <Activation A>
+void score_mlp_cpu_with(const device::MlpView& net, const float* points, float* scores,
+                        long long n, float sigma) {
+  using namespace cpu_mlp_detail;
+  const int dim = net.width[net.layers];  // the data's dimension (outputs)
+  detail::with_max_dim(net.width[0], [&](auto max_dim) {
+    if (sigma > 0.0f) {
+      using Score = device::NoiseConditionalMlpScore<max_dim(), A>;
+      score_points(mlp_functor<Score>(net), dim, points, scores, n, MlpThreadScratch{}, sigma);
+    } else {
+      using Score = device::MlpScore<max_dim(), A>;
+      score_points(mlp_functor<Score>(net), dim, points, scores, n, MlpThreadScratch{});
+    }
+  });
+}
+
+}  // namespace langevin::backends
