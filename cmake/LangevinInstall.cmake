@@ -1,0 +1,39 @@
+# `cmake --install`: headers (with the Fortran module's source), both libraries, the `langevin`
+# tool, a CMake package (find_package(Langevin) -> Langevin::langevin, Langevin::langevin_static,
+# Langevin::fortran) and a pkg-config file (langevin.pc).
+
+include(CMakePackageConfigHelpers)
+
+set(LANGEVIN_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/Langevin)
+
+install(TARGETS langevin langevin_static EXPORT LangevinTargets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(TARGETS langevin_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/langevin DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT LangevinTargets NAMESPACE Langevin:: DESTINATION ${LANGEVIN_CMAKE_DIR})
+
+configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/LangevinConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/LangevinConfig.cmake
+  INSTALL_DESTINATION ${LANGEVIN_CMAKE_DIR}
+  PATH_VARS CMAKE_INSTALL_INCLUDEDIR)
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/LangevinConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/LangevinConfig.cmake
+              ${PROJECT_BINARY_DIR}/LangevinConfigVersion.cmake
+        DESTINATION ${LANGEVIN_CMAKE_DIR})
+
+# pkg-config: the shared library by default; `pkg-config --static` adds what the static one
+# needs on the link line (CUDA runtime and cuBLAS, CBLAS, OpenMP, the C++ runtime).
+set(LANGEVIN_PC_PRIVATE_LIBS "-L${CUDAToolkit_LIBRARY_DIR} -lcublas -lcudart")
+if(LANGEVIN_CBLAS_FOUND)
+  get_filename_component(cblas_dir ${LANGEVIN_CBLAS_LIBRARY} DIRECTORY)
+  string(APPEND LANGEVIN_PC_PRIVATE_LIBS " -L${cblas_dir} -lopenblas")
+endif()
+string(APPEND LANGEVIN_PC_PRIVATE_LIBS " -lgomp -lstdc++ -lm")
+# Relocatable: the prefix is found from where the .pc file lies (`cmake --install --prefix P`).
+file(RELATIVE_PATH LANGEVIN_PC_TO_PREFIX "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
+string(REGEX REPLACE "/$" "" LANGEVIN_PC_TO_PREFIX "${LANGEVIN_PC_TO_PREFIX}")
+configure_file(${CMAKE_CURRENT_LIST_DIR}/langevin.pc.in ${PROJECT_BINARY_DIR}/langevin.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/langevin.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
