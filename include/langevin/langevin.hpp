@@ -12,4 +12,6 @@
 #include <langevin/mlp.hpp>
 #include <langevin/sampler.hpp>
 #include <langevin/score.hpp>
+#include <langevin/stats.hpp>
+#include <langevin/trainer.hpp>
 #include <langevin/version.hpp>

@@ -1,0 +1,357 @@
+// The C API (include/langevin/langevin.h) over the C++ one. Each entry point runs its body in
+// guarded(), which turns every exception into a status and a thread-local message, so that no
+// C++ exception ever reaches a C or Fortran caller.
+
+#include <langevin/langevin.h>
+#include <langevin/langevin.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <new>
+#include <string>
+#include <variant>
+
+struct langevin_model {
+  std::variant<langevin::GaussianMixture, langevin::Mlp> source;
+};
+
+struct langevin_config {
+  langevin::SamplerConfig config;
+};
+
+struct langevin_result {
+  std::vector<std::int64_t> shape;
+  langevin::Backend backend = langevin::Backend::Cpu;
+  double seconds = 0.0;
+  double acceptance_rate = std::numeric_limits<double>::quiet_NaN();
+};
+
+namespace {
+
+thread_local std::string last_error;
+
+langevin_status fail(langevin_status status, const std::string& message) {
+  last_error = message;
+  return status;
+}
+
+template <class Body>
+langevin_status guarded(Body&& body) noexcept {
+  try {
+    body();
+    last_error.clear();
+    return LANGEVIN_OK;
+  } catch (const langevin::InvalidInput& e) {
+    return fail(LANGEVIN_INVALID_INPUT, e.what());
+  } catch (const std::bad_alloc&) {
+    return fail(LANGEVIN_FAILURE, "out of host memory");
+  } catch (const std::exception& e) {
+    return fail(LANGEVIN_FAILURE, e.what());
+  } catch (...) {
+    return fail(LANGEVIN_FAILURE, "unknown error");
+  }
+}
+
+/// Null handles and output pointers are caller bugs, reported like any other bad input.
+template <class T>
+void require_pointer(T* pointer, const char* name) {
+  if (pointer == nullptr) throw langevin::InvalidInput(std::string(name) + " = NULL");
+}
+
+langevin::Backend to_backend(langevin_backend backend) {
+  switch (backend) {
+    case LANGEVIN_BACKEND_AUTO: return langevin::Backend::Auto;
+    case LANGEVIN_BACKEND_CPU: return langevin::Backend::Cpu;
+    case LANGEVIN_BACKEND_CUDA: return langevin::Backend::Cuda;
+  }
+  throw langevin::InvalidInput("backend = " + std::to_string(static_cast<int>(backend)) +
+                               ": expected LANGEVIN_BACKEND_AUTO, _CPU or _CUDA");
+}
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::unique_ptr<langevin::Sampler> make_sampler(const langevin_model& model,
+                                                const langevin::SamplerConfig& config) {
+  return std::visit(
+      [&](const auto& target) { return std::make_unique<langevin::Sampler>(target, config); },
+      model.source);
+}
+
+int model_dim(const langevin_model& model) {
+  if (const auto* mlp = std::get_if<langevin::Mlp>(&model.source)) return mlp->data_dim();
+  return std::get<langevin::GaussianMixture>(model.source).dim();
+}
+
+std::int64_t element_count(const std::vector<std::int64_t>& shape) {
+  std::int64_t count = 1;
+  for (std::int64_t extent : shape) count *= extent;
+  return count;
+}
+
+// The setters store; the library validates the whole configuration against the model when it is
+// used (langevin_output_count, langevin_sample), naming the field at fault.
+template <class Set>
+langevin_status set(langevin_config* config, Set&& assign) {
+  return guarded([&] {
+    require_pointer(config, "config");
+    assign(config->config);
+  });
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* langevin_last_error(void) { return last_error.c_str(); }
+
+const char* langevin_version(void) { return langevin::version(); }
+
+// ---- models ---------------------------------------------------------------------------------
+
+langevin_status langevin_model_load(const char* path, langevin_model** model) {
+  return guarded([&] {
+    require_pointer(path, "path");
+    require_pointer(model, "model");
+    *model = nullptr;
+    const std::string file(path);
+    if (ends_with(file, ".json")) {
+      *model = new langevin_model{langevin::load_gmm(file)};
+    } else if (ends_with(file, ".safetensors")) {
+      *model = new langevin_model{langevin::load_mlp(file)};
+    } else {
+      throw langevin::InvalidInput("path = " + file +
+                                   ": expected a score model (.safetensors) or a mixture (.json)");
+    }
+  });
+}
+
+langevin_status langevin_model_gmm(int components, int dim, const double* weights,
+                                   const double* means, const double* stds,
+                                   langevin_model** model) {
+  return guarded([&] {
+    require_pointer(model, "model");
+    *model = nullptr;
+    if (components < 1) {
+      throw langevin::InvalidInput("components = " + std::to_string(components) +
+                                   ": must be at least 1");
+    }
+    if (dim < 1) throw langevin::InvalidInput("dim = " + std::to_string(dim) + ": must be at least 1");
+    require_pointer(weights, "weights");
+    require_pointer(means, "means");
+    require_pointer(stds, "stds");
+    std::vector<double> w(weights, weights + components);
+    std::vector<std::vector<double>> m(components), s(components);
+    for (int k = 0; k < components; ++k) {
+      m[k].assign(means + static_cast<std::size_t>(k) * dim, means + static_cast<std::size_t>(k + 1) * dim);
+      s[k].assign(stds + static_cast<std::size_t>(k) * dim, stds + static_cast<std::size_t>(k + 1) * dim);
+    }
+    *model = new langevin_model{langevin::GaussianMixture(std::move(w), std::move(m), std::move(s))};
+  });
+}
+
+void langevin_model_free(langevin_model* model) { delete model; }
+
+langevin_status langevin_model_dim(const langevin_model* model, int* dim) {
+  return guarded([&] {
+    require_pointer(model, "model");
+    require_pointer(dim, "dim");
+    *dim = model_dim(*model);
+  });
+}
+
+langevin_status langevin_model_score(const langevin_model* model, const float* points,
+                                     int64_t count, float* scores, langevin_backend backend) {
+  return guarded([&] {
+    require_pointer(model, "model");
+    require_pointer(points, "points");
+    require_pointer(scores, "scores");
+    if (count < 1) throw langevin::InvalidInput("count = " + std::to_string(count) + ": must be at least 1");
+    const int dim = model_dim(*model);
+    const std::size_t values = static_cast<std::size_t>(count) * static_cast<std::size_t>(dim);
+    const langevin::Array x({count, dim}, std::vector<float>(points, points + values));
+    const langevin::Array s = std::visit(
+        [&](const auto& source) { return langevin::score(source, x, to_backend(backend)); },
+        model->source);
+    std::memcpy(scores, s.data(), values * sizeof(float));
+  });
+}
+
+// ---- sampler configuration ------------------------------------------------------------------
+
+langevin_status langevin_config_create(langevin_config** config) {
+  return guarded([&] {
+    require_pointer(config, "config");
+    *config = new langevin_config{};
+  });
+}
+
+void langevin_config_free(langevin_config* config) { delete config; }
+
+langevin_status langevin_config_set_chains(langevin_config* config, int64_t chains) {
+  return set(config, [&](langevin::SamplerConfig& c) { c.chains = chains; });
+}
+langevin_status langevin_config_set_steps(langevin_config* config, int64_t steps) {
+  return set(config, [&](langevin::SamplerConfig& c) { c.steps = steps; });
+}
+langevin_status langevin_config_set_epsilon(langevin_config* config, double epsilon) {
+  return set(config, [&](langevin::SamplerConfig& c) { c.epsilon = epsilon; });
+}
+langevin_status langevin_config_set_seed(langevin_config* config, uint64_t seed) {
+  return set(config, [&](langevin::SamplerConfig& c) { c.seed = seed; });
+}
+langevin_status langevin_config_set_first_chain(langevin_config* config, int64_t first_chain) {
+  return set(config, [&](langevin::SamplerConfig& c) { c.first_chain = first_chain; });
+}
+langevin_status langevin_config_set_init_normal(langevin_config* config, double mean, double std) {
+  return set(config, [&](langevin::SamplerConfig& c) {
+    c.init_mean = mean;
+    c.init_std = std;
+    c.init_states = langevin::Array();
+  });
+}
+langevin_status langevin_config_set_init_states(langevin_config* config, const float* states,
+                                                int64_t chains, int dim) {
+  return set(config, [&](langevin::SamplerConfig& c) {
+    require_pointer(states, "states");
+    if (chains < 1) throw langevin::InvalidInput("chains = " + std::to_string(chains) + ": must be at least 1");
+    if (dim < 1) throw langevin::InvalidInput("dim = " + std::to_string(dim) + ": must be at least 1");
+    const std::size_t values = static_cast<std::size_t>(chains) * static_cast<std::size_t>(dim);
+    c.init_states = langevin::Array({chains, dim}, std::vector<float>(states, states + values));
+  });
+}
+langevin_status langevin_config_keep_final(langevin_config* config) {
+  return set(config, [&](langevin::SamplerConfig& c) { c.keep = langevin::Keep::Final; });
+}
+langevin_status langevin_config_keep_trajectory(langevin_config* config, int64_t burn_in,
+                                                int64_t thin) {
+  return set(config, [&](langevin::SamplerConfig& c) {
+    c.keep = langevin::Keep::Trajectory;
+    c.burn_in = burn_in;
+    c.thin = thin;
+  });
+}
+langevin_status langevin_config_set_method(langevin_config* config, langevin_method method) {
+  return set(config, [&](langevin::SamplerConfig& c) {
+    if (method != LANGEVIN_ULA && method != LANGEVIN_MALA) {
+      throw langevin::InvalidInput("method = " + std::to_string(static_cast<int>(method)) +
+                                   ": expected LANGEVIN_ULA or LANGEVIN_MALA");
+    }
+    c.method = method == LANGEVIN_MALA ? langevin::Method::Mala : langevin::Method::Ula;
+  });
+}
+langevin_status langevin_config_set_backend(langevin_config* config, langevin_backend backend) {
+  return set(config, [&](langevin::SamplerConfig& c) { c.backend = to_backend(backend); });
+}
+langevin_status langevin_config_set_sigmas(langevin_config* config, const double* sigmas,
+                                           int count) {
+  return set(config, [&](langevin::SamplerConfig& c) {
+    if (count < 0) throw langevin::InvalidInput("count = " + std::to_string(count) + ": must be non-negative");
+    if (count > 0) require_pointer(sigmas, "sigmas");
+    c.sigmas.assign(sigmas, sigmas + count);
+  });
+}
+langevin_status langevin_config_set_denoise(langevin_config* config, int denoise) {
+  return set(config, [&](langevin::SamplerConfig& c) { c.denoise = denoise != 0; });
+}
+
+langevin_status langevin_output_count(const langevin_model* model, const langevin_config* config,
+                                      int64_t* count) {
+  return guarded([&] {
+    require_pointer(model, "model");
+    require_pointer(config, "config");
+    require_pointer(count, "count");
+    // A Sampler validates model and configuration together; on the GPU it also uploads the
+    // model, which is cheap beside the run this call prepares for.
+    langevin::SamplerConfig cpu_only = config->config;
+    cpu_only.backend = langevin::Backend::Cpu;
+    *count = element_count(make_sampler(*model, cpu_only)->output_shape());
+  });
+}
+
+// ---- sampling -------------------------------------------------------------------------------
+
+langevin_status langevin_sample(const langevin_model* model, const langevin_config* config,
+                                float* out, int64_t capacity, langevin_memory memory,
+                                langevin_result** result) {
+  return guarded([&] {
+    require_pointer(model, "model");
+    require_pointer(config, "config");
+    require_pointer(out, "out");
+    if (result != nullptr) *result = nullptr;
+    if (memory != LANGEVIN_HOST_MEMORY && memory != LANGEVIN_DEVICE_MEMORY) {
+      throw langevin::InvalidInput("memory = " + std::to_string(static_cast<int>(memory)) +
+                                   ": expected LANGEVIN_HOST_MEMORY or LANGEVIN_DEVICE_MEMORY");
+    }
+    const auto start = std::chrono::steady_clock::now();
+    auto sampler = make_sampler(*model, config->config);
+    const std::vector<std::int64_t> shape = sampler->output_shape();
+    const std::int64_t count = element_count(shape);
+    if (capacity < count) {
+      throw langevin::InvalidInput("capacity = " + std::to_string(capacity) + ": the output needs " +
+                                   std::to_string(count) + " floats");
+    }
+    if (memory == LANGEVIN_DEVICE_MEMORY) {
+      if (sampler->backend() != langevin::Backend::Cuda) {
+        throw langevin::InvalidInput(
+            "memory = LANGEVIN_DEVICE_MEMORY: needs the cuda backend; this run uses " +
+            std::string(langevin::to_string(sampler->backend())));
+      }
+      sampler->run_into(out);
+      langevin::detail::synchronize(nullptr);  // the C API's calls return when their results are there
+    } else {
+      const langevin::Array samples = sampler->run();
+      std::memcpy(out, samples.data(), static_cast<std::size_t>(count) * sizeof(float));
+    }
+    // acceptance_rate() waits for the run, so the time below covers all of it.
+    const double acceptance = sampler->acceptance_rate();
+    if (result != nullptr) {
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      *result = new langevin_result{shape, sampler->backend(), seconds, acceptance};
+    }
+  });
+}
+
+langevin_status langevin_result_shape(const langevin_result* result, int* rank, int64_t shape[3]) {
+  return guarded([&] {
+    require_pointer(result, "result");
+    require_pointer(rank, "rank");
+    require_pointer(shape, "shape");
+    *rank = static_cast<int>(result->shape.size());
+    for (int i = 0; i < 3; ++i) shape[i] = i < *rank ? result->shape[i] : 1;
+  });
+}
+
+langevin_status langevin_result_backend(const langevin_result* result, langevin_backend* backend) {
+  return guarded([&] {
+    require_pointer(result, "result");
+    require_pointer(backend, "backend");
+    *backend = result->backend == langevin::Backend::Cuda ? LANGEVIN_BACKEND_CUDA
+                                                          : LANGEVIN_BACKEND_CPU;
+  });
+}
+
+langevin_status langevin_result_seconds(const langevin_result* result, double* seconds) {
+  return guarded([&] {
+    require_pointer(result, "result");
+    require_pointer(seconds, "seconds");
+    *seconds = result->seconds;
+  });
+}
+
+langevin_status langevin_result_acceptance_rate(const langevin_result* result, double* rate) {
+  return guarded([&] {
+    require_pointer(result, "result");
+    require_pointer(rate, "rate");
+    *rate = result->acceptance_rate;
+  });
+}
+
+void langevin_result_free(langevin_result* result) { delete result; }
+
+}  // extern "C"
