@@ -26,7 +26,9 @@ int report(const std::string& message, int status) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"langevin: learn the score of a data set and sample from it with Langevin dynamics"};
+  // Named, so that usage lines say "langevin" whatever path the tool was started by.
+  CLI::App app{"langevin: learn the score of a data set and sample from it with Langevin dynamics",
+               "langevin"};
   app.set_version_flag("--version", langevin::version());
   app.require_subcommand(1);
   app.fallthrough(false);
