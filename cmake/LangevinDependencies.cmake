@@ -69,3 +69,41 @@ if(LANGEVIN_BUILD_TESTS)
     message(STATUS "GoogleTest: building the copy in ${LANGEVIN_DEPS_DIR}")
   endif()
 endif()
+
+# Optional libraries, each used by a few sources of the library (host/CMakeLists.txt). The lent
+# GPU machines may lack them and have no package registry, so the build goes on without them:
+# the SHA-256 of input files is then reported as unavailable.
+#   LANGEVIN_<NAME>_FOUND         TRUE or FALSE
+#   LANGEVIN_<NAME>_LINK          what to link: the imported target, else plain library paths
+#   LANGEVIN_<NAME>_INCLUDE_DIRS  headers for the sources that use it
+#   LANGEVIN_<NAME>_VERSION       for `langevin info`
+# An imported target is linked as is (not $<BUILD_INTERFACE:...>) so that a static langevin keeps
+# its real link dependencies when installed with install(EXPORT); a consumer then finds them with
+# find_dependency(OpenSSL).
+
+# The compiler searches its own include directories already; naming one of them again
+# (/usr/include, where OpenSSL's headers are) turns it into -isystem, which reorders the search
+# and breaks the C++ headers' #include_next.
+function(langevin_drop_implicit_include_dirs variable)
+  set(dirs ${${variable}})
+  list(REMOVE_ITEM dirs ${CMAKE_CXX_IMPLICIT_INCLUDE_DIRECTORIES})
+  set(${variable} ${dirs} PARENT_SCOPE)
+endfunction()
+
+# OpenSSL's libcrypto (libssl-dev): the SHA-256 of input files.
+find_package(OpenSSL COMPONENTS Crypto)
+if(OpenSSL_FOUND OR OPENSSL_FOUND)
+  set(LANGEVIN_OPENSSL_FOUND TRUE)
+  if(TARGET OpenSSL::Crypto)
+    set(LANGEVIN_OPENSSL_LINK OpenSSL::Crypto)
+  else()
+    set(LANGEVIN_OPENSSL_LINK ${OPENSSL_CRYPTO_LIBRARY})
+  endif()
+  set(LANGEVIN_OPENSSL_INCLUDE_DIRS ${OPENSSL_INCLUDE_DIR})
+  langevin_drop_implicit_include_dirs(LANGEVIN_OPENSSL_INCLUDE_DIRS)
+  set(LANGEVIN_OPENSSL_VERSION ${OPENSSL_VERSION})
+  message(STATUS "OpenSSL: ${OPENSSL_VERSION}, SHA-256 of input files recorded")
+else()
+  set(LANGEVIN_OPENSSL_FOUND FALSE)
+  message(STATUS "OpenSSL: not found; SHA-256 of input files unavailable (install libssl-dev)")
+endif()

@@ -19,6 +19,13 @@ Array read_npy(const std::string& path);
 /// Writes `array` as a little-endian float32 .npy file (format 1.0), atomically.
 void write_npy(const std::string& path, const Array& array);
 
+/// Whether this build computes SHA-256 digests (with OpenSSL's libcrypto).
+bool sha256_available();
+
+/// The SHA-256 digest of a file's bytes in lower-case hex, to record which input produced an
+/// output. Throws InvalidInput when the file cannot be read, Error when !sha256_available().
+std::string file_sha256(const std::string& path);
+
 /// The tensors and metadata of a safetensors file.
 struct TensorFile {
   std::map<std::string, Array> tensors;
