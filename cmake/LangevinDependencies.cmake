@@ -72,14 +72,16 @@ endif()
 
 # Optional libraries, each used by a few sources of the library (host/CMakeLists.txt). The lent
 # GPU machines may lack them and have no package registry, so the build goes on without them:
-# the SHA-256 of input files is then reported as unavailable.
+# .h5 files are then refused with a message saying so, and the SHA-256 of input files is
+# recorded as unavailable.
 #   LANGEVIN_<NAME>_FOUND         TRUE or FALSE
 #   LANGEVIN_<NAME>_LINK          what to link: the imported target, else plain library paths
 #   LANGEVIN_<NAME>_INCLUDE_DIRS  headers for the sources that use it
+#   LANGEVIN_<NAME>_DEFINITIONS   its -D flags (HDF5 only; usually none)
 #   LANGEVIN_<NAME>_VERSION       for `langevin info`
 # An imported target is linked as is (not $<BUILD_INTERFACE:...>) so that a static langevin keeps
 # its real link dependencies when installed with install(EXPORT); a consumer then finds them with
-# find_dependency(OpenSSL).
+# find_dependency(HDF5) and find_dependency(OpenSSL).
 
 # The compiler searches its own include directories already; naming one of them again
 # (/usr/include, where OpenSSL's headers are) turns it into -isystem, which reorders the search
@@ -90,7 +92,29 @@ function(langevin_drop_implicit_include_dirs variable)
   set(${variable} ${dirs} PARENT_SCOPE)
 endfunction()
 
-# OpenSSL's libcrypto (libssl-dev): the SHA-256 of input files.
+# HDF5 (libhdf5-dev): FindHDF5 compiles a C test program against the h5cc wrapper.
+enable_language(C)
+find_package(HDF5 COMPONENTS C)
+if(HDF5_FOUND)
+  set(LANGEVIN_HDF5_FOUND TRUE)
+  if(TARGET hdf5::hdf5)
+    set(LANGEVIN_HDF5_LINK hdf5::hdf5)
+  else()
+    set(LANGEVIN_HDF5_LINK ${HDF5_C_LIBRARIES})
+  endif()
+  set(LANGEVIN_HDF5_INCLUDE_DIRS ${HDF5_C_INCLUDE_DIRS} ${HDF5_INCLUDE_DIRS})
+  set(LANGEVIN_HDF5_DEFINITIONS ${HDF5_C_DEFINITIONS} ${HDF5_DEFINITIONS})
+  list(REMOVE_DUPLICATES LANGEVIN_HDF5_INCLUDE_DIRS)
+  langevin_drop_implicit_include_dirs(LANGEVIN_HDF5_INCLUDE_DIRS)
+  list(REMOVE_DUPLICATES LANGEVIN_HDF5_DEFINITIONS)
+  set(LANGEVIN_HDF5_VERSION ${HDF5_VERSION})
+  message(STATUS "HDF5: ${HDF5_VERSION}, .h5 files supported")
+else()
+  set(LANGEVIN_HDF5_FOUND FALSE)
+  message(STATUS "HDF5: not found; .h5 files are refused (install libhdf5-dev)")
+endif()
+
+# OpenSSL's libcrypto (libssl-dev): the SHA-256 of input files recorded in .h5 outputs.
 find_package(OpenSSL COMPONENTS Crypto)
 if(OpenSSL_FOUND OR OPENSSL_FOUND)
   set(LANGEVIN_OPENSSL_FOUND TRUE)
