@@ -69,3 +69,56 @@ if(LANGEVIN_BUILD_TESTS)
     message(STATUS "GoogleTest: building the copy in ${LANGEVIN_DEPS_DIR}")
   endif()
 endif()
+
+# Optional libraries, each used by a few sources of the library (host/CMakeLists.txt). The lent
+# GPU machines may lack them and have no package registry, so the build goes on without them:
+# .h5 files are then refused with a message saying so, and the SHA-256 of input files is
+# recorded as unavailable.
+#   LANGEVIN_<NAME>_FOUND         TRUE or FALSE
+#   LANGEVIN_<NAME>_LINK          what to link: plain library paths
+#   LANGEVIN_<NAME>_INCLUDE_DIRS  headers for the sources that use it
+#   LANGEVIN_<NAME>_DEFINITIONS   its -D flags (HDF5 only; usually none)
+#   LANGEVIN_<NAME>_VERSION       for `langevin info`
+# Plain paths rather than imported targets: an installed static langevin lists them among its
+# link dependencies, and a consumer then needs no find_package(HDF5) or find_package(OpenSSL).
+
+# The compiler searches its own include directories already; naming one of them again
+# (/usr/include, where OpenSSL's headers are) turns it into -isystem, which reorders the search
+# and breaks the C++ headers' #include_next.
+function(langevin_drop_implicit_include_dirs variable)
+  set(dirs ${${variable}})
+  list(REMOVE_ITEM dirs ${CMAKE_CXX_IMPLICIT_INCLUDE_DIRECTORIES})
+  set(${variable} ${dirs} PARENT_SCOPE)
+endfunction()
+
+# HDF5 (libhdf5-dev): FindHDF5 compiles a C test program against the h5cc wrapper.
+enable_language(C)
+find_package(HDF5 COMPONENTS C)
+if(HDF5_FOUND)
+  set(LANGEVIN_HDF5_FOUND TRUE)
+  set(LANGEVIN_HDF5_LINK ${HDF5_C_LIBRARIES})
+  set(LANGEVIN_HDF5_INCLUDE_DIRS ${HDF5_C_INCLUDE_DIRS} ${HDF5_INCLUDE_DIRS})
+  set(LANGEVIN_HDF5_DEFINITIONS ${HDF5_C_DEFINITIONS} ${HDF5_DEFINITIONS})
+  list(REMOVE_DUPLICATES LANGEVIN_HDF5_INCLUDE_DIRS)
+  langevin_drop_implicit_include_dirs(LANGEVIN_HDF5_INCLUDE_DIRS)
+  list(REMOVE_DUPLICATES LANGEVIN_HDF5_DEFINITIONS)
+  set(LANGEVIN_HDF5_VERSION ${HDF5_VERSION})
+  message(STATUS "HDF5: ${HDF5_VERSION}, .h5 files supported")
+else()
+  set(LANGEVIN_HDF5_FOUND FALSE)
+  message(STATUS "HDF5: not found; .h5 files are refused (install libhdf5-dev)")
+endif()
+
+# OpenSSL's libcrypto (libssl-dev): the SHA-256 of input files recorded in .h5 outputs.
+find_package(OpenSSL COMPONENTS Crypto)
+if(OpenSSL_FOUND OR OPENSSL_FOUND)
+  set(LANGEVIN_OPENSSL_FOUND TRUE)
+  set(LANGEVIN_OPENSSL_LINK ${OPENSSL_CRYPTO_LIBRARY})
+  set(LANGEVIN_OPENSSL_INCLUDE_DIRS ${OPENSSL_INCLUDE_DIR})
+  langevin_drop_implicit_include_dirs(LANGEVIN_OPENSSL_INCLUDE_DIRS)
+  set(LANGEVIN_OPENSSL_VERSION ${OPENSSL_VERSION})
+  message(STATUS "OpenSSL: ${OPENSSL_VERSION}, SHA-256 of input files recorded")
+else()
+  set(LANGEVIN_OPENSSL_FOUND FALSE)
+  message(STATUS "OpenSSL: not found; SHA-256 of input files unavailable (install libssl-dev)")
+endif()

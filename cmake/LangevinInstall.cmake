@@ -31,6 +31,10 @@ if(LANGEVIN_CBLAS_FOUND)
   get_filename_component(cblas_dir ${LANGEVIN_CBLAS_LIBRARY} DIRECTORY)
   string(APPEND LANGEVIN_PC_PRIVATE_LIBS " -L${cblas_dir} -lopenblas")
 endif()
+get_property(optional_link GLOBAL PROPERTY LANGEVIN_OPTIONAL_LINK)  # HDF5, libcrypto: paths
+foreach(library IN LISTS optional_link)
+  string(APPEND LANGEVIN_PC_PRIVATE_LIBS " ${library}")
+endforeach()
 string(APPEND LANGEVIN_PC_PRIVATE_LIBS " -lgomp -lstdc++ -lm")
 # Relocatable: the prefix is found from where the .pc file lies (`cmake --install --prefix P`).
 file(RELATIVE_PATH LANGEVIN_PC_TO_PREFIX "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")

@@ -13,6 +13,8 @@ std::string build_configuration() {
   text += "CUDA toolkit: " LANGEVIN_CUDA_VERSION "\n";
   text += "host compiler: " LANGEVIN_CXX_COMPILER "\n";
   text += "CPU backend flags: " LANGEVIN_CPU_FLAGS "\n";
+  text += "HDF5: " LANGEVIN_HDF5 "\n";
+  text += "SHA-256 of inputs: " LANGEVIN_SHA256 "\n";
 #if defined(_OPENMP)
   text += "OpenMP: " + std::to_string(_OPENMP) + "\n";
 #else

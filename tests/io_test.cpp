@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "io/atomic_file.hpp"
+#include "test_files.hpp"
 
 namespace {
 
@@ -29,47 +30,13 @@ namespace fs = std::filesystem;
 using langevin::Array;
 using langevin::InvalidInput;
 using langevin::TensorFile;
+using langevin::testing::expect_invalid;
+using langevin::testing::read_bytes;
+using langevin::testing::TempDir;
+using langevin::testing::write_bytes;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers.
-
-// A fresh directory per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() / ("langevin_io_test_" + std::to_string(::getpid()) + "_" +
-                                         info->test_suite_name() + "_" + info->name());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::vector<std::string> entries() const {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(path_)) {
-      names.push_back(entry.path().filename().string());
-    }
-    return names;
-  }
-
- private:
-  fs::path path_;
-};
-
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  ASSERT_TRUE(out.good()) << path;
-}
-
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 // Appends the low `size` bytes of `value` in the given byte order.
 void append(std::string& out, std::uint64_t value, std::size_t size, bool big_endian = false) {
@@ -108,24 +75,6 @@ std::string npy_file(const std::string& dict, const std::string& data, int major
 std::string npy_dict(const std::string& descr, const std::string& shape, bool fortran = false) {
   return "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") +
          ", 'shape': " + shape + ", }";
-}
-
-// Runs `action`, expecting an InvalidInput whose message starts with `prefix` and contains
-// `needle`.
-void expect_invalid(const std::function<void()>& action, const std::string& prefix,
-                    const std::string& needle) {
-  try {
-    action();
-    ADD_FAILURE() << "no exception; expected one mentioning \"" << needle << "\"";
-  } catch (const InvalidInput& error) {
-    const std::string message = error.what();
-    EXPECT_EQ(message.rfind(prefix, 0), 0u)
-        << "message does not start with " << prefix << ": " << message;
-    EXPECT_NE(message.find(needle), std::string::npos)
-        << "message does not mention \"" << needle << "\": " << message;
-  } catch (const std::exception& error) {
-    ADD_FAILURE() << "expected InvalidInput, got another exception: " << error.what();
-  }
 }
 
 void expect_npy_invalid(const TempDir& dir, const std::string& bytes, const std::string& needle) {

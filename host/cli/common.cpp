@@ -1,5 +1,6 @@
 #include "common.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -32,12 +33,28 @@ int source_dim(const ScoreSource& source) {
   return std::get<Mlp>(source).data_dim();
 }
 
-void check_output_path(const std::string& path, const std::string& extension,
+namespace {
+
+// ".npy, .h5 or .hdf5"
+std::string alternatives(const std::vector<std::string>& choices) {
+  std::string text;
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    if (i > 0) text += i + 1 == choices.size() ? " or " : ", ";
+    text += choices[i];
+  }
+  return text;
+}
+
+}  // namespace
+
+void check_output_path(const std::string& path, const std::vector<std::string>& extensions,
                        const std::string& option) {
   namespace fs = std::filesystem;
   const fs::path target(path);
-  if (target.extension() != extension) {
-    throw InvalidInput(option + " = " + path + ": expected a " + extension + " file");
+  if (std::find(extensions.begin(), extensions.end(), target.extension().string()) ==
+      extensions.end()) {
+    throw InvalidInput(option + " = " + path + ": expected a " + alternatives(extensions) +
+                       " file");
   }
   const fs::path directory = target.has_parent_path() ? target.parent_path() : fs::path(".");
   std::error_code error;

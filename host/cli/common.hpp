@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace langevin::cli {
 
@@ -31,9 +32,9 @@ using ScoreSource = std::variant<GaussianMixture, Mlp>;
 ScoreSource load_score_source(const ScoreSourceOptions& options);
 int source_dim(const ScoreSource& source);
 
-/// Refuses an output path before any work is done: it must end in `extension` and its directory
-/// must exist. (The file itself is written atomically at the end.)
-void check_output_path(const std::string& path, const std::string& extension,
+/// Refuses an output path before any work is done: it must end in one of `extensions` and its
+/// directory must exist. (The file itself is written atomically at the end.)
+void check_output_path(const std::string& path, const std::vector<std::string>& extensions,
                        const std::string& option);
 
 /// "MAX,MIN,LEVELS" → the geometric noise levels σ_1 = MAX > … > σ_L = MIN.

@@ -67,7 +67,7 @@ void print_table(const Comparison& c, const CompareCommandOptions& options) {
 }
 
 void run_compare(const CompareCommandOptions& options) {
-  if (!options.plot.empty()) check_output_path(options.plot, ".svg", "--plot");
+  if (!options.plot.empty()) check_output_path(options.plot, {".svg"}, "--plot");
   if (!std::isfinite(options.split)) {
     throw InvalidInput("--split = " + engineering(options.split) + ": must be finite");
   }
@@ -80,8 +80,8 @@ void run_compare(const CompareCommandOptions& options) {
     compare_options.mixture = mixture.get();
   }
   compare_options.seed = options.common.seed;
-  const Array a = read_npy(options.path_a);
-  const Array b = read_npy(options.path_b);
+  const Array a = read_array(options.path_a);
+  const Array b = read_array(options.path_b);
 
   Comparison comparison;
   try {
@@ -117,9 +117,10 @@ Command add_compare_command(CLI::App& app) {
       "compare two sample sets per coordinate: KS distance and p-value, Wasserstein-1 distance, "
       "means, standard deviations, mass above a split; for d >= 2 the sliced Wasserstein "
       "distance; with --gmm the mixture components' weights");
-  command->add_option("A", options->path_a, "first sample set (.npy: (N,), (N, d) or (N, T, d))")
+  command->add_option("A", options->path_a,
+                      "first sample set (.npy or .h5: (N,), (N, d) or (N, T, d))")
       ->required();
-  command->add_option("B", options->path_b, "second sample set (.npy, same d)")->required();
+  command->add_option("B", options->path_b, "second sample set (.npy or .h5, same d)")->required();
   command->add_option("--plot", options->plot,
                       "write a plot (.svg): both sets' points for d = 2, else the ECDFs of "
                       "coordinate 0");

@@ -1,5 +1,6 @@
 // langevin data: exact draws from a Gaussian mixture, as training data or a reference sample.
 
+#include "array_output.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 
@@ -17,13 +18,19 @@ struct DataOptions {
 };
 
 void run_data(const DataOptions& options) {
-  check_output_path(options.out, ".npy", "--out");
+  check_array_output_path(options.out, "--out");
   if (options.count < 1) {
     throw InvalidInput("--n = " + std::to_string(options.count) + ": must be at least 1");
   }
   const GaussianMixture mixture = load_gmm(options.gmm);
   const Array samples = draw(mixture, options.count, options.common.seed);
-  write_npy(options.out, samples);
+  write_array_output(options.out, "data", samples, [&] {
+    Hdf5Attributes attributes = describe_output("data", samples);
+    describe_input_file(attributes, "gmm", options.gmm);
+    attributes["n"] = options.count;
+    attributes["seed"] = options.common.seed;
+    return attributes;
+  });
   if (!options.common.quiet) {
     std::cout << "drew " << options.count << " points from " << options.gmm << " -> "
               << options.out << " " << samples.shape_string() << "\n";
@@ -35,10 +42,12 @@ void run_data(const DataOptions& options) {
 Command add_data_command(CLI::App& app) {
   auto options = std::make_shared<DataOptions>();
   CLI::App* command =
-      app.add_subcommand("data", "draw exact samples from a Gaussian mixture (.json) into a .npy");
+      app.add_subcommand("data", "draw exact samples from a Gaussian mixture (.json) into a .npy "
+                                 "or .h5");
   command->add_option("--gmm", options->gmm, "Gaussian mixture (.json)")->required();
   command->add_option("--n", options->count, "number of points")->required();
-  command->add_option("--out", options->out, "output points (.npy, shape (n, d))")->required();
+  command->add_option("--out", options->out, "output points (.npy or .h5, shape (n, d))")
+      ->required();
   add_common_options(*command, options->common);
   return {command, [options] { run_data(*options); }};
 }

@@ -1,5 +1,6 @@
 // langevin sample: run Langevin chains on a score model or a Gaussian mixture (docs/CLI.md).
 
+#include "array_output.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 
@@ -27,7 +28,7 @@ struct SampleOptions {
   std::string sigmas;
 };
 
-/// --init normal:M,S or file:x0.npy.
+/// --init normal:M,S or file:x0.npy (or .h5).
 void apply_init(const std::string& spec, int dim, SamplerConfig& config) {
   const std::string field = "--init";
   if (spec.rfind("normal:", 0) == 0) {
@@ -40,7 +41,7 @@ void apply_init(const std::string& spec, int dim, SamplerConfig& config) {
     config.init_std = parse_number(arguments.substr(comma + 1), field + " std");
   } else if (spec.rfind("file:", 0) == 0) {
     const std::string path = spec.substr(5);
-    Array states = as_points(read_npy(path), path);
+    Array states = as_points(read_array(path), path);
     if (states.dim(0) != config.chains || states.dim(1) != dim) {
       throw InvalidInput(field + " = " + spec + ": shape " + states.shape_string() +
                          ", expected (chains, d) = (" + std::to_string(config.chains) + ", " +
@@ -48,12 +49,40 @@ void apply_init(const std::string& spec, int dim, SamplerConfig& config) {
     }
     config.init_states = std::move(states);
   } else {
-    throw InvalidInput(field + " = \"" + spec + "\": expected normal:MEAN,STD or file:PATH.npy");
+    throw InvalidInput(field + " = \"" + spec +
+                       "\": expected normal:MEAN,STD or file:PATH (.npy, .h5)");
   }
 }
 
+/// Everything that produced the samples, for an HDF5 output: the options as given and what the
+/// run resolved (backend, noise levels).
+Hdf5Attributes describe_run(const SampleOptions& options, const SamplerConfig& config,
+                            Sampler& sampler, const Array& samples) {
+  Hdf5Attributes attributes = describe_output("sample", samples);
+  describe_score_source(attributes, options.source);
+  attributes["seed"] = config.seed;
+  attributes["epsilon"] = config.epsilon;
+  attributes["steps"] = config.steps;
+  attributes["chains"] = config.chains;
+  attributes["first_chain"] = config.first_chain;
+  attributes["init"] = options.init;
+  if (options.init.rfind("file:", 0) == 0) {
+    describe_input_file(attributes, "init", options.init.substr(5));
+  }
+  attributes["keep"] = options.keep;
+  attributes["burn_in"] = config.burn_in;
+  attributes["thin"] = config.thin;
+  attributes["sampler"] = std::string(to_string(config.method));
+  attributes["denoise"] = std::int64_t{config.denoise};  // HDF5 has no booleans
+  if (!config.sigmas.empty()) attributes["sigmas"] = config.sigmas;
+  if (!sampler.noise_levels().empty()) attributes["noise_levels"] = sampler.noise_levels();
+  attributes["backend"] = std::string(to_string(sampler.backend()));
+  if (config.method == Method::Mala) attributes["acceptance_rate"] = sampler.acceptance_rate();
+  return attributes;
+}
+
 void run_sample(const SampleOptions& options) {
-  check_output_path(options.out, ".npy", "--out");
+  check_array_output_path(options.out, "--out");
   const ScoreSource source = load_score_source(options.source);
   const int dim = source_dim(source);
 
@@ -88,7 +117,8 @@ void run_sample(const SampleOptions& options) {
   }
   const Array samples = sampler->run();
   const double seconds = seconds_since(start);
-  write_npy(options.out, samples);
+  write_array_output(options.out, "samples", samples,
+                     [&] { return describe_run(options, config, *sampler, samples); });
 
   if (!options.common.quiet) {
     const std::size_t levels = sampler->noise_levels().size();
@@ -114,14 +144,16 @@ Command add_sample_command(CLI::App& app) {
       "sample", "run Langevin chains x <- x + eps s(x) + sqrt(2 eps) z and save their states "
                 "(annealed over the noise levels of a noise-conditional model)");
   add_score_source_options(*command, options->source);
-  command->add_option("--out", options->out, "output samples (.npy)")->required();
+  command->add_option("--out", options->out,
+                      "output samples (.npy, or .h5 recording the run's settings)")
+      ->required();
   command->add_option("--chains", options->chains, "number of chains")->capture_default_str();
   command->add_option("--steps", options->steps, "Langevin updates per chain")
       ->capture_default_str();
   command->add_option("--epsilon", options->epsilon, "step size eps")->capture_default_str();
   command->add_option("--init", options->init,
                       "initial states: normal:MEAN,STD (i.i.d. per coordinate) or file:x0.npy "
-                      "(chains, d)")
+                      "(or .h5; shape (chains, d))")
       ->capture_default_str();
   command->add_option("--keep", options->keep,
                       "final: x_K, shape (chains, d); trajectory: x_k for k = B, B+T, ... < K, "

@@ -1,5 +1,6 @@
 // langevin score: evaluate a score model or a mixture's score at given points.
 
+#include "array_output.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 
@@ -20,10 +21,10 @@ struct ScoreOptions {
 };
 
 void run_score(const ScoreOptions& options) {
-  check_output_path(options.out, ".npy", "--out");
+  check_array_output_path(options.out, "--out");
   const ScoreSource source = load_score_source(options.source);
   const Backend backend = parse_backend(options.common.backend, "--backend");
-  const Array points = as_points(read_npy(options.in), options.in);
+  const Array points = as_points(read_array(options.in), options.in);
   Array scores;
   if (const auto* gmm = std::get_if<GaussianMixture>(&source)) {
     // The score of the mixture convolved with N(0, sigma^2 I): the perturbed data's score.
@@ -40,7 +41,14 @@ void run_score(const ScoreOptions& options) {
     scores = options.sigma_given ? score(model, points, options.sigma, backend)
                                  : score(model, points, backend);
   }
-  write_npy(options.out, scores);
+  write_array_output(options.out, "scores", scores, [&] {
+    Hdf5Attributes attributes = describe_output("score", scores);
+    describe_score_source(attributes, options.source);
+    describe_input_file(attributes, "points", options.in);
+    if (options.sigma_given) attributes["sigma"] = options.sigma;
+    attributes["backend"] = std::string(to_string(resolve(backend)));
+    return attributes;
+  });
   if (!options.common.quiet) {
     std::cout << "scored " << points.dim(0) << " points -> " << options.out << " "
               << scores.shape_string() << "\n";
@@ -52,10 +60,12 @@ void run_score(const ScoreOptions& options) {
 Command add_score_command(CLI::App& app) {
   auto options = std::make_shared<ScoreOptions>();
   CLI::App* command =
-      app.add_subcommand("score", "evaluate the score grad log p at the points of a .npy file");
+      app.add_subcommand("score",
+                         "evaluate the score grad log p at the points of a .npy or .h5 file");
   add_score_source_options(*command, options->source);
-  command->add_option("--in", options->in, "points (.npy, shape (N, d) or (N,))")->required();
-  command->add_option("--out", options->out, "scores (.npy, shape (N, d))")->required();
+  command->add_option("--in", options->in, "points (.npy or .h5, shape (N, d) or (N,))")
+      ->required();
+  command->add_option("--out", options->out, "scores (.npy or .h5, shape (N, d))")->required();
   command->add_option_function<double>(
       "--sigma",
       [options](double sigma) {

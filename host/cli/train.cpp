@@ -37,8 +37,8 @@ struct TrainOptions {
 };
 
 void run_train(const TrainOptions& options) {
-  check_output_path(options.out, ".safetensors", "--out");
-  if (!options.log.empty()) check_output_path(options.log, ".csv", "--log");
+  check_output_path(options.out, {".safetensors"}, "--out");
+  if (!options.log.empty()) check_output_path(options.log, {".csv"}, "--log");
   TrainConfig config;
   if (options.loss == "ncsn") {
     config.sigmas = parse_noise_levels(options.sigmas.empty() ? "10,0.01,10" : options.sigmas,
@@ -63,7 +63,7 @@ void run_train(const TrainOptions& options) {
   config.seed = options.common.seed;
   config.backend = parse_backend(options.common.backend, "--backend");
   validate(config);
-  const Array data = as_points(read_npy(options.data), options.data);
+  const Array data = as_points(read_array(options.data), options.data);
 
   std::ostringstream log;
   log << "iteration,loss,gradient_norm,seconds\n";
@@ -105,7 +105,8 @@ void run_train(const TrainOptions& options) {
 Command add_train_command(CLI::App& app) {
   auto o = std::make_shared<TrainOptions>();
   CLI::App* command = app.add_subcommand("train", "fit an MLP score model to data by score matching");
-  command->add_option("--data", o->data, "training points (.npy, shape (N, d) or (N,))")->required();
+  command->add_option("--data", o->data, "training points (.npy or .h5, shape (N, d) or (N,))")
+      ->required();
   command->add_option("--out", o->out, "the trained model (.safetensors)")->required();
   command->add_option("--hidden", o->hidden, "hidden layer widths, comma-separated")
       ->delimiter(',')

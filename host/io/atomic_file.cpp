@@ -69,6 +69,18 @@ class TemporaryFile {
     return error_number;
   }
 
+  // For a file that another library created and closed under name(): makes its data durable.
+  // Returns errno on failure, 0 on success.
+  int sync_by_name() {
+    const int descriptor = ::open(name_.c_str(), O_WRONLY | O_CLOEXEC);
+    if (descriptor < 0) return errno;
+    int error_number = ::fsync(descriptor) != 0 ? errno : 0;
+    if (::close(descriptor) != 0 && error_number == 0) error_number = errno;
+    return error_number;
+  }
+
+  const std::string& name() const { return name_; }
+
   // Renames over `path`; afterwards the temporary no longer exists, so nothing is removed.
   int rename_to(const std::string& path) {
     if (std::rename(name_.c_str(), path.c_str()) != 0) return errno;
@@ -81,18 +93,31 @@ class TemporaryFile {
   std::FILE* file_ = nullptr;
 };
 
+[[noreturn]] void fail_to_write(const std::string& path, int error_number) {
+  throw Error("cannot write " + path + ": " + reason(error_number));
+}
+
 }  // namespace
 
 void write_file_atomically(const std::string& path, const std::function<void(std::FILE*)>& write) {
   TemporaryFile temporary(temporary_name_for(path));
-  const auto fail = [&path](int error_number) {
-    throw Error("cannot write " + path + ": " + reason(error_number));
-  };
-  if (const int error_number = temporary.create()) fail(error_number);
+  if (const int error_number = temporary.create()) fail_to_write(path, error_number);
   errno = 0;
   write(temporary.stream());
-  if (const int error_number = temporary.flush_and_close()) fail(error_number);
-  if (const int error_number = temporary.rename_to(path)) fail(error_number);
+  if (const int error_number = temporary.flush_and_close()) fail_to_write(path, error_number);
+  if (const int error_number = temporary.rename_to(path)) fail_to_write(path, error_number);
+}
+
+void write_named_file_atomically(const std::string& path,
+                                 const std::function<void(const std::string& temporary)>& write) {
+  // Created here, exclusively, so that the name is ours and a missing or read-only directory
+  // gets the same message as for the other formats; removed on every exit until renamed.
+  TemporaryFile temporary(temporary_name_for(path));
+  if (const int error_number = temporary.create()) fail_to_write(path, error_number);
+  if (const int error_number = temporary.flush_and_close()) fail_to_write(path, error_number);
+  write(temporary.name());
+  if (const int error_number = temporary.sync_by_name()) fail_to_write(path, error_number);
+  if (const int error_number = temporary.rename_to(path)) fail_to_write(path, error_number);
 }
 
 void write_float32_little_endian(std::FILE* stream, const float* values, std::size_t count) {

@@ -24,6 +24,12 @@ namespace langevin::detail {
 /// thrown; an exception thrown by `write` removes the temporary and propagates unchanged.
 void write_file_atomically(const std::string& path, const std::function<void(std::FILE*)>& write);
 
+/// The same for writers that open files by name (the HDF5 library): calls `write` with the name
+/// of an empty temporary file in the directory of `path`, which `write` overwrites and closes;
+/// then fsyncs it and renames it to `path`. Failures and exceptions are handled as above.
+void write_named_file_atomically(const std::string& path,
+                                 const std::function<void(const std::string& temporary)>& write);
+
 /// Writes `count` floats as little-endian IEEE binary32, the byte order of both .npy (as this
 /// library writes it) and safetensors, whatever the host's order.
 void write_float32_little_endian(std::FILE* stream, const float* values, std::size_t count);
