@@ -6,7 +6,7 @@
 #include "cli_runner.hpp"
 
 #include <gtest/gtest.h>
-
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -152,12 +152,60 @@ TEST_F(Cli, CudaWithoutAGpuIsAFailureWithStatusOne) {
 }
 
 TEST_F(Cli, EveryCommandAnswersHelp) {
-  for (const std::string command : {"", "info ", "sample ", "score "}) {
+  for (const std::string command :
+       {"", "info ", "data ", "train ", "sample ", "score ", "compare ", "demo "}) {
     const Result r = run(command + "--help");
     EXPECT_EQ(r.status, 0) << command;
-    EXPECT_NE(r.output.find("Usage"), std::string::npos) << command;
+    EXPECT_NE(r.output.find("Usage: langevin " + command), std::string::npos) << r.output;
   }
+  // Defaults are shown where an option has one.
+  EXPECT_NE(run("sample --help").output.find("--epsilon FLOAT=0.005"), std::string::npos);
+  EXPECT_NE(run("train --help").output.find("--iters INT=1200"), std::string::npos);
   EXPECT_EQ(run("info").status, 0);
+}
+
+/// The one line of JSON a command prints under --json (stderr is dropped).
+nlohmann::json json_summary(const std::string& arguments) {
+  const testing::CliResult r = testing::run_cli(arguments + " --json", /*merge_stderr=*/false);
+  EXPECT_EQ(r.status, 0) << arguments;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+  return nlohmann::json::parse(r.output);
+}
+
+TEST_F(Cli, JsonSummariesDescribeTheRun) {
+  const nlohmann::json data =
+      json_summary("data --gmm " + gmm_ + " --n 50 --seed 3 --out " + path("d.npy"));
+  EXPECT_EQ(data["command"], "data");
+  EXPECT_EQ(data["n"], 50);
+  EXPECT_EQ(data["shape"], nlohmann::json::array({50, 2}));
+
+  const nlohmann::json sampled = json_summary("sample --gmm " + gmm_ + " --chains 64 --steps 5 " +
+                                              "--sampler mala --backend cpu --quiet --out " +
+                                              path("s.npy"));
+  EXPECT_EQ(sampled["command"], "sample");
+  EXPECT_EQ(sampled["chains"], 64);
+  EXPECT_EQ(sampled["steps"], 5);
+  EXPECT_EQ(sampled["backend"], "cpu");
+  EXPECT_EQ(sampled["sampler"], "mala");
+  EXPECT_GE(sampled["acceptance_rate"].get<double>(), 0.0);
+  EXPECT_LE(sampled["acceptance_rate"].get<double>(), 1.0);
+  EXPECT_GT(sampled["seconds"].get<double>(), 0.0);
+  EXPECT_EQ(sampled["shape"], nlohmann::json::array({64, 2}));
+
+  const nlohmann::json scored = json_summary("score --gmm " + gmm_ + " --in " + path("d.npy") +
+                                             " --backend cpu --out " + path("sc.npy"));
+  EXPECT_EQ(scored["points"], 50);
+
+  const nlohmann::json trained = json_summary("train --data " + path("d.npy") + " --hidden 4 " +
+                                              "--iters 3 --backend cpu --out " +
+                                              path("m.safetensors"));
+  EXPECT_EQ(trained["iterations"], 3);
+  EXPECT_EQ(trained["hidden"], nlohmann::json::array({4}));
+  EXPECT_TRUE(trained["final_loss"].is_number());
+
+  const nlohmann::json info = json_summary("info");
+  EXPECT_EQ(info["version"], version());
+  EXPECT_EQ(info["gpus"].size(), gpus().size());
 }
 
 }  // namespace

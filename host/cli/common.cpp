@@ -4,14 +4,28 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 
 namespace langevin::cli {
 
-void add_common_options(CLI::App& command, CommonOptions& options) {
+void add_common_options(CLI::App& command, CommonOptions& options, bool json_summary) {
   command.add_option("--backend", options.backend, "auto (the GPU when present), cpu or cuda")
       ->capture_default_str();
   command.add_option("--seed", options.seed, "seed of the Philox streams")->capture_default_str();
   command.add_flag("--quiet", options.quiet, "print nothing but errors");
+  if (json_summary) {
+    command.add_flag("--json", options.json,
+                     "print the summary as one JSON object on stdout instead of text");
+  }
+}
+
+void print_summary(const CommonOptions& options, const nlohmann::json& summary,
+                   const std::string& text) {
+  if (options.json) {
+    std::cout << summary.dump() << "\n";
+  } else if (!options.quiet) {
+    std::cout << text;
+  }
 }
 
 void add_score_source_options(CLI::App& command, ScoreSourceOptions& options) {

@@ -5,6 +5,7 @@
 #include <langevin/langevin.hpp>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <optional>
@@ -14,13 +15,19 @@
 
 namespace langevin::cli {
 
-/// --backend, --seed, --quiet.
+/// --backend, --seed, --quiet, and --json where the command has a summary to print.
 struct CommonOptions {
   std::string backend = "auto";
   std::uint64_t seed = 0;
   bool quiet = false;
+  bool json = false;
 };
-void add_common_options(CLI::App& command, CommonOptions& options);
+void add_common_options(CLI::App& command, CommonOptions& options, bool json_summary = true);
+
+/// A command's summary: `summary` as one line of JSON on stdout under --json (an explicit request
+/// for output, so --quiet does not silence it), else `text` unless --quiet.
+void print_summary(const CommonOptions& options, const nlohmann::json& summary,
+                   const std::string& text);
 
 /// --model M.safetensors | --gmm G.json, exactly one.
 struct ScoreSourceOptions {

@@ -22,7 +22,6 @@ struct CompareCommandOptions {
   std::string path_a;
   std::string path_b;
   std::string plot;
-  bool json = false;
   double split = langevin::CompareOptions{}.split;
   std::string gmm;
 };
@@ -97,12 +96,12 @@ void run_compare(const CompareCommandOptions& options) {
   }
 
   // --json is an explicit request for output: --quiet silences only the table and notes.
-  if (options.json) {
+  if (options.common.json) {
     std::cout << to_json(comparison) << "\n";
   } else if (!options.common.quiet) {
     print_table(comparison, options);
   }
-  if (!options.plot.empty() && !options.common.quiet && !options.json) {
+  if (!options.plot.empty() && !options.common.quiet && !options.common.json) {
     std::cout << (comparison.dim == 2 ? "scatter plot" : "ECDF of coordinate 0") << " -> "
               << options.plot << "\n";
   }
@@ -124,7 +123,6 @@ Command add_compare_command(CLI::App& app) {
   command->add_option("--plot", options->plot,
                       "write a plot (.svg): both sets' points for d = 2, else the ECDFs of "
                       "coordinate 0");
-  command->add_flag("--json", options->json, "print the comparison as JSON instead of a table");
   command->add_option("--split", options->split, "threshold X of the mode weights (mass > X)")
       ->capture_default_str();
   command->add_option("--gmm", options->gmm,

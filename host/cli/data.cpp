@@ -31,10 +31,11 @@ void run_data(const DataOptions& options) {
     attributes["seed"] = options.common.seed;
     return attributes;
   });
-  if (!options.common.quiet) {
-    std::cout << "drew " << options.count << " points from " << options.gmm << " -> "
-              << options.out << " " << samples.shape_string() << "\n";
-  }
+  print_summary(options.common,
+                {{"command", "data"}, {"gmm", options.gmm}, {"n", options.count},
+                 {"seed", options.common.seed}, {"out", options.out}, {"shape", samples.shape()}},
+                "drew " + std::to_string(options.count) + " points from " + options.gmm + " -> " +
+                    options.out + " " + samples.shape_string() + "\n");
 }
 
 }  // namespace

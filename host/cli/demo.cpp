@@ -145,7 +145,7 @@ Command add_demo_command(CLI::App& app) {
   command->add_flag("--annealed", options->annealed,
                     "the noise-conditional version: ncsn training and annealed Langevin with "
                     "10000 chains, beside the seed's plain sampler on the same model");
-  add_common_options(*command, options->common);
+  add_common_options(*command, options->common, /*json_summary=*/false);  // a table for people
   return {command, [options] { run_demo(*options); }};
 }
 

@@ -4,38 +4,79 @@
 
 #include <langevin/langevin.hpp>
 
+#include <nlohmann/json.hpp>
 #include <omp.h>
 
 #include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace langevin::cli {
+namespace {
+
+/// build_configuration()'s "key: value" lines.
+std::vector<std::pair<std::string, std::string>> build_entries() {
+  std::vector<std::pair<std::string, std::string>> entries;
+  const std::string configuration = build_configuration();
+  std::size_t start = 0;
+  while (start < configuration.size()) {
+    std::size_t end = configuration.find('\n', start);
+    if (end == std::string::npos) end = configuration.size();
+    const std::string line = configuration.substr(start, end - start);
+    const std::size_t colon = line.find(": ");
+    if (colon != std::string::npos) entries.emplace_back(line.substr(0, colon), line.substr(colon + 2));
+    start = end + 1;
+  }
+  return entries;
+}
+
+void print_json() {
+  nlohmann::json gpu_list = nlohmann::json::array();
+  for (const GpuInfo& gpu : gpus()) {
+    gpu_list.push_back({{"index", gpu.index},
+                        {"name", gpu.name},
+                        {"compute_capability", std::to_string(gpu.compute_major) + "." +
+                                                   std::to_string(gpu.compute_minor)},
+                        {"multiprocessors", gpu.multiprocessors},
+                        {"memory_bytes", gpu.memory_bytes}});
+  }
+  nlohmann::json build = nlohmann::json::object();
+  for (const auto& [key, value] : build_entries()) build[key] = value;
+  const nlohmann::json info = {{"command", "info"},
+                               {"version", version()},
+                               {"cpu_threads", omp_get_max_threads()},
+                               {"gpus", gpu_list},
+                               {"auto_backend", gpus().empty() ? "cpu" : "cuda"},
+                               {"build", build}};
+  std::cout << info.dump() << "\n";
+}
+
+void print_text() {
+  std::cout << "langevin " << version() << "\n\n"
+            << "backends:\n"
+            << "  cpu   available, " << omp_get_max_threads() << " OpenMP threads\n";
+  if (gpus().empty()) {
+    std::cout << "  cuda  no GPU found (auto runs on the CPU)\n";
+  } else {
+    std::cout << "  cuda  available (auto runs here)\n";
+    for (const GpuInfo& gpu : gpus()) {
+      std::cout << "        GPU " << gpu.index << ": " << gpu.name << ", compute "
+                << gpu.compute_major << "." << gpu.compute_minor << ", " << gpu.multiprocessors
+                << " SMs, " << (gpu.memory_bytes >> 20) << " MiB\n";
+    }
+  }
+  std::cout << "\nbuild:\n";
+  for (const auto& [key, value] : build_entries()) std::cout << "  " << key << ": " << value << "\n";
+}
+
+}  // namespace
 
 Command add_info_command(CLI::App& app) {
+  auto json = std::make_shared<bool>(false);
   CLI::App* command = app.add_subcommand("info", "backends, GPUs found, build configuration");
-  return {command, [] {
-            std::cout << "langevin " << version() << "\n\n"
-                      << "backends:\n"
-                      << "  cpu   available, " << omp_get_max_threads() << " OpenMP threads\n";
-            if (gpus().empty()) {
-              std::cout << "  cuda  no GPU found (auto runs on the CPU)\n";
-            } else {
-              std::cout << "  cuda  available (auto runs here)\n";
-              for (const GpuInfo& gpu : gpus()) {
-                std::cout << "        GPU " << gpu.index << ": " << gpu.name << ", compute "
-                          << gpu.compute_major << "." << gpu.compute_minor << ", "
-                          << gpu.multiprocessors << " SMs, " << (gpu.memory_bytes >> 20)
-                          << " MiB\n";
-              }
-            }
-            std::cout << "\nbuild:\n";
-            const std::string configuration = build_configuration();
-            std::size_t start = 0;
-            while (start < configuration.size()) {
-              const std::size_t end = configuration.find('\n', start);
-              std::cout << "  " << configuration.substr(start, end - start) << "\n";
-              start = end == std::string::npos ? configuration.size() : end + 1;
-            }
-          }};
+  command->add_flag("--json", *json, "print it as one JSON object");
+  return {command, [json] { *json ? print_json() : print_text(); }};
 }
 
 }  // namespace langevin::cli

@@ -3,6 +3,7 @@
 #include "array_output.hpp"
 #include "commands.hpp"
 #include "common.hpp"
+#include "progress.hpp"
 
 #include <iostream>
 #include <memory>
@@ -108,6 +109,12 @@ void run_sample(const SampleOptions& options) {
   // The library refuses levels for a model that is not noise-conditional, naming the field.
   if (!options.sigmas.empty()) config.sigmas = parse_noise_levels(options.sigmas, "--sigmas");
 
+  // On a terminal the chains run in slices of ~1 % to show progress (bit-identical results);
+  // elsewhere in one piece.
+  Progress progress("sampling", "chains", config.chains, options.common.quiet);
+  if (progress.shown()) {
+    config.on_progress = [&](std::int64_t done, std::int64_t) { progress.update(done); };
+  }
   const auto start = std::chrono::steady_clock::now();
   std::unique_ptr<Sampler> sampler;
   if (const auto* gmm = std::get_if<GaussianMixture>(&source)) {
@@ -117,23 +124,37 @@ void run_sample(const SampleOptions& options) {
   }
   const Array samples = sampler->run();
   const double seconds = seconds_since(start);
+  progress.clear();
   write_array_output(options.out, "samples", samples,
                      [&] { return describe_run(options, config, *sampler, samples); });
 
-  if (!options.common.quiet) {
-    const std::size_t levels = sampler->noise_levels().size();
-    const double updates = static_cast<double>(config.steps) * static_cast<double>(std::max<std::size_t>(1, levels));
-    const double chain_steps = static_cast<double>(config.chains) * updates;
-    std::cout << "sampled " << config.chains << " chains x " << config.steps << " steps";
-    if (levels > 0) std::cout << " x " << levels << " noise levels";
-    std::cout << " (d = " << dim << ", " << to_string(config.method) << ") on "
-              << to_string(sampler->backend()) << " in " << engineering(seconds) << " s, "
-              << engineering(chain_steps / seconds) << " chain-steps/s";
-    if (config.method == Method::Mala) {
-      std::cout << ", acceptance rate " << engineering(sampler->acceptance_rate());
-    }
-    std::cout << " -> " << options.out << " " << samples.shape_string() << "\n";
+  const std::size_t levels = sampler->noise_levels().size();
+  const double updates =
+      static_cast<double>(config.steps) * static_cast<double>(std::max<std::size_t>(1, levels));
+  const double chain_steps = static_cast<double>(config.chains) * updates;
+  nlohmann::json summary = {{"command", "sample"},
+                            {"chains", config.chains},
+                            {"steps", config.steps},
+                            {"noise_levels", sampler->noise_levels()},
+                            {"dim", dim},
+                            {"sampler", to_string(config.method)},
+                            {"backend", to_string(sampler->backend())},
+                            {"seconds", seconds},
+                            {"chain_steps_per_second", chain_steps / seconds},
+                            {"out", options.out},
+                            {"shape", samples.shape()}};
+  std::ostringstream text;
+  text << "sampled " << config.chains << " chains x " << config.steps << " steps";
+  if (levels > 0) text << " x " << levels << " noise levels";
+  text << " (d = " << dim << ", " << to_string(config.method) << ") on "
+       << to_string(sampler->backend()) << " in " << engineering(seconds) << " s, "
+       << engineering(chain_steps / seconds) << " chain-steps/s";
+  if (config.method == Method::Mala) {
+    summary["acceptance_rate"] = sampler->acceptance_rate();
+    text << ", acceptance rate " << engineering(sampler->acceptance_rate());
   }
+  text << " -> " << options.out << " " << samples.shape_string() << "\n";
+  print_summary(options.common, summary, text.str());
 }
 
 }  // namespace

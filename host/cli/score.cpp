@@ -49,10 +49,12 @@ void run_score(const ScoreOptions& options) {
     attributes["backend"] = std::string(to_string(resolve(backend)));
     return attributes;
   });
-  if (!options.common.quiet) {
-    std::cout << "scored " << points.dim(0) << " points -> " << options.out << " "
-              << scores.shape_string() << "\n";
-  }
+  print_summary(options.common,
+                {{"command", "score"}, {"points", points.dim(0)}, {"dim", points.dim(1)},
+                 {"backend", to_string(resolve(backend))}, {"out", options.out},
+                 {"shape", scores.shape()}},
+                "scored " + std::to_string(points.dim(0)) + " points -> " + options.out + " " +
+                    scores.shape_string() + "\n");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "progress.hpp"
 #include "io/atomic_file.hpp"
 
 #include <langevin/trainer.hpp>
@@ -67,6 +68,9 @@ void run_train(const TrainOptions& options) {
 
   std::ostringstream log;
   log << "iteration,loss,gradient_norm,seconds\n";
+  // On a terminal a progress line; elsewhere (logs) a line every tenth of the run.
+  Progress progress("training", "iterations", config.iterations, options.common.quiet);
+  const bool report_lines = !options.common.quiet && !options.common.json && !progress.shown();
   const std::int64_t report_every = std::max<std::int64_t>(1, config.iterations / 10);
   config.on_step = [&](const TrainStep& step) {
     if (!options.log.empty()) {
@@ -76,7 +80,11 @@ void run_train(const TrainOptions& options) {
                     step.seconds);
       log << line;
     }
-    if (!options.common.quiet && step.iteration % report_every == 0) {
+    if (progress.shown()) {
+      char loss[48];
+      std::snprintf(loss, sizeof loss, "loss %.6g", step.loss);
+      progress.update(step.iteration, loss);
+    } else if (report_lines && step.iteration % report_every == 0) {
       std::printf("iteration %lld/%lld  loss %.6g  |grad| %.3g  %.1f s\n",
                   static_cast<long long>(step.iteration),
                   static_cast<long long>(config.iterations), step.loss, step.gradient_norm,
@@ -85,6 +93,7 @@ void run_train(const TrainOptions& options) {
     }
   };
   const TrainResult fit = train(data, config);
+  progress.clear();
   save_mlp(options.out, fit.model);
   if (!options.log.empty()) {
     const std::string text = log.str();
@@ -92,12 +101,23 @@ void run_train(const TrainOptions& options) {
       std::fwrite(text.data(), 1, text.size(), file);
     });
   }
-  if (!options.common.quiet) {
-    std::cout << "trained " << fit.iterations << " iterations (" << fit.evaluations
-              << " loss evaluations) on " << to_string(fit.backend) << " in "
-              << engineering(fit.seconds) << " s, final loss " << fit.final_loss << " -> "
-              << options.out << "\n";
-  }
+  std::ostringstream text;
+  text << "trained " << fit.iterations << " iterations (" << fit.evaluations
+       << " loss evaluations) on " << to_string(fit.backend) << " in " << engineering(fit.seconds)
+       << " s, final loss " << fit.final_loss << " -> " << options.out << "\n";
+  print_summary(options.common,
+                {{"command", "train"},
+                 {"loss", options.loss},
+                 {"hidden", options.hidden},
+                 {"activation", options.activation},
+                 {"optimizer", options.optimizer},
+                 {"iterations", fit.iterations},
+                 {"evaluations", fit.evaluations},
+                 {"final_loss", fit.final_loss},
+                 {"seconds", fit.seconds},
+                 {"backend", to_string(fit.backend)},
+                 {"out", options.out}},
+                text.str());
 }
 
 }  // namespace
