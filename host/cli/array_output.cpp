@@ -3,14 +3,11 @@
 #include <filesystem>
 
 namespace langevin::cli {
-namespace {
 
 bool is_hdf5_path(const std::string& path) {
   const std::string extension = std::filesystem::path(path).extension().string();
   return extension == ".h5" || extension == ".hdf5";
 }
-
-}  // namespace
 
 void check_array_output_path(const std::string& path, const std::string& option) {
   check_output_path(path, {".npy", ".h5", ".hdf5"}, option);

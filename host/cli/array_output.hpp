@@ -13,6 +13,9 @@ namespace langevin::cli {
 /// an existing directory, and HDF5 only in a build that has it.
 void check_array_output_path(const std::string& path, const std::string& option);
 
+/// Whether `path` names an HDF5 file (.h5, .hdf5).
+bool is_hdf5_path(const std::string& path);
+
 /// Writes `array` to `path`: a .npy file, or the dataset `dataset` of an HDF5 file with the
 /// attributes `describe` returns. They are gathered only for HDF5 (hashing inputs takes time).
 void write_array_output(const std::string& path, const std::string& dataset, const Array& array,

@@ -57,19 +57,26 @@ void apply_init(const std::string& spec, int dim, SamplerConfig& config) {
 
 /// Everything that produced the samples, for an HDF5 output: the options as given and what the
 /// run resolved (backend, noise levels).
-Hdf5Attributes describe_run(const SampleOptions& options, const SamplerConfig& config,
-                            Sampler& sampler, const Array& samples) {
-  Hdf5Attributes attributes = describe_output("sample", samples);
+/// The input files, hashed before the run so that the hashes are those of the files it read.
+Hdf5Attributes describe_inputs(const SampleOptions& options) {
+  Hdf5Attributes attributes;
   describe_score_source(attributes, options.source);
+  if (options.init.rfind("file:", 0) == 0) {
+    describe_input_file(attributes, "init", options.init.substr(5));
+  }
+  return attributes;
+}
+
+Hdf5Attributes describe_run(const SampleOptions& options, const SamplerConfig& config,
+                            Sampler& sampler, const Array& samples, const Hdf5Attributes& inputs) {
+  Hdf5Attributes attributes = describe_output("sample", samples);
+  attributes.insert(inputs.begin(), inputs.end());
   attributes["seed"] = config.seed;
   attributes["epsilon"] = config.epsilon;
   attributes["steps"] = config.steps;
   attributes["chains"] = config.chains;
   attributes["first_chain"] = config.first_chain;
   attributes["init"] = options.init;
-  if (options.init.rfind("file:", 0) == 0) {
-    describe_input_file(attributes, "init", options.init.substr(5));
-  }
   attributes["keep"] = options.keep;
   attributes["burn_in"] = config.burn_in;
   attributes["thin"] = config.thin;
@@ -109,6 +116,7 @@ void run_sample(const SampleOptions& options) {
   // The library refuses levels for a model that is not noise-conditional, naming the field.
   if (!options.sigmas.empty()) config.sigmas = parse_noise_levels(options.sigmas, "--sigmas");
 
+  const Hdf5Attributes inputs = is_hdf5_path(options.out) ? describe_inputs(options) : Hdf5Attributes{};
   // On a terminal the chains run in slices of ~1 % to show progress (bit-identical results);
   // elsewhere in one piece.
   Progress progress("sampling", "chains", config.chains, options.common.quiet);
@@ -126,7 +134,7 @@ void run_sample(const SampleOptions& options) {
   const double seconds = seconds_since(start);
   progress.clear();
   write_array_output(options.out, "samples", samples,
-                     [&] { return describe_run(options, config, *sampler, samples); });
+                     [&] { return describe_run(options, config, *sampler, samples, inputs); });
 
   const std::size_t levels = sampler->noise_levels().size();
   const double updates =
