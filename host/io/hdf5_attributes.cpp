@@ -5,6 +5,7 @@
 #include <langevin/io.hpp>
 #include <optional>
 
+#include "io/crash_isolation.hpp"
 #include "io/hdf5_handle.hpp"
 
 namespace langevin {
@@ -109,7 +110,9 @@ std::optional<Hdf5Attribute> read_attribute(hid_t root, const std::string& name,
 
 }  // namespace
 
-Hdf5Attributes read_hdf5_attributes(const std::string& path) {
+namespace {
+
+Hdf5Attributes read_hdf5_attributes_unisolated(const std::string& path) {
   const detail::QuietHdf5Errors quiet;
   try {
     std::uint64_t file_size = 0;
@@ -125,6 +128,14 @@ Hdf5Attributes read_hdf5_attributes(const std::string& path) {
   } catch (const Hdf5Failure& failure) {
     throw InvalidInput(path + ": " + failure.message());
   }
+}
+
+}  // namespace
+
+Hdf5Attributes read_hdf5_attributes(const std::string& path) {
+  detail::refuse_if_reading_crashes(path, "HDF5",
+                                    [&] { (void)read_hdf5_attributes_unisolated(path); });
+  return read_hdf5_attributes_unisolated(path);
 }
 
 }  // namespace langevin

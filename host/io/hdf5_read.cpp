@@ -10,6 +10,7 @@
 #include <langevin/io.hpp>
 #include <limits>
 
+#include "io/crash_isolation.hpp"
 #include "io/hdf5_handle.hpp"
 
 namespace langevin {
@@ -175,11 +176,7 @@ Array read_dataset(hid_t file, const std::string& name, std::uint64_t file_size)
   return array;
 }
 
-}  // namespace
-
-bool hdf5_available() { return true; }
-
-Array read_hdf5(const std::string& path, const std::string& dataset) {
+Array read_hdf5_unisolated(const std::string& path, const std::string& dataset) {
   const detail::QuietHdf5Errors quiet;
   try {
     std::uint64_t file_size = 0;
@@ -188,6 +185,16 @@ Array read_hdf5(const std::string& path, const std::string& dataset) {
   } catch (const Hdf5Failure& failure) {
     throw InvalidInput(path + ": " + failure.message());
   }
+}
+
+}  // namespace
+
+bool hdf5_available() { return true; }
+
+Array read_hdf5(const std::string& path, const std::string& dataset) {
+  detail::refuse_if_reading_crashes(path, "HDF5",
+                                    [&] { (void)read_hdf5_unisolated(path, dataset); });
+  return read_hdf5_unisolated(path, dataset);
 }
 
 }  // namespace langevin

@@ -1,0 +1,11 @@
+// libFuzzer target: read_npy on arbitrary bytes.
+#include "fuzz_input.hpp"
+
+#include <langevin/io.hpp>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string& path = langevin::fuzz::scratch_path(".npy");
+  langevin::fuzz::write_input(path, data, size);
+  langevin::fuzz::expect_only_invalid_input([&] { (void)langevin::read_npy(path); });
+  return 0;
+}
