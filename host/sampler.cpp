@@ -11,9 +11,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numeric>
 #include <variant>
+
+#include <unistd.h>
 
 namespace langevin {
 namespace {
@@ -308,7 +311,39 @@ std::vector<std::int64_t> Sampler::output_shape() const {
   return langevin::output_shape(impl_->config, impl_->dim, impl_->levels());
 }
 
+namespace {
+
+/// Refuses an output larger than the memory it is to live in before allocating it, naming the
+/// chains (the count that decides the size) and what to do instead.
+void require_memory(std::int64_t floats, std::uint64_t available, const char* where,
+                    const SamplerConfig& config) {
+  const double bytes = 4.0 * static_cast<double>(floats);
+  if (available > 0 && bytes > static_cast<double>(available)) {
+    char sizes[96];
+    std::snprintf(sizes, sizeof sizes, "%.3g GB, more than the %.3g GB of %s", bytes / 1e9,
+                  static_cast<double>(available) / 1e9, where);
+    throw InvalidInput("chains = " + std::to_string(config.chains) + ": the output needs " +
+                       sizes + "; run fewer chains at a time (first_chain splits a run), or " +
+                       "keep final states or a thinned trajectory");
+  }
+}
+
+std::uint64_t host_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page_size = ::sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page_size > 0
+             ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page_size)
+             : 0;
+}
+
+std::uint64_t device_memory_bytes() {
+  return gpus().empty() ? 0 : static_cast<std::uint64_t>(gpus().front().memory_bytes);
+}
+
+}  // namespace
+
 Array Sampler::run() {
+  require_memory(impl_->output_count(), host_memory_bytes(), "host memory", impl_->config);
   if (impl_->backend == Backend::Cuda) return run_on_device().to_host();
   Array out(output_shape());
   impl_->run_cpu(out.data());
@@ -317,6 +352,7 @@ Array Sampler::run() {
 
 DeviceArray Sampler::run_on_device(Stream stream) {
   impl_->require_cuda();
+  require_memory(impl_->output_count(), device_memory_bytes(), "GPU memory", impl_->config);
   DeviceArray result;
   result.shape = output_shape();
   result.stream = stream;

@@ -307,6 +307,20 @@ TEST(SamplerValidation, NamesTheFieldAndValue) {
   EXPECT_EQ(validation_error(config, 1025), "dimension = 1025: the fused sampler takes 1 to 1024");
 }
 
+TEST(SamplerValidation, AnOutputLargerThanMemoryIsRefusedBeforeAllocating) {
+  // 10¹² chains × 3 floats = 12 TB: refused by name, at once, rather than failing to allocate.
+  SamplerConfig config = small_config();
+  config.chains = 1000000000000;
+  try {
+    (void)sample(planar(), config);
+    FAIL() << "expected InvalidInput";
+  } catch (const InvalidInput& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.rfind("chains = 1000000000000: the output needs 1.2e+04 GB", 0), 0) << message;
+    EXPECT_NE(message.find("host memory"), std::string::npos) << message;
+  }
+}
+
 TEST(SamplerValidation, CudaWithoutAGpuIsAnError) {
   if (cuda_available()) GTEST_SKIP() << "a GPU is present";
   SamplerConfig config = small_config();
