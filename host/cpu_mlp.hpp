@@ -125,4 +125,17 @@ void score_mlp_cpu_with(const device::MlpView& net, const float* points, float* 
   });
 }
 
+// Instantiated once each, in host/cpu_mlp_<activation>.cpp: the declarations keep every other
+// file that includes this header (cpu_backend.cpp's dispatch) from instantiating them again.
+#define LANGEVIN_CPU_MLP_EXTERN(A)                                                              \
+  extern template void sample_mlp_cpu_with<A>(const device::MlpView&,                           \
+                                              const device::ChainConfig&);                      \
+  extern template void score_mlp_cpu_with<A>(const device::MlpView&, const float*, float*,      \
+                                             long long, float);
+LANGEVIN_CPU_MLP_EXTERN(Activation::Relu)
+LANGEVIN_CPU_MLP_EXTERN(Activation::Softplus)
+LANGEVIN_CPU_MLP_EXTERN(Activation::Tanh)
+LANGEVIN_CPU_MLP_EXTERN(Activation::Silu)
+#undef LANGEVIN_CPU_MLP_EXTERN
+
 }  // namespace langevin::backends
