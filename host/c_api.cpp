@@ -303,6 +303,7 @@ langevin_status langevin_sample(const langevin_model* model, const langevin_conf
       }
       sampler->run_into(out);
       langevin::detail::synchronize(nullptr);  // the C API's calls return when their results are there
+      sampler->check_divergence();
     } else {
       const langevin::Array samples = sampler->run();
       std::memcpy(out, samples.data(), static_cast<std::size_t>(count) * sizeof(float));

@@ -146,6 +146,9 @@ struct Sampler::Impl {
   DeviceBuffer<float> device_scratch;    // deep MLPs on the GPU
   DeviceBuffer<unsigned int> device_accepted;
   bool accepted_on_device = false;
+  unsigned long long divergence[2] = {0, ~0ull};        // CPU: count, earliest update
+  DeviceBuffer<unsigned long long> device_divergence;   // the same on the GPU
+  bool divergence_on_device = false;
 
   template <class Target>
   Impl(const Target& t, SamplerConfig c, int d, std::vector<double> levels)
@@ -219,6 +222,10 @@ struct Sampler::Impl {
       chains.accepted = accepted.data();
     }
     accepted_on_device = false;
+    divergence[0] = 0;
+    divergence[1] = ~0ull;
+    divergence_on_device = false;
+    if (!mala) chains.divergence = divergence;
     // Slices of whole 16-chain blocks, enough of them for every thread.
     constexpr std::int64_t kMinCpuSlice = 4096;
     run_slices(chains, kMinCpuSlice, [&](const device::ChainConfig& part) {
@@ -243,6 +250,13 @@ struct Sampler::Impl {
       chains.accepted = device_accepted.data();
       accepted_on_device = true;
     }
+    if (!mala) {
+      if (device_divergence.size() < 2) device_divergence = DeviceBuffer<unsigned long long>(2);
+      const unsigned long long reset[2] = {0, ~0ull};
+      device_divergence.upload(reset, 2, stream);
+      chains.divergence = device_divergence.data();
+    }
+    divergence_on_device = !mala;
     // A slice fills an H100/H200 (132 SMs × 2048 threads) several times over.
     constexpr std::int64_t kMinGpuSlice = std::int64_t{1} << 20;
     run_slices(chains, kMinGpuSlice, [&](const device::ChainConfig& part) {
@@ -260,6 +274,15 @@ struct Sampler::Impl {
       }
     }, [&] { detail::synchronize(stream); });
     last_stream = stream;
+  }
+
+  Divergence read_divergence() {
+    unsigned long long counts[2] = {divergence[0], divergence[1]};
+    if (divergence_on_device) device_divergence.download(counts, 2, last_stream);
+    Divergence result;
+    result.chains = static_cast<std::int64_t>(counts[0]);
+    if (counts[0] > 0) result.first_update = static_cast<std::int64_t>(counts[1]);
+    return result;
   }
 
   double acceptance_rate() {
@@ -344,10 +367,28 @@ std::uint64_t device_memory_bytes() {
 
 Array Sampler::run() {
   require_memory(impl_->output_count(), host_memory_bytes(), "host memory", impl_->config);
-  if (impl_->backend == Backend::Cuda) return run_on_device().to_host();
+  if (impl_->backend == Backend::Cuda) {
+    Array out = run_on_device().to_host();
+    check_divergence();
+    return out;
+  }
   Array out(output_shape());
   impl_->run_cpu(out.data());
+  check_divergence();
   return out;
+}
+
+Divergence Sampler::divergence() { return impl_->read_divergence(); }
+
+void Sampler::check_divergence() {
+  const Divergence diverged = divergence();
+  if (diverged.chains == 0) return;
+  const std::int64_t updates = total_updates(impl_->config, impl_->levels());
+  throw Error(std::to_string(diverged.chains) + " of " + std::to_string(impl_->config.chains) +
+              " chains diverged (their state became NaN or infinite), the first after update " +
+              std::to_string(diverged.first_update + 1) + " of " + std::to_string(updates) +
+              ": the step size epsilon = " + detail::number_text(impl_->config.epsilon) +
+              " is too large for this target; try a smaller one");
 }
 
 DeviceArray Sampler::run_on_device(Stream stream) {

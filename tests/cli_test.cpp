@@ -151,6 +151,18 @@ TEST_F(Cli, CudaWithoutAGpuIsAFailureWithStatusOne) {
   EXPECT_FALSE(fs::exists(path("s.npy")));
 }
 
+TEST_F(Cli, ADivergingRunIsAFailureWithStatusOneAndNoOutput) {
+  // N(0, 0.1²) at ε = 1: every chain overflows within ~20 updates (sampler_test.cpp).
+  const std::string narrow = path("narrow.json");
+  std::ofstream(narrow) << R"({"weights": [1], "means": [0], "stds": [0.1]})";
+  const Result r = run("sample --gmm " + narrow + " --epsilon 1 --steps 200 --backend cpu --out " +
+                       path("s.npy"));
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_EQ(r.output.rfind("langevin: error: 1000 of 1000 chains diverged", 0), 0) << r.output;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+  EXPECT_FALSE(fs::exists(path("s.npy")));
+}
+
 TEST_F(Cli, EveryCommandAnswersHelp) {
   for (const std::string command :
        {"", "info ", "data ", "train ", "sample ", "score ", "compare ", "demo "}) {

@@ -307,6 +307,85 @@ TEST(SamplerValidation, NamesTheFieldAndValue) {
   EXPECT_EQ(validation_error(config, 1025), "dimension = 1025: the fused sampler takes 1 to 1024");
 }
 
+// N(0, 0.1²) with ε = 1: x ← x − 100 x + √2 z multiplies x by −99 a step, so every chain
+// overflows float32 (|x| > 3.4e38) within about 20 updates and then stays NaN.
+GaussianMixture narrow() { return GaussianMixture({1.0}, {{0.0}}, {{0.1}}); }
+
+TEST(SamplerDivergence, ChainsThatBlowUpStopTheRunWithAnError) {
+  SamplerConfig config = small_config();
+  config.chains = 1000;
+  config.steps = 200;
+  config.epsilon = 1.0;
+  Sampler sampler(narrow(), config);
+  try {
+    (void)sampler.run();
+    FAIL() << "expected Error";
+  } catch (const InvalidInput&) {
+    FAIL() << "divergence is a failure while running, not invalid input";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.rfind("1000 of 1000 chains diverged", 0), 0) << message;
+    EXPECT_NE(message.find("epsilon = 1 is too large"), std::string::npos) << message;
+  }
+  const Divergence diverged = sampler.divergence();
+  EXPECT_EQ(diverged.chains, 1000);
+  // 99^k |x₀| passes 3.4e38 at k ≈ 19 for |x₀| ≈ 1; the earliest of 1000 chains (largest |x₀|,
+  // up to ~3.3 for N(0, 1) draws) a little sooner.
+  EXPECT_GE(diverged.first_update, 10);
+  EXPECT_LE(diverged.first_update, 25);
+}
+
+TEST(SamplerDivergence, OnlyTheChainsThatDivergeAreCounted) {
+  // Three chains start at 3e38 (finite, near float's largest): their score −100 x overflows to
+  // −∞ and the first update makes them infinite. The others start at 0 and, at ε = 1e-3, contract
+  // towards 0. Both the mixture's one-chain path and the MLP's 16-chain blocks are checked.
+  SamplerConfig config = small_config();
+  config.chains = 48;
+  config.steps = 50;
+  config.epsilon = 1e-3;
+  Array init({48, 1});
+  for (std::int64_t i = 0; i < 48; ++i) init[i] = (i % 16 == 5) ? 3e38f : 0.0f;
+  config.init_states = init;
+
+  Sampler mixture(narrow(), config);  // s(x) = −100 x
+  EXPECT_THROW((void)mixture.run(), Error);
+  EXPECT_EQ(mixture.divergence().chains, 3);
+  EXPECT_EQ(mixture.divergence().first_update, 0);
+
+  DenseLayer hidden{1, 1, {1.0f}, {0.0f}};
+  DenseLayer output{1, 1, {-100.0f}, {0.0f}};  // s(x) = −100 relu(x)
+  Sampler mlp(Mlp({hidden, output}, Activation::Relu), config);
+  EXPECT_THROW((void)mlp.run(), Error);
+  EXPECT_EQ(mlp.divergence().chains, 3);
+  EXPECT_EQ(mlp.divergence().first_update, 0);
+
+  // Without the far-out chains nothing diverges and the run returns.
+  for (std::int64_t i = 0; i < 48; ++i) init[i] = 0.0f;
+  config.init_states = init;
+  Sampler healthy(narrow(), config);
+  EXPECT_NO_THROW((void)healthy.run());
+  EXPECT_EQ(healthy.divergence().chains, 0);
+  EXPECT_EQ(healthy.divergence().first_update, -1);
+}
+
+TEST(SamplerDivergenceGpu, TheGpuReportsWhatTheCpuReports) {
+  LANGEVIN_REQUIRE_GPU();
+  SamplerConfig config = small_config();
+  config.chains = 1000;
+  config.steps = 200;
+  config.epsilon = 1.0;
+  Sampler cpu(narrow(), config);
+  EXPECT_THROW((void)cpu.run(), Error);
+  config.backend = Backend::Cuda;
+  Sampler gpu(narrow(), config);
+  EXPECT_THROW((void)gpu.run(), Error);
+  // The same chains overflow at the same update, up to the last bits of logf/sinf/cosf in the
+  // noise, which can move an overflow by one update.
+  EXPECT_EQ(gpu.divergence().chains, cpu.divergence().chains);
+  EXPECT_NEAR(static_cast<double>(gpu.divergence().first_update),
+              static_cast<double>(cpu.divergence().first_update), 1.0);
+}
+
 TEST(SamplerValidation, AnOutputLargerThanMemoryIsRefusedBeforeAllocating) {
   // 10¹² chains × 3 floats = 12 TB: refused by name, at once, rather than failing to allocate.
   SamplerConfig config = small_config();

@@ -87,6 +87,12 @@ std::vector<std::int64_t> output_shape(const SamplerConfig& config, int dim, int
 device::ChainConfig chain_config(const SamplerConfig& config, int dim,
                                  const std::vector<double>& sigmas = {});
 
+/// Chains whose state became NaN or infinite (a step size too large for the target).
+struct Divergence {
+  std::int64_t chains = 0;          // how many
+  std::int64_t first_update = -1;   // the earliest update after which one was (−1: none)
+};
+
 /// A sampler bound to one target and configuration. Validates on construction and, on the GPU,
 /// uploads the target's parameters once, so that run() can be called again cheaply.
 class Sampler {
@@ -102,12 +108,20 @@ class Sampler {
   int dim() const;
   std::vector<std::int64_t> output_shape() const;
 
-  /// Runs the chains and returns the result on the host.
+  /// Runs the chains and returns the result on the host. Throws Error when chains diverged
+  /// (check_divergence), so that no NaN reaches the caller.
   Array run();
   /// Runs the chains on the GPU and leaves the result there (Cuda backend only).
   DeviceArray run_on_device(Stream stream = nullptr);
   /// Runs the chains on the GPU into caller-owned device memory of output_shape() floats.
   void run_into(float* device_out, Stream stream = nullptr);
+
+  /// The chains of the last run that diverged (ULA; MALA rejects non-finite proposals). Waits
+  /// for the run. run() checks this itself; run_on_device and run_into leave it to the caller.
+  Divergence divergence();
+  /// Throws Error "N of M chains diverged …, the first after update K of U: the step size
+  /// epsilon = E is too large for this target; try a smaller one" when any did.
+  void check_divergence();
 
   /// MALA: the fraction of proposals accepted in the last run (waits for it); NaN for ULA.
   double acceptance_rate();

@@ -65,6 +65,11 @@ struct ChainConfig {
   // MALA (for scores with a log_density): accepted[i] counts chain i's accepted proposals.
   bool metropolis = false;
   unsigned int* accepted = nullptr;
+
+  // Divergence (ULA): when set, divergence[0] counts the chains whose state became NaN or
+  // infinite and divergence[1] holds the earliest update after which one did (start it at
+  // ~0ull). One check per update, one atomic per diverged chain. MALA rejects such proposals.
+  unsigned long long* divergence = nullptr;
 };
 
 /// Total updates of a chain: steps at each noise level.
@@ -118,6 +123,36 @@ LANGEVIN_HD void store(float* row, const float* x, int d) {
     if (j >= d) break;
     row[j] = x[j];
   }
+}
+
+/// Whether x[0 … d) are all finite. `x − x` is 0 for finite x and NaN for ±∞ and NaN, so one
+/// comparison of the sum decides, with no branch per coordinate.
+template <int MaxDim>
+LANGEVIN_HD bool all_finite(const float* x, int d) {
+  float zero = 0.0f;
+  LANGEVIN_UNROLL
+  for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+    if (j >= d) break;
+    zero += x[j] - x[j];
+  }
+  return zero == 0.0f;
+}
+
+/// Counts a diverged chain into config.divergence: [0] += 1, [1] = min([1], update).
+LANGEVIN_HD void record_divergence(const ChainConfig& config, long long update) {
+  if (config.divergence == nullptr || update < 0) return;
+  const unsigned long long step = static_cast<unsigned long long>(update);
+#if defined(__CUDA_ARCH__)
+  atomicAdd(&config.divergence[0], 1ull);
+  atomicMin(&config.divergence[1], step);
+#else
+  __atomic_fetch_add(&config.divergence[0], 1ull, __ATOMIC_RELAXED);
+  unsigned long long earliest = __atomic_load_n(&config.divergence[1], __ATOMIC_RELAXED);
+  while (step < earliest && !__atomic_compare_exchange_n(&config.divergence[1], &earliest, step,
+                                                         true, __ATOMIC_RELAXED,
+                                                         __ATOMIC_RELAXED)) {
+  }
+#endif
 }
 
 /// Which updates a trajectory keeps, without a division per update.
@@ -200,6 +235,7 @@ LANGEVIN_HD void run_chain(const Score& score, const ChainConfig& config, long l
   const int levels = annealed ? config.levels : 1;
   const float last_sigma = annealed ? config.sigmas[levels - 1] : 1.0f;
   chain_detail::TrajectoryCursor cursor(config);
+  long long diverged = -1;          // the first update after which x was not finite
   long long k = config.first_step;  // the update counter, across levels
   for (int level = static_cast<int>(k / config.steps); level < levels; ++level) {
     const chain_detail::LevelStep rule = chain_detail::level_step(config, level);
@@ -212,6 +248,7 @@ LANGEVIN_HD void run_chain(const Score& score, const ChainConfig& config, long l
         if (j >= d) break;
         x[j] = math::fma(rule.noise_scale, z[j], math::fma(rule.step_size, s[j], x[j]));
       }
+      if (diverged < 0 && !chain_detail::all_finite<MaxDim>(x, d)) diverged = k;
     }
   }
   if (annealed && config.denoise) {  // Tweedie: E[x₀ | x] = x + σ² ∇ log p_σ(x)
@@ -221,7 +258,9 @@ LANGEVIN_HD void run_chain(const Score& score, const ChainConfig& config, long l
       if (j >= d) break;
       x[j] = math::fma(last_sigma * last_sigma, s[j], x[j]);
     }
+    if (diverged < 0 && !chain_detail::all_finite<MaxDim>(x, d)) diverged = k;
   }
+  chain_detail::record_divergence(config, diverged);
   if (!config.keep_trajectory) chain_detail::store<MaxDim>(config.out + i * d, x, d);
 }
 

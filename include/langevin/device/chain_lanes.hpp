@@ -47,6 +47,15 @@ void run_chain_lanes(const Score& score, const ChainConfig& config, long long fi
   const int levels = annealed ? config.levels : 1;
   const float last_sigma = annealed ? config.sigmas[levels - 1] : 1.0f;
   chain_detail::TrajectoryCursor cursor(config);  // the same slots for every chain
+  long long diverged[L];  // as run_chain: the first update after which a chain was not finite
+  for (int c = 0; c < L; ++c) diverged[c] = -1;
+  auto check_finite = [&](long long update) {
+    for (int c = 0; c < count; ++c) {
+      float zero = 0.0f;
+      for (int j = 0; j < d; ++j) zero += x[j * L + c] - x[j * L + c];
+      if (diverged[c] < 0 && zero != 0.0f) diverged[c] = update;
+    }
+  };
   long long k = config.first_step;
   for (int level = static_cast<int>(k / config.steps); level < levels; ++level) {
     const chain_detail::LevelStep rule = chain_detail::level_step(config, level);
@@ -64,12 +73,15 @@ void run_chain_lanes(const Score& score, const ChainConfig& config, long long fi
           v = math::fma(rule.noise_scale, z[j], math::fma(rule.step_size, s[j * L + c], v));
         }
       }
+      check_finite(k);
     }
   }
   if (annealed && config.denoise) {  // as run_chain: x + σ_L² s(x, σ_L)
     score(x, s, last_sigma);
     for (int i = 0; i < d * L; ++i) x[i] = math::fma(last_sigma * last_sigma, s[i], x[i]);
+    check_finite(k);
   }
+  for (int c = 0; c < count; ++c) chain_detail::record_divergence(config, diverged[c]);
   if (!config.keep_trajectory) {
     for (int c = 0; c < count; ++c) store(first + c, c);
   }
