@@ -91,6 +91,20 @@ else
   echo "skipped (PROFILE=1 runs ncu)"
 fi
 
+log "compute-sanitizer over the CPU-vs-GPU tests (memcheck, racecheck), time-boxed"
+# Slow (10-100x): the small CPU-vs-GPU suite only; SANITIZE=0 skips it.
+if [ "${SANITIZE:-1}" = 1 ] && command -v compute-sanitizer >/dev/null; then
+  for tool in memcheck racecheck; do
+    timeout 120 compute-sanitizer --tool "$tool" --error-exitcode 3 \
+      ./build-gpu/tests/langevin_tests --gtest_filter='CpuGpu*:CApiGpu*' \
+      >"$out/sanitizer_$tool.log" 2>&1
+    echo "$tool: exit $? ($(grep -c "ERROR SUMMARY: 0 errors" "$out/sanitizer_$tool.log") clean summaries;" \
+         "124 = time limit)"
+  done
+else
+  echo "skipped (no compute-sanitizer, or SANITIZE=0)"
+fi
+
 log "summary"
 echo "ctest status: $ctest_status (skipped: $skipped); total $(( $(date +%s) - started )) s"
 exit $ctest_status
