@@ -11,7 +11,9 @@ namespace langevin::cli {
 void add_common_options(CLI::App& command, CommonOptions& options, bool json_summary) {
   command.add_option("--backend", options.backend, "auto (the GPU when present), cpu or cuda")
       ->capture_default_str();
-  command.add_option("--seed", options.seed, "seed of the Philox streams")->capture_default_str();
+  command.add_option("--seed", options.seed, "seed of the Philox streams")
+      ->check(integer_range<std::uint64_t>())
+      ->capture_default_str();
   command.add_flag("--quiet", options.quiet, "print nothing but errors");
   if (json_summary) {
     command.add_flag("--json", options.json,

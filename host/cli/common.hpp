@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <limits>
+#include <type_traits>
 #include <optional>
 #include <string>
 #include <variant>
@@ -23,6 +25,35 @@ struct CommonOptions {
   bool json = false;
 };
 void add_common_options(CLI::App& command, CommonOptions& options, bool json_summary = true);
+
+/// Refuses integer option values outside the range of T (CLI11 2.1 would clamp
+/// 99999999999999999999 to the type's limit and go on with it), and fractions.
+template <class T>
+CLI::Validator integer_range() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        std::size_t used = 0;
+        bool fits = !text.empty();
+        try {
+          if constexpr (std::is_signed_v<T>) {
+            const long long value = std::stoll(text, &used);
+            fits = fits && value >= static_cast<long long>(std::numeric_limits<T>::min()) &&
+                   value <= static_cast<long long>(std::numeric_limits<T>::max());
+          } else {
+            const unsigned long long value = std::stoull(text, &used);
+            fits = fits && text.find('-') == std::string::npos &&
+                   value <= static_cast<unsigned long long>(std::numeric_limits<T>::max());
+          }
+        } catch (const std::exception&) {
+          fits = false;
+        }
+        if (fits && used == text.size()) return "";
+        return "\"" + text + "\" is not a whole number from " +
+               std::to_string(std::numeric_limits<T>::min()) + " to " +
+               std::to_string(std::numeric_limits<T>::max());
+      },
+      "", "integer range");
+}
 
 /// A command's summary: `summary` as one line of JSON on stdout under --json (an explicit request
 /// for output, so --quiet does not silence it), else `text` unless --quiet.

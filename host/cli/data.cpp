@@ -46,7 +46,9 @@ Command add_data_command(CLI::App& app) {
       app.add_subcommand("data", "draw exact samples from a Gaussian mixture (.json) into a .npy "
                                  "or .h5");
   command->add_option("--gmm", options->gmm, "Gaussian mixture (.json)")->required();
-  command->add_option("--n", options->count, "number of points")->required();
+  command->add_option("--n", options->count, "number of points")
+      ->check(integer_range<std::int64_t>())
+      ->required();
   command->add_option("--out", options->out, "output points (.npy or .h5, shape (n, d))")
       ->required();
   add_common_options(*command, options->common);

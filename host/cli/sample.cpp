@@ -176,8 +176,11 @@ Command add_sample_command(CLI::App& app) {
   command->add_option("--out", options->out,
                       "output samples (.npy, or .h5 recording the run's settings)")
       ->required();
-  command->add_option("--chains", options->chains, "number of chains")->capture_default_str();
+  command->add_option("--chains", options->chains, "number of chains")
+      ->check(integer_range<std::int64_t>())
+      ->capture_default_str();
   command->add_option("--steps", options->steps, "Langevin updates per chain")
+      ->check(integer_range<std::int64_t>())
       ->capture_default_str();
   command->add_option("--epsilon", options->epsilon, "step size eps")->capture_default_str();
   command->add_option("--init", options->init,
@@ -189,11 +192,14 @@ Command add_sample_command(CLI::App& app) {
                       "shape (chains, kept, d)")
       ->capture_default_str();
   command->add_option("--burn-in", options->burn_in, "first step a trajectory keeps (B)")
+      ->check(integer_range<std::int64_t>())
       ->capture_default_str();
   command->add_option("--thin", options->thin, "keep every T-th step of a trajectory")
+      ->check(integer_range<std::int64_t>())
       ->capture_default_str();
   command->add_option("--first-chain", options->first_chain,
                       "global index of the first chain (rows C ... C+N-1 of a larger run)")
+      ->check(integer_range<std::int64_t>())
       ->capture_default_str();
   command->add_option("--sampler", options->sampler,
                       "ula, or mala: Metropolis-adjusted (needs --gmm; reports the acceptance rate)")

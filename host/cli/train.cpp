@@ -141,6 +141,7 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--sigmas", o->sigmas,
                       "MAX,MIN,LEVELS: the geometric noise levels of --loss ncsn (default 10,0.01,10)");
   command->add_option("--projections", o->projections, "projections per point for --loss sliced")
+      ->check(integer_range<int>())
       ->capture_default_str();
   command->add_option("--projection", o->projection, "rademacher or gaussian")->capture_default_str();
   command->add_option("--optimizer", o->optimizer,
@@ -149,8 +150,11 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--lr", o->learning_rate,
                       "learning rate; default 1e-3 (gd, adam) or 0 (nesterov); 0 with gd or "
                       "nesterov: backtracking line search");
-  command->add_option("--iters", o->iterations, "iterations")->capture_default_str();
+  command->add_option("--iters", o->iterations, "iterations")
+      ->check(integer_range<std::int64_t>())
+      ->capture_default_str();
   command->add_option("--batch", o->batch, "rows per iteration, drawn with replacement; 0 = full batch")
+      ->check(integer_range<std::int64_t>())
       ->capture_default_str();
   command->add_option("--weight-decay", o->weight_decay, "L2 penalty wd/2 |theta|^2")
       ->capture_default_str();
