@@ -31,6 +31,27 @@ TEST(CrashIsolation, AParserThatReturnsOrThrowsLetsTheCallerGoOn) {
       "bad.h5", "HDF5", [] { throw InvalidInput("bad.h5: not an HDF5 file"); }));
 }
 
+TEST(CrashIsolation, AParserThatNeverReturnsIsStoppedEvenIfSigalrmIsHandled) {
+  // A handler the caller installed (libFuzzer has one) must not keep the time limit (10 s for a
+  // small file) from ending a parser stuck in a loop.
+  struct sigaction ignore_alarm {};
+  ignore_alarm.sa_handler = [](int) {};
+  struct sigaction previous {};
+  sigaction(SIGALRM, &ignore_alarm, &previous);
+  try {
+    detail::refuse_if_reading_crashes("loop.h5", "HDF5", [] {
+      volatile bool forever = true;
+      while (forever) {
+      }
+    });
+    ADD_FAILURE() << "expected InvalidInput";
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("did not finish reading it"), std::string::npos)
+        << e.what();
+  }
+  sigaction(SIGALRM, &previous, nullptr);
+}
+
 TEST(CrashIsolation, NothingTheChildDoesReachesTheParent) {
   int value = 1;
   detail::refuse_if_reading_crashes("x.h5", "HDF5", [&] { value = 2; });

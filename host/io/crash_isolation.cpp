@@ -2,6 +2,7 @@
 
 #include <langevin/error.hpp>
 
+#include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,9 +26,15 @@ void refuse_if_reading_crashes(const std::string& path, const std::string& forma
   if (child == 0) {
     // A crash must end the child by its signal, for the parent to see: handlers the parent
     // installed (a debugger's, a sanitizer's, a fuzzer's) would turn it into an exit status.
-    for (int signal_number : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) {
+    // The same for the time limit's SIGALRM (a fuzzer or a timer library may handle it), and
+    // none of them may be blocked.
+    sigset_t fatal;
+    sigemptyset(&fatal);
+    for (int signal_number : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM}) {
       std::signal(signal_number, SIG_DFL);
+      sigaddset(&fatal, signal_number);
     }
+    pthread_sigmask(SIG_UNBLOCK, &fatal, nullptr);
     // A parser that loops forever on a malformed file is stopped, with room for slow disks:
     // 10 s plus 1 s per 50 MB.
     ::alarm(seconds);
