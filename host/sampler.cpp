@@ -39,6 +39,41 @@ Method parse_method(const std::string& name, const std::string& field) {
   throw InvalidInput(field + " = \"" + name + "\": expected ula or mala");
 }
 
+namespace {
+
+/// A checkpoint must belong to a run of this configuration: its update inside the run, its arrays
+/// in the run's shapes, its states finite (a checkpoint is never written after a divergence).
+void validate_resume(const Checkpoint& r, const SamplerConfig& c, int dim, int levels) {
+  const std::int64_t updates = total_updates(c, levels);
+  require(r.update >= 1 && r.update < updates, "checkpoint update", std::to_string(r.update),
+          "must be in [1, updates) = [1, " + std::to_string(updates) + ") for this run");
+  const bool states_ok = r.states.rank() == 2 && r.states.dim(0) == c.chains &&
+                         r.states.dim(1) == dim;
+  require(states_ok, "checkpoint states shape", r.states.shape_string(),
+          "must be (chains, d) = (" + std::to_string(c.chains) + ", " + std::to_string(dim) + ")");
+  for (std::int64_t i = 0; i < r.states.size(); ++i) {
+    if (!std::isfinite(r.states[i])) {
+      throw InvalidInput("checkpoint states[" + std::to_string(i / dim) + ", " +
+                         std::to_string(i % dim) + "] = " + text(r.states[i]) +
+                         ": must be finite");
+    }
+  }
+  if (c.keep == Keep::Trajectory) {
+    require(r.trajectory.shape() == output_shape(c, dim, levels), "checkpoint trajectory shape",
+            r.trajectory.shape_string(), "must be the output's shape");
+  } else {
+    require(r.trajectory.size() == 0, "checkpoint trajectory shape", r.trajectory.shape_string(),
+            "must be empty when keeping final states");
+  }
+  const double most_accepted =
+      c.method == Method::Mala ? static_cast<double>(c.chains) * static_cast<double>(r.update) : 0;
+  require(static_cast<double>(r.accepted) <= most_accepted, "checkpoint accepted",
+          std::to_string(r.accepted),
+          "must be at most chains × update = " + text(most_accepted) + " for this run");
+}
+
+}  // namespace
+
 void validate(const SamplerConfig& c, int dim, int levels) {
   require(dim >= 1 && dim <= kMaxSamplerDim, "dimension", std::to_string(dim),
           "the fused sampler takes 1 to " + std::to_string(kMaxSamplerDim));
@@ -91,6 +126,9 @@ void validate(const SamplerConfig& c, int dim, int levels) {
   const std::int64_t per_chain = (c.keep == Keep::Trajectory ? kept_steps(c, levels) : 1) * dim;
   require(c.chains <= kInt64Max / per_chain, "chains", std::to_string(c.chains),
           "the output of chains × kept steps × d values overflows 64 bits");
+  require(c.checkpoint_every >= 0, "checkpoint_every", std::to_string(c.checkpoint_every),
+          "must be non-negative (0: no checkpoints)");
+  if (c.resume) validate_resume(*c.resume, c, dim, levels);
 }
 
 std::int64_t total_updates(const SamplerConfig& c, int levels) {
@@ -184,13 +222,13 @@ struct Sampler::Impl {
     }
   }
 
-  /// Runs [begin, end) slices of the chains through `run_slice` (a ChainConfig for the slice):
-  /// one slice without a progress callback, else slices of ~1 % but at least `min_slice` chains,
-  /// calling `after_slice` (which waits for the slice where it runs asynchronously) and then the
-  /// callback after each.
-  template <class RunSlice, class AfterSlice>
+  /// Runs the chains of `whole` through `run_slice` (a ChainConfig for part of them): all at once
+  /// without a progress callback, else in slices of ~1 % but at least `min_slice` chains,
+  /// calling `after_slice` (which waits for the slice where it runs asynchronously) and then
+  /// `report(chains done)` after each.
+  template <class RunSlice, class AfterSlice, class Report>
   void run_slices(const device::ChainConfig& whole, std::int64_t min_slice, RunSlice run_slice,
-                  AfterSlice after_slice) {
+                  AfterSlice after_slice, Report report) {
     const std::int64_t total = config.chains;
     if (!config.on_progress) {
       run_slice(whole);
@@ -205,43 +243,127 @@ struct Sampler::Impl {
       part.first_chain = whole.first_chain + begin;
       part.out = whole.out + begin * per_chain;
       if (whole.init_states != nullptr) part.init_states = whole.init_states + begin * dim;
+      if (whole.state_out != nullptr) part.state_out = whole.state_out + begin * dim;
       if (whole.accepted != nullptr) part.accepted = whole.accepted + begin;
       run_slice(part);
       after_slice();
-      config.on_progress(end, total);
+      report(end);
     }
+  }
+
+  /// Runs the updates from the start (0, or the checkpoint resumed from) to the end: in one
+  /// segment, or in segments of checkpoint_every updates whose chain states go to `states` (which
+  /// holds the resumed states at the start), calling `checkpoint(update)` after each but the
+  /// last. `initial` is the caller's initial states (null: drawn). The slices are as above.
+  template <class RunSlice, class AfterSlice, class OnCheckpoint>
+  void run_segments(const device::ChainConfig& whole, const float* initial, float* states,
+                    std::int64_t min_slice, RunSlice run_slice, AfterSlice after_slice,
+                    OnCheckpoint checkpoint) {
+    const std::int64_t total = total_updates(config, levels());
+    const std::int64_t start = config.resume ? config.resume->update : 0;
+    for (std::int64_t k = start; k < total;) {
+      const std::int64_t every = config.checkpoint_every;
+      const std::int64_t end = every > 0 && total - k > every ? k + every : total;
+      device::ChainConfig part = whole;
+      part.first_step = k;
+      part.end_step = end;
+      part.init_states = config.resume || k > start ? states : initial;
+      part.state_out = end < total ? states : nullptr;
+      run_slices(part, min_slice, run_slice, after_slice, [&](std::int64_t chains_done) {
+        // The chains' share of the updates (from the start) done, in chains.
+        const double updates_done = static_cast<double>(k - start) +
+                                    static_cast<double>(end - k) *
+                                        static_cast<double>(chains_done) /
+                                        static_cast<double>(config.chains);
+        const double share = updates_done / static_cast<double>(total - start);
+        config.on_progress(static_cast<std::int64_t>(share * static_cast<double>(config.chains)),
+                           config.chains);
+      });
+      if (end < total) checkpoint(end);
+      k = end;
+    }
+  }
+
+  bool checkpointing() const { return config.checkpoint_every > 0; }
+
+  /// Before a run: the counters that carry over from the checkpoint resumed from, if any.
+  void reset_counters() {
+    accepted_before = config.resume ? config.resume->accepted : 0;
+    divergence[0] = 0;
+    divergence[1] = ~0ull;
+  }
+
+  /// After a segment: throws when chains diverged, adds the segment's accepted proposals to the
+  /// run's, and hands the state to on_checkpoint (with the trajectory so far, where kept).
+  void after_segment(std::int64_t update, Array& states, const float* trajectory_so_far) {
+    check_divergence();
+    if (config.method == Method::Mala) {
+      accepted_before += std::accumulate(segment_accepted().begin(), segment_accepted().end(),
+                                         std::uint64_t{0});
+    }
+    if (!config.on_checkpoint) return;
+    Checkpoint snapshot;
+    snapshot.update = update;
+    snapshot.states = std::move(states);
+    if (config.keep == Keep::Trajectory) {
+      snapshot.trajectory = Array(langevin::output_shape(config, dim, levels()));
+      std::copy(trajectory_so_far, trajectory_so_far + snapshot.trajectory.size(),
+                snapshot.trajectory.data());
+    }
+    snapshot.accepted = accepted_before;
+    struct GiveBack {  // the states buffer returns to the run even if the callback throws
+      Array& to;
+      Array& from;
+      ~GiveBack() { to = std::move(from); }
+    } give_back{states, snapshot.states};
+    config.on_checkpoint(snapshot);
+  }
+
+  /// The resumed states, or room for the segments' states (empty when running in one go).
+  Array initial_segment_states() const {
+    if (config.resume) return config.resume->states;
+    if (checkpointing()) return Array({config.chains, static_cast<std::int64_t>(dim)});
+    return Array();
   }
 
   void run_cpu(float* out) {
     device::ChainConfig chains = chain_config(config, dim, sigmas);
     chains.out = out;
-    if (config.init_states.size() > 0) chains.init_states = config.init_states.data();
     const bool mala = config.method == Method::Mala;
     if (mala) {
       accepted.assign(static_cast<std::size_t>(config.chains), 0);
       chains.accepted = accepted.data();
     }
     accepted_on_device = false;
-    divergence[0] = 0;
-    divergence[1] = ~0ull;
+    reset_counters();
     divergence_on_device = false;
     if (!mala) chains.divergence = divergence;
+    if (config.resume && config.keep == Keep::Trajectory) {
+      std::copy(config.resume->trajectory.data(),
+                config.resume->trajectory.data() + config.resume->trajectory.size(), out);
+    }
+    Array states = initial_segment_states();
+    const float* initial = config.init_states.size() > 0 ? config.init_states.data() : nullptr;
     // Slices of whole 16-chain blocks, enough of them for every thread.
     constexpr std::int64_t kMinCpuSlice = 4096;
-    run_slices(chains, kMinCpuSlice, [&](const device::ChainConfig& part) {
-      if (const auto* gmm = std::get_if<GaussianMixture>(&target)) {
-        backends::sample_gmm_cpu(detail::gmm_view(*gmm, params.data()), part);
-      } else {
-        const Mlp& mlp = std::get<Mlp>(target);
-        backends::sample_mlp_cpu(detail::mlp_view(mlp, params.data()), mlp.activation(), part);
-      }
-    }, [] {});
+    run_segments(
+        chains, initial, states.data(), kMinCpuSlice,
+        [&](const device::ChainConfig& part) {
+          if (const auto* gmm = std::get_if<GaussianMixture>(&target)) {
+            backends::sample_gmm_cpu(detail::gmm_view(*gmm, params.data()), part);
+          } else {
+            const Mlp& mlp = std::get<Mlp>(target);
+            backends::sample_mlp_cpu(detail::mlp_view(mlp, params.data()), mlp.activation(),
+                                     part);
+          }
+        },
+        [] {}, [&](std::int64_t update) { after_segment(update, states, out); });
   }
 
   void run_cuda(float* device_out, Stream stream) {
     device::ChainConfig chains = chain_config(config, dim, sigmas);
     chains.out = device_out;
-    chains.init_states = device_init.data();
+    last_stream = stream;
     const bool mala = config.method == Method::Mala;
     if (mala) {
       if (device_accepted.size() < static_cast<std::size_t>(config.chains)) {
@@ -250,30 +372,51 @@ struct Sampler::Impl {
       chains.accepted = device_accepted.data();
       accepted_on_device = true;
     }
+    reset_counters();
     if (!mala) {
       if (device_divergence.size() < 2) device_divergence = DeviceBuffer<unsigned long long>(2);
-      const unsigned long long reset[2] = {0, ~0ull};
-      device_divergence.upload(reset, 2, stream);
+      device_divergence.upload(divergence, 2, stream);
       chains.divergence = device_divergence.data();
     }
     divergence_on_device = !mala;
+    const std::int64_t out_count = output_count();
+    if (config.resume && config.keep == Keep::Trajectory) {
+      detail::copy_host_to_device(device_out, config.resume->trajectory.data(),
+                                  sizeof(float) * static_cast<std::size_t>(out_count), stream);
+    }
+    Array states = initial_segment_states();
+    DeviceBuffer<float> device_states(static_cast<std::size_t>(states.size()));
+    if (config.resume) device_states.upload(states.data(), device_states.size(), stream);
+    std::vector<float> trajectory_so_far;
     // A slice fills an H100/H200 (132 SMs × 2048 threads) several times over.
     constexpr std::int64_t kMinGpuSlice = std::int64_t{1} << 20;
-    run_slices(chains, kMinGpuSlice, [&](const device::ChainConfig& part) {
-      if (const auto* gmm = std::get_if<GaussianMixture>(&target)) {
-        backends::sample_gmm_cuda(detail::gmm_view(*gmm, device_params.data()), part, stream);
-      } else {
-        const Mlp& mlp = std::get<Mlp>(target);
-        const device::MlpView view = detail::mlp_view(mlp, device_params.data());
-        const backends::MlpScratchPlan plan = backends::plan_mlp_scratch(view, part.chains);
-        if (device_scratch.size() < static_cast<std::size_t>(plan.floats)) {
-          device_scratch = DeviceBuffer<float>(static_cast<std::size_t>(plan.floats));
-        }
-        backends::sample_mlp_cuda(view, mlp.activation(), static_cast<long long>(params.size()),
-                                  plan, device_scratch.data(), part, stream);
-      }
-    }, [&] { detail::synchronize(stream); });
-    last_stream = stream;
+    run_segments(
+        chains, device_init.data(), device_states.data(), kMinGpuSlice,
+        [&](const device::ChainConfig& part) {
+          if (const auto* gmm = std::get_if<GaussianMixture>(&target)) {
+            backends::sample_gmm_cuda(detail::gmm_view(*gmm, device_params.data()), part, stream);
+          } else {
+            const Mlp& mlp = std::get<Mlp>(target);
+            const device::MlpView view = detail::mlp_view(mlp, device_params.data());
+            const backends::MlpScratchPlan plan = backends::plan_mlp_scratch(view, part.chains);
+            if (device_scratch.size() < static_cast<std::size_t>(plan.floats)) {
+              device_scratch = DeviceBuffer<float>(static_cast<std::size_t>(plan.floats));
+            }
+            backends::sample_mlp_cuda(view, mlp.activation(),
+                                      static_cast<long long>(params.size()), plan,
+                                      device_scratch.data(), part, stream);
+          }
+        },
+        [&] { detail::synchronize(stream); },
+        [&](std::int64_t update) {
+          device_states.download(states.data(), static_cast<std::size_t>(states.size()), stream);
+          if (config.keep == Keep::Trajectory && config.on_checkpoint) {
+            trajectory_so_far.resize(static_cast<std::size_t>(out_count));
+            detail::copy_device_to_host(trajectory_so_far.data(), device_out,
+                                        sizeof(float) * trajectory_so_far.size(), stream);
+          }
+          after_segment(update, states, trajectory_so_far.data());
+        });
   }
 
   Divergence read_divergence() {
@@ -285,17 +428,36 @@ struct Sampler::Impl {
     return result;
   }
 
-  double acceptance_rate() {
-    if (config.method != Method::Mala) return std::numeric_limits<double>::quiet_NaN();
+  void check_divergence() {
+    const Divergence diverged = read_divergence();
+    if (diverged.chains == 0) return;
+    const std::int64_t updates = total_updates(config, levels());
+    throw Error(std::to_string(diverged.chains) + " of " + std::to_string(config.chains) +
+                " chains diverged (their state became NaN or infinite), the first after update " +
+                std::to_string(diverged.first_update + 1) + " of " + std::to_string(updates) +
+                ": the step size epsilon = " + detail::number_text(config.epsilon) +
+                " is too large for this target; try a smaller one");
+  }
+
+  /// MALA: each chain's accepted proposals in the last segment run (waits for it).
+  const std::vector<unsigned int>& segment_accepted() {
     if (accepted_on_device) {
       accepted.resize(static_cast<std::size_t>(config.chains));
       device_accepted.download(accepted.data(), accepted.size(), last_stream);
     }
-    if (accepted.empty()) return std::numeric_limits<double>::quiet_NaN();
-    const double total = std::accumulate(accepted.begin(), accepted.end(), 0.0);
+    return accepted;
+  }
+
+  double acceptance_rate() {
+    if (config.method != Method::Mala) return std::numeric_limits<double>::quiet_NaN();
+    const std::vector<unsigned int>& last = segment_accepted();
+    if (last.empty()) return std::numeric_limits<double>::quiet_NaN();
+    const double total = static_cast<double>(accepted_before) +
+                         std::accumulate(last.begin(), last.end(), 0.0);
     return total / (static_cast<double>(config.chains) * static_cast<double>(config.steps));
   }
 
+  std::uint64_t accepted_before = 0;  // MALA: accepted in earlier segments (and the resumed run)
   Stream last_stream = nullptr;
 };
 
@@ -380,16 +542,7 @@ Array Sampler::run() {
 
 Divergence Sampler::divergence() { return impl_->read_divergence(); }
 
-void Sampler::check_divergence() {
-  const Divergence diverged = divergence();
-  if (diverged.chains == 0) return;
-  const std::int64_t updates = total_updates(impl_->config, impl_->levels());
-  throw Error(std::to_string(diverged.chains) + " of " + std::to_string(impl_->config.chains) +
-              " chains diverged (their state became NaN or infinite), the first after update " +
-              std::to_string(diverged.first_update + 1) + " of " + std::to_string(updates) +
-              ": the step size epsilon = " + detail::number_text(impl_->config.epsilon) +
-              " is too large for this target; try a smaller one");
-}
+void Sampler::check_divergence() { impl_->check_divergence(); }
 
 DeviceArray Sampler::run_on_device(Stream stream) {
   impl_->require_cuda();

@@ -1,5 +1,6 @@
-// Reading untrusted files with a third-party parser in a child process: a crash there becomes
-// an InvalidInput naming the file, and a parser that returns (or throws) lets the caller go on.
+// Reading untrusted files with a third-party parser in a child process: a crash or a stall there
+// becomes an InvalidInput naming the file; what the parser returns or throws comes back to the
+// caller, whose own process never runs the parser.
 
 #include "io/crash_isolation.hpp"
 
@@ -13,9 +14,14 @@
 namespace langevin {
 namespace {
 
+using detail::read_in_child;
+
 TEST(CrashIsolation, ACrashInTheParserBecomesInvalidInput) {
   try {
-    detail::refuse_if_reading_crashes("bad.h5", "HDF5", [] { std::raise(SIGSEGV); });
+    (void)read_in_child("bad.h5", "HDF5", []() -> std::string {
+      std::raise(SIGSEGV);
+      return "";
+    });
     FAIL() << "expected InvalidInput";
   } catch (const InvalidInput& e) {
     const std::string message = e.what();
@@ -24,11 +30,21 @@ TEST(CrashIsolation, ACrashInTheParserBecomesInvalidInput) {
   }
 }
 
-TEST(CrashIsolation, AParserThatReturnsOrThrowsLetsTheCallerGoOn) {
-  EXPECT_NO_THROW(detail::refuse_if_reading_crashes("good.h5", "HDF5", [] {}));
-  // The caller repeats the read in its own process for the result and the message.
-  EXPECT_NO_THROW(detail::refuse_if_reading_crashes(
-      "bad.h5", "HDF5", [] { throw InvalidInput("bad.h5: not an HDF5 file"); }));
+TEST(CrashIsolation, WhatTheParserReturnsOrThrowsComesBack) {
+  // More than a pipe holds (64 KiB), with every byte value.
+  std::string big(1 << 20, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7 + i / 256);
+  EXPECT_EQ(read_in_child("good.h5", "HDF5", [&] { return big; }), big);
+  EXPECT_EQ(read_in_child("empty.h5", "HDF5", [] { return std::string(); }), "");
+  try {
+    (void)read_in_child("bad.h5", "HDF5",
+                        []() -> std::string { throw InvalidInput("bad.h5: not an HDF5 file"); });
+    ADD_FAILURE() << "expected InvalidInput";
+  } catch (const InvalidInput& e) {
+    EXPECT_STREQ(e.what(), "bad.h5: not an HDF5 file");
+  }
+  EXPECT_THROW((void)read_in_child("x.h5", "HDF5", []() -> std::string { throw Error("disk"); }),
+               Error);
 }
 
 TEST(CrashIsolation, AParserThatNeverReturnsIsStoppedEvenIfSigalrmIsHandled) {
@@ -39,10 +55,11 @@ TEST(CrashIsolation, AParserThatNeverReturnsIsStoppedEvenIfSigalrmIsHandled) {
   struct sigaction previous {};
   sigaction(SIGALRM, &ignore_alarm, &previous);
   try {
-    detail::refuse_if_reading_crashes("loop.h5", "HDF5", [] {
+    (void)read_in_child("loop.h5", "HDF5", []() -> std::string {
       volatile bool forever = true;
       while (forever) {
       }
+      return "";
     });
     ADD_FAILURE() << "expected InvalidInput";
   } catch (const InvalidInput& e) {
@@ -54,8 +71,22 @@ TEST(CrashIsolation, AParserThatNeverReturnsIsStoppedEvenIfSigalrmIsHandled) {
 
 TEST(CrashIsolation, NothingTheChildDoesReachesTheParent) {
   int value = 1;
-  detail::refuse_if_reading_crashes("x.h5", "HDF5", [&] { value = 2; });
+  (void)read_in_child("x.h5", "HDF5", [&] {
+    value = 2;
+    return std::string();
+  });
   EXPECT_EQ(value, 1);
+}
+
+TEST(CrashIsolation, AnAnswerCutShortIsAnError) {
+  const std::string three_bytes = "abc";
+  detail::ByteReader in(three_bytes);
+  EXPECT_THROW((void)in.value<std::uint64_t>(), Error);
+  detail::ByteWriter out;
+  out.value(std::uint64_t{1000});  // claims 1000 floats, carries none
+  const std::string claim = out.take();
+  detail::ByteReader lying(claim);
+  EXPECT_THROW((void)lying.values<float>(), Error);
 }
 
 }  // namespace

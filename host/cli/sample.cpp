@@ -5,6 +5,9 @@
 #include "common.hpp"
 #include "progress.hpp"
 
+#include <langevin/checkpoint_file.hpp>
+
+#include <cstdio>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -27,6 +30,9 @@ struct SampleOptions {
   std::string sampler = "ula";
   bool denoise = false;
   std::string sigmas;
+  std::string checkpoint;
+  std::int64_t checkpoint_every = 0;
+  std::string resume;
 };
 
 /// --init normal:M,S or file:x0.npy (or .h5).
@@ -89,8 +95,68 @@ Hdf5Attributes describe_run(const SampleOptions& options, const SamplerConfig& c
   return attributes;
 }
 
+/// Every setting that decides a run's result, for its checkpoints: a run resumes only from a
+/// checkpoint of the same run. Inputs are identified by their SHA-256, not their paths.
+RunSettings run_settings(const SampleOptions& options, const SamplerConfig& config, int dim) {
+  Hdf5Attributes inputs;
+  describe_score_source(inputs, options.source);
+  const bool init_file = options.init.rfind("file:", 0) == 0;
+  if (init_file) describe_input_file(inputs, "init", options.init.substr(5));
+  char epsilon[32];
+  std::snprintf(epsilon, sizeof epsilon, "%.17g", config.epsilon);
+  RunSettings settings = {
+      {"target", std::get<std::string>(inputs.at("target"))},
+      {"target_sha256", std::get<std::string>(inputs.at("target_sha256"))},
+      {"dim", std::to_string(dim)},
+      {"seed", std::to_string(config.seed)},
+      {"epsilon", epsilon},
+      {"steps", std::to_string(config.steps)},
+      {"chains", std::to_string(config.chains)},
+      {"first_chain", std::to_string(config.first_chain)},
+      {"init", options.init},
+      {"keep", options.keep},
+      {"burn_in", std::to_string(config.burn_in)},
+      {"thin", std::to_string(config.thin)},
+      {"sampler", to_string(config.method)},
+      {"denoise", config.denoise ? "true" : "false"},
+      {"sigmas", options.sigmas},
+      {"backend", to_string(resolve(config.backend))},
+      {"langevin_version", version()}};
+  if (init_file) settings["init_sha256"] = std::get<std::string>(inputs.at("init_sha256"));
+  return settings;
+}
+
+/// The checkpoint to resume from, after checking that it is one of this run's.
+std::shared_ptr<const Checkpoint> load_resume(const std::string& path, const RunSettings& run) {
+  CheckpointFile file = read_checkpoint(path);
+  std::vector<std::string> names;
+  for (const auto& entry : run) names.push_back(entry.first);
+  for (const auto& entry : file.settings) {
+    if (run.count(entry.first) == 0) names.push_back(entry.first);
+  }
+  for (const std::string& name : names) {
+    const auto theirs = file.settings.find(name);
+    const auto ours = run.find(name);
+    const std::string checkpoint_value = theirs == file.settings.end() ? "(none)" : theirs->second;
+    const std::string run_value = ours == run.end() ? "(none)" : ours->second;
+    if (checkpoint_value != run_value) {
+      throw InvalidInput("--resume = " + path + ": the checkpoint's run has " + name + " = " +
+                         checkpoint_value + ", this one " + run_value +
+                         "; resume with the options of the run that wrote it");
+    }
+  }
+  return std::make_shared<const Checkpoint>(std::move(file.checkpoint));
+}
+
 void run_sample(const SampleOptions& options) {
   check_array_output_path(options.out, "--out");
+  if (!options.checkpoint.empty()) {
+    check_output_path(options.checkpoint, {".ckpt", ".safetensors"}, "--checkpoint");
+    if (options.checkpoint_every < 1) {
+      throw InvalidInput("--checkpoint-every = " + std::to_string(options.checkpoint_every) +
+                         ": must be at least 1");
+    }
+  }
   const ScoreSource source = load_score_source(options.source);
   const int dim = source_dim(source);
 
@@ -117,6 +183,17 @@ void run_sample(const SampleOptions& options) {
   if (!options.sigmas.empty()) config.sigmas = parse_noise_levels(options.sigmas, "--sigmas");
 
   const Hdf5Attributes inputs = is_hdf5_path(options.out) ? describe_inputs(options) : Hdf5Attributes{};
+  RunSettings settings;
+  if (!options.checkpoint.empty() || !options.resume.empty()) {
+    settings = run_settings(options, config, dim);
+  }
+  if (!options.resume.empty()) config.resume = load_resume(options.resume, settings);
+  if (!options.checkpoint.empty()) {
+    config.checkpoint_every = options.checkpoint_every;
+    config.on_checkpoint = [&](const Checkpoint& checkpoint) {
+      write_checkpoint(options.checkpoint, checkpoint, settings);
+    };
+  }
   // On a terminal the chains run in slices of ~1 % to show progress (bit-identical results);
   // elsewhere in one piece.
   Progress progress("sampling", "chains", config.chains, options.common.quiet);
@@ -160,6 +237,10 @@ void run_sample(const SampleOptions& options) {
   if (config.method == Method::Mala) {
     summary["acceptance_rate"] = sampler->acceptance_rate();
     text << ", acceptance rate " << engineering(sampler->acceptance_rate());
+  }
+  if (config.resume) {
+    summary["resumed_from_update"] = config.resume->update;
+    text << ", resumed after update " << config.resume->update;
   }
   text << " -> " << options.out << " " << samples.shape_string() << "\n";
   print_summary(options.common, summary, text.str());
@@ -210,6 +291,19 @@ Command add_sample_command(CLI::App& app) {
                       "MAX,MIN,LEVELS: anneal a --gmm target over its convolutions with "
                       "N(0, sigma^2), or a noise-conditional model over these levels instead of "
                       "its own");
+  CLI::Option* checkpoint =
+      command->add_option("--checkpoint", options->checkpoint,
+                          "write the run's state to this file (.ckpt) every --checkpoint-every "
+                          "updates, atomically: a killed run resumes from it with --resume");
+  CLI::Option* every =
+      command->add_option("--checkpoint-every", options->checkpoint_every,
+                          "updates between checkpoints (counted across noise levels)")
+          ->check(integer_range<std::int64_t>());
+  checkpoint->needs(every);
+  every->needs(checkpoint);
+  command->add_option("--resume", options->resume,
+                      "continue the run that wrote this checkpoint (give the same options); the "
+                      "result is bit-identical to the uninterrupted run's");
   add_common_options(*command, options->common);
   return {command, [options] { run_sample(*options); }};
 }

@@ -82,9 +82,19 @@ class TemporaryFile {
   const std::string& name() const { return name_; }
 
   // Renames over `path`; afterwards the temporary no longer exists, so nothing is removed.
+  // The directory is then synced too, so that the rename outlives a crash of the machine (a
+  // checkpoint must); file systems that cannot sync a directory are left to their own order.
   int rename_to(const std::string& path) {
     if (std::rename(name_.c_str(), path.c_str()) != 0) return errno;
     name_.clear();
+    const std::string::size_type slash = path.find_last_of('/');
+    const std::string directory =
+        slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+    const int descriptor = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (descriptor >= 0) {
+      (void)::fsync(descriptor);
+      ::close(descriptor);
+    }
     return 0;
   }
 

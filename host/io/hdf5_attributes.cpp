@@ -4,6 +4,8 @@
 #include <langevin/error.hpp>
 #include <langevin/io.hpp>
 #include <optional>
+#include <type_traits>
+#include <variant>
 
 #include "io/crash_isolation.hpp"
 #include "io/hdf5_handle.hpp"
@@ -132,10 +134,52 @@ Hdf5Attributes read_hdf5_attributes_unisolated(const std::string& path) {
 
 }  // namespace
 
+// The answer's alternative indices, below.
+static_assert(std::is_same_v<std::variant_alternative_t<4, Hdf5Attribute>, std::vector<std::int64_t>> &&
+              std::is_same_v<std::variant_alternative_t<5, Hdf5Attribute>, std::vector<double>> &&
+              std::variant_size_v<Hdf5Attribute> == 6);
+
 Hdf5Attributes read_hdf5_attributes(const std::string& path) {
-  detail::refuse_if_reading_crashes(path, "HDF5",
-                                    [&] { (void)read_hdf5_attributes_unisolated(path); });
-  return read_hdf5_attributes_unisolated(path);
+  // Each attribute goes back as its name, its alternative's index and its value(s).
+  const std::string answer = detail::read_in_child(path, "HDF5", [&] {
+    detail::ByteWriter out;
+    const Hdf5Attributes attributes = read_hdf5_attributes_unisolated(path);
+    out.value(static_cast<std::uint64_t>(attributes.size()));
+    for (const auto& [name, attribute] : attributes) {
+      out.text(name);
+      out.value(static_cast<std::uint8_t>(attribute.index()));
+      std::visit(
+          [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+              out.text(v);
+            } else if constexpr (std::is_arithmetic_v<T>) {
+              out.value(v);
+            } else {
+              out.values(v.data(), v.size());
+            }
+          },
+          attribute);
+    }
+    return out.take();
+  });
+  detail::ByteReader in(answer);
+  Hdf5Attributes attributes;
+  const auto count = in.value<std::uint64_t>();
+  for (std::uint64_t n = 0; n < count; ++n) {
+    std::string name = in.text();
+    switch (in.value<std::uint8_t>()) {
+      case 0: attributes[name] = in.value<std::int64_t>(); break;
+      case 1: attributes[name] = in.value<std::uint64_t>(); break;
+      case 2: attributes[name] = in.value<double>(); break;
+      case 3: attributes[name] = in.text(); break;
+      case 4: attributes[name] = in.values<std::int64_t>(); break;
+      case 5: attributes[name] = in.values<double>(); break;
+      default: throw Error("cannot read " + path + ": the isolated reader's answer is garbled");
+    }
+  }
+  if (!in.done()) throw Error("cannot read " + path + ": the isolated reader's answer is garbled");
+  return attributes;
 }
 
 }  // namespace langevin

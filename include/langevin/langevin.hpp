@@ -5,6 +5,7 @@
 #include <langevin/activation.hpp>
 #include <langevin/array.hpp>
 #include <langevin/backend.hpp>
+#include <langevin/checkpoint_file.hpp>
 #include <langevin/device_buffer.hpp>
 #include <langevin/error.hpp>
 #include <langevin/gmm.hpp>

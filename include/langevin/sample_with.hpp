@@ -46,6 +46,10 @@ Array sample_with(const Score& score, int dim, const SamplerConfig& config) {
   if (config.method == Method::Mala && !device::HasLogDensity<Score>::value) {
     throw InvalidInput("sampler = mala needs the score functor's log_density(x)");
   }
+  if (config.checkpoint_every > 0 || config.resume) {
+    throw InvalidInput("checkpoint_every / resume: sample_with runs in one call; checkpointing "
+                       "needs a Sampler (a Gaussian mixture or an Mlp target)");
+  }
   const int levels = static_cast<int>(config.sigmas.size());
   validate(config, dim, levels);
   device::ChainConfig chains = chain_config(config, dim, config.sigmas);

@@ -30,6 +30,18 @@ constexpr int kMaxSamplerDim = 1024;
 
 enum class Keep { Final, Trajectory };
 
+/// A run stopped between two updates: everything needed to continue it so that the result is
+/// bit-identical to the uninterrupted run's (a chain's noise depends on its global index and
+/// update number only). Written by SamplerConfig::on_checkpoint, read back through
+/// SamplerConfig::resume; the CLI stores it in a file (langevin sample --checkpoint).
+struct Checkpoint {
+  std::int64_t update = 0;     // updates done, counted across noise levels (0 < update < all)
+  Array states;                // (chains, d): every chain's state after them
+  Array trajectory;            // Keep::Trajectory: the output so far, in its full shape (rows of
+                               // updates not yet reached are zero); empty for Keep::Final
+  std::uint64_t accepted = 0;  // MALA: proposals accepted so far, all chains together
+};
+
 /// ULA: x ← x + ε s(x) + √(2ε) z. MALA: that proposal with a Metropolis–Hastings accept test
 /// (needs a log-density: Gaussian-mixture targets, or sample_with a functor that has one).
 enum class Method { Ula, Mala };
@@ -69,6 +81,16 @@ struct SamplerConfig {
   /// (chains done, chains in all). The results are bit-identical to an unsliced run, because a
   /// chain's result depends on its global index only.
   std::function<void(std::int64_t done, std::int64_t total)> on_progress;
+
+  /// Checkpointing: with checkpoint_every > 0, the updates run in segments of that many (counted
+  /// across noise levels) and on_checkpoint gets the run's state after each segment but the last.
+  /// The chains' divergence is checked first: a run whose chains diverged stops with an Error
+  /// instead. Progress, when asked for, then counts the chains' share of the updates done.
+  std::int64_t checkpoint_every = 0;
+  std::function<void(const Checkpoint&)> on_checkpoint;
+  /// Continues a run of this same configuration from one of its checkpoints (init_states and
+  /// init_mean/init_std are then not used). Validated against the configuration: shapes, update.
+  std::shared_ptr<const Checkpoint> resume;
 };
 
 /// Throws InvalidInput naming the first field that is out of range for a d-dimensional target

@@ -70,11 +70,24 @@ struct ChainConfig {
   // infinite and divergence[1] holds the earliest update after which one did (start it at
   // ~0ull). One check per update, one atomic per diverged chain. MALA rejects such proposals.
   unsigned long long* divergence = nullptr;
+
+  // Segments (checkpointing): a call runs updates [first_step, end_step) only (end_step < 0: to
+  // the last), and state_out, when set, receives each chain's state after them (at
+  // state_out[i·dim + j]; it may be init_states itself: a chain reads its row before writing it).
+  // The output's final state and the denoising step come with the segment that ends the run.
+  long long end_step = -1;
+  float* state_out = nullptr;
 };
 
 /// Total updates of a chain: steps at each noise level.
 LANGEVIN_HD long long total_updates(const ChainConfig& config) {
   return config.steps * (config.levels > 0 ? config.levels : 1);
+}
+
+/// The update this call stops before: end_step for a segment, else the run's last.
+LANGEVIN_HD long long end_update(const ChainConfig& config) {
+  const long long total = total_updates(config);
+  return config.end_step >= 0 && config.end_step < total ? config.end_step : total;
 }
 
 template <class Score, class = void>
@@ -235,11 +248,13 @@ LANGEVIN_HD void run_chain(const Score& score, const ChainConfig& config, long l
   const int levels = annealed ? config.levels : 1;
   const float last_sigma = annealed ? config.sigmas[levels - 1] : 1.0f;
   chain_detail::TrajectoryCursor cursor(config);
+  const long long end = end_update(config);
+  const bool finishes = end == total_updates(config);
   long long diverged = -1;          // the first update after which x was not finite
   long long k = config.first_step;  // the update counter, across levels
-  for (int level = static_cast<int>(k / config.steps); level < levels; ++level) {
+  for (int level = static_cast<int>(k / config.steps); level < levels && k < end; ++level) {
     const chain_detail::LevelStep rule = chain_detail::level_step(config, level);
-    for (; k < rule.end; ++k) {
+    for (const long long level_end = rule.end < end ? rule.end : end; k < level_end; ++k) {
       cursor.visit<MaxDim>(config, i, k, x);
       chain_detail::evaluate(score, x, s, rule.sigma);
       noise.draw<MaxDim>(z, d);
@@ -251,7 +266,8 @@ LANGEVIN_HD void run_chain(const Score& score, const ChainConfig& config, long l
       if (diverged < 0 && !chain_detail::all_finite<MaxDim>(x, d)) diverged = k;
     }
   }
-  if (annealed && config.denoise) {  // Tweedie: E[x₀ | x] = x + σ² ∇ log p_σ(x)
+  if (config.state_out != nullptr) chain_detail::store<MaxDim>(config.state_out + i * d, x, d);
+  if (annealed && config.denoise && finishes) {  // Tweedie: E[x₀ | x] = x + σ² ∇ log p_σ(x)
     chain_detail::evaluate(score, x, s, last_sigma);
     LANGEVIN_UNROLL
     for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
@@ -261,7 +277,7 @@ LANGEVIN_HD void run_chain(const Score& score, const ChainConfig& config, long l
     if (diverged < 0 && !chain_detail::all_finite<MaxDim>(x, d)) diverged = k;
   }
   chain_detail::record_divergence(config, diverged);
-  if (!config.keep_trajectory) chain_detail::store<MaxDim>(config.out + i * d, x, d);
+  if (!config.keep_trajectory && finishes) chain_detail::store<MaxDim>(config.out + i * d, x, d);
 }
 
 /// Runs local chain `i` with the Metropolis-adjusted Langevin algorithm: the ULA proposal
@@ -291,7 +307,8 @@ LANGEVIN_HD void run_chain_mala(const Score& score, const ChainConfig& config, l
   float log_p = score.log_density(x);
   unsigned int accepted = 0;
   chain_detail::TrajectoryCursor cursor(config);
-  for (long long k = config.first_step; k < config.steps; ++k) {
+  const long long end = end_update(config);
+  for (long long k = config.first_step; k < end; ++k) {
     cursor.visit<MaxDim>(config, i, k, x);
     noise.draw<MaxDim>(z, d);
     float forward = 0.0f;  // ‖y − x − ε s(x)‖² = 2ε‖z‖²
@@ -322,8 +339,11 @@ LANGEVIN_HD void run_chain_mala(const Score& score, const ChainConfig& config, l
       ++accepted;
     }
   }
-  if (config.accepted != nullptr) config.accepted[i] = accepted;
-  if (!config.keep_trajectory) chain_detail::store<MaxDim>(config.out + i * d, x, d);
+  if (config.accepted != nullptr) config.accepted[i] = accepted;  // in this call's updates
+  if (config.state_out != nullptr) chain_detail::store<MaxDim>(config.state_out + i * d, x, d);
+  if (!config.keep_trajectory && end == config.steps) {
+    chain_detail::store<MaxDim>(config.out + i * d, x, d);
+  }
 }
 
 }  // namespace langevin::device

@@ -38,10 +38,11 @@ void run_chain_lanes(const Score& score, const ChainConfig& config, long long fi
     chain_detail::initial_state<MaxDim>(config, first + c, noise[c], row, z);
     for (int j = 0; j < d; ++j) x[j * L + c] = row[j];
   }
-  auto store = [&](long long slot_row, int c) {  // chain c's state into out's row
+  auto store_into = [&](float* rows, long long slot_row, int c) {  // chain c's state
     for (int j = 0; j < d; ++j) row[j] = x[j * L + c];
-    chain_detail::store<MaxDim>(config.out + slot_row * d, row, d);
+    chain_detail::store<MaxDim>(rows + slot_row * d, row, d);
   };
+  auto store = [&](long long slot_row, int c) { store_into(config.out, slot_row, c); };
 
   const bool annealed = config.levels > 0;
   const int levels = annealed ? config.levels : 1;
@@ -56,10 +57,12 @@ void run_chain_lanes(const Score& score, const ChainConfig& config, long long fi
       if (diverged[c] < 0 && zero != 0.0f) diverged[c] = update;
     }
   };
+  const long long end = end_update(config);
+  const bool finishes = end == total_updates(config);
   long long k = config.first_step;
-  for (int level = static_cast<int>(k / config.steps); level < levels; ++level) {
+  for (int level = static_cast<int>(k / config.steps); level < levels && k < end; ++level) {
     const chain_detail::LevelStep rule = chain_detail::level_step(config, level);
-    for (; k < rule.end; ++k) {
+    for (const long long level_end = rule.end < end ? rule.end : end; k < level_end; ++k) {
       if (config.keep_trajectory && k == cursor.next_kept) {
         for (int c = 0; c < count; ++c) store((first + c) * config.kept + cursor.slot, c);
         ++cursor.slot;
@@ -76,13 +79,16 @@ void run_chain_lanes(const Score& score, const ChainConfig& config, long long fi
       check_finite(k);
     }
   }
-  if (annealed && config.denoise) {  // as run_chain: x + σ_L² s(x, σ_L)
+  if (config.state_out != nullptr) {
+    for (int c = 0; c < count; ++c) store_into(config.state_out, first + c, c);
+  }
+  if (annealed && config.denoise && finishes) {  // as run_chain: x + σ_L² s(x, σ_L)
     score(x, s, last_sigma);
     for (int i = 0; i < d * L; ++i) x[i] = math::fma(last_sigma * last_sigma, s[i], x[i]);
     check_finite(k);
   }
   for (int c = 0; c < count; ++c) chain_detail::record_divergence(config, diverged[c]);
-  if (!config.keep_trajectory) {
+  if (!config.keep_trajectory && finishes) {
     for (int c = 0; c < count; ++c) store(first + c, c);
   }
 }

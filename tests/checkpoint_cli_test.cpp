@@ -1,0 +1,114 @@
+// langevin sample --checkpoint / --resume as a user on a cluster meets them: a run killed with
+// SIGKILL mid-way and resumed from its last checkpoint writes the uninterrupted run's samples
+// byte for byte; a checkpoint of another run, or a file that is not one, is refused up front.
+
+#include <langevin/checkpoint_file.hpp>
+
+#include "cli_runner.hpp"
+#include "test_files.hpp"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+namespace langevin {
+namespace {
+
+using testing::run_cli;
+using testing::TempDir;
+
+const std::string kTarget = std::string(LANGEVIN_SOURCE_DIR) + "/examples/data/two_modes.json";
+
+/// 4000 chains × 40 000 updates: seconds of work on a few cores, checkpointed every 1 %.
+std::string run_options(const TempDir& dir) {
+  return "sample --gmm " + kTarget +
+         " --chains 4000 --steps 40000 --epsilon 0.01 --seed 3 --backend cpu --quiet"
+         " --checkpoint " + dir.file("run.ckpt") + " --checkpoint-every 400";
+}
+
+/// Starts the tool in the background (its own pid, not a shell's), output discarded.
+pid_t start_cli(const std::string& arguments) {
+  const std::string command =
+      "exec " + std::string(LANGEVIN_CLI_PATH) + " " + arguments + " >/dev/null 2>&1";
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+
+TEST(CheckpointCli, ARunKilledMidwayResumesToTheUninterruptedResult) {
+  TempDir dir;
+  const std::string options = run_options(dir);
+  // The reference: the same run, never interrupted (its checkpoints go elsewhere).
+  const auto whole = run_cli("sample --gmm " + kTarget +
+                             " --chains 4000 --steps 40000 --epsilon 0.01 --seed 3 --backend cpu"
+                             " --quiet --out " + dir.file("whole.npy"));
+  ASSERT_EQ(whole.status, 0) << whole.output;
+
+  const pid_t pid = start_cli(options + " --out " + dir.file("killed.npy"));
+  ASSERT_GT(pid, 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!std::filesystem::exists(dir.file("run.ckpt")) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+      << "the run ended before it could be killed (status " << status << ")";
+  EXPECT_FALSE(std::filesystem::exists(dir.file("killed.npy")));
+
+  // What the kill left is a whole checkpoint, of an update inside the run.
+  const CheckpointFile left = read_checkpoint(dir.file("run.ckpt"));
+  EXPECT_GT(left.checkpoint.update, 0);
+  EXPECT_LT(left.checkpoint.update, 40000);
+  EXPECT_EQ(left.checkpoint.update % 400, 0);
+
+  const auto resumed =
+      run_cli(options + " --resume " + dir.file("run.ckpt") + " --out " + dir.file("resumed.npy"));
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_EQ(testing::read_bytes(dir.file("resumed.npy")), testing::read_bytes(dir.file("whole.npy")));
+}
+
+TEST(CheckpointCli, RefusesACheckpointOfAnotherRunOrNoCheckpoint) {
+  TempDir dir;
+  const std::string base = "sample --gmm " + kTarget +
+                           " --chains 50 --steps 100 --seed 3 --backend cpu --quiet";
+  const auto written = run_cli(base + " --checkpoint " + dir.file("run.ckpt") +
+                               " --checkpoint-every 30 --out " + dir.file("a.npy"));
+  ASSERT_EQ(written.status, 0) << written.output;
+  ASSERT_EQ(read_checkpoint(dir.file("run.ckpt")).checkpoint.update, 90);
+
+  const auto other = run_cli(base + " --epsilon 0.001 --resume " + dir.file("run.ckpt") +
+                             " --out " + dir.file("b.npy"));
+  EXPECT_EQ(other.status, 2);
+  EXPECT_NE(other.output.find("langevin: error: --resume = " + dir.file("run.ckpt") +
+                              ": the checkpoint's run has epsilon = 0.0050000000000000001, "
+                              "this one 0.001"),
+            std::string::npos)
+      << other.output;
+
+  const auto model = run_cli(base + " --resume " + std::string(LANGEVIN_SOURCE_DIR) +
+                             "/tests/data/torch_mlp.safetensors --out " + dir.file("b.npy"));
+  EXPECT_EQ(model.status, 2);
+  EXPECT_NE(model.output.find("not a langevin checkpoint: no \"format\""), std::string::npos)
+      << model.output;
+
+  const auto alone = run_cli(base + " --checkpoint " + dir.file("c.ckpt") + " --out " +
+                             dir.file("b.npy"));
+  EXPECT_EQ(alone.status, 2);
+  EXPECT_NE(alone.output.find("--checkpoint-every"), std::string::npos) << alone.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("b.npy")));
+}
+
+}  // namespace
+}  // namespace langevin
