@@ -65,6 +65,7 @@ langevin::Backend to_backend(langevin_backend backend) {
     case LANGEVIN_BACKEND_AUTO: return langevin::Backend::Auto;
     case LANGEVIN_BACKEND_CPU: return langevin::Backend::Cpu;
     case LANGEVIN_BACKEND_CUDA: return langevin::Backend::Cuda;
+    default: break;  // any other int a C caller passed (the range markers included)
   }
   throw langevin::InvalidInput("backend = " + std::to_string(static_cast<int>(backend)) +
                                ": expected LANGEVIN_BACKEND_AUTO, _CPU or _CUDA");

@@ -215,6 +215,18 @@ struct Sampler::Impl {
     return count;
   }
 
+  /// The chains' states between segments (checkpointing or resuming), beside the output.
+  double segment_state_floats() const {
+    return checkpointing() || config.resume ? static_cast<double>(config.chains) * dim : 0.0;
+  }
+
+  /// What run() holds on the host at most: the output, the segments' states and, while a
+  /// trajectory is checkpointed, its copy in the checkpoint.
+  double host_floats() const {
+    const bool copies_output = checkpointing() && config.keep == Keep::Trajectory;
+    return static_cast<double>(output_count()) * (copies_output ? 2 : 1) + segment_state_floats();
+  }
+
   void require_cuda() const {
     if (backend != Backend::Cuda) {
       throw InvalidInput("run_on_device / run_into need the cuda backend; this sampler runs on " +
@@ -500,9 +512,9 @@ namespace {
 
 /// Refuses an output larger than the memory it is to live in before allocating it, naming the
 /// chains (the count that decides the size) and what to do instead.
-void require_memory(std::int64_t floats, std::uint64_t available, const char* where,
+void require_memory(double floats, std::uint64_t available, const char* where,
                     const SamplerConfig& config) {
-  const double bytes = 4.0 * static_cast<double>(floats);
+  const double bytes = 4.0 * floats;
   if (available > 0 && bytes > static_cast<double>(available)) {
     char sizes[96];
     std::snprintf(sizes, sizeof sizes, "%.3g GB, more than the %.3g GB of %s", bytes / 1e9,
@@ -528,7 +540,7 @@ std::uint64_t device_memory_bytes() {
 }  // namespace
 
 Array Sampler::run() {
-  require_memory(impl_->output_count(), host_memory_bytes(), "host memory", impl_->config);
+  require_memory(impl_->host_floats(), host_memory_bytes(), "host memory", impl_->config);
   if (impl_->backend == Backend::Cuda) {
     Array out = run_on_device().to_host();
     check_divergence();
@@ -546,7 +558,9 @@ void Sampler::check_divergence() { impl_->check_divergence(); }
 
 DeviceArray Sampler::run_on_device(Stream stream) {
   impl_->require_cuda();
-  require_memory(impl_->output_count(), device_memory_bytes(), "GPU memory", impl_->config);
+  require_memory(static_cast<double>(impl_->output_count()) + impl_->segment_state_floats(),
+                 device_memory_bytes(),
+                 "GPU memory", impl_->config);
   DeviceArray result;
   result.shape = output_shape();
   result.stream = stream;

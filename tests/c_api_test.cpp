@@ -237,6 +237,11 @@ TEST(CApi, BadInputGivesAStatusAndAMessageNamingTheField) {
   EXPECT_EQ(langevin_config_set_backend(config.get(), static_cast<langevin_backend>(9)),
             LANGEVIN_INVALID_INPUT);
   EXPECT_NE(std::string(langevin_last_error()).find("backend = 9"), std::string::npos);
+  // Any int a C caller may pass is refused, the range markers and negative values included.
+  EXPECT_EQ(langevin_config_set_method(config.get(), LANGEVIN_METHOD_RANGE_MIN_),
+            LANGEVIN_INVALID_INPUT);
+  EXPECT_EQ(langevin_config_set_backend(config.get(), static_cast<langevin_backend>(-1)),
+            LANGEVIN_INVALID_INPUT);
 
   // MALA needs a log-density, which a model has not; reported as invalid input, not a crash.
   const std::string model_path = testing::TempDir() + "c_api_model.safetensors";

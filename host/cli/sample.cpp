@@ -216,7 +216,10 @@ void run_sample(const SampleOptions& options) {
   const std::size_t levels = sampler->noise_levels().size();
   const double updates =
       static_cast<double>(config.steps) * static_cast<double>(std::max<std::size_t>(1, levels));
-  const double chain_steps = static_cast<double>(config.chains) * updates;
+  // The updates this process ran: a resumed run did those after its checkpoint only.
+  const double updates_run =
+      updates - (config.resume ? static_cast<double>(config.resume->update) : 0.0);
+  const double chain_steps = static_cast<double>(config.chains) * updates_run;
   nlohmann::json summary = {{"command", "sample"},
                             {"chains", config.chains},
                             {"steps", config.steps},

@@ -35,20 +35,28 @@ typedef enum langevin_status {
 } langevin_status;
 
 /** Where a result buffer lives. */
+/* The enums a caller passes in end with range markers, which make every int one of their values:
+   a C caller may pass any int, and the library refuses those it does not know (in C++, reading
+   an enum outside its range is undefined). */
+#define LANGEVIN_ENUM_RANGE(prefix) prefix##_RANGE_MIN_ = -2147483647 - 1, prefix##_RANGE_MAX_ = 2147483647
+
 typedef enum langevin_memory {
   LANGEVIN_HOST_MEMORY = 0,
   LANGEVIN_DEVICE_MEMORY = 1, /**< CUDA device memory; needs the cuda backend */
+  LANGEVIN_ENUM_RANGE(LANGEVIN_MEMORY)
 } langevin_memory;
 
 typedef enum langevin_backend {
   LANGEVIN_BACKEND_AUTO = 0, /**< the GPU when one is present, else the CPU */
   LANGEVIN_BACKEND_CPU = 1,
   LANGEVIN_BACKEND_CUDA = 2,
+  LANGEVIN_ENUM_RANGE(LANGEVIN_BACKEND)
 } langevin_backend;
 
 typedef enum langevin_method {
   LANGEVIN_ULA = 0,  /**< x <- x + eps s(x) + sqrt(2 eps) z */
   LANGEVIN_MALA = 1, /**< ULA proposals with a Metropolis test (needs a Gaussian mixture) */
+  LANGEVIN_ENUM_RANGE(LANGEVIN_METHOD)
 } langevin_method;
 
 /** A score source: an MLP score model (.safetensors) or a Gaussian mixture. */

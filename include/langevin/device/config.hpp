@@ -10,9 +10,14 @@
 #endif
 
 /// Unrolls the next loop (bounded by a compile-time constant) on both compilers, so that small
-/// per-chain arrays indexed by the loop variable stay in registers.
+/// per-chain arrays indexed by the loop variable stay in registers. LANGEVIN_NO_FORCED_UNROLL
+/// leaves the host compiler to decide: the same code, far less of it, for builds that check
+/// rather than run fast (scripts/check_sanitizers: instrumented, the unrolled CPU backend takes
+/// over ten minutes a file to compile).
 #if defined(__CUDACC__)
 #define LANGEVIN_UNROLL _Pragma("unroll")
+#elif defined(LANGEVIN_NO_FORCED_UNROLL)
+#define LANGEVIN_UNROLL
 #else
 #define LANGEVIN_UNROLL _Pragma("GCC unroll 64")
 #endif
