@@ -202,10 +202,19 @@ void run_sample(const SampleOptions& options) {
   }
   const auto start = std::chrono::steady_clock::now();
   std::unique_ptr<Sampler> sampler;
-  if (const auto* gmm = std::get_if<GaussianMixture>(&source)) {
-    sampler = std::make_unique<Sampler>(*gmm, config);
-  } else {
-    sampler = std::make_unique<Sampler>(std::get<Mlp>(source), config);
+  try {
+    if (const auto* gmm = std::get_if<GaussianMixture>(&source)) {
+      sampler = std::make_unique<Sampler>(*gmm, config);
+    } else {
+      sampler = std::make_unique<Sampler>(std::get<Mlp>(source), config);
+    }
+  } catch (const InvalidInput& error) {
+    // The library names the checkpoint's field; the user needs the file too.
+    const std::string message = error.what();
+    if (config.resume && message.rfind("checkpoint ", 0) == 0) {
+      throw InvalidInput("--resume = " + options.resume + ": " + message);
+    }
+    throw;
   }
   const Array samples = sampler->run();
   const double seconds = seconds_since(start);
