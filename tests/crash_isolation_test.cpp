@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <string>
 
 namespace langevin {
@@ -45,6 +46,17 @@ TEST(CrashIsolation, WhatTheParserReturnsOrThrowsComesBack) {
   }
   EXPECT_THROW((void)read_in_child("x.h5", "HDF5", []() -> std::string { throw Error("disk"); }),
                Error);
+}
+
+TEST(CrashIsolation, AParserThatEndsTheProcessIsInvalidInput) {
+  try {
+    (void)read_in_child("bad.h5", "HDF5", []() -> std::string { std::exit(3); });
+    FAIL() << "expected InvalidInput";
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("ended the process reading it: exit status 3"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(CrashIsolation, AParserThatNeverReturnsIsStoppedEvenIfSigalrmIsHandled) {

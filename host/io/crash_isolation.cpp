@@ -117,6 +117,13 @@ std::string read_in_child(const std::string& path, const std::string& format,
     throw InvalidInput(path + ": malformed " + format + " file (the " + format +
                        " library crashed reading it: " + strsignal(WTERMSIG(status)) + ")");
   }
+  if (WIFEXITED(status) && WEXITSTATUS(status) != 0 && answer.empty()) {
+    // Only the parser runs in the child: it ended the process (exit() on a fatal error, or an
+    // allocator that gives up) rather than return.
+    throw InvalidInput(path + ": malformed " + format + " file (the " + format +
+                       " library ended the process reading it: exit status " +
+                       std::to_string(WEXITSTATUS(status)) + ")");
+  }
   if (read_errno != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || answer.empty()) {
     throw Error("cannot read " + path + ": the reading process ended without an answer" +
                 (read_errno != 0 ? std::string(": ") + std::strerror(read_errno) : ""));

@@ -127,7 +127,8 @@ json parse_header(detail::InputFile& file, std::uint64_t header_bytes) {
   json header;
   try {
     header = json::parse(text);
-  } catch (const json::parse_error& error) {
+  } catch (const json::exception& error) {
+    // parse_error, and out_of_range for a number too large for a double (found by fuzzing).
     fail(file.path(), std::string("header is not valid JSON: ") + error.what());
   }
   if (!header.is_object()) {
