@@ -96,7 +96,7 @@ log "compute-sanitizer over the CPU-vs-GPU tests (memcheck, racecheck), time-box
 if [ "${SANITIZE:-1}" = 1 ] && command -v compute-sanitizer >/dev/null; then
   for tool in memcheck racecheck; do
     timeout 120 compute-sanitizer --tool "$tool" --error-exitcode 3 \
-      ./build-gpu/tests/langevin_tests --gtest_filter='CpuGpu*:CApiGpu*' \
+      ./build-gpu/tests/langevin_tests --gtest_filter='CpuGpu*:CApiGpu*:CheckpointResumeGpu*' \
       >"$out/sanitizer_$tool.log" 2>&1
     echo "$tool: exit $? ($(grep -c "ERROR SUMMARY: 0 errors" "$out/sanitizer_$tool.log") clean summaries;" \
          "124 = time limit)"
