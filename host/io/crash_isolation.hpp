@@ -62,6 +62,13 @@ class ByteReader {
     if (count > 0) std::memcpy(v.data(), take(v.size() * sizeof(T)), v.size() * sizeof(T));
     return v;
   }
+  /// values<T>() straight into `destination`, which holds `count` of them: throws Error unless
+  /// that is the count written (large arrays are not copied twice).
+  template <class T>
+  void values_into(T* destination, std::size_t count) {
+    if (value<std::uint64_t>() != count) cut_short();
+    if (count > 0) std::memcpy(destination, take(count * sizeof(T)), count * sizeof(T));
+  }
   std::string text() {
     const std::vector<char> chars = values<char>();
     return std::string(chars.begin(), chars.end());

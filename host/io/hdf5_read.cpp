@@ -201,11 +201,8 @@ Array read_hdf5(const std::string& path, const std::string& dataset) {
   });
   detail::ByteReader in(answer);
   Array array(in.values<std::int64_t>());
-  const std::vector<float> values = in.values<float>();
-  if (static_cast<std::int64_t>(values.size()) != array.size() || !in.done()) {
-    throw Error("cannot read " + path + ": the isolated reader's answer does not add up");
-  }
-  std::copy(values.begin(), values.end(), array.data());
+  in.values_into(array.data(), static_cast<std::size_t>(array.size()));
+  if (!in.done()) throw Error("cannot read " + path + ": the isolated reader's answer is garbled");
   return array;
 }
 
