@@ -97,11 +97,10 @@ Hdf5Attributes describe_run(const SampleOptions& options, const SamplerConfig& c
 
 /// Every setting that decides a run's result, for its checkpoints: a run resumes only from a
 /// checkpoint of the same run. Inputs are identified by their SHA-256, not their paths.
-RunSettings run_settings(const SampleOptions& options, const SamplerConfig& config, int dim) {
-  Hdf5Attributes inputs;
-  describe_score_source(inputs, options.source);
+/// `inputs` are describe_inputs(options): the input files' hashes, taken once per run.
+RunSettings run_settings(const SampleOptions& options, const SamplerConfig& config, int dim,
+                         const Hdf5Attributes& inputs) {
   const bool init_file = options.init.rfind("file:", 0) == 0;
-  if (init_file) describe_input_file(inputs, "init", options.init.substr(5));
   char epsilon[32];
   std::snprintf(epsilon, sizeof epsilon, "%.17g", config.epsilon);
   RunSettings settings = {
@@ -182,11 +181,11 @@ void run_sample(const SampleOptions& options) {
   // The library refuses levels for a model that is not noise-conditional, naming the field.
   if (!options.sigmas.empty()) config.sigmas = parse_noise_levels(options.sigmas, "--sigmas");
 
-  const Hdf5Attributes inputs = is_hdf5_path(options.out) ? describe_inputs(options) : Hdf5Attributes{};
+  const bool checkpoints = !options.checkpoint.empty() || !options.resume.empty();
+  const Hdf5Attributes inputs =
+      is_hdf5_path(options.out) || checkpoints ? describe_inputs(options) : Hdf5Attributes{};
   RunSettings settings;
-  if (!options.checkpoint.empty() || !options.resume.empty()) {
-    settings = run_settings(options, config, dim);
-  }
+  if (checkpoints) settings = run_settings(options, config, dim, inputs);
   if (!options.resume.empty()) config.resume = load_resume(options.resume, settings);
   if (!options.checkpoint.empty()) {
     config.checkpoint_every = options.checkpoint_every;
