@@ -1,33 +1,48 @@
-// Fused sampler throughput: chain-steps per second of the seed model (1 → 1024 → 1, ReLU,
-// Glorot-random weights) and of the seed's Gaussian-mixture target, on the CPU and the GPU,
-// final states only. One table row per case; FLOP counts by DESIGN.md's model (2 FLOP per
-// multiply-add of the network, per chain-step).
+// Fused sampler throughput, one Markdown table row per case: chain-steps per second, achieved
+// FLOP/s (DESIGN.md's model: 2 FLOP per multiply-add of the network, per chain-step), bytes
+// written, and the fractions of the FMA and copy ceilings measured at the start of the same run.
 //
 //   sampler_benchmark [--backend cpu|cuda|all] [--chains N[,N…]] [--steps K] [--repeat R]
+//                     [--model M.safetensors] [--keep final|trajectory|both] [--grid] [--score]
+//                     [--ceilings measure|none]
+//
+// Cases: the seed model (1 → 1024 → 1 ReLU; Glorot-random, or --model's weights so that the
+// peers in benchmarks/peers/ run the very same network) and the seed's Gaussian mixture.
+// --grid adds the MLP shapes d ∈ {1, 2, 16} × hidden width {64, 256, 1024} × depth 1–3, each run
+// for as many steps as make the seed model's work (at least 10). --score adds score evaluation
+// (the network on N points, no sampling).
 
 #include <langevin/device/cuda_check.hpp>
 #include <langevin/langevin.hpp>
+#include "ceilings.hpp"
 
 #include <cuda_runtime.h>
 #include <omp.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using langevin::Backend;
 
 struct Options {
-  std::vector<langevin::Backend> backends;
+  std::vector<Backend> backends;
   std::vector<std::int64_t> chains;
   std::int64_t steps = 0;
   int repeat = 3;
+  std::string model;
+  bool final_states = true, trajectory = false;
+  bool grid = false, score = false, ceilings = true;
 };
 
 std::vector<std::int64_t> parse_counts(const std::string& text) {
@@ -40,98 +55,210 @@ std::vector<std::int64_t> parse_counts(const std::string& text) {
 
 Options parse(int argc, char** argv) {
   Options options;
-  std::string backend = "all";
-  std::string chains;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--backend")) backend = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--chains")) chains = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--steps")) options.steps = std::stoll(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--repeat")) options.repeat = std::stoi(argv[i + 1]);
+  std::string backend = "all", chains, keep = "final";
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--grid") { options.grid = true; continue; }
+    if (flag == "--score") { options.score = true; continue; }
+    if (i + 1 >= argc) throw std::invalid_argument(flag + ": needs a value (or is unknown)");
+    const std::string value = argv[++i];
+    if (flag == "--backend") backend = value;
+    else if (flag == "--chains") chains = value;
+    else if (flag == "--steps") options.steps = std::stoll(value);
+    else if (flag == "--repeat") options.repeat = std::stoi(value);
+    else if (flag == "--model") options.model = value;
+    else if (flag == "--keep") keep = value;
+    else if (flag == "--ceilings") options.ceilings = value != "none";
+    else throw std::invalid_argument("unknown option " + flag);
   }
-  if (backend == "cpu" || backend == "all") options.backends.push_back(langevin::Backend::Cpu);
+  if (keep != "final" && keep != "trajectory" && keep != "both") {
+    throw std::invalid_argument("--keep " + keep + ": expected final, trajectory or both");
+  }
+  options.final_states = keep != "trajectory";
+  options.trajectory = keep != "final";
+  if (backend == "cpu" || backend == "all") options.backends.push_back(Backend::Cpu);
   if ((backend == "cuda" || backend == "all") && langevin::cuda_available()) {
-    options.backends.push_back(langevin::Backend::Cuda);
+    options.backends.push_back(Backend::Cuda);
   }
   if (!chains.empty()) options.chains = parse_counts(chains);
   return options;
 }
 
-/// Median seconds of `repeat` runs after one warm-up run.
-template <class Target>
-double time_run(const Target& target, const langevin::SamplerConfig& config, int repeat) {
-  langevin::Sampler sampler(target, config);
+/// Median seconds of `repeat` calls of `work` after one warm-up call; `finish` waits for it.
+double median_seconds(const std::function<void()>& work, const std::function<void()>& finish,
+                      int repeat) {
+  work();
+  finish();
   std::vector<double> seconds;
-  if (sampler.backend() == langevin::Backend::Cuda) {
-    langevin::DeviceBuffer<float> out(static_cast<std::size_t>(config.chains * sampler.dim()));
-    cudaEvent_t start, stop;
-    LANGEVIN_CUDA_CHECK(cudaEventCreate(&start));
-    LANGEVIN_CUDA_CHECK(cudaEventCreate(&stop));
-    sampler.run_into(out.data());
-    for (int r = 0; r < repeat; ++r) {
-      LANGEVIN_CUDA_CHECK(cudaEventRecord(start));
-      sampler.run_into(out.data());
-      LANGEVIN_CUDA_CHECK(cudaEventRecord(stop));
-      LANGEVIN_CUDA_CHECK(cudaEventSynchronize(stop));
-      float ms = 0;
-      LANGEVIN_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
-      seconds.push_back(ms / 1e3);
-    }
-    LANGEVIN_CUDA_CHECK(cudaEventDestroy(start));
-    LANGEVIN_CUDA_CHECK(cudaEventDestroy(stop));
-  } else {
-    sampler.run();
-    for (int r = 0; r < repeat; ++r) {
-      const auto start = Clock::now();
-      sampler.run();
-      seconds.push_back(std::chrono::duration<double>(Clock::now() - start).count());
-    }
+  for (int r = 0; r < repeat; ++r) {
+    const auto start = Clock::now();
+    work();
+    finish();
+    seconds.push_back(std::chrono::duration<double>(Clock::now() - start).count());
   }
   std::sort(seconds.begin(), seconds.end());
   return seconds[seconds.size() / 2];
 }
 
+void synchronize() { LANGEVIN_CUDA_CHECK(cudaDeviceSynchronize()); }
+
+/// Seconds of one run of `config` on `target` (the GPU writes into a buffer allocated once, as
+/// an HPC caller would; the CPU returns a host array).
 template <class Target>
-void row(const char* name, const Target& target, double flop_per_step, langevin::Backend backend,
-         std::int64_t chains, std::int64_t steps, int repeat) {
+double time_run(const Target& target, const langevin::SamplerConfig& config, int repeat) {
+  langevin::Sampler sampler(target, config);
+  if (sampler.backend() == Backend::Cuda) {
+    std::int64_t count = 1;
+    for (std::int64_t extent : sampler.output_shape()) count *= extent;
+    langevin::DeviceBuffer<float> out(static_cast<std::size_t>(count));
+    return median_seconds([&] { sampler.run_into(out.data()); }, synchronize, repeat);
+  }
+  return median_seconds([&] { sampler.run(); }, [] {}, repeat);
+}
+
+struct Ceiling {
+  double gflops = 0.0;  // 0: not measured
+  double gbytes = 0.0;
+};
+
+struct Case {
+  std::string name;
+  double flop_per_step = 0.0;  // per chain-step (0: not counted, e.g. a mixture)
+  int dim = 1;
+};
+
+void print_header() {
+  std::printf("| backend | score | chains | steps | keep | seconds | chain-steps/s | GFLOP/s | "
+              "of FMA ceiling | GB written | GB/s | of copy ceiling |\n");
+  std::printf("|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+}
+
+std::string percent(double value, double ceiling) {
+  if (ceiling <= 0.0 || value <= 0.0) return "—";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f %%", 100.0 * value / ceiling);
+  return text;
+}
+
+void print_row(Backend backend, const Case& c, std::int64_t chains, std::int64_t steps,
+               const char* keep, double seconds, double bytes, const Ceiling& ceiling) {
+  const double chain_steps = static_cast<double>(chains) * static_cast<double>(steps);
+  const double gflops = chain_steps * c.flop_per_step / seconds / 1e9;
+  const double gbytes = bytes / seconds / 1e9;
+  std::printf("| %s | %s | %lld | %lld | %s | %.4f | %.4g | %.1f | %s | %.3g | %.1f | %s |\n",
+              langevin::to_string(backend), c.name.c_str(), static_cast<long long>(chains),
+              static_cast<long long>(steps), keep, seconds, chain_steps / seconds,
+              c.flop_per_step > 0 ? gflops : 0.0, percent(gflops, ceiling.gflops).c_str(),
+              bytes / 1e9, gbytes, percent(gbytes, ceiling.gbytes).c_str());
+  std::fflush(stdout);
+}
+
+template <class Target>
+void sampler_rows(const Target& target, const Case& c, Backend backend, std::int64_t chains,
+                  std::int64_t steps, const Options& options, const Ceiling& ceiling) {
   langevin::SamplerConfig config;
   config.chains = chains;
   config.steps = steps;
   config.epsilon = 5e-3;
   config.backend = backend;
-  const double seconds = time_run(target, config, repeat);
-  const double chain_steps = static_cast<double>(chains) * steps;
-  std::printf("| %-4s | %-22s | %10lld | %6lld | %9.4f | %12.4g | %9.1f |\n",
-              langevin::to_string(backend), name, static_cast<long long>(chains),
-              static_cast<long long>(steps), seconds, chain_steps / seconds,
-              flop_per_step > 0 ? chain_steps * flop_per_step / seconds / 1e9 : 0.0);
+  const double final_bytes = 4.0 * static_cast<double>(chains) * c.dim;
+  if (options.final_states) {
+    print_row(backend, c, chains, steps, "final", time_run(target, config, options.repeat),
+              final_bytes, ceiling);
+  }
+  if (options.trajectory) {
+    config.keep = langevin::Keep::Trajectory;
+    print_row(backend, c, chains, steps, "trajectory", time_run(target, config, options.repeat),
+              final_bytes * static_cast<double>(steps), ceiling);
+  }
+}
+
+void score_row(const langevin::Mlp& model, const Case& c, Backend backend, std::int64_t points,
+               int repeat, const Ceiling& ceiling) {
+  const langevin::Array x = langevin::draw(
+      langevin::GaussianMixture({1.0}, {std::vector<double>(c.dim, 0.0)},
+                                {std::vector<double>(c.dim, 3.0)}),
+      points, 7);
+  const double seconds =
+      median_seconds([&] { langevin::score(model, x, backend); }, [] {}, repeat);
+  // Points read and scores written (the host round trip of the GPU path included).
+  print_row(backend, c, points, 1, "score eval", seconds, 8.0 * static_cast<double>(points) * c.dim,
+            ceiling);
+}
+
+std::string shape_name(const std::vector<int>& widths) {
+  std::string name = "mlp ";
+  for (std::size_t i = 0; i < widths.size(); ++i) {
+    name += (i ? "-" : "") + std::to_string(widths[i]);
+  }
+  return name + " relu";
 }
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   const Options options = parse(argc, argv);
   const langevin::Mlp seed_model =
-      langevin::Mlp::random({1, 1024, 1}, langevin::Activation::Relu, 2026);
+      options.model.empty() ? langevin::Mlp::random({1, 1024, 1}, langevin::Activation::Relu, 2026)
+                            : langevin::load_mlp(options.model);
   const langevin::GaussianMixture seed_target({2.0, 1.0}, {{-5.0}, {6.0}}, {{3.0}, {1.0}});
-  const double mlp_flop = 2.0 * static_cast<double>(seed_model.multiply_adds());
+  const double seed_flop = 2.0 * static_cast<double>(seed_model.multiply_adds());
+  const Case seed_case{options.model.empty() ? "mlp 1-1024-1 relu" : options.model + " (mlp)",
+                       seed_flop, seed_model.input_dim()};
+  const Case gmm_case{"gmm 2 components d=1", 0.0, 1};
 
   std::printf("# sampler_benchmark: %d OpenMP threads", omp_get_max_threads());
   for (const auto& gpu : langevin::gpus()) std::printf("; GPU %s", gpu.name.c_str());
-  std::printf("\n| backend | score | chains | steps | seconds | chain-steps/s | GFLOP/s |\n");
-  std::printf("|---|---|---:|---:|---:|---:|---:|\n");
-  for (langevin::Backend backend : options.backends) {
-    const bool gpu = backend == langevin::Backend::Cuda;
+  std::printf("\n");
+  for (Backend backend : options.backends) {
+    const bool gpu = backend == Backend::Cuda;
+    Ceiling ceiling;
+    if (options.ceilings) {
+      ceiling.gflops = gpu ? gpu_fma_gflops() : cpu_fma_gflops();
+      ceiling.gbytes = gpu ? gpu_copy_gbytes() : cpu_copy_gbytes();
+      std::printf("# %s ceilings measured now: FP32 FMA %.1f GFLOP/s, copy %.1f GB/s\n",
+                  langevin::to_string(backend), ceiling.gflops, ceiling.gbytes);
+    }
+    print_header();
     const std::vector<std::int64_t> chains =
         !options.chains.empty() ? options.chains
         : gpu ? std::vector<std::int64_t>{1000, 100000, 1000000}
               : std::vector<std::int64_t>{1000, 100000};
     const std::int64_t steps = options.steps > 0 ? options.steps : gpu ? 1000 : 100;
     for (std::int64_t n : chains) {
-      row("mlp 1-1024-1 relu", seed_model, mlp_flop, backend, n, steps, options.repeat);
+      sampler_rows(seed_model, seed_case, backend, n, steps, options, ceiling);
     }
     for (std::int64_t n : chains) {
-      row("gmm 2 components d=1", seed_target, 0.0, backend, n, steps, options.repeat);
+      sampler_rows(seed_target, gmm_case, backend, n, steps, options, ceiling);
+    }
+    if (options.grid) {
+      for (int d : {1, 2, 16}) {
+        for (int width : {64, 256, 1024}) {
+          for (int depth = 1; depth <= 3; ++depth) {
+            std::vector<int> widths{d};
+            widths.insert(widths.end(), depth, width);
+            widths.push_back(d);
+            const langevin::Mlp model =
+                langevin::Mlp::random(widths, langevin::Activation::Relu, 2026);
+            const Case c{shape_name(widths), 2.0 * static_cast<double>(model.multiply_adds()), d};
+            // The seed model's work per chain, so that every case takes about as long.
+            const std::int64_t case_steps = std::max<std::int64_t>(
+                10, std::llround(static_cast<double>(steps) * seed_flop / c.flop_per_step));
+            for (std::int64_t n : chains) {
+              sampler_rows(model, c, backend, n, case_steps, options, ceiling);
+            }
+          }
+        }
+      }
+    }
+    if (options.score) {
+      for (std::int64_t n : chains) {
+        score_row(seed_model, seed_case, backend, n, options.repeat, ceiling);
+      }
     }
   }
   return 0;
+} catch (const std::exception& error) {
+  std::fprintf(stderr, "sampler_benchmark: %s\n", error.what());
+  return 2;
 }

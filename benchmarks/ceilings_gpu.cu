@@ -1,7 +1,7 @@
-// The GPU ceilings of ceiling_benchmark: an FFMA loop with independent chains per thread, and a
-// large device-to-device copy.
+// The GPU ceilings (ceilings.hpp): an FFMA loop with independent chains per thread, and a large
+// device-to-device copy.
 
-#include "ceiling_gpu.hpp"
+#include "ceilings.hpp"
 
 #include <langevin/device/cuda_check.hpp>
 #include <langevin/device_buffer.hpp>

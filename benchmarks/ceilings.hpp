@@ -1,0 +1,13 @@
+#pragma once
+// Hardware ceilings, measured rather than assumed (ceilings_cpu.cpp, ceilings_gpu.cu): what the
+// benchmarks report their fractions of. Each takes a second or two.
+
+/// FP32 FMA rate of the CPU cores in GFLOP/s: OpenMP threads, independent chains of the widest
+/// vectors the compiler was allowed.
+double cpu_fma_gflops();
+/// Host memory copy bandwidth in GB/s (bytes read plus bytes written), OpenMP threads.
+double cpu_copy_gbytes();
+/// FP32 FMA rate of GPU 0 in GFLOP/s.
+double gpu_fma_gflops();
+/// Device-to-device copy bandwidth of GPU 0 in GB/s (bytes read plus bytes written).
+double gpu_copy_gbytes();
