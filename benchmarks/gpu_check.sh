@@ -54,9 +54,13 @@ ctest_status=$?
 grep -E "tests passed|tests failed|\*\*\*Failed|Not Run|Skipped" "$out/ctest.log" | tail -15
 skipped=$(grep -c "Skipped" "$out/ctest.log" || true)
 
-log "benchmark"
+log "benchmark: seed model and mixture (final, trajectory), score evaluation, 10^8 chains summarised"
 ./build-gpu/benchmarks/sampler_benchmark --backend cuda --chains 1000,100000,1000000 --steps 1000 \
-  --repeat 5
+  --repeat 5 --keep both --score --summary 1000000,10000000,100000000
+
+log "benchmark grid: d in {1,2,16} x width {64,256,1024} x depth 1-3, 10^6 chains, equal work"
+./build-gpu/benchmarks/sampler_benchmark --backend cuda --chains 1000000 --steps 100 --repeat 1 \
+  --grid --ceilings none | grep -v "gmm"
 ./build-gpu/benchmarks/sampler_benchmark --backend cpu --chains 100000 --steps 100 --repeat 3
 
 log "training benchmark (the demo's training, GPU)"

@@ -4,13 +4,15 @@
 //
 //   sampler_benchmark [--backend cpu|cuda|all] [--chains N[,N…]] [--steps K] [--repeat R]
 //                     [--model M.safetensors] [--keep final|trajectory|both] [--grid] [--score]
-//                     [--ceilings measure|none]
+//                     [--ceilings measure|none] [--summary N[,N…]]
 //
 // Cases: the seed model (1 → 1024 → 1 ReLU; Glorot-random, or --model's weights so that the
 // peers in benchmarks/peers/ run the very same network) and the seed's Gaussian mixture.
 // --grid adds the MLP shapes d ∈ {1, 2, 16} × hidden width {64, 256, 1024} × depth 1–3, each run
 // for as many steps as make the seed model's work (at least 10). --score adds score evaluation
-// (the network on N points, no sampling).
+// (the network on N points, no sampling). --summary runs the seed model's N chains in chunks
+// with running statistics only (mean, variance, a 100-bin histogram; sample_summary), the way
+// 10⁸ chains run in bounded memory; time should grow linearly with N.
 
 #include <langevin/device/cuda_check.hpp>
 #include <langevin/langevin.hpp>
@@ -38,6 +40,7 @@ using langevin::Backend;
 struct Options {
   std::vector<Backend> backends;
   std::vector<std::int64_t> chains;
+  std::vector<std::int64_t> summary_chains;
   std::int64_t steps = 0;
   int repeat = 3;
   std::string model;
@@ -69,6 +72,7 @@ Options parse(int argc, char** argv) {
     else if (flag == "--model") options.model = value;
     else if (flag == "--keep") keep = value;
     else if (flag == "--ceilings") options.ceilings = value != "none";
+    else if (flag == "--summary") options.summary_chains = parse_counts(value);
     else throw std::invalid_argument("unknown option " + flag);
   }
   if (keep != "final" && keep != "trajectory" && keep != "both") {
@@ -186,12 +190,27 @@ void score_row(const langevin::Mlp& model, const Case& c, Backend backend, std::
             ceiling);
 }
 
-std::string shape_name(const std::vector<int>& widths) {
+/// A chunked run of `chains` chains that keeps running statistics only.
+void summary_row(const langevin::Mlp& model, const Case& c, Backend backend, std::int64_t chains,
+                 std::int64_t steps, const Ceiling& ceiling) {
+  langevin::SamplerConfig config;
+  config.chains = chains;
+  config.steps = steps;
+  config.epsilon = 5e-3;
+  config.backend = backend;
+  langevin::SummaryOptions options;
+  options.histogram = {100, -10.0, 10.0};
+  const double seconds = median_seconds(
+      [&] { langevin::sample_summary(model, config, options); }, [] {}, 1);
+  print_row(backend, c, chains, steps, "summary", seconds, 0.0, ceiling);
+}
+
+std::string shape_name(const std::vector<int>& widths, langevin::Activation activation) {
   std::string name = "mlp ";
   for (std::size_t i = 0; i < widths.size(); ++i) {
     name += (i ? "-" : "") + std::to_string(widths[i]);
   }
-  return name + " relu";
+  return name + " " + langevin::to_string(activation);
 }
 
 }  // namespace
@@ -203,8 +222,9 @@ int main(int argc, char** argv) try {
                             : langevin::load_mlp(options.model);
   const langevin::GaussianMixture seed_target({2.0, 1.0}, {{-5.0}, {6.0}}, {{3.0}, {1.0}});
   const double seed_flop = 2.0 * static_cast<double>(seed_model.multiply_adds());
-  const Case seed_case{options.model.empty() ? "mlp 1-1024-1 relu" : options.model + " (mlp)",
-                       seed_flop, seed_model.input_dim()};
+  const Case seed_case{shape_name(seed_model.widths(), seed_model.activation()) +
+                           (options.model.empty() ? "" : " (--model)"),
+                       seed_flop, seed_model.data_dim()};
   const Case gmm_case{"gmm 2 components d=1", 0.0, 1};
 
   std::printf("# sampler_benchmark: %d OpenMP threads", omp_get_max_threads());
@@ -240,7 +260,7 @@ int main(int argc, char** argv) try {
             widths.push_back(d);
             const langevin::Mlp model =
                 langevin::Mlp::random(widths, langevin::Activation::Relu, 2026);
-            const Case c{shape_name(widths), 2.0 * static_cast<double>(model.multiply_adds()), d};
+            const Case c{shape_name(widths, model.activation()), 2.0 * static_cast<double>(model.multiply_adds()), d};
             // The seed model's work per chain, so that every case takes about as long.
             const std::int64_t case_steps = std::max<std::int64_t>(
                 10, std::llround(static_cast<double>(steps) * seed_flop / c.flop_per_step));
@@ -250,6 +270,9 @@ int main(int argc, char** argv) try {
           }
         }
       }
+    }
+    for (std::int64_t n : options.summary_chains) {
+      summary_row(seed_model, seed_case, backend, n, steps, ceiling);
     }
     if (options.score) {
       for (std::int64_t n : chains) {

@@ -4,7 +4,11 @@
 // (optional: --full), on the CPU and the GPU. FLOP by a simple count: the forward pass with one
 // tangent stream and the backward pass are ~6 multiply-adds per hidden unit and point.
 //
-//   training_benchmark [--backend cpu|cuda|all] [--iterations N] [--full]
+//   training_benchmark [--backend cpu|cuda|all] [--iterations N] [--full] [--save-inputs DIR]
+//
+// --save-inputs writes DIR/data.npy and DIR/start.safetensors (the data and the initial weights
+// every backend starts from), so that the peers in benchmarks/peers/ train the same problem
+// (--data, --init-model).
 
 #include <langevin/langevin.hpp>
 #include <langevin/trainer.hpp>
@@ -51,10 +55,12 @@ int main(int argc, char** argv) {
   std::string which = "all";
   std::int64_t iterations = 20;
   bool full = false;
+  std::string save_inputs;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--backend") && i + 1 < argc) which = argv[++i];
     else if (!std::strcmp(argv[i], "--iterations") && i + 1 < argc) iterations = std::stoll(argv[++i]);
     else if (!std::strcmp(argv[i], "--full")) full = true;
+    else if (!std::strcmp(argv[i], "--save-inputs") && i + 1 < argc) save_inputs = argv[++i];
   }
   std::vector<langevin::Backend> backends;
   if (which == "cpu" || which == "all") backends.push_back(langevin::Backend::Cpu);
@@ -75,6 +81,10 @@ int main(int argc, char** argv) {
     config.learning_rate = 0.0;
     config.backend = backend;
     const langevin::Mlp start = langevin::initial_model(1, config);
+    if (!save_inputs.empty()) {
+      langevin::write_npy(save_inputs + "/data.npy", data);
+      langevin::save_mlp(save_inputs + "/start.safetensors", start);
+    }
     const char* name = langevin::to_string(backend);
 
     const double evaluation =

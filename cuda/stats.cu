@@ -6,6 +6,7 @@
 #include <langevin/device_buffer.hpp>
 #include <langevin/error.hpp>
 #include "stats_detail.hpp"
+#include "thrust_scratch.cuh"
 
 #include <langevin/stats.hpp>
 
@@ -29,24 +30,6 @@
 
 namespace langevin {
 namespace {
-
-/// Thrust's temporary storage (sort and scan buffers) taken from DeviceBuffer, the library's one
-/// owner of GPU memory, instead of Thrust's own cudaMalloc calls.
-class ThrustScratch {
- public:
-  using value_type = char;
-  char* allocate(std::ptrdiff_t bytes) {
-    // At least one byte: every block needs a distinct address to be found again.
-    DeviceBuffer<char> block(static_cast<std::size_t>(bytes > 0 ? bytes : 1));
-    char* address = block.data();
-    blocks_.emplace(address, std::move(block));
-    return address;
-  }
-  void deallocate(char* address, std::size_t) { blocks_.erase(address); }
-
- private:
-  std::map<char*, DeviceBuffer<char>> blocks_;
-};
 
 /// A sample set on the GPU as rows of `dim` floats.
 struct DeviceRows {
@@ -211,7 +194,7 @@ Comparison compare_columns(const DeviceRows& a, const DeviceRows& b, double spli
   c.count_a = a.count;
   c.count_b = b.count;
   c.split = split;
-  ThrustScratch scratch;
+  detail::ThrustScratch scratch;
   const auto policy = thrust::cuda::par(scratch);
   for (int coordinate = 0; coordinate < a.dim; ++coordinate) {
     DeviceBuffer<float> column_a = gather_column(policy, a, coordinate);

@@ -6,7 +6,12 @@
 #include "progress.hpp"
 
 #include <langevin/checkpoint_file.hpp>
+#include <langevin/summary.hpp>
+#include <langevin/version.hpp>
 
+#include "io/atomic_file.hpp"
+
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -33,6 +38,10 @@ struct SampleOptions {
   std::string checkpoint;
   std::int64_t checkpoint_every = 0;
   std::string resume;
+  std::string summary;          // running statistics instead of the samples
+  int bins = 0;
+  std::string range;
+  std::int64_t chunk_chains = 0;
 };
 
 /// --init normal:M,S or file:x0.npy (or .h5).
@@ -147,8 +156,107 @@ std::shared_ptr<const Checkpoint> load_resume(const std::string& path, const Run
   return std::make_shared<const Checkpoint>(std::move(file.checkpoint));
 }
 
+/// --bins N --range LO,HI → the histogram of a summarised run.
+HistogramSpec parse_histogram(const SampleOptions& options) {
+  HistogramSpec histogram;
+  if (options.bins == 0 && options.range.empty()) return histogram;
+  const std::size_t comma = options.range.find(',');
+  if (options.range.empty() || comma == std::string::npos) {
+    throw InvalidInput("--range = \"" + options.range + "\": --bins needs --range LO,HI");
+  }
+  histogram.bins = options.bins;
+  histogram.low = parse_number(options.range.substr(0, comma), "--range low");
+  histogram.high = parse_number(options.range.substr(comma + 1), "--range high");
+  if (histogram.bins == 0) throw InvalidInput("--bins = 0: --range needs --bins N (at least 1)");
+  if (!(std::isfinite(histogram.low) && std::isfinite(histogram.high) &&
+        histogram.low < histogram.high)) {
+    throw InvalidInput("--range = " + options.range + ": expected LO,HI, finite, with LO < HI");
+  }
+  return histogram;
+}
+
+/// --summary: the chains run in chunks and only their running statistics are kept, written as
+/// JSON with the run's settings (docs/FORMATS.md).
+void run_summary(const SampleOptions& options, const ScoreSource& source,
+                 const SamplerConfig& config, Progress& progress) {
+  SummaryOptions summary_options;
+  summary_options.histogram = parse_histogram(options);
+  summary_options.chunk_chains = options.chunk_chains;
+  const auto start = std::chrono::steady_clock::now();
+  const SampleSummary result =
+      std::holds_alternative<GaussianMixture>(source)
+          ? sample_summary(std::get<GaussianMixture>(source), config, summary_options)
+          : sample_summary(std::get<Mlp>(source), config, summary_options);
+  const double seconds = seconds_since(start);
+  progress.clear();
+  // The levels and backend as the run resolved them: a one-chain sampler tells without running.
+  SamplerConfig probe = config;
+  probe.chains = 1;
+  probe.init_states = Array();
+  const Sampler resolved = std::holds_alternative<GaussianMixture>(source)
+                               ? Sampler(std::get<GaussianMixture>(source), probe)
+                               : Sampler(std::get<Mlp>(source), probe);
+  const std::size_t levels = resolved.noise_levels().size();
+  nlohmann::json file = nlohmann::json::parse(to_json(result));
+  file["format"] = "langevin-summary-1";
+  file["run"] = {{"source", options.source.gmm_path.empty() ? options.source.model_path
+                                                            : options.source.gmm_path},
+                 {"chains", config.chains},
+                 {"steps", config.steps},
+                 {"epsilon", config.epsilon},
+                 {"seed", config.seed},
+                 {"first_chain", config.first_chain},
+                 {"keep", options.keep},
+                 {"burn_in", config.burn_in},
+                 {"thin", config.thin},
+                 {"sampler", to_string(config.method)},
+                 {"noise_levels", resolved.noise_levels()},
+                 {"denoise", config.denoise},
+                 {"init", options.init},
+                 {"backend", to_string(resolved.backend())},
+                 {"version", version()}};
+  const std::string text_out = file.dump(1) + "\n";
+  detail::write_file_atomically(options.summary, [&](std::FILE* stream) {
+    std::fwrite(text_out.data(), 1, text_out.size(), stream);
+  });
+
+  const double updates =
+      static_cast<double>(config.steps) * static_cast<double>(std::max<std::size_t>(1, levels));
+  const double chain_steps = static_cast<double>(config.chains) * updates;
+  const std::vector<double> variance = result.variance();
+  nlohmann::json summary = {{"command", "sample"},
+                            {"chains", config.chains},
+                            {"steps", config.steps},
+                            {"noise_levels", resolved.noise_levels()},
+                            {"dim", result.dim},
+                            {"sampler", to_string(config.method)},
+                            {"backend", to_string(resolved.backend())},
+                            {"seconds", seconds},
+                            {"chain_steps_per_second", chain_steps / seconds},
+                            {"summary", options.summary},
+                            {"rows", result.count},
+                            {"mean", result.mean}};
+  std::ostringstream text;
+  text << "summarised " << config.chains << " chains x " << config.steps << " steps";
+  if (levels > 0) text << " x " << levels << " noise levels";
+  text << " (d = " << result.dim << ", " << to_string(config.method) << ") on "
+       << to_string(resolved.backend()) << " in " << engineering(seconds) << " s, "
+       << engineering(chain_steps / seconds) << " chain-steps/s: " << result.count
+       << " rows, coordinate 0 mean " << engineering(result.mean[0]) << ", std "
+       << engineering(std::sqrt(variance[0])) << " -> " << options.summary << "\n";
+  print_summary(options.common, summary, text.str());
+}
+
 void run_sample(const SampleOptions& options) {
-  check_array_output_path(options.out, "--out");
+  const bool summarised = !options.summary.empty();
+  if (summarised) {
+    check_output_path(options.summary, {".json"}, "--summary");
+  } else {
+    if (options.out.empty()) {
+      throw InvalidInput("--out: required (or --summary S.json to keep running statistics only)");
+    }
+    check_array_output_path(options.out, "--out");
+  }
   if (!options.checkpoint.empty()) {
     check_output_path(options.checkpoint, {".ckpt", ".safetensors"}, "--checkpoint");
     if (options.checkpoint_every < 1) {
@@ -181,6 +289,16 @@ void run_sample(const SampleOptions& options) {
   // The library refuses levels for a model that is not noise-conditional, naming the field.
   if (!options.sigmas.empty()) config.sigmas = parse_noise_levels(options.sigmas, "--sigmas");
 
+  // On a terminal the chains run in slices of ~1 % to show progress (bit-identical results);
+  // elsewhere in one piece.
+  Progress progress("sampling", "chains", config.chains, options.common.quiet);
+  if (progress.shown()) {
+    config.on_progress = [&](std::int64_t done, std::int64_t) { progress.update(done); };
+  }
+  if (summarised) {
+    run_summary(options, source, config, progress);
+    return;
+  }
   const bool checkpoints = !options.checkpoint.empty() || !options.resume.empty();
   const Hdf5Attributes inputs =
       is_hdf5_path(options.out) || checkpoints ? describe_inputs(options) : Hdf5Attributes{};
@@ -192,12 +310,6 @@ void run_sample(const SampleOptions& options) {
     config.on_checkpoint = [&](const Checkpoint& checkpoint) {
       write_checkpoint(options.checkpoint, checkpoint, settings);
     };
-  }
-  // On a terminal the chains run in slices of ~1 % to show progress (bit-identical results);
-  // elsewhere in one piece.
-  Progress progress("sampling", "chains", config.chains, options.common.quiet);
-  if (progress.shown()) {
-    config.on_progress = [&](std::int64_t done, std::int64_t) { progress.update(done); };
   }
   const auto start = std::chrono::steady_clock::now();
   std::unique_ptr<Sampler> sampler;
@@ -265,9 +377,8 @@ Command add_sample_command(CLI::App& app) {
       "sample", "run Langevin chains x <- x + eps s(x) + sqrt(2 eps) z and save their states "
                 "(annealed over the noise levels of a noise-conditional model)");
   add_score_source_options(*command, options->source);
-  command->add_option("--out", options->out,
-                      "output samples (.npy, or .h5 recording the run's settings)")
-      ->required();
+  CLI::Option* out = command->add_option(
+      "--out", options->out, "output samples (.npy, or .h5 recording the run's settings)");
   command->add_option("--chains", options->chains, "number of chains")
       ->check(integer_range<std::int64_t>())
       ->capture_default_str();
@@ -312,9 +423,25 @@ Command add_sample_command(CLI::App& app) {
           ->check(integer_range<std::int64_t>());
   checkpoint->needs(every);
   every->needs(checkpoint);
-  command->add_option("--resume", options->resume,
+  CLI::Option* resume = command->add_option("--resume", options->resume,
                       "continue the run that wrote this checkpoint (give the same options); the "
                       "result is bit-identical to the uninterrupted run's");
+  CLI::Option* summary =
+      command->add_option("--summary", options->summary,
+                          "keep running statistics instead of the samples (.json: per-coordinate "
+                          "mean, variance, min, max, histogram); the chains run in chunks, so any "
+                          "number fits in memory");
+  summary->excludes(out)->excludes(checkpoint)->excludes(every)->excludes(resume);
+  command->add_option("--bins", options->bins, "--summary: histogram bins per coordinate")
+      ->check(CLI::Range(0, 1000000))
+      ->needs(summary);
+  command->add_option("--range", options->range, "--summary: LO,HI of the histogram's bins")
+      ->needs(summary);
+  command->add_option("--chunk-chains", options->chunk_chains,
+                      "--summary: chains per chunk (0: as many as 1 GiB of GPU or 256 MiB of "
+                      "host memory holds)")
+      ->check(integer_range<std::int64_t>())
+      ->needs(summary);
   add_common_options(*command, options->common);
   return {command, [options] { run_sample(*options); }};
 }

@@ -14,5 +14,6 @@
 #include <langevin/sampler.hpp>
 #include <langevin/score.hpp>
 #include <langevin/stats.hpp>
+#include <langevin/summary.hpp>
 #include <langevin/trainer.hpp>
 #include <langevin/version.hpp>
