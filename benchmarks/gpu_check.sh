@@ -63,6 +63,17 @@ log "benchmark grid: d in {1,2,16} x width {64,256,1024} x depth 1-3, 10^6 chain
   --grid --ceilings none | grep -v "gmm"
 ./build-gpu/benchmarks/sampler_benchmark --backend cpu --chains 100000 --steps 100 --repeat 3
 
+log "kernel variants of the seed model's chain (each checked against kernel 0), 10^6 chains"
+./build-gpu/benchmarks/seed_step_kernels all --chains 1000000 --steps 1000 --repeat 3
+echo "seed_step_kernels exit status: $?"
+# The instruction mix per kernel (the notes predict it: loads per hidden unit, constant operands).
+cuobjdump -sass build-gpu/benchmarks/seed_step_kernels 2>/dev/null >"$out/seed_step_kernels.sass"
+for k in kernel0 kernel1 kernel2 kernel3; do
+  echo "$k: $(awk -v k=$k '/Function :/ {on = index($0, k) > 0} on' "$out/seed_step_kernels.sass" \
+    | grep -oE "^ +/\*[0-9a-f]{4}\*/ +[A-Z0-9_]+" | awk '{print $2}' | sort | uniq -c | sort -rn \
+    | head -6 | tr -s ' ' | tr '\n' ',')"
+done
+
 log "training benchmark (the demo's training, GPU)"
 ./build-gpu/benchmarks/training_benchmark --backend cuda --iterations 50 --full
 
