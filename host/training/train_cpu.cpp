@@ -2,6 +2,7 @@
 
 #include "dispatch.hpp"
 #include "training/backends.hpp"
+#include "training/cpu_objective.hpp"
 #include "training/cpu_ops.hpp"
 #include "training/train_loop.hpp"
 
@@ -14,7 +15,8 @@ TrainResult train_cpu(const Array& data, const Mlp& initial, const TrainConfig& 
   return with_shape(initial.input_dim(), dim, loss_setup(config, dim, 1, 1).streams,
                     [&](auto shape) {
     return detail::with_activation(initial.activation(), [&](auto act) {
-      return train_with<CpuOps, act(), decltype(shape)>(data, initial, config);
+      using Shape = decltype(shape);
+      return train_with<CpuOps, act(), Shape, CpuObjective<act(), Shape>>(data, initial, config);
     });
   });
 }
@@ -25,7 +27,9 @@ LossAndGradient loss_and_gradient_cpu(const Mlp& model, const Array& batch,
   return with_shape(model.input_dim(), dim, loss_setup(config, dim, 1, 1).streams,
                     [&](auto shape) {
     return detail::with_activation(model.activation(), [&](auto act) {
-      return evaluate_once<CpuOps, act(), decltype(shape)>(model, batch, config, iteration);
+      using Shape = decltype(shape);
+      return evaluate_once<CpuOps, act(), Shape, CpuObjective<act(), Shape>>(model, batch, config,
+                                                                            iteration);
     });
   });
 }

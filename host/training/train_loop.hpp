@@ -100,7 +100,10 @@ inline std::vector<DenseLayer> unflatten(const std::vector<float>& theta,
 }
 
 /// Loss + gradient at one batch (the whole of `batch`), for loss_and_gradient().
-template <class Ops, Activation A, class S = RuntimeShape>
+/// `Objective` computes the loss (ScoreMatching, or a backend's choice between it and a fused
+/// special case: cpu_objective.hpp); it is built from (ops, layout, rows, setup).
+template <class Ops, Activation A, class S = RuntimeShape,
+          class Objective = ScoreMatching<Ops, A, S>>
 LossAndGradient evaluate_once(const Mlp& model, const Array& batch, const TrainConfig& config,
                               std::int64_t iteration) {
   Ops ops;
@@ -116,7 +119,7 @@ LossAndGradient evaluate_once(const Mlp& model, const Array& batch, const TrainC
   auto gradient = ops.allocate(host_theta.size());
   LossSetup setup = loss_setup(config, dim, rows, rows);
   if (config.loss == Loss::Ncsn) setup.sigmas = levels.data();
-  ScoreMatching<Ops, A, S> objective(ops, layout, rows, setup);
+  Objective objective(ops, layout, rows, setup);
   objective.prepare(data.data(), rows, static_cast<unsigned long long>(iteration));
   LossAndGradient result;
   result.loss = objective.loss_and_gradient(theta.data(), gradient.data());
@@ -126,7 +129,8 @@ LossAndGradient evaluate_once(const Mlp& model, const Array& batch, const TrainC
   return result;
 }
 
-template <class Ops, Activation A, class S = RuntimeShape>
+template <class Ops, Activation A, class S = RuntimeShape,
+          class Objective = ScoreMatching<Ops, A, S>>
 TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig& config) {
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
@@ -155,7 +159,7 @@ TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig&
 
   LossSetup setup = loss_setup(config, dim, rows, data_rows);
   if (config.loss == Loss::Ncsn) setup.sigmas = levels.data();
-  ScoreMatching<Ops, A, S> objective(ops, layout, rows, setup);
+  Objective objective(ops, layout, rows, setup);
   const float decay = static_cast<float>(config.weight_decay);
   struct {
     std::int64_t iterations = 0, evaluations = 0;

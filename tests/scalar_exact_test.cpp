@@ -1,0 +1,91 @@
+// The CPU's fused loss for the seed problem's shape (exact score matching, widths (1, H, 1), full
+// batch) against the general ScoreMatching path on the same parameters and data: the same loss
+// and gradient up to float rounding, for every activation, and independent of the thread count.
+
+#include "training/cpu_ops.hpp"
+#include "training/scalar_exact.hpp"
+#include "training/score_matching.hpp"
+
+#include <langevin/langevin.hpp>
+
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace langevin::training {
+namespace {
+
+template <Activation A>
+void expect_same_as_general() {
+  const ParameterLayout layout({1, 96, 1});
+  const Mlp model = Mlp::random({1, 96, 1}, A, 12);
+  std::vector<float> theta(static_cast<std::size_t>(layout.count));
+  for (int l = 0; l < 2; ++l) {
+    std::copy(model.layers()[l].weight.begin(), model.layers()[l].weight.end(),
+              theta.begin() + layout.weight_offset[l]);
+    std::copy(model.layers()[l].bias.begin(), model.layers()[l].bias.end(),
+              theta.begin() + layout.bias_offset[l]);
+  }
+  const long long rows = 1500;  // three blocks, the last one short
+  const Array data = draw(GaussianMixture({2.0, 1.0}, {{-5.0}, {6.0}}, {{3.0}, {1.0}}), rows, 8);
+  LossSetup setup;
+  setup.loss = LossKind::Exact;
+  setup.streams = 1;
+  setup.full_batch = true;
+
+  CpuOps ops;
+  ScoreMatching<CpuOps, A> general(ops, layout, rows, setup);
+  general.prepare(data.data(), rows, 1);
+  std::vector<float> expected(theta.size());
+  const double expected_loss = general.loss_and_gradient(theta.data(), expected.data());
+
+  ASSERT_TRUE(ScalarExactScoreMatching<A>::applies(layout, setup));
+  ScalarExactScoreMatching<A> fused(layout);
+  fused.prepare(data.data(), rows, 1);
+  std::vector<float> gradient(theta.size());
+  const double loss = fused.loss_and_gradient(theta.data(), gradient.data());
+  EXPECT_NEAR(fused.loss(theta.data()), loss, 1e-12 * std::abs(loss));
+
+  // Float sums of ~10⁵ terms in other orders: relative differences near √n·2⁻²⁴ ≈ 2·10⁻⁵ of the
+  // largest terms are expected; 10⁻⁴ of the largest component leaves a margin of five.
+  EXPECT_NEAR(loss, expected_loss, 1e-4 * (1.0 + std::abs(expected_loss)));
+  double largest = 0.0;
+  for (float g : expected) largest = std::max(largest, std::abs(static_cast<double>(g)));
+  for (std::size_t k = 0; k < theta.size(); ++k) {
+    EXPECT_NEAR(gradient[k], expected[k], 1e-4 * largest) << "parameter " << k;
+  }
+
+  // The thread count changes nothing: blocks are summed in a fixed order.
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  std::vector<float> one_thread(theta.size());
+  fused.loss_and_gradient(theta.data(), one_thread.data());
+  omp_set_num_threads(threads);
+  EXPECT_EQ(one_thread, gradient);
+}
+
+TEST(ScalarExact, MatchesTheGeneralPathRelu) { expect_same_as_general<Activation::Relu>(); }
+TEST(ScalarExact, MatchesTheGeneralPathSoftplus) { expect_same_as_general<Activation::Softplus>(); }
+TEST(ScalarExact, MatchesTheGeneralPathTanh) { expect_same_as_general<Activation::Tanh>(); }
+TEST(ScalarExact, MatchesTheGeneralPathSilu) { expect_same_as_general<Activation::Silu>(); }
+
+TEST(ScalarExact, AppliesOnlyToTheSeedShape) {
+  LossSetup exact;
+  exact.loss = LossKind::Exact;
+  exact.full_batch = true;
+  EXPECT_TRUE(ScalarExactScoreMatching<Activation::Relu>::applies(ParameterLayout({1, 8, 1}), exact));
+  EXPECT_FALSE(ScalarExactScoreMatching<Activation::Relu>::applies(ParameterLayout({2, 8, 2}), exact));
+  EXPECT_FALSE(ScalarExactScoreMatching<Activation::Relu>::applies(ParameterLayout({1, 8, 8, 1}), exact));
+  LossSetup batched = exact;
+  batched.full_batch = false;
+  EXPECT_FALSE(ScalarExactScoreMatching<Activation::Relu>::applies(ParameterLayout({1, 8, 1}), batched));
+  LossSetup dsm = exact;
+  dsm.loss = LossKind::Dsm;
+  EXPECT_FALSE(ScalarExactScoreMatching<Activation::Relu>::applies(ParameterLayout({1, 8, 1}), dsm));
+}
+
+}  // namespace
+}  // namespace langevin::training
