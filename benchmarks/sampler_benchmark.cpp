@@ -279,6 +279,13 @@ int main(int argc, char** argv) try {
         score_row(seed_model, seed_case, backend, n, options.repeat, ceiling);
       }
     }
+    if (options.ceilings) {
+      // Again at the end: a virtual machine's speed can drift during a run, and a fraction
+      // above 100 % (or far below the rest) then says so.
+      std::printf("# %s ceilings measured again at the end: FP32 FMA %.1f GFLOP/s, copy %.1f GB/s\n",
+                  langevin::to_string(backend), gpu ? gpu_fma_gflops() : cpu_fma_gflops(),
+                  gpu ? gpu_copy_gbytes() : cpu_copy_gbytes());
+    }
   }
   return 0;
 } catch (const std::exception& error) {
