@@ -54,14 +54,22 @@ ctest_status=$?
 grep -E "tests passed|tests failed|\*\*\*Failed|Not Run|Skipped" "$out/ctest.log" | tail -15
 skipped=$(grep -c "Skipped" "$out/ctest.log" || true)
 
-log "benchmark: seed model and mixture (final, trajectory), score evaluation, 10^8 chains summarised"
-./build-gpu/benchmarks/sampler_benchmark --backend cuda --chains 1000,100000,1000000 --steps 1000 \
-  --repeat 5 --keep both --score --summary 1000000,10000000,100000000
+# Everything below fits the lease: BUDGET seconds in all (default 560, under the 600 s a call may
+# take); the later, optional stages run only while enough of it is left, and say so otherwise.
+budget=${BUDGET:-560}
+left() { echo $(( budget - ($(date +%s) - started) )); }
+skip() { echo "skipped: $(left) s of the budget left, this needs about $1 s"; }
 
-log "benchmark grid: d in {1,2,16} x width {64,256,1024} x depth 1-3, 10^6 chains, equal work"
-./build-gpu/benchmarks/sampler_benchmark --backend cuda --chains 1000000 --steps 100 --repeat 1 \
-  --grid --ceilings none | grep -v "gmm"
-./build-gpu/benchmarks/sampler_benchmark --backend cpu --chains 100000 --steps 100 --repeat 3
+log "ceilings"
+./build-gpu/benchmarks/ceiling_benchmark cuda
+
+log "benchmark: seed model and mixture (final, trajectory) and score evaluation"
+./build-gpu/benchmarks/sampler_benchmark --backend cuda --chains 1000,100000,1000000 --steps 1000 \
+  --repeat 5 --keep both --score
+
+log "large runs: 10^6 ... 10^8 chains summarised in chunks (100 updates; time linear in chains)"
+./build-gpu/benchmarks/sampler_benchmark --backend cuda --chains 1000 --steps 100 --repeat 1 \
+  --ceilings none --summary 1000000,10000000,100000000 | grep -E "summary|^\| backend|^\|---"
 
 log "kernel variants of the seed model's chain (each checked against kernel 0), 10^6 chains"
 ./build-gpu/benchmarks/seed_step_kernels all --chains 1000000 --steps 1000 --repeat 3
@@ -80,18 +88,42 @@ log "training benchmark (the demo's training, GPU)"
 log "demo on the GPU"
 ./build-gpu/langevin demo --out build-gpu/demo --backend cuda | tail -14
 
-log "annealed demos on the GPU: demo --annealed and the 2-D ring, against their thresholds"
-LANGEVIN=build-gpu/langevin timeout 300 scripts/check_annealing --backend cuda 2>&1 | grep -E "^(ok|FAIL) |^\| (training|annealed|plain|weight|KS)"
-
-log "peers (PyTorch, JAX) on the GPU, same run"
-if [ -x benchmarks/peers/run_all.sh ]; then
-  PEERS="torch_pipeline jax_pipeline torch_sampler_graph jax_sampler" LIMIT=100 \
-    benchmarks/peers/run_all.sh cuda build-gpu/peers >"$out/peers.log" 2>&1
-  grep -E "^\| (torch|jax|numpy)" "$out/peers.log" | head -12
+log "compute-sanitizer over the CPU-vs-GPU tests (memcheck, racecheck), time-boxed"
+# Slow (10-100x): the small CPU-vs-GPU suites only; SANITIZE=0 skips it.
+if [ "${SANITIZE:-1}" = 1 ] && command -v compute-sanitizer >/dev/null && [ "$(left)" -gt 200 ]; then
+  for tool in memcheck racecheck; do
+    timeout 75 compute-sanitizer --tool "$tool" --error-exitcode 3 \
+      ./build-gpu/tests/langevin_tests \
+      --gtest_filter='CpuGpu*:CApiGpu*:CheckpointResumeGpu*:SummaryGpu*:SampleSummaryGpu*' \
+      >"$out/sanitizer_$tool.log" 2>&1
+    echo "$tool: exit $? ($(grep -c "ERROR SUMMARY: 0 errors" "$out/sanitizer_$tool.log") clean summaries;" \
+         "124 = time limit)"
+  done
+else
+  echo "skipped (no compute-sanitizer, SANITIZE=0, or $(left) s left)"
 fi
 
-log "ceilings"
-./build-gpu/benchmarks/ceiling_benchmark cuda
+log "benchmark grid: d in {1,2,16} x width {64,256,1024} x depth 1-3, 10^5 chains, equal work"
+if [ "$(left)" -gt 60 ]; then
+  timeout $(( $(left) > 150 ? 90 : 45 )) ./build-gpu/benchmarks/sampler_benchmark --backend cuda \
+    --chains 100000 --steps 100 --repeat 1 --grid --ceilings none | grep -v "gmm"
+else skip 60; fi
+
+log "the CPU backend on this host"
+./build-gpu/benchmarks/sampler_benchmark --backend cpu --chains 100000 --steps 100 --repeat 3
+
+log "annealed demos on the GPU: demo --annealed and the 2-D ring, against their thresholds"
+if [ "$(left)" -gt 100 ]; then
+  LANGEVIN=build-gpu/langevin timeout $(( $(left) - 60 )) scripts/check_annealing --backend cuda 2>&1 \
+    | grep -E "^(ok|FAIL) |^\| (training|annealed|plain|weight|KS)"
+else skip 100; fi
+
+log "peers (PyTorch, JAX) on the GPU, same run"
+if [ -x benchmarks/peers/run_all.sh ] && [ "$(left)" -gt 60 ]; then
+  PEERS="torch_pipeline jax_pipeline torch_sampler_graph jax_sampler" LIMIT=$(( $(left) / 5 )) \
+    benchmarks/peers/run_all.sh cuda build-gpu/peers >"$out/peers.log" 2>&1
+  grep -E "^\| (torch|jax|numpy)" "$out/peers.log" | head -12
+else skip 60; fi
 
 log "profile of the seed model's kernel (ncu, clocks left alone)"
 if [ -n "${PROFILE:-}" ] && command -v ncu >/dev/null; then
@@ -104,20 +136,6 @@ if [ -n "${PROFILE:-}" ] && command -v ncu >/dev/null; then
     "$out/ncu_seed_model.txt" | head -20
 else
   echo "skipped (PROFILE=1 runs ncu)"
-fi
-
-log "compute-sanitizer over the CPU-vs-GPU tests (memcheck, racecheck), time-boxed"
-# Slow (10-100x): the small CPU-vs-GPU suite only; SANITIZE=0 skips it.
-if [ "${SANITIZE:-1}" = 1 ] && command -v compute-sanitizer >/dev/null; then
-  for tool in memcheck racecheck; do
-    timeout 120 compute-sanitizer --tool "$tool" --error-exitcode 3 \
-      ./build-gpu/tests/langevin_tests --gtest_filter='CpuGpu*:CApiGpu*:CheckpointResumeGpu*' \
-      >"$out/sanitizer_$tool.log" 2>&1
-    echo "$tool: exit $? ($(grep -c "ERROR SUMMARY: 0 errors" "$out/sanitizer_$tool.log") clean summaries;" \
-         "124 = time limit)"
-  done
-else
-  echo "skipped (no compute-sanitizer, or SANITIZE=0)"
 fi
 
 log "summary"

@@ -309,6 +309,13 @@ int main(int argc, char** argv) try {
   std::printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
   Result reference;
   int failures = 0;
+  auto print_row = [&](const std::string& name, double seconds, const Check& agreement) {
+    std::printf("| %s | %.4f | %.4g | %.0f | %.1f %% | %.2f | %lld | %.2g |\n", name.c_str(),
+                seconds, c.count * static_cast<double>(c.steps) / seconds, flop / seconds / 1e9,
+                100.0 * flop / seconds / 1e9 / ceiling, reference.seconds / seconds,
+                agreement.off, agreement.worst);
+    std::fflush(stdout);
+  };
   for (std::size_t k = 0; k < kernels.size(); ++k) {
     const bool wanted = which == "all" || which == std::to_string(k);
     if (!wanted && k != 0) continue;
@@ -317,11 +324,7 @@ int main(int argc, char** argv) try {
     if (!wanted) continue;
     const Check agreement = check(r.states, reference.states);
     failures += agreement.off > 0;
-    std::printf("| %s | %.4f | %.4g | %.0f | %.1f %% | %.2f | %lld | %.2g |\n",
-                kernels[k].first.c_str(), r.seconds, c.count * static_cast<double>(c.steps) / r.seconds,
-                flop / r.seconds / 1e9, 100.0 * flop / r.seconds / 1e9 / ceiling,
-                reference.seconds / r.seconds, agreement.off, agreement.worst);
-    std::fflush(stdout);
+    print_row(kernels[k].first, r.seconds, agreement);
   }
   // The library itself, same model, chains, steps, seed and initial law.
   langevin::SamplerConfig config;
@@ -336,10 +339,7 @@ int main(int argc, char** argv) try {
   const Result library = time_kernel([&](float* out) { sampler.run_into(out); }, c.count, repeat);
   const Check agreement = check(library.states, reference.states);
   failures += agreement.off > 0;
-  std::printf("| library Sampler | %.4f | %.4g | %.0f | %.1f %% | %.2f | %lld | %.2g |\n",
-              library.seconds, c.count * static_cast<double>(c.steps) / library.seconds,
-              flop / library.seconds / 1e9, 100.0 * flop / library.seconds / 1e9 / ceiling,
-              reference.seconds / library.seconds, agreement.off, agreement.worst);
+  print_row("library Sampler", library.seconds, agreement);
   if (failures > 0) {
     std::printf("seed_step_kernels: FAILED: %d kernel(s) disagree with kernel 0\n", failures);
     return 1;

@@ -421,7 +421,10 @@ struct Sampler::Impl {
         },
         [&] { detail::synchronize(stream); },
         [&](std::int64_t update) {
-          device_states.download(states.data(), static_cast<std::size_t>(states.size()), stream);
+          // The states stay on the GPU between segments unless a checkpoint is to hold them.
+          if (config.on_checkpoint) {
+            device_states.download(states.data(), static_cast<std::size_t>(states.size()), stream);
+          }
           if (config.keep == Keep::Trajectory && config.on_checkpoint) {
             trajectory_so_far.resize(static_cast<std::size_t>(out_count));
             detail::copy_device_to_host(trajectory_so_far.data(), device_out,
