@@ -11,6 +11,7 @@
 #include <langevin/device/mlp_lanes.hpp>
 #include <langevin/device/run_cpu.hpp>
 
+#include <algorithm>
 #include <vector>
 
 namespace langevin::backends {
@@ -78,6 +79,40 @@ void score_points(const Score& score, int dim, const float* points, float* score
   }
 }
 
+/// Scores of `n` points in blocks of Score::lanes through a lanes functor: each block's points are
+/// transposed into lane vectors (coordinate-major), scored together, and transposed back; a
+/// partial last block repeats its last point in the unused lanes. Bit-identical to score_points
+/// with the one-chain functor (the lanes pass does each point's operations in the same order).
+template <class Score, class ThreadSetup>
+void score_points_lanes(const Score& score, int dim, const float* points, float* scores,
+                        long long n, ThreadSetup setup, float sigma) {
+  constexpr int L = Score::lanes;
+  using Vector = typename Score::Vector;
+  const long long blocks = (n + L - 1) / L;
+#pragma omp parallel
+  {
+    Score local = score;
+    auto keep_alive = setup(local);
+    (void)keep_alive;
+    std::vector<Vector> in(static_cast<std::size_t>(dim)), out(static_cast<std::size_t>(dim));
+    float* x = reinterpret_cast<float*>(in.data());
+    float* s = reinterpret_cast<float*>(out.data());
+#pragma omp for schedule(static)
+    for (long long b = 0; b < blocks; ++b) {
+      const long long first = b * L;
+      const int count = static_cast<int>(std::min<long long>(L, n - first));
+      for (int c = 0; c < L; ++c) {
+        const float* point = points + (first + std::min(c, count - 1)) * dim;
+        for (int j = 0; j < dim; ++j) x[j * L + c] = point[j];
+      }
+      local(x, s, sigma);
+      for (int c = 0; c < count; ++c) {
+        for (int j = 0; j < dim; ++j) scores[(first + c) * dim + j] = s[j * L + c];
+      }
+    }
+  }
+}
+
 /// The chains of one dimension tier and activation. Up to kRegisterDim: blocks of chains in
 /// lockstep, SIMD across chains (bit-identical to one chain at a time); beyond, one at a time.
 template <int MaxDim, Activation A>
@@ -115,7 +150,18 @@ void score_mlp_cpu_with(const device::MlpView& net, const float* points, float* 
   using namespace cpu_mlp_detail;
   const int dim = net.width[net.layers];  // the data's dimension (outputs)
   detail::with_max_dim(net.width[0], [&](auto max_dim) {
-    if (sigma > 0.0f) {
+    if constexpr (max_dim() <= device::kRegisterDim) {
+      // Blocks of points through the sampler's lanes pass: SIMD across points.
+      if (sigma > 0.0f) {
+        using Score = device::MlpLanesScore<max_dim(), A, kMlpLanes, true>;
+        score_points_lanes(mlp_functor<Score>(net), dim, points, scores, n,
+                           MlpLanesThreadScratch{}, sigma);
+      } else {
+        using Score = device::MlpLanesScore<max_dim(), A, kMlpLanes, false>;
+        score_points_lanes(mlp_functor<Score>(net), dim, points, scores, n,
+                           MlpLanesThreadScratch{}, 0.0f);
+      }
+    } else if (sigma > 0.0f) {
       using Score = device::NoiseConditionalMlpScore<max_dim(), A>;
       score_points(mlp_functor<Score>(net), dim, points, scores, n, MlpThreadScratch{}, sigma);
     } else {
