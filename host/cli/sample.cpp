@@ -220,8 +220,7 @@ void run_summary(const SampleOptions& options, const ScoreSource& source,
     std::fwrite(text_out.data(), 1, text_out.size(), stream);
   });
 
-  const double updates =
-      static_cast<double>(config.steps) * static_cast<double>(std::max<std::size_t>(1, levels));
+  const double updates = static_cast<double>(total_updates(config, static_cast<int>(levels)));
   const double chain_steps = static_cast<double>(config.chains) * updates;
   const std::vector<double> variance = result.variance();
   nlohmann::json summary = {{"command", "sample"},
@@ -334,8 +333,7 @@ void run_sample(const SampleOptions& options) {
                      [&] { return describe_run(options, config, *sampler, samples, inputs); });
 
   const std::size_t levels = sampler->noise_levels().size();
-  const double updates =
-      static_cast<double>(config.steps) * static_cast<double>(std::max<std::size_t>(1, levels));
+  const double updates = static_cast<double>(total_updates(config, static_cast<int>(levels)));
   // The updates this process ran: a resumed run did those after its checkpoint only.
   const double updates_run =
       updates - (config.resume ? static_cast<double>(config.resume->update) : 0.0);
