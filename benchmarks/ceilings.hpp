@@ -2,6 +2,8 @@
 // Hardware ceilings, measured rather than assumed (ceilings_cpu.cpp, ceilings_gpu.cu): what the
 // benchmarks report their fractions of. Each takes a second or two.
 
+#include <functional>
+
 /// FP32 FMA rate of the CPU cores in GFLOP/s: OpenMP threads, independent chains of the widest
 /// vectors the compiler was allowed.
 double cpu_fma_gflops();
@@ -11,3 +13,6 @@ double cpu_copy_gbytes();
 double gpu_fma_gflops();
 /// Device-to-device copy bandwidth of GPU 0 in GB/s (bytes read plus bytes written).
 double gpu_copy_gbytes();
+/// Median seconds of `repeat` runs of `work` on the default stream (CUDA events around each),
+/// after one untimed warm-up run. For the GPU benchmarks' timings.
+double gpu_median_seconds(const std::function<void()>& work, int repeat);

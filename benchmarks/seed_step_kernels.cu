@@ -197,26 +197,8 @@ struct Result {
 
 Result time_kernel(const std::function<void(float*)>& launch, long long chains, int repeat) {
   langevin::DeviceBuffer<float> out(static_cast<std::size_t>(chains));
-  cudaEvent_t start, stop;
-  LANGEVIN_CUDA_CHECK(cudaEventCreate(&start));
-  LANGEVIN_CUDA_CHECK(cudaEventCreate(&stop));
-  launch(out.data());  // warm-up
-  LANGEVIN_CUDA_CHECK(cudaDeviceSynchronize());
-  std::vector<double> seconds;
-  for (int r = 0; r < repeat; ++r) {
-    LANGEVIN_CUDA_CHECK(cudaEventRecord(start));
-    launch(out.data());
-    LANGEVIN_CUDA_CHECK(cudaEventRecord(stop));
-    LANGEVIN_CUDA_CHECK(cudaEventSynchronize(stop));
-    float ms = 0;
-    LANGEVIN_CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
-    seconds.push_back(ms / 1e3);
-  }
-  LANGEVIN_CUDA_CHECK(cudaEventDestroy(start));
-  LANGEVIN_CUDA_CHECK(cudaEventDestroy(stop));
-  std::sort(seconds.begin(), seconds.end());
   Result result;
-  result.seconds = seconds[seconds.size() / 2];
+  result.seconds = gpu_median_seconds([&] { launch(out.data()); }, repeat);
   result.states.resize(static_cast<std::size_t>(chains));
   out.download(result.states.data(), result.states.size());
   return result;
