@@ -5,6 +5,7 @@
 #include <langevin/activation.hpp>
 #include <langevin/device/chain.hpp>
 #include <langevin/device/gmm.hpp>
+#include <langevin/device/hinge.hpp>
 #include <langevin/device/mlp.hpp>
 #include <langevin/device_buffer.hpp>
 
@@ -19,6 +20,10 @@ void score_gmm_cpu(const device::GmmView& gmm, const float* points, float* score
 /// sigma > 0: a noise-conditional network at that level.
 void score_mlp_cpu(const device::MlpView& net, Activation activation, const float* points,
                    float* scores, long long n, float sigma = 0.0f);
+/// The hinge form of a 1-D one-hidden-layer ReLU network (host/cpu_hinge.cpp): plain ULA.
+void sample_hinge_cpu(const device::HingeView& hinge, const device::ChainConfig& config);
+void score_hinge_cpu(const device::HingeView& hinge, const float* points, float* scores,
+                     long long n);
 
 // CUDA: cuda/*.cu. Asynchronous on `stream`.
 void sample_gmm_cuda(const device::GmmView& gmm, const device::ChainConfig& config, Stream stream);
@@ -40,5 +45,11 @@ void score_gmm_cuda(const device::GmmView& gmm, const float* points, float* scor
 void score_mlp_cuda(const device::MlpView& net, Activation activation, long long param_count,
                     const MlpScratchPlan& plan, float* scratch, const float* points, float* scores,
                     long long n, Stream stream, float sigma = 0.0f);
+/// The hinge form on the GPU (cuda/hinge.cu); hinge.pairs in device memory. Few chains run
+/// split across 16 threads each, many one per thread: the same results, bit for bit.
+void sample_hinge_cuda(const device::HingeView& hinge, const device::ChainConfig& config,
+                       Stream stream);
+void score_hinge_cuda(const device::HingeView& hinge, const float* points, float* scores,
+                      long long n, Stream stream);
 
 }  // namespace langevin::backends

@@ -27,7 +27,7 @@ void sample_mlp_cpu(const device::MlpView& net, Activation activation,
 
 void score_gmm_cpu(const device::GmmView& gmm, const float* points, float* scores, long long n) {
   detail::with_max_dim(gmm.dim, [&](auto max_dim) {
-    cpu_mlp_detail::score_points(device::GmmScore<max_dim()>{gmm}, gmm.dim, points, scores, n,
+    cpu_points::score_points(device::GmmScore<max_dim()>{gmm}, gmm.dim, points, scores, n,
                                  device::NoThreadSetup{});
   });
 }

@@ -1,5 +1,6 @@
 #include "backends.hpp"
 #include "dispatch.hpp"
+#include "hinge.hpp"
 #include "validation.hpp"
 #include "views.hpp"
 
@@ -14,6 +15,8 @@
 #include <cstdio>
 #include <limits>
 #include <numeric>
+#include <optional>
+#include <type_traits>
 #include <variant>
 
 #include <unistd.h>
@@ -178,6 +181,8 @@ struct Sampler::Impl {
   std::variant<GaussianMixture, Mlp> target;
   std::vector<double> sigmas;            // annealing levels (empty: none)
   std::vector<float> params;             // packed, host copy
+  std::optional<detail::HingeForm> hinge;  // the seed-shaped networks' faster form (hinge.hpp)
+  DeviceBuffer<float> device_hinge;        // its pairs on the GPU
   std::vector<unsigned int> accepted;    // MALA, CPU backend
   DeviceBuffer<float> device_params;     // on the GPU, for the Cuda backend
   DeviceBuffer<float> device_init;
@@ -198,8 +203,10 @@ struct Sampler::Impl {
     }
     validate(config, dim, static_cast<int>(sigmas.size()));
     backend = resolve(config.backend);
+    if constexpr (std::is_same_v<Target, Mlp>) hinge = detail::hinge_form(t);
     if (backend == Backend::Cuda) {
       device_params = DeviceBuffer<float>(params.data(), params.size());
+      if (hinge) device_hinge = DeviceBuffer<float>(hinge->pairs.data(), hinge->pairs.size());
       if (config.init_states.size() > 0) {
         device_init = DeviceBuffer<float>(config.init_states.data(),
                                           static_cast<std::size_t>(config.init_states.size()));
@@ -363,6 +370,8 @@ struct Sampler::Impl {
         [&](const device::ChainConfig& part) {
           if (const auto* gmm = std::get_if<GaussianMixture>(&target)) {
             backends::sample_gmm_cpu(detail::gmm_view(*gmm, params.data()), part);
+          } else if (hinge) {
+            backends::sample_hinge_cpu(hinge->view(hinge->pairs.data()), part);
           } else {
             const Mlp& mlp = std::get<Mlp>(target);
             backends::sample_mlp_cpu(detail::mlp_view(mlp, params.data()), mlp.activation(),
@@ -407,6 +416,8 @@ struct Sampler::Impl {
         [&](const device::ChainConfig& part) {
           if (const auto* gmm = std::get_if<GaussianMixture>(&target)) {
             backends::sample_gmm_cuda(detail::gmm_view(*gmm, device_params.data()), part, stream);
+          } else if (hinge) {
+            backends::sample_hinge_cuda(hinge->view(device_hinge.data()), part, stream);
           } else {
             const Mlp& mlp = std::get<Mlp>(target);
             const device::MlpView view = detail::mlp_view(mlp, device_params.data());

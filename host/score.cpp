@@ -1,4 +1,5 @@
 #include "backends.hpp"
+#include "hinge.hpp"
 #include "views.hpp"
 
 #include <langevin/error.hpp>
@@ -63,6 +64,18 @@ Array score(const Mlp& model, const Array& points, double sigma, Backend backend
   }
   const float level = static_cast<float>(sigma);
   check_points(points, detail::score_model_dim(model));
+  if (const std::optional<detail::HingeForm> hinge = detail::hinge_form(model)) {
+    // The form the sampler uses for this model, so that score() gives the sampler's s(x).
+    if (resolve(backend) == Backend::Cuda) {
+      return score_on_gpu(hinge->pairs, points, [&](const float* p, const float* x, float* s) {
+        backends::score_hinge_cuda(hinge->view(p), x, s, points.dim(0), nullptr);
+      });
+    }
+    Array scores(points.shape());
+    backends::score_hinge_cpu(hinge->view(hinge->pairs.data()), points.data(), scores.data(),
+                              points.dim(0));
+    return scores;
+  }
   const std::vector<float> params = model.packed();
   if (resolve(backend) == Backend::Cuda) {
     // The scratch outlives the kernel: it is freed after the scores are downloaded.

@@ -1,0 +1,136 @@
+// The hinge form of the seed-shaped networks on the GPU (device/hinge.hpp). Each block copies
+// the (t, v) pairs into shared memory once, then:
+//   many chains   one chain per thread: the 16 partial sums in registers, two units per 128-bit
+//                 shared load (broadcast: every lane reads the same pair);
+//   few chains    one chain per 16 threads (HingeLaneScore): thread p of the group sums the
+//                 units j ≡ p (mod 16), which is partial sum p of the one-thread form, and a
+//                 butterfly of shuffles folds them in the one-thread form's order. Every thread
+//                 of the group draws the same noise and holds the same state; one writes.
+// Both give the same results bit for bit, so that the launch shape chosen for a chain count
+// never changes a chain (a split run equals its rows of the whole run).
+
+#include "backends.hpp"
+#include "work.cuh"
+
+#include <langevin/device/cuda_check.hpp>
+#include <langevin/device/hinge.hpp>
+#include <langevin/device/run_cuda.cuh>
+
+namespace langevin {
+namespace kernels {
+namespace {
+
+constexpr int kGroupLanes = device::kHingeSums;  // threads per chain when chains are few
+constexpr int kGroupBlock = 64;                  // 4 chains a block: blocks spread over the SMs
+
+/// The block's copy of the pairs; the view then points at it (shared memory: LDS loads).
+__device__ device::HingeView stage_pairs(const device::HingeView& hinge, float4* staged) {
+  const float4* source = reinterpret_cast<const float4*>(hinge.pairs);
+  for (int q = threadIdx.x; q < hinge.units / 2; q += blockDim.x) staged[q] = source[q];
+  __syncthreads();
+  device::HingeView local = hinge;
+  local.pairs = reinterpret_cast<const float*>(staged);
+  return local;
+}
+
+template <class Work>
+__global__ void __launch_bounds__(device::kChainsPerBlock)
+    hinge_items_kernel(device::HingeView hinge, Work work) {
+  extern __shared__ float4 staged_pairs[];
+  const device::HingeScore score{stage_pairs(hinge, staged_pairs)};
+  const long long stride = static_cast<long long>(gridDim.x) * blockDim.x;
+  for (long long i = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+       i < work.count(); i += stride) {
+    work(score, i);
+  }
+}
+
+/// Thread `lane` of a chain's group of 16: its partial sum, then the butterfly.
+struct HingeLaneScore {
+  static constexpr int max_dim = 1;
+  device::HingeView hinge;
+  int lane = 0;
+  unsigned int mask = 0;  // the group's 16 lanes of the warp
+
+  __device__ bool leader() const { return lane == 0; }
+
+  __device__ void operator()(const float* x, float* s) const {
+    const float2* pairs = reinterpret_cast<const float2*>(hinge.pairs);
+    float sum = 0.0f;
+#pragma unroll 4
+    for (int j = lane; j < hinge.units; j += kGroupLanes) {
+      const float2 pair = pairs[j];
+      sum = device::hinge_term(x[0], pair.x, pair.y, sum);
+    }
+    // Lane p and lane p ^ offset add the same two values (addition commutes exactly), so after
+    // offsets 8, 4, 2, 1 every lane holds fold_hinge_sums' total.
+#pragma unroll
+    for (int offset = kGroupLanes / 2; offset > 0; offset /= 2) {
+      sum += __shfl_xor_sync(mask, sum, offset);
+    }
+    s[0] = device::hinge_finish(hinge, x[0], sum);
+  }
+};
+
+__global__ void __launch_bounds__(kGroupBlock)
+    hinge_group_chains_kernel(device::HingeView hinge, ChainWork work) {
+  extern __shared__ float4 staged_pairs[];
+  const device::HingeView local = stage_pairs(hinge, staged_pairs);
+  const long long thread = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  const long long chain = thread / kGroupLanes;
+  // Whole groups leave together: the shuffles below only ever name lanes that stay.
+  if (chain >= work.count()) return;
+  const int lane = static_cast<int>(threadIdx.x % kGroupLanes);
+  const unsigned int mask = 0xFFFFu << (threadIdx.x & 16u);
+  work(HingeLaneScore{local, lane, mask}, chain);
+}
+
+int multiprocessors() {
+  int device = 0, count = 0;
+  LANGEVIN_CUDA_CHECK(cudaGetDevice(&device));
+  LANGEVIN_CUDA_CHECK(cudaDeviceGetAttribute(&count, cudaDevAttrMultiProcessorCount, device));
+  return count;
+}
+
+int shared_bytes(const device::HingeView& hinge) {
+  return hinge.units * 2 * static_cast<int>(sizeof(float));
+}
+
+}  // namespace
+}  // namespace kernels
+
+namespace backends {
+
+void sample_hinge_cuda(const device::HingeView& hinge, const device::ChainConfig& config,
+                       Stream stream) {
+  if (config.chains <= 0) return;
+  const kernels::ChainWork work{config};
+  // One thread a chain leaves the GPU mostly idle below ~64 chains an SM (fewer than two warps
+  // a scheduler); a group of 16 threads a chain is then several times faster per chain.
+  if (config.chains < 64ll * kernels::multiprocessors()) {
+    const long long threads = config.chains * kernels::kGroupLanes;
+    const auto blocks =
+        static_cast<unsigned int>((threads + kernels::kGroupBlock - 1) / kernels::kGroupBlock);
+    kernels::hinge_group_chains_kernel<<<blocks, kernels::kGroupBlock,
+                                         kernels::shared_bytes(hinge), stream>>>(hinge, work);
+    LANGEVIN_CUDA_CHECK_LAUNCH("hinge_group_chains_kernel");
+    return;
+  }
+  kernels::hinge_items_kernel<kernels::ChainWork>
+      <<<device::chain_blocks(config.chains), device::kChainsPerBlock,
+         kernels::shared_bytes(hinge), stream>>>(hinge, work);
+  LANGEVIN_CUDA_CHECK_LAUNCH("hinge_items_kernel");
+}
+
+void score_hinge_cuda(const device::HingeView& hinge, const float* points, float* scores,
+                      long long n, Stream stream) {
+  if (n <= 0) return;
+  const kernels::ScoreWork work{points, scores, n, 1};
+  kernels::hinge_items_kernel<kernels::ScoreWork>
+      <<<device::chain_blocks(n), device::kChainsPerBlock, kernels::shared_bytes(hinge), stream>>>(
+          hinge, work);
+  LANGEVIN_CUDA_CHECK_LAUNCH("hinge_items_kernel");
+}
+
+}  // namespace backends
+}  // namespace langevin

@@ -1,0 +1,101 @@
+#pragma once
+/// \file
+/// The hinge form of a one-hidden-layer ReLU network on 1-D data (the seed model):
+///
+///   s(x) = b₂ + Σ_j w₂ⱼ relu(w₁ⱼ x + b₁ⱼ) = c₀ + c₁ x + Σ_j v_j max(x, t_j)
+///
+/// with the breakpoint t_j = −b₁ⱼ/w₁ⱼ and the slope v_j = w₂ⱼ|w₁ⱼ|: a unit with w₁ⱼ > 0 is
+/// v_j (max(x, t_j) − t_j), one with w₁ⱼ < 0 is v_j (max(x, t_j) − x), so the line takes
+/// c₀ = b₂ − Σ_{w₁ⱼ>0} v_j t_j and c₁ = −Σ_{w₁ⱼ<0} v_j (host/hinge.cpp builds it, in double).
+/// The same function with one max and one fused multiply-add per unit instead of two FMAs and a
+/// max, each with a weight as the only other operand. On the GPU the max runs on the ALU pipe
+/// beside the FMA pipe, so a unit costs one FMA slot, where the layered form costs two.
+///
+/// The order of the sums is part of the form, the same on every backend and launch shape, so
+/// that results are bit-identical across them: unit j feeds partial sum j mod kHingeSums (in
+/// increasing j), the partial sums are folded by halves (p += p + 8, then + 4, + 2, + 1: the
+/// order a butterfly of warp shuffles also gives), and s = c₁x + (sum + c₀) with one rounding
+/// for the product and the add. Units are padded to a multiple of kHingeSums with (t, v) =
+/// (0, 0), which adds exact zeros.
+
+#include <langevin/device/config.hpp>
+#include <langevin/device/math.hpp>
+
+namespace langevin::device {
+
+/// Partial sums of the hinge form: 16, as the layered one-hidden-layer pass on 1-D data has, so
+/// that the CPU's lanes path keeps 16 chains × 16 sums in its 32 vector registers.
+constexpr int kHingeSums = 16;
+
+struct HingeView {
+  int units = 0;                  // a multiple of kHingeSums
+  const float* pairs = nullptr;   // (t_j, v_j) for j < units, 16-byte aligned
+  float c0 = 0.0f;
+  float c1 = 0.0f;
+};
+
+/// max(x, t) for a finite t, as one instruction on both backends: FMNMX on the GPU, maxss /
+/// vmaxps on the CPU (whose rule, "x > t ? x : t", is the select written here). A NaN x gives t
+/// on both.
+LANGEVIN_HD float hinge_max(float x, float t) {
+#if defined(__CUDA_ARCH__)
+  return fmaxf(x, t);
+#else
+  return x > t ? x : t;
+#endif
+}
+
+/// One unit into its partial sum.
+LANGEVIN_HD float hinge_term(float x, float t, float v, float sum) {
+  return math::fma(hinge_max(x, t), v, sum);
+}
+
+/// The folded sum plus the line.
+LANGEVIN_HD float hinge_finish(const HingeView& hinge, float x, float sum) {
+  return math::fma(hinge.c1, x, sum + hinge.c0);
+}
+
+/// The partial sums folded by halves: partial[0] holds the total.
+template <int Stride = kHingeSums / 2>
+LANGEVIN_HD void fold_hinge_sums(float (&partial)[kHingeSums]) {
+  if constexpr (Stride > 0) {
+    LANGEVIN_UNROLL
+    for (int p = 0; p < Stride; ++p) partial[p] += partial[p + Stride];
+    fold_hinge_sums<Stride / 2>(partial);
+  }
+}
+
+/// s(x) for one point, all units in one thread.
+LANGEVIN_HD float hinge_score(const HingeView& hinge, float x) {
+  float partial[kHingeSums] = {};
+  for (int j = 0; j < hinge.units; j += kHingeSums) {
+#if defined(__CUDA_ARCH__)
+    // Two units per 128-bit load (shared memory, broadcast to the warp).
+    const float4* group = reinterpret_cast<const float4*>(hinge.pairs + 2 * j);
+    LANGEVIN_UNROLL
+    for (int q = 0; q < kHingeSums / 2; ++q) {
+      const float4 two = group[q];
+      partial[2 * q] = hinge_term(x, two.x, two.y, partial[2 * q]);
+      partial[2 * q + 1] = hinge_term(x, two.z, two.w, partial[2 * q + 1]);
+    }
+#else
+    const float* group = hinge.pairs + 2 * j;
+    LANGEVIN_UNROLL
+    for (int p = 0; p < kHingeSums; ++p) {
+      partial[p] = hinge_term(x, group[2 * p], group[2 * p + 1], partial[p]);
+    }
+#endif
+  }
+  fold_hinge_sums(partial);
+  return hinge_finish(hinge, x, partial[0]);
+}
+
+/// The hinge form as a score functor for the sampler (chain.hpp), one chain per thread.
+struct HingeScore {
+  static constexpr int max_dim = 1;
+  HingeView hinge;
+
+  LANGEVIN_HD void operator()(const float* x, float* s) const { s[0] = hinge_score(hinge, x[0]); }
+};
+
+}  // namespace langevin::device
