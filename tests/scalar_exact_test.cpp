@@ -1,10 +1,13 @@
 // The CPU's fused loss for the seed problem's shape (exact score matching, widths (1, H, 1), full
 // batch) against the general ScoreMatching path on the same parameters and data: the same loss
 // and gradient up to float rounding, for every activation, and independent of the thread count.
+// The GPU's fused kernels (cuda/scalar_exact.cuh) against the CPU's (skipped without a GPU).
 
 #include "training/cpu_ops.hpp"
 #include "training/scalar_exact.hpp"
 #include "training/score_matching.hpp"
+
+#include "gpu.hpp"
 
 #include <langevin/langevin.hpp>
 
@@ -85,6 +88,41 @@ TEST(ScalarExact, AppliesOnlyToTheSeedShape) {
   LossSetup dsm = exact;
   dsm.loss = LossKind::Dsm;
   EXPECT_FALSE(ScalarExactScoreMatching<Activation::Relu>::applies(ParameterLayout({1, 8, 1}), dsm));
+}
+
+TEST(ScalarExactGpu, MatchesTheCpuForEveryActivation) {
+  LANGEVIN_REQUIRE_GPU();
+  // 15 000 rows (the seed's count: 59 row blocks, chunks of 235 rows) and 1 024 units (four
+  // unit blocks); 1 500 rows and 96 units (one short block of each).
+  for (const auto& [rows, hidden] : {std::pair<long long, int>{15000, 1024}, {1500, 96}}) {
+    const Array data =
+        draw(GaussianMixture({2.0, 1.0}, {{-5.0}, {6.0}}, {{3.0}, {1.0}}), rows, 8);
+    for (Activation activation :
+         {Activation::Relu, Activation::Softplus, Activation::Tanh, Activation::Silu}) {
+      SCOPED_TRACE(std::to_string(hidden) + " units, " + to_string(activation));
+      const Mlp model = Mlp::random({1, hidden, 1}, activation, 13);
+      TrainConfig config;  // exact loss, full batch: the fused pass on both backends
+      config.backend = Backend::Cpu;
+      const LossAndGradient cpu = loss_and_gradient(model, data, config, 1);
+      config.backend = Backend::Cuda;
+      const LossAndGradient gpu = loss_and_gradient(model, data, config, 1);
+      // The same per-row formulas; the rows' sums in other groupings, as in the test above.
+      EXPECT_NEAR(gpu.loss, cpu.loss, 1e-4 * (1.0 + std::abs(cpu.loss)));
+      for (std::size_t l = 0; l < cpu.gradient.size(); ++l) {
+        double largest = 0.0;
+        for (float g : cpu.gradient[l].weight) largest = std::max(largest, double(std::abs(g)));
+        for (float g : cpu.gradient[l].bias) largest = std::max(largest, double(std::abs(g)));
+        for (std::size_t i = 0; i < cpu.gradient[l].weight.size(); ++i) {
+          ASSERT_NEAR(gpu.gradient[l].weight[i], cpu.gradient[l].weight[i], 1e-4 * largest)
+              << "layer " << l << ", weight " << i;
+        }
+        for (std::size_t i = 0; i < cpu.gradient[l].bias.size(); ++i) {
+          ASSERT_NEAR(gpu.gradient[l].bias[i], cpu.gradient[l].bias[i], 1e-4 * largest)
+              << "layer " << l << ", bias " << i;
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
