@@ -75,7 +75,8 @@ log "summary: chain-steps/s of the seed model (100 steps, final states) and trai
   echo "| who | chains | chain-steps/s |"
   echo "|---|---:|---:|"
   awk -F'|' '$2 ~ /cpu/ && $3 ~ /mlp/ && $6 ~ /final/ {
-    gsub(/ /, "", $4); gsub(/ /, "", $8); print "| langevin | " $4 " | " $8 " |" }' \
+    who = $3 ~ /layered/ ? "langevin, layered pass" : "langevin"
+    gsub(/ /, "", $4); gsub(/ /, "", $8); print "| " who " | " $4 " | " $8 " |" }' \
     "$out/cpu_check.log"
   for f in "$out"/numpy_*.md "$out"/torch_*_[0-9]*.md "$out"/jax_[0-9]*.md; do
     [ -f "$f" ] || continue

@@ -44,14 +44,14 @@ echo "built in $(( $(date +%s) - started )) s"
 log "registers and spills of the kernels"
 resources=$(cuobjdump --dump-resource-usage build-gpu/host/liblangevin.a 2>/dev/null \
   | awk '/Function/ {name = $2} /REG:/ {print $1, $2, $4, name}')
-grep -E "items_kernelILi1E" <<<"$resources" | head -8
 echo "kernels with a stack frame (spills or local arrays): $(grep -vc "STACK:0 " <<<"$resources") of $(wc -l <<<"$resources")"
 
-log "tests"
+log "tests (the GPU ones: every suite or case that names Gpu or cuda; CI runs the rest)"
 ./build-gpu/langevin info
-(cd build-gpu && ctest --output-on-failure -j 4 --timeout 300) >"$out/ctest.log" 2>&1
+(cd build-gpu && ctest --output-on-failure -j 4 --timeout 300 -R 'Gpu|[Cc]uda') \
+  >"$out/ctest.log" 2>&1
 ctest_status=$?
-grep -E "tests passed|tests failed|\*\*\*Failed|Not Run|Skipped" "$out/ctest.log" | tail -15
+grep -E "tests passed|tests failed|\*\*\*Failed|Not Run" "$out/ctest.log" | tail -15
 skipped=$(grep -c "Skipped" "$out/ctest.log" || true)
 
 # Everything below fits the lease: BUDGET seconds in all (default 560, under the 600 s a call may
@@ -63,38 +63,93 @@ skip() { echo "skipped: $(left) s of the budget left, this needs about $1 s"; }
 log "ceilings"
 ./build-gpu/benchmarks/ceiling_benchmark cuda
 
-log "benchmark: seed model and mixture (final, trajectory) and score evaluation"
-./build-gpu/benchmarks/sampler_benchmark --backend cuda --chains 1000,100000,1000000 --steps 1000 \
-  --repeat 5 --keep both --score
+log "training: the demo's 1200 iterations (fused GPU kernels); writes the data and start weights"
+inputs=build-gpu/inputs
+mkdir -p "$inputs"
+./build-gpu/benchmarks/training_benchmark --backend cuda --iterations 50 --full \
+  --save-inputs "$inputs"
 
-log "large runs: 10^6 ... 10^8 chains summarised in chunks (100 updates; time linear in chains)"
-./build-gpu/benchmarks/sampler_benchmark --backend cuda --chains 1000 --steps 100 --repeat 1 \
-  --ceilings none --summary 1000000,10000000,100000000 | grep -E "summary|^\| backend|^\|---"
+log "benchmark: seed model (hinge form, and layered), mixture, trajectories, score evaluation"
+# The start weights above (the seed model's shape, Glorot-random): the peers read the same file.
+./build-gpu/benchmarks/sampler_benchmark --backend cuda --model "$inputs/start.safetensors" \
+  --chains 1000,10000,100000,1000000 --steps 1000 --repeat 5 --keep both --score
 
-log "kernel variants of the seed model's chain (each checked against kernel 0), 10^6 chains"
+log "the library's hinge kernels: registers, spills, instruction mix"
+cuobjdump --dump-resource-usage build-gpu/host/liblangevin.a 2>/dev/null \
+  | awk '/Function/ {name = $2} /REG:/ {print $1, $2, $4, name}' | grep -E "hinge" | head -6
+cuobjdump -sass build-gpu/host/liblangevin.a 2>/dev/null >"$out/library.sass"
+for k in hinge_items_kernelINS0_9ChainWork hinge_group_chains_kernel; do
+  echo "$k: $(awk -v k=$k '/Function :/ {on = index($0, k) > 0} on' "$out/library.sass" \
+    | grep -oE "^ +/\*[0-9a-f]{4}\*/ +[A-Z0-9_]+" | awk '{print $2}' | sort | uniq -c | sort -rn \
+    | head -8 | tr -s ' ' | tr '\n' ',')"
+done
+
+log "peers on the GPU: the same weights, chains and steps (JAX at every chain count, PyTorch)"
+peer() {  # peer SECONDS ARGS...: one peer run, its table rows printed, its errors kept
+  local seconds=$1
+  shift
+  timeout "$seconds" python3 "$@" 2>>"$out/peers.err" | grep -E "^\| (jax|torch|numpy)"
+}
+if [ "$(left)" -gt 120 ]; then
+  sampling=(--device cuda --sample-only --model "$inputs/start.safetensors" --steps 1000
+            --final-only)
+  for n in 1000 100000 1000000; do peer 60 benchmarks/peers/seed_jax.py "${sampling[@]}" --chains $n; done
+  peer 60 benchmarks/peers/seed_torch.py "${sampling[@]}" --chains 100000 --cuda-graph
+else skip 120; fi
+
+log "training peers from the same data and start, the same stop rule (JAX FISTA, PyTorch)"
+if [ "$(left)" -gt 150 ]; then
+  same_start=(--device cuda --data "$inputs/data.npy" --init-model "$inputs/start.safetensors"
+              --stop-rule iterates)
+  peer $(( $(left) > 300 ? 120 : 60 )) benchmarks/peers/seed_jax.py "${same_start[@]}" --optimizer fista
+  peer 90 benchmarks/peers/seed_torch.py "${same_start[@]}"
+else skip 150; fi
+
+log "kernel variants of the seed model's chain (each checked against kernel 0): 10^6 and 10^3 chains"
 ./build-gpu/benchmarks/seed_step_kernels all --chains 1000000 --steps 1000 --repeat 3
 echo "seed_step_kernels exit status: $?"
+./build-gpu/benchmarks/seed_step_kernels all --chains 1000 --steps 1000 --repeat 3 | tail -7
 # The instruction mix per kernel (the notes predict it: loads per hidden unit, constant operands).
 cuobjdump -sass build-gpu/benchmarks/seed_step_kernels 2>/dev/null >"$out/seed_step_kernels.sass"
-for k in kernel0 kernel1 kernel2 kernel3; do
+for k in kernel0 kernel1 kernel2 kernel3 kernel4; do
   echo "$k: $(awk -v k=$k '/Function :/ {on = index($0, k) > 0} on' "$out/seed_step_kernels.sass" \
     | grep -oE "^ +/\*[0-9a-f]{4}\*/ +[A-Z0-9_]+" | awk '{print $2}' | sort | uniq -c | sort -rn \
     | head -6 | tr -s ' ' | tr '\n' ',')"
 done
 
-log "training benchmark (the demo's training, GPU)"
-./build-gpu/benchmarks/training_benchmark --backend cuda --iterations 50 --full
-
 log "demo on the GPU"
 ./build-gpu/langevin demo --out build-gpu/demo --backend cuda | tail -14
 
+log "profile of the seed model's kernels (ncu, clocks left alone): 10^6 and 10^3 chains"
+# Where the time goes when a target is missed. PROFILE=0 skips it.
+if [ "${PROFILE:-1}" = 1 ] && command -v ncu >/dev/null && [ "$(left)" -gt 90 ]; then
+  for n in 1000000 1000; do
+    timeout 40 ncu --clock-control none --kernel-name regex:hinge --launch-count 1 \
+      --section SpeedOfLight --section ComputeWorkloadAnalysis --section Occupancy \
+      --section WarpStateStats --section LaunchStats --section InstructionStats \
+      ./build-gpu/benchmarks/sampler_benchmark --backend cuda --chains $n --steps 200 \
+      --repeat 1 --ceilings none >"$out/ncu_seed_model_$n.txt" 2>&1
+    echo "-- $n chains"
+    grep -E "Compute \(SM\) Throughput|Issue Slots Busy|Executed Ipc A|Achieved Occupancy|Registers Per|One or More Eligible|Stall (Long|Short|Wait|Math|Not Sel|Barrier|MIO)" \
+      "$out/ncu_seed_model_$n.txt" | head -14
+  done
+else
+  echo "skipped (no ncu, PROFILE=0, or $(left) s left)"
+fi
+
+log "large runs: 10^6 ... 10^8 chains summarised in chunks (100 updates; time linear in chains)"
+if [ "$(left)" -gt 60 ]; then
+  ./build-gpu/benchmarks/sampler_benchmark --backend cuda --chains 1000 --steps 100 --repeat 1 \
+    --ceilings none --summary 1000000,10000000,100000000 | grep -E "summary|^\| backend|^\|---"
+else skip 60; fi
+
 log "compute-sanitizer over the CPU-vs-GPU tests (memcheck, racecheck), time-boxed"
 # Slow (10-100x): the small CPU-vs-GPU suites only; SANITIZE=0 skips it.
-if [ "${SANITIZE:-1}" = 1 ] && command -v compute-sanitizer >/dev/null && [ "$(left)" -gt 200 ]; then
+if [ "${SANITIZE:-1}" = 1 ] && command -v compute-sanitizer >/dev/null && [ "$(left)" -gt 150 ]; then
   for tool in memcheck racecheck; do
-    timeout 75 compute-sanitizer --tool "$tool" --error-exitcode 3 \
+    timeout 60 compute-sanitizer --tool "$tool" --error-exitcode 3 \
       ./build-gpu/tests/langevin_tests \
-      --gtest_filter='CpuGpu*:CApiGpu*:CheckpointResumeGpu*:SummaryGpu*:SampleSummaryGpu*' \
+      --gtest_filter='CpuGpu*:HingeGpu*:ScalarExactGpu*:CApiGpu*:CheckpointResumeGpu*:SummaryGpu*:SampleSummaryGpu*' \
       >"$out/sanitizer_$tool.log" 2>&1
     echo "$tool: exit $? ($(grep -c "ERROR SUMMARY: 0 errors" "$out/sanitizer_$tool.log") clean summaries;" \
          "124 = time limit)"
@@ -109,35 +164,29 @@ if [ "$(left)" -gt 60 ]; then
     --chains 100000 --steps 100 --repeat 1 --grid --ceilings none | grep -v "gmm"
 else skip 60; fi
 
-log "the CPU backend on this host"
-./build-gpu/benchmarks/sampler_benchmark --backend cpu --chains 100000 --steps 100 --repeat 3
-
 log "annealed demos on the GPU: demo --annealed and the 2-D ring, against their thresholds"
 if [ "$(left)" -gt 100 ]; then
-  LANGEVIN=build-gpu/langevin timeout $(( $(left) - 60 )) scripts/check_annealing --backend cuda 2>&1 \
+  LANGEVIN=build-gpu/langevin timeout $(( $(left) - 40 )) scripts/check_annealing --backend cuda 2>&1 \
     | grep -E "^(ok|FAIL) |^\| (training|annealed|plain|weight|KS)"
 else skip 100; fi
 
-log "peers (PyTorch, JAX) on the GPU, same run"
-if [ -x benchmarks/peers/run_all.sh ] && [ "$(left)" -gt 60 ]; then
-  PEERS="torch_pipeline jax_pipeline torch_sampler_graph jax_sampler" LIMIT=$(( $(left) / 5 )) \
-    benchmarks/peers/run_all.sh cuda build-gpu/peers >"$out/peers.log" 2>&1
-  grep -E "^\| (torch|jax|numpy)" "$out/peers.log" | head -12
-else skip 60; fi
-
-log "profile of the seed model's kernel (ncu, clocks left alone)"
-if [ -n "${PROFILE:-}" ] && command -v ncu >/dev/null; then
-  timeout 60 ncu --clock-control none --kernel-name regex:mlp_items_kernel --launch-count 1 \
-    --section SpeedOfLight --section ComputeWorkloadAnalysis --section Occupancy \
-    --section WarpStateStats --section LaunchStats \
-    ./build-gpu/benchmarks/sampler_benchmark --backend cuda --chains 1000000 --steps 200 \
-    --repeat 1 >"$out/ncu_seed_model.txt" 2>&1
-  grep -E "Compute \(SM\) Throughput|Issue Slots Busy|Executed Ipc A|Achieved Occupancy|Registers Per|Stall|One or More Eligible|FMA" \
-    "$out/ncu_seed_model.txt" | head -20
-else
-  echo "skipped (PROFILE=1 runs ncu)"
-fi
-
-log "summary"
+log "summary: the seed model on the GPU (1000 steps, final states) and training, peers beside"
+{
+  echo "| who | chains | chain-steps/s | of FMA ceiling |"
+  echo "|---|---:|---:|---:|"
+  awk -F'|' '$2 ~ /cuda/ && $3 ~ /--model/ && $6 ~ /final/ {
+    who = $3 ~ /layered/ ? "langevin, layered pass" : "langevin"
+    gsub(/ /, "", $4); gsub(/ /, "", $8); gsub(/^ +| +$/, "", $10)
+    print "| " who " | " $4 " | " $8 " | " $10 " |" }' "$out/gpu_check.log" | sort -u -t'|' -k2,3
+  awk -F'|' '/^\| (jax|torch)/ && $8 ~ /final/ { gsub(/^ +| +$/, "", $2); gsub(/ /, "", $6);
+    gsub(/ /, "", $10); print "| " $2 " | " $6 " | " $10 " | |" }' "$out/gpu_check.log"
+  echo
+  echo "| who | 1 200 iterations, seconds |"
+  echo "|---|---:|"
+  awk -F'|' '$2 ~ /cuda/ && $3 ~ /1200 iterations/ { gsub(/ /, "", $4); print "| langevin | " $4 " |" }' \
+    "$out/gpu_check.log"
+  awk -F'|' '/^\| (jax|torch)/ && $5 ~ /1200/ { gsub(/^ +| +$/, "", $2); gsub(/ /, "", $6);
+    print "| " $2 " | " $6 " |" }' "$out/gpu_check.log"
+}
 echo "ctest status: $ctest_status (skipped: $skipped); total $(( $(date +%s) - started )) s"
 exit $ctest_status
