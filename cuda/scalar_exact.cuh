@@ -15,6 +15,7 @@
 // Fixed orders everywhere: the result depends on neither the GPU nor the launch, and agrees with
 // the CPU's fused pass to float rounding (the two add the rows in different groupings).
 
+#include "training/fused_or_general.hpp"
 #include "training/score_matching.hpp"
 #include "training_ops.cuh"
 
@@ -25,7 +26,6 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
-#include <optional>
 #include <vector>
 
 namespace langevin::training {
@@ -244,32 +244,8 @@ class ScalarExactCuda {
   std::vector<double> host_partial_;
 };
 
-/// The GPU's objective: the fused pass where it applies, the general ScoreMatching otherwise.
-template <Activation A, class S = RuntimeShape>
-class CudaObjective {
- public:
-  CudaObjective(CudaOps& ops, const ParameterLayout& layout, long long rows,
-                const LossSetup& setup) {
-    if (ScalarExactCuda<A>::applies(layout, setup)) {
-      scalar_.emplace(layout);
-    } else {
-      general_.emplace(ops, layout, rows, setup);
-    }
-  }
-
-  void prepare(const float* data, long long data_rows, unsigned long long iteration) {
-    if (scalar_) scalar_->prepare(data, data_rows, iteration);
-    else general_->prepare(data, data_rows, iteration);
-  }
-  double loss(const float* theta) { return scalar_ ? scalar_->loss(theta) : general_->loss(theta); }
-  double loss_and_gradient(const float* theta, float* gradient) {
-    return scalar_ ? scalar_->loss_and_gradient(theta, gradient)
-                   : general_->loss_and_gradient(theta, gradient);
-  }
-
- private:
-  std::optional<ScalarExactCuda<A>> scalar_;
-  std::optional<ScoreMatching<CudaOps, A, S>> general_;
-};
+/// The GPU's objective: the fused kernels where they apply, the general ScoreMatching otherwise.
+template <Activation A>
+using CudaObjective = FusedOrGeneral<ScalarExactCuda<A>, ScoreMatching<CudaOps, A>>;
 
 }  // namespace langevin::training

@@ -183,7 +183,7 @@ class HingeStatistics : public ::testing::TestWithParam<Backend> {
 TEST_P(HingeStatistics, ExactlyGaussianScoreGivesUlasGaussianLaw) {
   // relu(x − μ) − relu(μ − x) = x − μ, so two units give s(x) = −(x − μ)/σ² exactly (up to
   // rounding); 30 more with w₂ = 0 fill two groups of 16. ULA on N(μ, σ²) from N(m₀, s₀²) is
-  // exactly normal after K steps (sampler_statistics_test.cpp derives the moments).
+  // exactly normal after K steps (statistics.hpp: ula_gaussian).
   const double mu = 1.5, sigma = 0.8, epsilon = 0.05;
   const long long steps = 200, chains = 200000;
   std::vector<float> w1{1.0f, -1.0f}, b1{float(-mu), float(mu)};
@@ -205,14 +205,10 @@ TEST_P(HingeStatistics, ExactlyGaussianScoreGivesUlasGaussianLaw) {
   config.init_std = 1.5;
   config.backend = GetParam();
   const Array x = sample(model, config);
-  const double a = 1.0 - epsilon / (sigma * sigma);
-  const double v_inf = 2.0 * epsilon / (1.0 - a * a);
-  const double a_k = std::pow(a, static_cast<double>(steps));
-  const double mean_k = mu + a_k * (0.5 - mu);
-  const double var_k = v_inf + a_k * a_k * (1.5 * 1.5 - v_inf);
+  const testing::UlaGaussian theory = testing::ula_gaussian(mu, sigma, epsilon, steps, 0.5, 1.5);
   const testing::Moments m = testing::moments(x.data(), chains, 1);
-  EXPECT_NEAR(m.mean, mean_k, 4.0 * m.mean_error());
-  EXPECT_NEAR(m.variance, var_k, 4.0 * m.variance_error_normal());
+  EXPECT_NEAR(m.mean, theory.mean_k, 4.0 * m.mean_error());
+  EXPECT_NEAR(m.variance, theory.var_k, 4.0 * m.variance_error_normal());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, HingeStatistics, ::testing::Values(Backend::Cpu, Backend::Cuda),

@@ -26,21 +26,8 @@ class SamplerStatistics : public ::testing::TestWithParam<Backend> {
   }
 };
 
-// For a Gaussian target N(μ, σ²) the ULA update is linear:
-//   x' = a x + (1 − a) μ + √(2ε) z,   a = 1 − ε/σ².
-// From x₀ ~ N(m₀, s₀²), x_K is exactly normal with
-//   mean_K = μ + a^K (m₀ − μ),   var_K = v∞ + a^{2K} (s₀² − v∞),
-//   v∞ = 2ε / (1 − a²) = σ² / (1 − ε / (2σ²))   (ULA's stationary variance: larger than σ²).
-struct UlaGaussian {
-  double mean_k, var_k, var_stationary;
-};
-UlaGaussian ula_gaussian(double mu, double sigma, double epsilon, long long steps, double m0,
-                         double s0) {
-  const double a = 1.0 - epsilon / (sigma * sigma);
-  const double v_inf = 2.0 * epsilon / (1.0 - a * a);
-  const double a_k = std::pow(a, static_cast<double>(steps));
-  return {mu + a_k * (m0 - mu), v_inf + a_k * a_k * (s0 * s0 - v_inf), v_inf};
-}
+using testing::ula_gaussian;
+using testing::UlaGaussian;
 
 // Passed as coordinate_with_visible_bias when a test has too few chains to resolve ULA's bias.
 constexpr std::size_t kNoPowerCheck = static_cast<std::size_t>(-1);

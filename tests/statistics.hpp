@@ -58,4 +58,20 @@ inline double ks_critical_1_percent(std::size_t n) {
   return std::sqrt(-0.5 * std::log(0.005)) / std::sqrt(static_cast<double>(n));
 }
 
+// For a Gaussian target N(μ, σ²) the ULA update is linear:
+//   x' = a x + (1 − a) μ + √(2ε) z,   a = 1 − ε/σ².
+// From x₀ ~ N(m₀, s₀²), x_K is exactly normal with
+//   mean_K = μ + a^K (m₀ − μ),   var_K = v∞ + a^{2K} (s₀² − v∞),
+//   v∞ = 2ε / (1 − a²) = σ² / (1 − ε / (2σ²))   (ULA's stationary variance: larger than σ²).
+struct UlaGaussian {
+  double mean_k, var_k, var_stationary;
+};
+inline UlaGaussian ula_gaussian(double mu, double sigma, double epsilon, long long steps,
+                                double m0, double s0) {
+  const double a = 1.0 - epsilon / (sigma * sigma);
+  const double v_inf = 2.0 * epsilon / (1.0 - a * a);
+  const double a_k = std::pow(a, static_cast<double>(steps));
+  return {mu + a_k * (m0 - mu), v_inf + a_k * a_k * (s0 * s0 - v_inf), v_inf};
+}
+
 }  // namespace langevin::testing
