@@ -2,9 +2,9 @@
 // Skipped without a GPU.
 //
 // Why the tolerances: both backends run the same device/ code in the same order with explicit
-// fused multiply-adds; they differ only where the math libraries differ (logf, sinf, cosf in the
-// Box–Muller transform; expf, log1pf, tanhf in activations and the mixture's weights), by a few
-// ulp. A chain that differs by δ at one step differs by δ·Π|1 + ε ∂s/∂x| later: over K steps of
+// fused multiply-adds, and draw the same noise bit for bit (cuRAND's Philox words, the library's
+// own Box–Muller); they differ only where the math libraries differ (expf, logf, log1pf, tanhf
+// in activations and the mixture's weights), by a few ulp. A chain that differs by δ at one step differs by δ·Π|1 + ε ∂s/∂x| later: over K steps of
 // size ε with |∂s/∂x| ≤ L that is at most e^{εLK}·K·δ. With δ ≈ 8 ulp of |x| + √(2ε)|z|
 // (≈ 1e-6 here), K ≤ 100, εL ≤ 0.05 it stays below 1e-3·(1 + |x|) with a wide margin, while any
 // real discrepancy (a wrong stream, index, weight or step) is O(1).

@@ -379,8 +379,8 @@ TEST(SamplerDivergenceGpu, TheGpuReportsWhatTheCpuReports) {
   config.backend = Backend::Cuda;
   Sampler gpu(narrow(), config);
   EXPECT_THROW((void)gpu.run(), Error);
-  // The same chains overflow at the same update, up to the last bits of logf/sinf/cosf in the
-  // noise, which can move an overflow by one update.
+  // The same chains overflow at the same update, up to the last bits of the mixture's expf
+  // and logf, which can move an overflow by one update (the noise itself is the same bits).
   EXPECT_EQ(gpu.divergence().chains, cpu.divergence().chains);
   EXPECT_NEAR(static_cast<double>(gpu.divergence().first_update),
               static_cast<double>(cpu.divergence().first_update), 1.0);

@@ -137,9 +137,9 @@ LANGEVIN_HD float philox_normal(unsigned long long seed, unsigned long long stre
       device::philox_words(seed, stream_id, iteration * device::counters_per_draw(dim) + k / 4);
   float n0, n1;
   if (k % 4 < 2) {
-    device::box_muller(words.x, words.y, n0, n1);
+    device::box_muller<device::ScalarOps>(words.x, words.y, n0, n1);
   } else {
-    device::box_muller(words.z, words.w, n0, n1);
+    device::box_muller<device::ScalarOps>(words.z, words.w, n0, n1);
   }
   return k % 2 == 0 ? n0 : n1;
 }

@@ -16,6 +16,7 @@
 /// Plain and annealed ULA only: MALA stays on the one-chain path.
 
 #include <langevin/device/chain.hpp>
+#include <langevin/device/normal_lanes.hpp>
 
 namespace langevin::device {
 
@@ -28,15 +29,19 @@ void run_chain_lanes(const Score& score, const ChainConfig& config, long long fi
   const int d = config.dim;
   alignas(64) float x[MaxDim * L] = {};
   alignas(64) float s[MaxDim * L] = {};
+  alignas(64) float z[MaxDim * L] = {};
   float row[MaxDim] = {};
-  float z[MaxDim] = {};
-  NormalStream noise[L];
-  for (int c = 0; c < count; ++c) {
-    const unsigned long long chain = static_cast<unsigned long long>(config.first_chain + first + c);
-    noise[c] = NormalStream(config.seed, chain, d,
-                            config.init_states != nullptr ? 1ull + config.first_step : 0ull);
-    chain_detail::initial_state<MaxDim>(config, first + c, noise[c], row, z);
-    for (int j = 0; j < d; ++j) x[j * L + c] = row[j];
+  // Every lane's stream, drawn for all lanes at once (as run_chain's NormalStream, bit for bit).
+  NormalLanes<L> noise(config.seed, static_cast<unsigned long long>(config.first_chain + first), d,
+                       config.init_states != nullptr ? 1ull + config.first_step : 0ull);
+  if (config.init_states != nullptr) {
+    for (int c = 0; c < count; ++c) {
+      const float* initial = config.init_states + (first + c) * d;
+      for (int j = 0; j < d; ++j) x[j * L + c] = initial[j];
+    }
+  } else {  // draw 0, as chain_detail::initial_state
+    noise.template draw<MaxDim>(z, d);
+    for (int i = 0; i < d * L; ++i) x[i] = math::fma(config.init_std, z[i], config.init_mean);
   }
   auto store_into = [&](float* rows, long long slot_row, int c) {  // chain c's state
     for (int j = 0; j < d; ++j) row[j] = x[j * L + c];
@@ -69,12 +74,10 @@ void run_chain_lanes(const Score& score, const ChainConfig& config, long long fi
         cursor.next_kept += config.thin;
       }
       score(x, s, rule.sigma);
-      for (int c = 0; c < count; ++c) {
-        noise[c].template draw<MaxDim>(z, d);
-        for (int j = 0; j < d; ++j) {
-          float& v = x[j * L + c];
-          v = math::fma(rule.noise_scale, z[j], math::fma(rule.step_size, s[j * L + c], v));
-        }
+      noise.template draw<MaxDim>(z, d);
+      // Every lane, used or not (an unused lane's state is never stored): one vector loop.
+      for (int i = 0; i < d * L; ++i) {
+        x[i] = math::fma(rule.noise_scale, z[i], math::fma(rule.step_size, s[i], x[i]));
       }
       check_finite(k);
     }

@@ -5,7 +5,8 @@
 /// The contract (docs/REPRODUCIBILITY.md): chain i (its global index) uses Philox subsequence i
 /// under the run's seed. Each draw of a d-dimensional normal vector consumes exactly
 /// counters_per_draw(d) Philox counters (four 32-bit words each, turned into four normals by
-/// Box–Muller), whatever d mod 4 is. Draw 0 gives the initial state, draw 1 + k the noise of
+/// the library's own Box–Muller, box_muller.hpp: the same bits on every backend), whatever d mod
+/// 4 is. Draw 0 gives the initial state, draw 1 + k the noise of
 /// step k. So the noise of any step is found by position alone: the CPU and GPU backends, any
 /// launch shape, a split of the chains across runs and a resumed run all see the same numbers.
 ///
@@ -18,6 +19,7 @@
 #endif
 #include <curand_kernel.h>
 
+#include <langevin/device/box_muller.hpp>
 #include <langevin/device/config.hpp>
 #include <langevin/device/math.hpp>
 
@@ -26,27 +28,6 @@ namespace langevin::device {
 /// Philox counters consumed by one draw of a d-dimensional normal vector.
 LANGEVIN_HD constexpr unsigned long long counters_per_draw(int dim) {
   return static_cast<unsigned long long>((dim + 3) / 4);
-}
-
-/// Two standard normals from two uniform 32-bit words (Box–Muller). The same code, and the
-/// precise (not the intrinsic) sin, cos and log, on both backends, so that CPU and GPU noise
-/// agree to the last bit or two.
-LANGEVIN_HD void box_muller(unsigned int a, unsigned int b, float& first, float& second) {
-  constexpr float kTwoPow32Inv = 2.3283064365386963e-10f;
-  constexpr float kTwoPiTwoPow32Inv = 1.4629180792671596e-09f;
-  // u in (0, 1]: never 0, so the log is finite (|normal| ≤ 6.7).
-  const float u = math::fma(static_cast<float>(a), kTwoPow32Inv, 0.5f * kTwoPow32Inv);
-  const float angle = math::fma(static_cast<float>(b), kTwoPiTwoPow32Inv, 0.5f * kTwoPiTwoPow32Inv);
-  const float radius = sqrtf(-2.0f * logf(u));
-  float sin_angle, cos_angle;
-#if defined(__CUDA_ARCH__)
-  sincosf(angle, &sin_angle, &cos_angle);
-#else
-  sin_angle = sinf(angle);
-  cos_angle = cosf(angle);
-#endif
-  first = radius * cos_angle;
-  second = radius * sin_angle;
 }
 
 /// Four uniform 32-bit words: counter `counter` of Philox subsequence `subsequence` under
@@ -86,11 +67,11 @@ LANGEVIN_UNROLL
       if (first >= dim) break;
       const uint4 words = curand4(&state_);
       float n0, n1, n2, n3;
-      box_muller(words.x, words.y, n0, n1);
+      box_muller<ScalarOps>(words.x, words.y, n0, n1);
       z[first] = n0;
       if (first + 1 < MaxDim && first + 1 < dim) z[first + 1] = n1;
       if (first + 2 < MaxDim && first + 2 < dim) {
-        box_muller(words.z, words.w, n2, n3);  // skipped when this group needs only two
+        box_muller<ScalarOps>(words.z, words.w, n2, n3);  // skipped when this group needs only two
         z[first + 2] = n2;
         if (first + 3 < MaxDim && first + 3 < dim) z[first + 3] = n3;
       }
