@@ -1,9 +1,10 @@
-// The CPU backend runs MLP chains in blocks of 16, SIMD across chains (device/chain_lanes.hpp,
-// device/mlp_lanes.hpp). Each chain must get exactly what the one-chain path gives it, bit for
-// bit, wherever it falls in a block.
+// The CPU backend runs MLP and mixture chains in blocks of 16, SIMD across chains
+// (device/chain_lanes.hpp, mlp_lanes.hpp, normal_lanes.hpp). Each chain must get exactly what
+// the one-chain path gives it, bit for bit, wherever it falls in a block.
 
 #include "views.hpp"
 
+#include <langevin/device/gmm.hpp>
 #include <langevin/device/mlp.hpp>
 #include <langevin/device/run_cpu.hpp>
 #include <langevin/langevin.hpp>
@@ -61,6 +62,45 @@ TEST(CpuLanes, ChainsAreBitIdenticalToOneAtATime) {
     EXPECT_EQ(sample(conditional, annealed).values(),
               (one_at_a_time<device::NoiseConditionalMlpScore<4, Activation::Softplus>>(
                    conditional, annealed, sigmas)
+                   .values()));
+  }
+}
+
+/// The mixture's chains one at a time through run_chain: what the CPU's blocks of 16 must give.
+template <class Score>
+Array mixture_one_at_a_time(const GaussianMixture& target, const SamplerConfig& config,
+                            const std::vector<double>& sigmas) {
+  const std::vector<float> packed = target.packed();
+  device::ChainConfig chains = chain_config(config, target.dim(), sigmas);
+  Array out(output_shape(config, target.dim(), static_cast<int>(sigmas.size())));
+  chains.out = out.data();
+  const Score score{detail::gmm_view(target, packed.data())};
+  for (long long i = 0; i < chains.chains; ++i) device::run_chain(score, chains, i);
+  return out;
+}
+
+TEST(CpuLanes, MixtureChainsAreBitIdenticalToOneAtATime) {
+  SamplerConfig config;
+  config.chains = 37;
+  config.steps = 15;
+  config.epsilon = 0.01;
+  config.seed = 6;
+  config.first_chain = 11;
+  config.backend = Backend::Cpu;
+  const GaussianMixture one({2.0, 1.0}, {{-5.0}, {6.0}}, {{3.0}, {1.0}});
+  const GaussianMixture three({0.3, 0.7}, {{0.0, 1.0, -1.0}, {2.0, 0.5, 0.0}},
+                              {{1.0, 0.5, 2.0}, {0.7, 1.5, 1.0}});
+  for (Keep keep : {Keep::Final, Keep::Trajectory}) {
+    config.keep = keep;
+    EXPECT_EQ(sample(one, config).values(),
+              (mixture_one_at_a_time<device::GmmScore<1>>(one, config, {}).values()));
+    EXPECT_EQ(sample(three, config).values(),
+              (mixture_one_at_a_time<device::GmmScore<4>>(three, config, {}).values()));
+    SamplerConfig annealed = config;
+    annealed.sigmas = {3.0, 1.0, 0.2};
+    annealed.denoise = keep == Keep::Final;
+    EXPECT_EQ(sample(three, annealed).values(),
+              (mixture_one_at_a_time<device::GmmNoiseScore<4>>(three, annealed, annealed.sigmas)
                    .values()));
   }
 }

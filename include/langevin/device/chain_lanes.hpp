@@ -20,6 +20,26 @@
 
 namespace langevin::device {
 
+/// Any one-chain score functor as a lanes score functor: each lane's score by the functor
+/// itself, lane after lane (the score stays scalar; the noise and the update are vectorised).
+/// Each chain sees exactly what run_chain gives it.
+template <class Score, int Lanes>
+struct PerLaneScore {
+  static constexpr int max_dim = Score::max_dim;
+  static constexpr int lanes = Lanes;
+  static constexpr bool noise_conditional = IsNoiseConditional<Score>::value;
+  Score score;
+
+  void operator()(const float* x, float* s, float sigma) const {
+    for (int c = 0; c < Lanes; ++c) {
+      float point[max_dim], result[max_dim] = {};
+      for (int j = 0; j < max_dim; ++j) point[j] = x[j * Lanes + c];
+      chain_detail::evaluate(score, point, result, sigma);
+      for (int j = 0; j < max_dim; ++j) s[j * Lanes + c] = result[j];
+    }
+  }
+};
+
 /// Runs local chains first … first + count − 1 (count ≤ lanes) of `config`. Unused lanes hold
 /// zeros: they are evaluated and never stored.
 template <class Score>
