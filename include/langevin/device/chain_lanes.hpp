@@ -40,8 +40,9 @@ struct PerLaneScore {
   }
 };
 
-/// Runs local chains first … first + count − 1 (count ≤ lanes) of `config`. Unused lanes hold
-/// zeros: they are evaluated and never stored.
+/// Runs local chains first … first + count − 1 (count ≤ lanes) of `config`. Unused lanes run
+/// the streams of the chains after them (or start at zero, with given initial states): they are
+/// evaluated and never stored.
 template <class Score>
 void run_chain_lanes(const Score& score, const ChainConfig& config, long long first, int count) {
   constexpr int L = Score::lanes;
