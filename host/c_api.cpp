@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <new>
 #include <string>
@@ -71,11 +72,6 @@ langevin::Backend to_backend(langevin_backend backend) {
                                ": expected LANGEVIN_BACKEND_AUTO, _CPU or _CUDA");
 }
 
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 std::unique_ptr<langevin::Sampler> make_sampler(const langevin_model& model,
                                                 const langevin::SamplerConfig& config) {
   return std::visit(
@@ -120,9 +116,10 @@ langevin_status langevin_model_load(const char* path, langevin_model** model) {
     require_pointer(model, "model");
     *model = nullptr;
     const std::string file(path);
-    if (ends_with(file, ".json")) {
+    const std::string extension = std::filesystem::path(file).extension().string();
+    if (extension == ".json") {
       *model = new langevin_model{langevin::load_gmm(file)};
-    } else if (ends_with(file, ".safetensors")) {
+    } else if (extension == ".safetensors") {
       *model = new langevin_model{langevin::load_mlp(file)};
     } else {
       throw langevin::InvalidInput("path = " + file +
