@@ -12,40 +12,13 @@
 /// the nearest quarter turn q and a remainder φ ∈ [−π/4, π/4] (the quarter is the word's top
 /// bits), then cephes' sinf/cosf polynomials: within 2 ulp (tests/noise_test.cpp checks both).
 ///
-/// Generic over the value types through `Ops` (ScalarOps here: float and unsigned int): the
-/// operations below are the only ones used, and each rounds the same way on every target.
+/// Generic over the value types through `Ops` (float_ops.hpp: ScalarOps, or the CPU's LaneOps on
+/// vectors of chains): each operation rounds the same way on every target.
 
 #include <langevin/device/config.hpp>
-#include <langevin/device/math.hpp>
+#include <langevin/device/float_ops.hpp>
 
 namespace langevin::device {
-
-/// float and unsigned int, on both backends.
-struct ScalarOps {
-  using Float = float;
-  using Word = unsigned int;   // a uniform 32-bit word
-  using Int = int;             // a signed 32-bit integer
-  LANGEVIN_HD static Float fma(Float a, Float b, Float c) { return math::fma(a, b, c); }
-  LANGEVIN_HD static Float sqrt(Float a) { return sqrtf(a); }
-  LANGEVIN_HD static Float splat(float a) { return a; }
-  LANGEVIN_HD static Float from_word(Word a) { return static_cast<float>(a); }
-  LANGEVIN_HD static Float from_int(Int a) { return static_cast<float>(a); }
-  LANGEVIN_HD static Word bits(Float a) {
-#if defined(__CUDA_ARCH__)
-    return __float_as_uint(a);
-#else
-    return __builtin_bit_cast(unsigned int, a);
-#endif
-  }
-  LANGEVIN_HD static Float from_bits(Word a) {
-#if defined(__CUDA_ARCH__)
-    return __uint_as_float(a);
-#else
-    return __builtin_bit_cast(float, a);
-#endif
-  }
-  LANGEVIN_HD static Int to_int(Word a) { return static_cast<int>(a); }  // two's complement
-};
 
 namespace box_muller_detail {
 

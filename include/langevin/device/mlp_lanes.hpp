@@ -10,65 +10,24 @@
 /// Layout: x[k * Lanes + c] is coordinate k of chain c; outputs likewise.
 
 #include <langevin/device/activation.hpp>
+#include <langevin/device/exp.hpp>
+#include <langevin/device/lane_ops.hpp>
 #include <langevin/device/math.hpp>
 #include <langevin/device/mlp.hpp>
 
 #include <cmath>
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
 #include <type_traits>
 
 namespace langevin::device {
-
-/// Lanes floats as one value (GCC/Clang vector extension): one AVX-512 register for 16 lanes
-/// (the only width the backend uses). Keeping partial sums in these, not in float arrays,
-/// lets the compiler hold them in registers.
-/// (The attribute must sit on a non-template typedef: compilers drop it from alias templates.)
-template <int Lanes>
-struct LaneVectorOf;
-template <>
-struct LaneVectorOf<16> {
-  typedef float type __attribute__((vector_size(64)));
-};
-template <int Lanes>
-using LaneVector = typename LaneVectorOf<Lanes>::type;
-
-// Lane-wise operations. With AVX-512, one instruction each; elsewhere a loop per lane with the
-// same rounding (correct, but slow: on AVX2-only CPUs a split into two 256-bit FMAs is the next
-// step). (A per-lane loop over
-// fmaf is not reliably turned into one vector FMA by the compiler, so the intrinsics are
-// spelled out.)
-template <class V>
-inline V splat(float value) {
-#if defined(__AVX512F__)
-  if constexpr (sizeof(V) == 64) return reinterpret_cast<V>(_mm512_set1_ps(value));
-#endif
-  V v;
-  for (int c = 0; c < static_cast<int>(sizeof(V) / sizeof(float)); ++c) v[c] = value;
-  return v;
-}
-
-/// a·b + c in every lane, rounded once.
-template <class V>
-inline V lane_fma(V a, V b, V c) {
-#if defined(__AVX512F__)
-  if constexpr (sizeof(V) == 64) {
-    return reinterpret_cast<V>(_mm512_fmadd_ps(reinterpret_cast<__m512>(a),
-                                               reinterpret_cast<__m512>(b),
-                                               reinterpret_cast<__m512>(c)));
-  }
-#endif
-  V r;
-  for (int i = 0; i < static_cast<int>(sizeof(V) / sizeof(float)); ++i) r[i] = math::fma(a[i], b[i], c[i]);
-  return r;
-}
 
 template <Activation A, class V>
 inline V lane_activate(V h) {
   if constexpr (A == Activation::Relu) {
     const V zero = splat<V>(0.0f);
     return h > zero ? h : zero;  // activate<Relu>'s select, lane-wise (NaN → 0 as there)
+  } else if constexpr (A == Activation::Silu) {  // activate<Silu>, the library's exp on vectors
+    constexpr int kLanes = static_cast<int>(sizeof(V) / sizeof(float));
+    return h / (splat<V>(1.0f) + exp_of<LaneOps<kLanes>>(-h));
   } else {
     for (int i = 0; i < static_cast<int>(sizeof(V) / sizeof(float)); ++i) h[i] = activate<A>(h[i]);
     return h;

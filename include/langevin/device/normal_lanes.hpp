@@ -7,66 +7,11 @@
 /// chain's draw did with scalar code.
 
 #include <langevin/device/box_muller.hpp>
-#include <langevin/device/mlp_lanes.hpp>
+#include <langevin/device/lane_ops.hpp>
 #include <langevin/device/normal_stream.hpp>
 #include <langevin/device/philox.hpp>
 
-#include <cmath>
-
 namespace langevin::device {
-
-template <int Lanes>
-struct LaneWordsOf;
-template <>
-struct LaneWordsOf<16> {
-  typedef unsigned int type __attribute__((vector_size(64)));
-  typedef int signed_type __attribute__((vector_size(64)));
-};
-
-/// box_muller.hpp's and philox.hpp's operations on lane vectors.
-template <int Lanes>
-struct LaneOps {
-  using Float = LaneVector<Lanes>;
-  using Word = typename LaneWordsOf<Lanes>::type;
-  using Int = typename LaneWordsOf<Lanes>::signed_type;
-
-  static Float fma(Float a, Float b, Float c) { return lane_fma(a, b, c); }
-  static Float sqrt(Float a) {
-#if defined(__AVX512F__)
-    if constexpr (sizeof(Float) == 64) {
-      return reinterpret_cast<Float>(_mm512_sqrt_ps(reinterpret_cast<__m512>(a)));
-    }
-#endif
-    for (int c = 0; c < Lanes; ++c) a[c] = std::sqrt(a[c]);  // IEEE: correctly rounded too
-    return a;
-  }
-  static Float splat(float a) { return device::splat<Float>(a); }
-  static Float from_word(Word a) { return __builtin_convertvector(a, Float); }
-  static Float from_int(Int a) { return __builtin_convertvector(a, Float); }
-  static Word bits(Float a) { return reinterpret_cast<Word>(a); }
-  static Float from_bits(Word a) { return reinterpret_cast<Float>(a); }
-  static Int to_int(Word a) { return reinterpret_cast<Int>(a); }
-
-  /// a·m per lane: the low words, and the high words into hi.
-  static Word mulhilo(unsigned int m, Word a, Word& hi) {
-#if defined(__AVX512F__)
-    if constexpr (sizeof(Word) == 64) {
-      const __m512i va = reinterpret_cast<__m512i>(a);
-      const __m512i vm = _mm512_set1_epi32(static_cast<int>(m));
-      const __m512i even = _mm512_mul_epu32(va, vm);                      // lanes 0, 2, …
-      const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(va, 32), vm);  // lanes 1, 3, …
-      constexpr __mmask16 kOdd = 0xAAAA;
-      hi = reinterpret_cast<Word>(
-          _mm512_mask_blend_epi32(kOdd, _mm512_srli_epi64(even, 32), odd));
-      return reinterpret_cast<Word>(
-          _mm512_mask_blend_epi32(kOdd, even, _mm512_slli_epi64(odd, 32)));
-    }
-#endif
-    Word lo;
-    for (int c = 0; c < Lanes; ++c) lo[c] = ScalarPhiloxOps::mulhilo(m, a[c], hi[c]);
-    return lo;
-  }
-};
 
 /// NormalStream for chains first … first + Lanes − 1, which stand at the same draw.
 template <int Lanes>
