@@ -184,7 +184,7 @@ struct Sampler::Impl {
   std::optional<detail::HingeForm> hinge;  // the seed-shaped networks' faster form (hinge.hpp)
   DeviceBuffer<float> device_hinge;        // its pairs on the GPU
   std::vector<unsigned int> accepted;    // MALA, CPU backend
-  DeviceBuffer<float> device_params;     // on the GPU, for the Cuda backend
+  DeviceBuffer<float> device_params;     // on the GPU, for the Cuda backend (not with a hinge)
   DeviceBuffer<float> device_init;
   DeviceBuffer<float> device_scratch;    // deep MLPs on the GPU
   DeviceBuffer<unsigned int> device_accepted;
@@ -205,8 +205,12 @@ struct Sampler::Impl {
     backend = resolve(config.backend);
     if constexpr (std::is_same_v<Target, Mlp>) hinge = detail::hinge_form(t);
     if (backend == Backend::Cuda) {
-      device_params = DeviceBuffer<float>(params.data(), params.size());
-      if (hinge) device_hinge = DeviceBuffer<float>(hinge->pairs.data(), hinge->pairs.size());
+      // The GPU reads one form of the score: the hinge pairs, or the packed parameters.
+      if (hinge) {
+        device_hinge = DeviceBuffer<float>(hinge->pairs.data(), hinge->pairs.size());
+      } else {
+        device_params = DeviceBuffer<float>(params.data(), params.size());
+      }
       if (config.init_states.size() > 0) {
         device_init = DeviceBuffer<float>(config.init_states.data(),
                                           static_cast<std::size_t>(config.init_states.size()));
