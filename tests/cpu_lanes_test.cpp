@@ -51,7 +51,7 @@ TEST(CpuLanes, ChainsAreBitIdenticalToOneAtATime) {
     const Mlp two = Mlp::random({2, 37, 2}, Activation::Tanh, 2);
     EXPECT_EQ(sample(two, config).values(),
               (one_at_a_time<device::MlpScore<2, Activation::Tanh>>(two, config, {}).values()));
-    const Mlp deep = Mlp::random({3, 9, 6, 3}, Activation::Silu, 3);
+    const Mlp deep = Mlp::random({3, 9, 13, 3}, Activation::Silu, 3);  // 13: groups of 8, 4, 1
     EXPECT_EQ(sample(deep, config).values(),
               (one_at_a_time<device::MlpScore<4, Activation::Silu>>(deep, config, {}).values()));
     const std::vector<double> sigmas{2.0, 0.5};
