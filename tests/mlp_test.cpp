@@ -64,7 +64,7 @@ void check_forward(const Mlp& mlp, std::uint64_t seed) {
   const int d = mlp.input_dim();
   const std::int64_t n = 64;
   // Inputs of magnitude up to ~4, drawn from a network-independent stream.
-  const Mlp source = Mlp::random({1, n * d, 1}, Activation::Relu, seed);
+  const Mlp source = Mlp::random({1, static_cast<int>(n * d), 1}, Activation::Relu, seed);
   Array x({n, d});
   for (std::int64_t i = 0; i < n * d; ++i) x[i] = 20.0f * source.layers()[0].weight[i];
   // The layered pass itself: score() takes the hinge form for 1-D ReLU networks of one hidden

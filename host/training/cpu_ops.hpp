@@ -73,12 +73,23 @@ struct CpuOps {
   /// in the caches (for width 1024: 2 MiB each).
   static long long chunk_rows() { return 512; }
 
-  /// f(row, col) over a rows × cols grid; rows across threads, columns in order (vectorisable).
+  /// f(row, col) over a rows × cols grid; rows across threads, columns as SIMD lanes. f(r, c)
+  /// must touch only its own element of every output (the training passes' elementwise
+  /// functors do), so that columns are independent: the compiler cannot prove that of the
+  /// functors' several output pointers, and without `omp simd` keeps the loop scalar.
+  /// Each thread works on its own copy of f: with the caller's, every store through one of its
+  /// pointers might have changed the pointers themselves, and the compiler reloads them per
+  /// element, which also defeats the vectoriser ("evolution of base is not affine").
   template <class F>
   static void for_each_2d(long long rows, int cols, const F& f) {
-#pragma omp parallel for schedule(static) if (rows * cols >= kParallelThreshold)
-    for (long long r = 0; r < rows; ++r) {
-      for (int c = 0; c < cols; ++c) f(r, c);
+#pragma omp parallel if (rows * cols >= kParallelThreshold)
+    {
+      const F local = f;
+#pragma omp for schedule(static)
+      for (long long r = 0; r < rows; ++r) {
+#pragma omp simd
+        for (int c = 0; c < cols; ++c) local(r, c);
+      }
     }
   }
 

@@ -30,10 +30,24 @@ struct Shape {
 };
 using RuntimeShape = Shape<0, 0, -1>;
 
+/// f(0), …, f(n − 1): unrolled when N ≥ 0 is n at compile time, a plain loop when N < 0. The
+/// host compiler vectorises a pass over columns only when no loop is left inside it (GCC: "loop
+/// nest containing two or more consecutive inner loops"), and it leaves even a loop of 2 or 3
+/// constant trips in place unless told to unroll it.
+template <int N, class F>
+LANGEVIN_HD void repeat(int n, const F& f) {
+  if constexpr (N >= 0) {
+    LANGEVIN_UNROLL
+    for (int k = 0; k < N; ++k) f(k);
+  } else {
+    for (int k = 0; k < n; ++k) f(k);
+  }
+}
+
 /// Hidden layer, forward, element (row, col): the pre-activation z (from a GEMM already in z, or
 /// here from a narrow input x and weights W), plus the bias; a = φ(z); each tangent stream's
 /// pre-derivative p (from the GEMM, or here from the input tangents) and t = φ'(z) p.
-template <Activation A, class S = RuntimeShape>
+template <Activation A, class S = RuntimeShape, bool Narrow = false>
 struct ForwardHidden {
   float* z;
   const float* bias;
@@ -43,7 +57,9 @@ struct ForwardHidden {
   long long rows;
   int width;
   int streams;
-  // Narrow-input path (null input: z and p already hold X Wᵀ and T Wᵀ).
+  // Narrow-input path (Narrow; otherwise z and p already hold X Wᵀ and T Wᵀ). A template
+  // argument, not a test of `input`: a branch in the element would leave the CPU's pass over
+  // columns scalar (its strided weight loads cannot be masked).
   const float* input;     // rows × in
   const float* tangents;  // streams × rows × in
   const float* weight;    // width × in
@@ -54,9 +70,10 @@ struct ForwardHidden {
     const int streams = S::streams >= 0 ? S::streams : this->streams;
     const long long i = row * width + col;
     const long long plane = rows * width;
+    constexpr int kIn = S::in > 0 ? S::in : -1;
     float v = bias[col];
-    if (input != nullptr) {
-      for (int k = 0; k < in; ++k) v = fmaf(input[row * in + k], weight[col * in + k], v);
+    if constexpr (Narrow) {
+      repeat<kIn>(in, [&](int k) { v = fmaf(input[row * in + k], weight[col * in + k], v); });
     } else {
       v += z[i];
     }
@@ -64,18 +81,18 @@ struct ForwardHidden {
     device::activate_with_derivatives<A>(v, value, first, second);
     z[i] = v;
     a[i] = value;
-    for (int m = 0; m < streams; ++m) {
+    repeat<S::streams>(streams, [&](int m) {
       float pre;
-      if (input != nullptr) {
+      if constexpr (Narrow) {
         pre = 0.0f;
         const float* tangent = tangents + (m * rows + row) * in;
-        for (int k = 0; k < in; ++k) pre = fmaf(tangent[k], weight[col * in + k], pre);
+        repeat<kIn>(in, [&](int k) { pre = fmaf(tangent[k], weight[col * in + k], pre); });
         p[m * plane + i] = pre;
       } else {
         pre = p[m * plane + i];
       }
       t[m * plane + i] = first * pre;
-    }
+    });
   }
 };
 
@@ -83,7 +100,7 @@ struct ForwardHidden {
 /// from a narrow next layer's output gradients G and weights W), the gradient of the
 /// pre-activation  ∂z = ∂a ⊙ φ'(z) + Σ_m ∂t_m ⊙ p_m ⊙ φ''(z)  (written over z) and of each
 /// stream's pre-derivative  ∂p_m = ∂t_m ⊙ φ'(z)  (written over p_m).
-template <Activation A, class S = RuntimeShape>
+template <Activation A, class S = RuntimeShape, bool Narrow = false>
 struct BackwardHidden {
   float* z;
   float* p;
@@ -92,7 +109,7 @@ struct BackwardHidden {
   long long rows;
   int width;
   int streams;
-  // Narrow-output path (null gradient: d_a and d_t hold G W and G_U W).
+  // Narrow-output path (Narrow, as in ForwardHidden; otherwise d_a and d_t hold G W and G_U W).
   const float* gradient;          // rows × out
   const float* tangent_gradient;  // streams × rows × out
   const float* weight;            // out × width
@@ -105,26 +122,29 @@ struct BackwardHidden {
     const long long plane = rows * width;
     float value, first, second;
     device::activate_with_derivatives<A>(z[i], value, first, second);
+    constexpr int kOut = S::out > 0 ? S::out : -1;
     float d_value;
-    if (gradient != nullptr) {
+    if constexpr (Narrow) {
       d_value = 0.0f;
-      for (int k = 0; k < out; ++k) d_value = fmaf(gradient[row * out + k], weight[k * width + col], d_value);
+      repeat<kOut>(out, [&](int k) {
+        d_value = fmaf(gradient[row * out + k], weight[k * width + col], d_value);
+      });
     } else {
       d_value = d_a[i];
     }
     float d_pre = d_value * first;
-    for (int m = 0; m < streams; ++m) {
+    repeat<S::streams>(streams, [&](int m) {
       float d_tangent;
-      if (gradient != nullptr) {
+      if constexpr (Narrow) {
         d_tangent = 0.0f;
         const float* g = tangent_gradient + (m * rows + row) * out;
-        for (int k = 0; k < out; ++k) d_tangent = fmaf(g[k], weight[k * width + col], d_tangent);
+        repeat<kOut>(out, [&](int k) { d_tangent = fmaf(g[k], weight[k * width + col], d_tangent); });
       } else {
         d_tangent = d_t[m * plane + i];
       }
       d_pre = fmaf(d_tangent * p[m * plane + i], second, d_pre);
       p[m * plane + i] = d_tangent * first;
-    }
+    });
     z[i] = d_pre;
   }
 };

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <type_traits>
 #include <vector>
 
 namespace langevin::training {
@@ -51,6 +52,16 @@ struct LossSetup {
 /// S (functors.hpp: Shape) fixes the narrow layers' dimension and the stream count at compile
 /// time where the caller knows them; RuntimeShape reads them at run time. Only the fused passes
 /// (d ≤ kFusedNarrowDim) use it.
+/// f(std::true_type{}) or f(std::false_type{}): a run-time flag as a compile-time one.
+template <class F>
+void with_bool(bool flag, const F& f) {
+  if (flag) {
+    f(std::true_type{});
+  } else {
+    f(std::false_type{});
+  }
+}
+
 template <class Ops, Activation A, class S = RuntimeShape>
 class ScoreMatching {
  public:
@@ -151,10 +162,13 @@ class ScoreMatching {
                     0.0f, p_[l].data(), out);
         }
       }
-      ops_.for_each_2d(rows, out,
-                       ForwardHidden<A, S>{z_[l].data(), bias(theta, l), a_[l].data(), p_[l].data(),
-                                        t_[l].data(), rows, out, m, narrow ? input : nullptr,
-                                        tangent_input, weight(theta, l), in});
+      with_bool(narrow, [&](auto is_narrow) {
+        ops_.for_each_2d(rows, out,
+                         ForwardHidden<A, S, decltype(is_narrow)::value>{
+                             z_[l].data(), bias(theta, l), a_[l].data(), p_[l].data(),
+                             t_[l].data(), rows, out, m, narrow ? input : nullptr, tangent_input,
+                             weight(theta, l), in});
+      });
       input = a_[l].data();
       tangent_input = t_[l].data();
     }
@@ -207,10 +221,13 @@ class ScoreMatching {
         }
       }
       const int hidden = l - 1;  // index into z_, p_ …
-      ops_.for_each_2d(rows, in,
-                       BackwardHidden<A, S>{z_[hidden].data(), p_[hidden].data(), d_a_.data(),
-                                         d_t_.data(), rows, in, m, narrow ? g_out : nullptr,
-                                         g_tangent_out, weight(theta, l), out});
+      with_bool(narrow, [&](auto is_narrow) {
+        ops_.for_each_2d(rows, in,
+                         BackwardHidden<A, S, decltype(is_narrow)::value>{
+                             z_[hidden].data(), p_[hidden].data(), d_a_.data(), d_t_.data(), rows,
+                             in, m, narrow ? g_out : nullptr, g_tangent_out, weight(theta, l),
+                             out});
+      });
       g_out = z_[hidden].data();          // now ∂Z
       g_tangent_out = p_[hidden].data();  // now ∂P
       out = in;

@@ -52,7 +52,16 @@ LANGEVIN_HD void activate_with_derivatives(Real v, Real& value, Real& first, Rea
     first = Real(1) - t * t;
     second = Real(-2) * t * first;
   } else {  // Silu: v σ(v); φ' = σ + v σ(1 − σ); φ'' = σ(1 − σ)(2 + v(1 − 2σ))
-    const Real sigmoid = Real(1) / (Real(1) + math::exp(-v));
+    // In float the library's exp, as activate<Silu>: inline and branch-free, so that the CPU's
+    // elementwise training passes vectorise it (the math library's expf, called per element,
+    // took half of a SiLU network's training time).
+    Real e;
+    if constexpr (std::is_same_v<Real, float>) {
+      e = exp_of<ScalarOps>(-v);
+    } else {
+      e = math::exp(-v);
+    }
+    const Real sigmoid = Real(1) / (Real(1) + e);
     const Real spread = sigmoid * (Real(1) - sigmoid);
     value = v * sigmoid;
     first = sigmoid + v * spread;
