@@ -196,7 +196,7 @@ Array draw(const GaussianMixture& mixture, std::int64_t count, std::uint64_t see
         std::lower_bound(cumulative.begin(), cumulative.end() - 1, u * total) - cumulative.begin());
     device::NormalStream normals(seed, static_cast<unsigned long long>(i), d, 1);
     for (int j = 0; j < d; j += 4) {
-      float z[4];
+      float z[4] = {};  // draw() fills the first min(4, d − j); the rest is never read
       normals.draw<4>(z, std::min(4, d - j));
       for (int q = 0; q < 4 && j + q < d; ++q) {
         out[i * d + j + q] =

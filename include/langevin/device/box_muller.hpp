@@ -17,40 +17,11 @@
 
 #include <langevin/device/config.hpp>
 #include <langevin/device/float_ops.hpp>
+#include <langevin/device/log.hpp>
 
 namespace langevin::device {
 
 namespace box_muller_detail {
-
-/// log(u) for u ∈ (0, 1] (normal numbers only: u ≥ 2⁻³³ here).
-template <class Ops>
-LANGEVIN_HD typename Ops::Float log_unit(typename Ops::Float u) {
-  using F = typename Ops::Float;
-  using W = typename Ops::Word;
-  const W bits = Ops::bits(u);
-  // u = m·2^e with m ∈ [½, 1): the exponent field, and the mantissa with exponent −1.
-  const auto e = Ops::to_int(bits >> 23) - 126;
-  const F m = Ops::from_bits((bits & 0x007FFFFFu) | 0x3F000000u);
-  // m < √½: take 2m (and e − 1), so that x = m − 1 ∈ [√½ − 1, √2 − 1). Both subtractions exact.
-  const auto low = m < Ops::splat(0.70710678118654752f);
-  const F x = low ? (m + m) - Ops::splat(1.0f) : m - Ops::splat(1.0f);
-  const F exponent = Ops::from_int(low ? e - 1 : e);
-  const F z = x * x;
-  F p = Ops::splat(7.0376836292e-2f);
-  p = Ops::fma(p, x, Ops::splat(-1.1514610310e-1f));
-  p = Ops::fma(p, x, Ops::splat(1.1676998740e-1f));
-  p = Ops::fma(p, x, Ops::splat(-1.2420140846e-1f));
-  p = Ops::fma(p, x, Ops::splat(1.4249322787e-1f));
-  p = Ops::fma(p, x, Ops::splat(-1.6668057665e-1f));
-  p = Ops::fma(p, x, Ops::splat(2.0000714765e-1f));
-  p = Ops::fma(p, x, Ops::splat(-2.4999993993e-1f));
-  p = Ops::fma(p, x, Ops::splat(3.3333331174e-1f));
-  F y = (p * x) * z;
-  y = Ops::fma(Ops::splat(-2.12194440e-4f), exponent, y);  // ln 2 = 0.693359375 − 2.12194440e-4
-  y = Ops::fma(Ops::splat(-0.5f), z, y);
-  const F sum = x + y;
-  return Ops::fma(Ops::splat(0.693359375f), exponent, sum);
-}
 
 /// cos θ and sin θ for θ = 2π (b + ½)·2⁻³², b a 32-bit word (a fraction of a turn).
 template <class Ops>
@@ -93,7 +64,7 @@ LANGEVIN_HD void box_muller(typename Ops::Word a, typename Ops::Word b, typename
   constexpr float kTwoPow32Inv = 2.3283064365386963e-10f;
   // u ∈ (0, 1]: never 0, so the log is finite (|normal| ≤ 6.7).
   const F u = Ops::fma(Ops::from_word(a), Ops::splat(kTwoPow32Inv), Ops::splat(0.5f * kTwoPow32Inv));
-  const F radius = Ops::sqrt(Ops::splat(-2.0f) * box_muller_detail::log_unit<Ops>(u));
+  const F radius = Ops::sqrt(Ops::splat(-2.0f) * log_of<Ops>(u));
   F cosine, sine;
   box_muller_detail::cos_sin_of_turns<Ops>(b, cosine, sine);
   first = radius * cosine;

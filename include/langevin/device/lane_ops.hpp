@@ -11,7 +11,17 @@
 
 #include <cmath>
 #if defined(__AVX512F__)
+// GCC 12's AVX-512 header passes an uninitialised `_mm512_undefined_*()` to its masked builtins,
+// and -Wmaybe-uninitialized reports it wherever they inline (hundreds of lines a file). GCC
+// attributes those warnings to the header's own lines, so silencing it for the include is enough.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 #endif
 
 namespace langevin::device {

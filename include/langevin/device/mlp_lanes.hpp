@@ -20,18 +20,12 @@
 
 namespace langevin::device {
 
+/// activate<A> lane-wise: activation.hpp's activate_of on the lane vector, the same bits as the
+/// one-chain pass in every lane.
 template <Activation A, class V>
 inline V lane_activate(V h) {
-  if constexpr (A == Activation::Relu) {
-    const V zero = splat<V>(0.0f);
-    return h > zero ? h : zero;  // activate<Relu>'s select, lane-wise (NaN → 0 as there)
-  } else if constexpr (A == Activation::Silu) {  // activate<Silu>, the library's exp on vectors
-    constexpr int kLanes = static_cast<int>(sizeof(V) / sizeof(float));
-    return h / (splat<V>(1.0f) + exp_of<LaneOps<kLanes>>(-h));
-  } else {
-    for (int i = 0; i < static_cast<int>(sizeof(V) / sizeof(float)); ++i) h[i] = activate<A>(h[i]);
-    return h;
-  }
+  constexpr int kLanes = static_cast<int>(sizeof(V) / sizeof(float));
+  return activate_of<A, LaneOps<kLanes>>(h);
 }
 
 /// One hidden layer: mlp_forward_shallow for Lanes chains. MaxDim ≤ kRegisterDim.
@@ -133,22 +127,29 @@ inline void mlp_forward_deep_lanes(const MlpView& net, const LaneVector<Lanes>* 
     LANGEVIN_UNROLL
     for (int g = 0; g < G; ++g) to[j + g] = activated ? lane_activate<A>(sum[g]) : sum[g];
   };
-  auto layer = [&](int l, const V* from, V* to, bool activated) {
+  // `capacity`: how many vectors `to` holds at compile time; groups wider than it are left out,
+  // so that the compiler sees no write past the output array of MaxDim vectors.
+  auto layer = [&](int l, const V* from, V* to, bool activated, auto capacity) {
+    constexpr int kCapacity = decltype(capacity)::value;
     const int count = net.width[l + 1];
     int j = 0;
-    for (; j + kUnitGroup <= count; j += kUnitGroup) {
-      units(std::integral_constant<int, kUnitGroup>{}, l, j, from, to, activated);
+    if constexpr (kCapacity >= kUnitGroup) {
+      for (; j + kUnitGroup <= count; j += kUnitGroup) {
+        units(std::integral_constant<int, kUnitGroup>{}, l, j, from, to, activated);
+      }
     }
-    for (; j + 4 <= count; j += 4) units(std::integral_constant<int, 4>{}, l, j, from, to, activated);
+    if constexpr (kCapacity >= 4) {
+      for (; j + 4 <= count; j += 4) units(std::integral_constant<int, 4>{}, l, j, from, to, activated);
+    }
     for (; j < count; ++j) units(std::integral_constant<int, 1>{}, l, j, from, to, activated);
   };
   for (int l = 1; l + 1 < net.layers; ++l) {  // hidden to hidden
-    layer(l, current, next, true);
+    layer(l, current, next, true, std::integral_constant<int, kUnitGroup>{});
     V* swap = current;
     current = next;
     next = swap;
   }
-  layer(net.layers - 1, current, out, false);  // to the output, no activation
+  layer(net.layers - 1, current, out, false, std::integral_constant<int, MaxDim>{});  // no activation
 }
 
 /// The library's MLP scores as lanes score functors (chain_lanes.hpp): plain, or
