@@ -49,8 +49,11 @@ TEST(CpuLanes, ChainsAreBitIdenticalToOneAtATime) {
     EXPECT_EQ(sample(shallow, config).values(),
               (one_at_a_time<device::MlpScore<1, Activation::Relu>>(shallow, config, {}).values()));
     const Mlp two = Mlp::random({2, 37, 2}, Activation::Tanh, 2);
+    const Mlp wide = Mlp::random({13, 141, 13}, Activation::Softplus, 6);  // tier 16: chunks, tail
     EXPECT_EQ(sample(two, config).values(),
               (one_at_a_time<device::MlpScore<2, Activation::Tanh>>(two, config, {}).values()));
+    EXPECT_EQ(sample(wide, config).values(),
+              (one_at_a_time<device::MlpScore<16, Activation::Softplus>>(wide, config, {}).values()));
     const Mlp deep = Mlp::random({3, 9, 13, 3}, Activation::Silu, 3);  // 13: groups of 8, 4, 1
     EXPECT_EQ(sample(deep, config).values(),
               (one_at_a_time<device::MlpScore<4, Activation::Silu>>(deep, config, {}).values()));
