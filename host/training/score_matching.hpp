@@ -37,6 +37,16 @@ struct ParameterLayout {
   int layers() const { return static_cast<int>(widths.size()) - 1; }
 };
 
+/// f(std::true_type{}) or f(std::false_type{}): a run-time flag as a compile-time one.
+template <class F>
+void with_bool(bool flag, const F& f) {
+  if (flag) {
+    f(std::true_type{});
+  } else {
+    f(std::false_type{});
+  }
+}
+
 /// What a batch's loss needs besides the network.
 struct LossSetup {
   LossKind loss = LossKind::Exact;
@@ -52,16 +62,6 @@ struct LossSetup {
 /// S (functors.hpp: Shape) fixes the narrow layers' dimension and the stream count at compile
 /// time where the caller knows them; RuntimeShape reads them at run time. Only the fused passes
 /// (d ≤ kFusedNarrowDim) use it.
-/// f(std::true_type{}) or f(std::false_type{}): a run-time flag as a compile-time one.
-template <class F>
-void with_bool(bool flag, const F& f) {
-  if (flag) {
-    f(std::true_type{});
-  } else {
-    f(std::false_type{});
-  }
-}
-
 template <class Ops, Activation A, class S = RuntimeShape>
 class ScoreMatching {
  public:

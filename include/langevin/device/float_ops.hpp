@@ -37,4 +37,17 @@ struct ScalarOps {
   LANGEVIN_HD static Int to_int(Word a) { return static_cast<int>(a); }  // two's complement
 };
 
+/// The float with the magnitude of `magnitude` (≥ 0 or NaN) and the sign bit of `sign`.
+template <class Ops>
+LANGEVIN_HD typename Ops::Float with_sign_of(typename Ops::Float magnitude,
+                                             typename Ops::Float sign) {
+  return Ops::from_bits(Ops::bits(magnitude) | (Ops::bits(sign) & 0x80000000u));
+}
+
+/// |x|, by clearing the sign bit (exact; NaN stays NaN).
+template <class Ops>
+LANGEVIN_HD typename Ops::Float abs_of(typename Ops::Float x) {
+  return Ops::from_bits(Ops::bits(x) & 0x7FFFFFFFu);
+}
+
 }  // namespace langevin::device

@@ -2,9 +2,9 @@
 /// \file
 /// log and log1p in float, the library's own: cephes' logf written with FMAs and IEEE operations
 /// only, so that the CPU and the GPU compute the same bits and the CPU can run them on vectors of
-/// chains (generic over float_ops.hpp's policies, as exp.hpp). Both within 2 ulp of the exact
-/// value (tests/activation_math_test.cpp, tests/noise_test.cpp): Box–Muller takes log u, softplus
-/// log(1 + e^{−|v|}).
+/// chains (generic over float_ops.hpp's policies, as exp.hpp). log within 2 ulp of the exact
+/// value; log1p too, plus the rounding of 1 + x above √2 − 1 (tests/activation_math_test.cpp,
+/// tests/noise_test.cpp). Box–Muller takes log u, softplus log(1 + e^{−|v|}).
 
 #include <langevin/device/config.hpp>
 #include <langevin/device/float_ops.hpp>

@@ -53,14 +53,17 @@ inline void mlp_forward_shallow_lanes(const MlpView& net, const LaneVector<Lanes
   }
   // Hidden unit j feeds partial sum p = j mod P, as in the one-chain pass; the tail (j ≥
   // blocked) feeds partial sum 0.
-  auto unit = [&](int j, V (&sum)[MaxDim]) __attribute__((always_inline)) {
+  auto activation_of_unit = [&](int j) __attribute__((always_inline)) {
     V h = splat<V>(b_in[j]);
     LANGEVIN_UNROLL
     for (int k = 0; k < MaxDim; ++k) {
       if (k >= d_in) break;
       h = lane_fma(splat<V>(w_in[k * in_stride + j]), x[k], h);
     }
-    h = lane_activate<A>(h);
+    return lane_activate<A>(h);
+  };
+  auto unit = [&](int j, V (&sum)[MaxDim]) __attribute__((always_inline)) {
+    const V h = activation_of_unit(j);
     LANGEVIN_UNROLL
     for (int k = 0; k < MaxDim; ++k) {
       if (k >= d_out) break;
@@ -79,16 +82,7 @@ inline void mlp_forward_shallow_lanes(const MlpView& net, const LaneVector<Lanes
     V activation[kChunk];
     for (int first = 0; first < blocked; first += kChunk) {
       const int count = blocked - first < kChunk ? blocked - first : kChunk;
-      for (int u = 0; u < count; ++u) {
-        const int j = first + u;
-        V h = splat<V>(b_in[j]);
-        LANGEVIN_UNROLL
-        for (int k = 0; k < MaxDim; ++k) {
-          if (k >= d_in) break;
-          h = lane_fma(splat<V>(w_in[k * in_stride + j]), x[k], h);
-        }
-        activation[u] = lane_activate<A>(h);
-      }
+      for (int u = 0; u < count; ++u) activation[u] = activation_of_unit(first + u);
       for (int u = 0; u < count; u += P) {
         LANGEVIN_UNROLL
         for (int p = 0; p < P; ++p) {
