@@ -10,6 +10,7 @@
 // never changes a chain (a split run equals its rows of the whole run).
 
 #include "backends.hpp"
+#include "device_properties.cuh"
 #include "work.cuh"
 
 #include <langevin/device/cuda_check.hpp>
@@ -83,13 +84,6 @@ __global__ void __launch_bounds__(kGroupBlock)
   const int lane = static_cast<int>(threadIdx.x % kGroupLanes);
   const unsigned int mask = 0xFFFFu << (threadIdx.x & 16u);
   work(HingeLaneScore{local, lane, mask}, chain);
-}
-
-int multiprocessors() {
-  int device = 0, count = 0;
-  LANGEVIN_CUDA_CHECK(cudaGetDevice(&device));
-  LANGEVIN_CUDA_CHECK(cudaDeviceGetAttribute(&count, cudaDevAttrMultiProcessorCount, device));
-  return count;
 }
 
 int shared_bytes(const device::HingeView& hinge) {

@@ -1,17 +1,13 @@
 // The MLP's GPU entry points: plan the grid and scratch, pick the activation's kernels.
 
+#include "device_properties.cuh"
 #include "mlp.cuh"
 
 namespace langevin {
 namespace kernels {
 
 long long max_shared_bytes_per_block() {
-  int device = 0;
-  int bytes = 0;
-  LANGEVIN_CUDA_CHECK(cudaGetDevice(&device));
-  LANGEVIN_CUDA_CHECK(
-      cudaDeviceGetAttribute(&bytes, cudaDevAttrMaxSharedMemoryPerBlockOptin, device));
-  return bytes;
+  return device_attribute(cudaDevAttrMaxSharedMemoryPerBlockOptin);
 }
 
 }  // namespace kernels
@@ -24,11 +20,18 @@ MlpScratchPlan plan_mlp_scratch(const device::MlpView& net, long long work_items
   const long long blocks = (work_items + kBlock - 1) / kBlock;
   plan.threads = (blocks < (1ll << 31) - 1 ? blocks : (1ll << 31) - 1) * kBlock;
   if (net.layers > 2) {
-    // Two hidden vectors per thread; cap the grid so the scratch stays under 256 MiB (threads
-    // then loop over several items each).
+    // Two hidden vectors per thread, and a grid capped so that threads loop over several items
+    // each: at 256 MiB of scratch, or at the threads that fill every SM where that needs more
+    // (a width of 1 024 takes 8 KB a thread: 256 MiB would hold fewer blocks than an H100 has
+    // SMs), but never more than a quarter of the free memory.
     constexpr long long kScratchBudget = 256ll << 20;
     const long long per_thread = 2ll * device::mlp_widest_hidden(net) * sizeof(float);
-    long long cap = kScratchBudget / per_thread / kBlock * kBlock;
+    long long cap = kScratchBudget / per_thread;
+    if (cap < kernels::resident_threads()) cap = kernels::resident_threads();
+    if (cap > kernels::free_device_bytes() / 4 / per_thread) {
+      cap = kernels::free_device_bytes() / 4 / per_thread;
+    }
+    cap = cap / kBlock * kBlock;
     if (cap < kBlock) cap = kBlock;
     if (plan.threads > cap) plan.threads = cap;
     plan.floats = plan.threads * 2ll * device::mlp_widest_hidden(net);

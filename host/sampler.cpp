@@ -215,6 +215,9 @@ struct Sampler::Impl {
         device_init = DeviceBuffer<float>(config.init_states.data(),
                                           static_cast<std::size_t>(config.init_states.size()));
       }
+      // Copies from pageable memory may still be in flight when they return, and a caller's
+      // non-blocking stream (run_into) is not ordered after the legacy one: wait for them here.
+      detail::synchronize(nullptr);
     }
   }
 

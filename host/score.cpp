@@ -1,5 +1,6 @@
 #include "backends.hpp"
 #include "hinge.hpp"
+#include "validation.hpp"
 #include "views.hpp"
 
 #include <langevin/error.hpp>
@@ -56,8 +57,11 @@ Array score(const Mlp& model, const Array& points, Backend backend) {
 }
 
 Array score(const Mlp& model, const Array& points, double sigma, Backend backend) {
-  if (model.noise_conditional() && !(std::isfinite(sigma) && sigma > 0)) {
-    throw InvalidInput("sigma = " + std::to_string(sigma) + ": must be positive and finite");
+  // The network reads log σ in float: σ must be a normal float, as the sampler's levels are.
+  if (model.noise_conditional()) {
+    detail::require(sigma > 0 && std::isnormal(static_cast<float>(sigma)), "sigma",
+                    detail::number_text(sigma),
+                    "must be positive and finite, a normal float (1.2e-38 to 3.4e38)");
   }
   if (!model.noise_conditional() && sigma != 0.0) {
     throw InvalidInput("sigma: this model is not noise-conditional");

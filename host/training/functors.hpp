@@ -6,6 +6,7 @@
 
 #include <langevin/device/activation.hpp>
 #include <langevin/device/config.hpp>
+#include <langevin/device/elementary.hpp>
 #include <langevin/device/normal_stream.hpp>
 
 namespace langevin::training {
@@ -246,7 +247,7 @@ struct BatchInputs {
     if (sigmas != nullptr) {
       const float level_sigma = sigmas[level(row)];
       scale = level_sigma;
-      if (k == 0) x[chunk_row * width() + dim] = logf(level_sigma);
+      if (k == 0) x[chunk_row * width() + dim] = device::math::log(level_sigma);
     }
     if (noise != nullptr) {
       const float z = philox_normal(noise_seed, row, iteration, dim, k);

@@ -3,10 +3,11 @@
 /// The hidden activations, as compile-time choices so that the fused loops carry no branch.
 
 #include <langevin/activation.hpp>
+#include <langevin/device/elementary.hpp>
 #include <langevin/device/exp.hpp>
 #include <langevin/device/log.hpp>
-#include <langevin/device/tanh.hpp>
 #include <langevin/device/math.hpp>
+#include <langevin/device/tanh.hpp>
 
 #include <type_traits>
 
@@ -36,7 +37,8 @@ LANGEVIN_HD typename Ops::Float activate_of(typename Ops::Float v) {
   }
 }
 
-/// φ(v): in float activate_of's; in double (the tests' references) the math library's.
+/// φ(v): in float activate_of's; in double (the tests' references) the same formulas through
+/// the math library (elementary.hpp).
 template <Activation A, class Real>
 LANGEVIN_HD Real activate(Real v) {
   if constexpr (std::is_same_v<Real, float>) {
@@ -53,7 +55,10 @@ LANGEVIN_HD Real activate(Real v) {
 }
 
 /// φ(v), φ'(v) and φ''(v) together, for training: the forward pass needs φ and φ' (tangents),
-/// the backward pass φ' and φ'' (the tangents' own derivative).
+/// the backward pass φ' and φ'' (the tangents' own derivative). In float the functions are the
+/// library's (elementary.hpp), inline and branch-free, so the CPU's elementwise training passes
+/// vectorise them: the math library's expf, called per element, took half of a SiLU network's
+/// training time.
 template <Activation A, class Real>
 LANGEVIN_HD void activate_with_derivatives(Real v, Real& value, Real& first, Real& second) {
   if constexpr (A == Activation::Relu) {
@@ -61,40 +66,20 @@ LANGEVIN_HD void activate_with_derivatives(Real v, Real& value, Real& first, Rea
     first = v > Real(0) ? Real(1) : Real(0);
     second = Real(0);  // zero away from the kink, where the derivative is taken
   } else if constexpr (A == Activation::Softplus) {
-    Real e, log1p_e;
-    if constexpr (std::is_same_v<Real, float>) {  // the library's functions, as activate_of
-      e = exp_of<ScalarOps>(-abs_of<ScalarOps>(v));
-      log1p_e = log1p_of<ScalarOps>(e);
-    } else {
-      e = math::exp(-math::abs(v));
-      log1p_e = math::log1p(e);
-    }
+    const Real e = math::exp(-math::abs(v));
     // One division of a selected numerator: a select between two quotients is a branch to the
     // host compiler (it does not evaluate a division speculatively), which keeps loops scalar.
     const Real sigmoid = (v >= Real(0) ? Real(1) : e) / (Real(1) + e);
-    value = (v > Real(0) ? v : Real(0)) + log1p_e;
+    value = (v > Real(0) ? v : Real(0)) + math::log1p(e);
     first = sigmoid;
     second = sigmoid * (Real(1) - sigmoid);
   } else if constexpr (A == Activation::Tanh) {
-    Real t;
-    if constexpr (std::is_same_v<Real, float>) {
-      t = tanh_of<ScalarOps>(v);
-    } else {
-      t = math::tanh(v);
-    }
+    const Real t = math::tanh(v);
     value = t;
     first = Real(1) - t * t;
     second = Real(-2) * t * first;
   } else {  // Silu: v σ(v); φ' = σ + v σ(1 − σ); φ'' = σ(1 − σ)(2 + v(1 − 2σ))
-    // In float the library's exp, as activate<Silu>: inline and branch-free, so that the CPU's
-    // elementwise training passes vectorise it (the math library's expf, called per element,
-    // took half of a SiLU network's training time).
-    Real e;
-    if constexpr (std::is_same_v<Real, float>) {
-      e = exp_of<ScalarOps>(-v);
-    } else {
-      e = math::exp(-v);
-    }
+    const Real e = math::exp(-v);
     const Real sigmoid = Real(1) / (Real(1) + e);
     const Real spread = sigmoid * (Real(1) - sigmoid);
     value = v * sigmoid;

@@ -23,6 +23,7 @@
 /// examples/custom_score shows a user's own.
 
 #include <langevin/device/config.hpp>
+#include <langevin/device/elementary.hpp>
 #include <langevin/device/math.hpp>
 #include <langevin/device/normal_stream.hpp>
 
@@ -351,8 +352,10 @@ LANGEVIN_HD void run_chain_mala(const Score& score, const ChainConfig& config, l
       const float r = x[j] - math::fma(epsilon, t[j], y[j]);
       backward = math::fma(r, r, backward);
     }
-    const float log_ratio = log_p_y - log_p + (forward - backward) * inverse_4_epsilon;
-    if (logf(noise.uniform()) < log_ratio) {
+    // An explicit fma, as everywhere in these headers: users' .cu files compile them with their
+    // own flags, and nvcc would fuse a product and sum written out only where it may.
+    const float log_ratio = math::fma(forward - backward, inverse_4_epsilon, log_p_y - log_p);
+    if (math::log(noise.uniform()) < log_ratio) {
       LANGEVIN_UNROLL
       for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
         if (j >= d) break;

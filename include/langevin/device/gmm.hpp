@@ -7,6 +7,7 @@
 /// mode, where each w_k N_k(x) underflows to zero on its own.
 
 #include <langevin/device/config.hpp>
+#include <langevin/device/elementary.hpp>
 #include <langevin/device/math.hpp>
 
 namespace langevin::device {
@@ -65,7 +66,7 @@ LANGEVIN_UNROLL
       if (sigma_squared > Real(0)) {  // 1/√(s² + σ²) = (1/s)/√(1 + σ²/s²)
         const Real widening = sigma_squared * inverse * inverse;
         inverse /= math::sqrt(Real(1) + widening);
-        log_norm -= Real(0.5) * math::log1p(widening);
+        log_norm = math::fma(Real(-0.5), math::log1p(widening), log_norm);
       }
       const Real standardized = (x[j] - Real(mean[j])) * inverse;
       squared = math::fma(standardized, standardized, squared);

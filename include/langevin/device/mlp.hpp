@@ -13,6 +13,7 @@
 
 #include <langevin/device/activation.hpp>
 #include <langevin/device/config.hpp>
+#include <langevin/device/elementary.hpp>
 #include <langevin/device/math.hpp>
 
 namespace langevin::device {
@@ -260,7 +261,7 @@ struct NoiseConditionalMlpScore {
     LANGEVIN_UNROLL
     for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d + 1); ++j) {
       if (j > d) break;
-      input[j] = j < d ? x[j] : logf(sigma);
+      input[j] = j < d ? x[j] : math::log(sigma);
     }
     if (net.layers == 2) {
       mlp_forward_shallow<MaxDim, A, float>(net, input, score);

@@ -10,6 +10,7 @@
 /// Layout: x[k * Lanes + c] is coordinate k of chain c; outputs likewise.
 
 #include <langevin/device/activation.hpp>
+#include <langevin/device/elementary.hpp>
 #include <langevin/device/exp.hpp>
 #include <langevin/device/lane_ops.hpp>
 #include <langevin/device/math.hpp>
@@ -199,7 +200,7 @@ struct MlpLanesScore {
     const int d = net.width[net.layers];
     Vector input[MaxDim] = {};
     for (int j = 0; j < d; ++j) __builtin_memcpy(&input[j], x + j * Lanes, sizeof(Vector));
-    if constexpr (NoiseConditional) input[d] = splat<Vector>(logf(sigma));
+    if constexpr (NoiseConditional) input[d] = splat<Vector>(math::log(sigma));
     Vector result[MaxDim];
     if (net.layers == 2) {
       mlp_forward_shallow_lanes<MaxDim, A, Lanes>(net, input, result);
