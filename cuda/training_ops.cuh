@@ -97,8 +97,14 @@ class CudaOps {
                                       ldb, a, lda, &beta, c, ldc));
   }
 
-  /// The GPU takes the whole batch at once.
+  /// The GPU takes the whole batch at once: one chunk, one slot, one workspace.
   static long long chunk_rows() { return 1ll << 40; }
+  static int accumulation_slots() { return 1; }
+  static int concurrent_chunks(long long) { return 1; }
+  template <class F>
+  static void for_each_slot(int slots, int, const F& f) {
+    for (int slot = 0; slot < slots; ++slot) f(slot, 0);
+  }
 
   template <class F>
   void for_each(long long count, const F& f) {

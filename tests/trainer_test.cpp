@@ -11,6 +11,10 @@
 
 #include <gtest/gtest.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -369,6 +373,33 @@ TEST(Training, IsReproducibleAndSeedsMatter) {
   config.seed = 23;
   const TrainResult c = train(data, config);
   EXPECT_NE(a.model.layers()[0].weight, c.model.layers()[0].weight);
+}
+
+TEST(Training, TheResultDoesNotDependOnTheThreadCount) {
+  // 3 000 rows are 6 chunks of 512, in 6 accumulation slots that the threads share: the slots
+  // and their order are fixed, so 1, 2 or 3 threads give the same bits (score_matching.hpp).
+#ifndef _OPENMP
+  GTEST_SKIP() << "built without OpenMP";
+#else
+  const Array data = random_points(3000, 2, 25);
+  const int threads_before = omp_get_max_threads();
+  for (Loss loss : {Loss::Exact, Loss::Ncsn}) {
+    TrainConfig config = small_training();
+    config.loss = loss;
+    config.hidden = {32, 32};
+    config.activation = Activation::Silu;
+    config.sigmas = {2.0, 0.5, 0.1};
+    config.iterations = 5;
+    std::vector<std::vector<float>> weights;
+    for (int threads : {1, 2, 3}) {
+      omp_set_num_threads(threads);
+      weights.push_back(train(data, config).model.layers()[1].weight);
+    }
+    omp_set_num_threads(threads_before);
+    EXPECT_EQ(weights[0], weights[1]) << to_string(loss);
+    EXPECT_EQ(weights[0], weights[2]) << to_string(loss);
+  }
+#endif
 }
 
 TEST(Training, EveryOptimizerLowersTheLoss) {

@@ -10,6 +10,9 @@
 #if LANGEVIN_HAVE_CBLAS
 #include <cblas.h>
 #endif
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 namespace langevin::training {
 
@@ -20,6 +23,46 @@ struct CpuOps {
   /// microseconds, and far more when another process holds a core (OpenMP threads then wait
   /// for a descheduled peer).
   static constexpr long long kParallelThreshold = 1 << 15;
+
+  /// Whether a pass of `count` elements should start threads of its own: not when it is small,
+  /// and not inside for_each_slot's threads, where each chunk's passes run on one thread.
+  static bool spread(long long count) {
+#ifdef _OPENMP
+    if (omp_in_parallel()) return false;
+#endif
+    return count >= kParallelThreshold;
+  }
+
+  /// Accumulation slots of a batch's chunks (score_matching.hpp): enough for the threads of a
+  /// large machine; the result depends on this number, never on the threads.
+  static int accumulation_slots() { return 16; }
+
+  /// Chunks that may run at once, each with a workspace of `bytes`: one per thread, within
+  /// 1 GiB of workspaces in all.
+  static int concurrent_chunks(long long bytes) {
+#ifdef _OPENMP
+    const long long threads = omp_get_max_threads();
+#else
+    const long long threads = 1;
+#endif
+    constexpr long long kWorkspaceBudget = 1ll << 30;
+    return static_cast<int>(std::max(1ll, std::min(threads, kWorkspaceBudget / std::max(1ll, bytes))));
+  }
+
+  /// f(slot, worker) for slot = 0 … slots − 1, on up to `workers` threads; worker < workers
+  /// names the thread's workspace. Slots hold different numbers of chunks: dynamic scheduling
+  /// balances them.
+  template <class F>
+  static void for_each_slot(int slots, int workers, const F& f) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(workers) if (workers > 1 && slots > 1)
+    for (int slot = 0; slot < slots; ++slot) {
+#ifdef _OPENMP
+      f(slot, omp_get_thread_num());
+#else
+      f(slot, 0);
+#endif
+    }
+  }
 
   static Buffer allocate(std::size_t count) { return Buffer(count, 0.0f); }
   static void upload(float* destination, const float* host, std::size_t count) {
@@ -52,7 +95,7 @@ struct CpuOps {
   static void reference_gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha,
                              const float* a, int lda, const float* b, int ldb, float beta,
                              float* c, int ldc) {
-#pragma omp parallel for schedule(static) if (static_cast<long long>(m) * n * k >= kParallelThreshold)
+#pragma omp parallel for schedule(static) if (spread(static_cast<long long>(m) * n * k))
     for (int i = 0; i < m; ++i) {
       for (int j = 0; j < n; ++j) {
         double sum = 0.0;
@@ -82,7 +125,7 @@ struct CpuOps {
   /// element, which also defeats the vectoriser ("evolution of base is not affine").
   template <class F>
   static void for_each_2d(long long rows, int cols, const F& f) {
-#pragma omp parallel if (rows * cols >= kParallelThreshold)
+#pragma omp parallel if (spread(rows * cols))
     {
       const F local = f;
 #pragma omp for schedule(static)
@@ -95,7 +138,7 @@ struct CpuOps {
 
   template <class F>
   static void for_each(long long count, const F& f) {
-#pragma omp parallel for schedule(static) if (count >= kParallelThreshold)
+#pragma omp parallel for schedule(static) if (spread(count))
     for (long long i = 0; i < count; ++i) f(i);
   }
 
@@ -105,7 +148,7 @@ struct CpuOps {
     constexpr long long kChunk = 4096;
     const long long chunks = (count + kChunk - 1) / kChunk;
     std::vector<double> partial(static_cast<std::size_t>(chunks), 0.0);
-#pragma omp parallel for schedule(static) if (count >= kParallelThreshold)
+#pragma omp parallel for schedule(static) if (spread(count))
     for (long long c = 0; c < chunks; ++c) {
       double s = 0.0;
       const long long end = std::min(count, (c + 1) * kChunk);

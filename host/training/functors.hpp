@@ -378,6 +378,20 @@ struct AdamStep {
 };
 
 /// Sum terms: x[i], x[i]², x[i]·y[i].
+/// out[i] = Σ_s slices[s · count + i], the slices added in order (score_matching.hpp's
+/// accumulation slots).
+struct SumOfSlices {
+  const float* slices;
+  long long count;
+  int slice_count;
+  float* out;
+  LANGEVIN_HD void operator()(long long i) const {
+    float total = slices[i];
+    for (int s = 1; s < slice_count; ++s) total += slices[s * count + i];
+    out[i] = total;
+  }
+};
+
 struct ValueTerm {
   const float* x;
   LANGEVIN_HD double operator()(long long i) const { return x[i]; }

@@ -4,7 +4,11 @@
 //
 // Parameters θ are one flat vector: for each layer l, W_l (outputs × inputs, row-major) then b_l.
 // The batch is processed in chunks of Ops::chunk_rows() rows (on the CPU, so that a chunk's
-// hidden matrices stay in cache; on the GPU, one chunk); gradients accumulate over chunks.
+// hidden matrices stay in cache; on the GPU, one chunk). Chunk c adds its loss and gradient
+// into accumulation slot c mod S (S = Ops::accumulation_slots(), at most the chunk count), each
+// slot's chunks in order, and the slots are summed in order at the end: the CPU runs the slots
+// on its threads at once, each chunk's passes and GEMMs on one thread, and the result does not
+// depend on how many threads there are.
 // Per chunk of r rows (row-major): x (r × d); hidden l: Z_l, A_l (r × n_l); the tangent streams
 // T_l and their pre-derivatives P_l (M·r × n_l); the output S (r × d) and U (M·r × d).
 
@@ -77,27 +81,13 @@ class ScoreMatching {
         dim_(layout.widths.back()),
         fused_in_(in_ <= kFusedNarrowDim),
         fused_out_(dim_ <= kFusedNarrowDim) {
-    const int hidden_layers = layout.layers() - 1;
-    int widest = 0;
-    for (int l = 1; l <= hidden_layers; ++l) widest = std::max(widest, layout.widths[l]);
-    const long long m = std::max(1, setup.streams);  // buffers of at least one stream
-    x_ = ops.allocate(static_cast<std::size_t>(chunk_ * in_));
-    tangents_in_ = ops.allocate(static_cast<std::size_t>(m * chunk_ * dim_));
-    noise_ = ops.allocate(static_cast<std::size_t>(chunk_ * dim_));
-    for (int l = 1; l <= hidden_layers; ++l) {
-      const long long plane = chunk_ * layout.widths[l];
-      z_.push_back(ops.allocate(static_cast<std::size_t>(plane)));
-      a_.push_back(ops.allocate(static_cast<std::size_t>(plane)));
-      p_.push_back(ops.allocate(static_cast<std::size_t>(m * plane)));
-      t_.push_back(ops.allocate(static_cast<std::size_t>(m * plane)));
-    }
-    s_ = ops.allocate(static_cast<std::size_t>(chunk_ * dim_));
-    u_ = ops.allocate(static_cast<std::size_t>(m * chunk_ * dim_));
-    row_loss_ = ops.allocate(static_cast<std::size_t>(chunk_));
-    d_a_ = ops.allocate(static_cast<std::size_t>(chunk_ * widest));
-    d_t_ = ops.allocate(static_cast<std::size_t>(m * chunk_ * widest));
-    ones_ = ops.allocate(static_cast<std::size_t>(chunk_));
-    Ops::fill(ones_.data(), 1.0f, static_cast<std::size_t>(chunk_));
+    chunks_ = (rows + chunk_ - 1) / chunk_;
+    slots_ = static_cast<int>(std::min<long long>(chunks_, ops.accumulation_slots()));
+    Workspace first = make_workspace();
+    const int workers = std::min(slots_, ops.concurrent_chunks(first.bytes));
+    workspaces_.push_back(std::move(first));
+    while (static_cast<int>(workspaces_.size()) < workers) workspaces_.push_back(make_workspace());
+    if (slots_ > 1) slot_gradients_ = ops.allocate(static_cast<std::size_t>(slots_ * layout.count));
   }
 
   /// Selects the data and iteration whose batch rows, noise and projections every loss
@@ -118,87 +108,136 @@ class ScoreMatching {
   const float* weight(const float* theta, int l) const { return theta + layout_.weight_offset[l]; }
   const float* bias(const float* theta, int l) const { return theta + layout_.bias_offset[l]; }
 
-  double run(const float* theta, float* gradient) {
-    double total = 0.0;
-    for (long long first = 0; first < rows_; first += chunk_) {
-      const long long rows = std::min(chunk_, rows_ - first);
-      draw_inputs(first, rows);
-      forward(theta, rows);
-      total += Ops::sum(rows, ValueTerm{row_loss_.data()});
-      if (gradient != nullptr) backward(theta, gradient, rows, first == 0 ? 0.0f : 1.0f);
+  /// One chunk's buffers: the inputs, every layer's planes, the output and its adjoints.
+  struct Workspace {
+    Buffer x, tangents_in, noise, s, u, row_loss, d_a, d_t, ones;
+    std::vector<Buffer> z, a, p, t;
+    long long bytes = 0;
+  };
+
+  Workspace make_workspace() {
+    Workspace w;
+    const long long chunk = chunk_;
+    auto allocate = [&](long long count) {
+      w.bytes += count * static_cast<long long>(sizeof(float));
+      return ops_.allocate(static_cast<std::size_t>(count));
+    };
+    const int hidden_layers = layout_.layers() - 1;
+    int widest = 0;
+    for (int l = 1; l <= hidden_layers; ++l) widest = std::max(widest, layout_.widths[l]);
+    const long long m = std::max(1, setup_.streams);  // buffers of at least one stream
+    w.x = allocate(chunk * in_);
+    w.tangents_in = allocate(m * chunk * dim_);
+    w.noise = allocate(chunk * dim_);
+    for (int l = 1; l <= hidden_layers; ++l) {
+      const long long plane = chunk * layout_.widths[l];
+      w.z.push_back(allocate(plane));
+      w.a.push_back(allocate(plane));
+      w.p.push_back(allocate(m * plane));
+      w.t.push_back(allocate(m * plane));
     }
+    w.s = allocate(chunk * dim_);
+    w.u = allocate(m * chunk * dim_);
+    w.row_loss = allocate(chunk);
+    w.d_a = allocate(chunk * widest);
+    w.d_t = allocate(m * chunk * widest);
+    w.ones = allocate(chunk);
+    Ops::fill(w.ones.data(), 1.0f, static_cast<std::size_t>(chunk));
+    return w;
+  }
+
+  double run(const float* theta, float* gradient) {
+    std::vector<double> slot_loss(static_cast<std::size_t>(slots_), 0.0);
+    ops_.for_each_slot(slots_, static_cast<int>(workspaces_.size()), [&](int slot, int worker) {
+      Workspace& w = workspaces_[static_cast<std::size_t>(worker)];
+      float* slot_gradient =
+          slots_ == 1 ? gradient : slot_gradients_.data() + static_cast<long long>(slot) * layout_.count;
+      for (long long c = slot; c < chunks_; c += slots_) {
+        const long long first = c * chunk_;
+        const long long rows = std::min(chunk_, rows_ - first);
+        draw_inputs(w, first, rows);
+        forward(w, theta, rows);
+        slot_loss[static_cast<std::size_t>(slot)] += Ops::sum(rows, ValueTerm{w.row_loss.data()});
+        if (gradient != nullptr) backward(w, theta, slot_gradient, rows, c == slot ? 0.0f : 1.0f);
+      }
+    });
+    if (gradient != nullptr && slots_ > 1) {
+      ops_.for_each(layout_.count, SumOfSlices{slot_gradients_.data(), layout_.count, slots_, gradient});
+    }
+    double total = 0.0;
+    for (double part : slot_loss) total += part;
     return total / static_cast<double>(rows_);
   }
 
-  void draw_inputs(long long first, long long rows) {
+  void draw_inputs(Workspace& w, long long first, long long rows) {
     const bool noisy = setup_.loss == LossKind::Dsm || setup_.loss == LossKind::Ncsn;
     ops_.for_each(rows * dim_,
-                  BatchInputs{data_, data_rows_, x_.data(), noisy ? noise_.data() : nullptr, rows,
+                  BatchInputs{data_, data_rows_, w.x.data(), noisy ? w.noise.data() : nullptr, rows,
                               first, dim_, setup_.full_batch, setup_.sigma, setup_.sigmas,
                               setup_.levels, setup_.batch_seed, setup_.noise_seed,
                               setup_.level_seed, iteration_});
     if (setup_.streams > 0) {
       ops_.for_each(static_cast<long long>(setup_.streams) * rows * dim_,
-                    InitialTangents{tangents_in_.data(), rows, first, dim_, setup_.streams,
+                    InitialTangents{w.tangents_in.data(), rows, first, dim_, setup_.streams,
                                     setup_.loss, setup_.gaussian_projections,
                                     setup_.projection_seed, iteration_});
     }
   }
 
-  void forward(const float* theta, long long rows) {
+  void forward(Workspace& w, const float* theta, long long rows) {
     const int layers = layout_.layers();
     const int m = setup_.streams;
     const int r = static_cast<int>(rows);
-    const float* input = x_.data();
-    const float* tangent_input = tangents_in_.data();
+    const float* input = w.x.data();
+    const float* tangent_input = w.tangents_in.data();
     for (int l = 0; l + 1 < layers; ++l) {  // input or hidden → hidden l + 1
       const int in = layout_.widths[l], out = layout_.widths[l + 1];
       const bool narrow = l == 0 && fused_in_;
       if (!narrow) {  // Z = A Wᵀ, P = T Wᵀ
         ops_.gemm(false, true, r, out, in, 1.0f, input, in, weight(theta, l), in, 0.0f,
-                  z_[l].data(), out);
+                  w.z[l].data(), out);
         if (m > 0) {
           ops_.gemm(false, true, m * r, out, in, 1.0f, tangent_input, in, weight(theta, l), in,
-                    0.0f, p_[l].data(), out);
+                    0.0f, w.p[l].data(), out);
         }
       }
       with_bool(narrow, [&](auto is_narrow) {
         ops_.for_each_2d(rows, out,
                          ForwardHidden<A, S, decltype(is_narrow)::value>{
-                             z_[l].data(), bias(theta, l), a_[l].data(), p_[l].data(),
-                             t_[l].data(), rows, out, m, narrow ? input : nullptr, tangent_input,
+                             w.z[l].data(), bias(theta, l), w.a[l].data(), w.p[l].data(),
+                             w.t[l].data(), rows, out, m, narrow ? input : nullptr, tangent_input,
                              weight(theta, l), in});
       });
-      input = a_[l].data();
-      tangent_input = t_[l].data();
+      input = w.a[l].data();
+      tangent_input = w.t[l].data();
     }
     const int last = layers - 1;
     const int in = layout_.widths[last];
-    ops_.gemm(false, true, r, dim_, in, 1.0f, input, in, weight(theta, last), in, 0.0f, s_.data(),
+    ops_.gemm(false, true, r, dim_, in, 1.0f, input, in, weight(theta, last), in, 0.0f, w.s.data(),
               dim_);
     if (m > 0) {
       ops_.gemm(false, true, m * r, dim_, in, 1.0f, tangent_input, in, weight(theta, last), in,
-                0.0f, u_.data(), dim_);
+                0.0f, w.u.data(), dim_);
     }
-    ops_.for_each(rows, OutputLoss{s_.data(), u_.data(), bias(theta, last), tangents_in_.data(),
-                                   noise_.data(), row_loss_.data(), rows, dim_, m, setup_.loss,
+    ops_.for_each(rows, OutputLoss{w.s.data(), w.u.data(), bias(theta, last), w.tangents_in.data(),
+                                   w.noise.data(), w.row_loss.data(), rows, dim_, m, setup_.loss,
                                    setup_.sigma});
   }
 
-  // After forward(): s_ holds ∂ℓ/∂S and u_ holds ∂ℓ/∂U (per row, unscaled). Adds the chunk's
+  // After forward(): w.s holds ∂ℓ/∂S and w.u holds ∂ℓ/∂U (per row, unscaled). Adds the chunk's
   // share (scaled by 1/rows of the whole batch) to `gradient`; beta = 0 overwrites instead.
-  void backward(const float* theta, float* gradient, long long rows, float beta) {
+  void backward(Workspace& w, const float* theta, float* gradient, long long rows, float beta) {
     const int layers = layout_.layers();
     const int m = setup_.streams;
     const int r = static_cast<int>(rows);
     const float scale = 1.0f / static_cast<float>(rows_);
-    const float* g_out = s_.data();
-    const float* g_tangent_out = u_.data();
+    const float* g_out = w.s.data();
+    const float* g_tangent_out = w.u.data();
     int out = dim_;
     for (int l = layers - 1; l >= 0; --l) {
       const int in = layout_.widths[l];
-      const float* a_in = l == 0 ? x_.data() : a_[l - 1].data();
-      const float* t_in = l == 0 ? tangents_in_.data() : t_[l - 1].data();
+      const float* a_in = l == 0 ? w.x.data() : w.a[l - 1].data();
+      const float* t_in = l == 0 ? w.tangents_in.data() : w.t[l - 1].data();
       // ∂W_l += Gᵀ A + G_Uᵀ T, ∂b_l += Gᵀ 1.
       float* d_weight = gradient + layout_.weight_offset[l];
       ops_.gemm(true, false, out, in, r, scale, g_out, out, a_in, in, beta, d_weight, in);
@@ -206,7 +245,7 @@ class ScoreMatching {
         ops_.gemm(true, false, out, in, m * r, scale, g_tangent_out, out, t_in, in, 1.0f,
                   d_weight, in);
       }
-      ops_.gemm(true, false, out, 1, r, scale, g_out, out, ones_.data(), 1, beta,
+      ops_.gemm(true, false, out, 1, r, scale, g_out, out, w.ones.data(), 1, beta,
                 gradient + layout_.bias_offset[l], 1);
       if (l == 0) break;
       // Down into hidden layer l: ∂A = G W_l, ∂T = G_U W_l (fused into the pass for a narrow
@@ -214,22 +253,22 @@ class ScoreMatching {
       const bool narrow = l == layers - 1 && fused_out_;
       if (!narrow) {
         ops_.gemm(false, false, r, in, out, 1.0f, g_out, out, weight(theta, l), in, 0.0f,
-                  d_a_.data(), in);
+                  w.d_a.data(), in);
         if (m > 0) {
           ops_.gemm(false, false, m * r, in, out, 1.0f, g_tangent_out, out, weight(theta, l), in,
-                    0.0f, d_t_.data(), in);
+                    0.0f, w.d_t.data(), in);
         }
       }
       const int hidden = l - 1;  // index into z_, p_ …
       with_bool(narrow, [&](auto is_narrow) {
         ops_.for_each_2d(rows, in,
                          BackwardHidden<A, S, decltype(is_narrow)::value>{
-                             z_[hidden].data(), p_[hidden].data(), d_a_.data(), d_t_.data(), rows,
+                             w.z[hidden].data(), w.p[hidden].data(), w.d_a.data(), w.d_t.data(), rows,
                              in, m, narrow ? g_out : nullptr, g_tangent_out, weight(theta, l),
                              out});
       });
-      g_out = z_[hidden].data();          // now ∂Z
-      g_tangent_out = p_[hidden].data();  // now ∂P
+      g_out = w.z[hidden].data();          // now ∂Z
+      g_tangent_out = w.p[hidden].data();  // now ∂P
       out = in;
     }
   }
@@ -246,8 +285,10 @@ class ScoreMatching {
   const float* data_ = nullptr;
   long long data_rows_ = 0;
   unsigned long long iteration_ = 0;
-  Buffer x_, tangents_in_, noise_, s_, u_, row_loss_, d_a_, d_t_, ones_;
-  std::vector<Buffer> z_, a_, p_, t_;
+  long long chunks_ = 0;
+  int slots_ = 1;
+  std::vector<Workspace> workspaces_;  // one per chunk that may run at once
+  Buffer slot_gradients_;              // slots_ × θ, when there is more than one slot
 };
 
 }  // namespace langevin::training
