@@ -12,6 +12,7 @@
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -97,8 +98,14 @@ class CudaOps {
                                       ldb, a, lda, &beta, c, ldc));
   }
 
-  /// The GPU takes the whole batch at once: one chunk, one slot, one workspace.
-  static long long chunk_rows() { return 1ll << 40; }
+  /// The GPU takes the whole batch at once where its workspace fits in a quarter of the free
+  /// memory, else chunks that do (one after the other: one slot, one workspace).
+  static long long chunk_rows(long long bytes_per_row) {
+    std::size_t free_bytes = 0, total_bytes = 0;
+    LANGEVIN_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
+    const long long budget = static_cast<long long>(free_bytes / 4);
+    return std::max(1ll, budget / std::max(1ll, bytes_per_row));
+  }
   static int accumulation_slots() { return 1; }
   static int concurrent_chunks(long long) { return 1; }
   template <class F>

@@ -113,8 +113,8 @@ struct CpuOps {
   }
 
   /// Rows a loss evaluation processes at a time: the chunk's (rows × width) matrices then stay
-  /// in the caches (for width 1024: 2 MiB each).
-  static long long chunk_rows() { return 512; }
+  /// in the caches (for width 1024: 2 MiB each), whatever a row's workspace takes.
+  static long long chunk_rows(long long /*bytes_per_row*/) { return 512; }
 
   /// f(row, col) over a rows × cols grid; rows across threads, columns as SIMD lanes. f(r, c)
   /// must touch only its own element of every output (the training passes' elementwise

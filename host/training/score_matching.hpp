@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <limits>
 #include <type_traits>
 #include <vector>
 
@@ -75,12 +76,17 @@ class ScoreMatching {
       : ops_(ops),
         layout_(layout),
         rows_(rows),
-        chunk_(std::min(rows, ops.chunk_rows())),
         setup_(setup),
         in_(layout.widths.front()),
         dim_(layout.widths.back()),
         fused_in_(in_ <= kFusedNarrowDim),
         fused_out_(dim_ <= kFusedNarrowDim) {
+    Workspace sizing;
+    long long floats_per_row = 0;
+    for_each_workspace_buffer(sizing, 1, [&](Buffer&, long long count) { floats_per_row += count; });
+    // The GEMMs take int dimensions: streams × rows of a chunk must fit in one.
+    const long long int_rows = std::numeric_limits<int>::max() / std::max(1, setup.streams);
+    chunk_ = std::max(1ll, std::min({rows, ops.chunk_rows(floats_per_row * sizeof(float)), int_rows}));
     chunks_ = (rows + chunk_ - 1) / chunk_;
     slots_ = static_cast<int>(std::min<long long>(chunks_, ops.accumulation_slots()));
     Workspace first = make_workspace();
@@ -115,34 +121,43 @@ class ScoreMatching {
     long long bytes = 0;
   };
 
-  Workspace make_workspace() {
-    Workspace w;
-    const long long chunk = chunk_;
-    auto allocate = [&](long long count) {
-      w.bytes += count * static_cast<long long>(sizeof(float));
-      return ops_.allocate(static_cast<std::size_t>(count));
-    };
+  /// visit(buffer, count) for each buffer of a workspace of `chunk` rows: one list for
+  /// allocating workspaces and for sizing the chunks.
+  template <class Visit>
+  void for_each_workspace_buffer(Workspace& w, long long chunk, const Visit& visit) const {
     const int hidden_layers = layout_.layers() - 1;
     int widest = 0;
     for (int l = 1; l <= hidden_layers; ++l) widest = std::max(widest, layout_.widths[l]);
     const long long m = std::max(1, setup_.streams);  // buffers of at least one stream
-    w.x = allocate(chunk * in_);
-    w.tangents_in = allocate(m * chunk * dim_);
-    w.noise = allocate(chunk * dim_);
-    for (int l = 1; l <= hidden_layers; ++l) {
-      const long long plane = chunk * layout_.widths[l];
-      w.z.push_back(allocate(plane));
-      w.a.push_back(allocate(plane));
-      w.p.push_back(allocate(m * plane));
-      w.t.push_back(allocate(m * plane));
+    visit(w.x, chunk * in_);
+    visit(w.tangents_in, m * chunk * dim_);
+    visit(w.noise, chunk * dim_);
+    w.z.resize(hidden_layers);
+    w.a.resize(hidden_layers);
+    w.p.resize(hidden_layers);
+    w.t.resize(hidden_layers);
+    for (int l = 0; l < hidden_layers; ++l) {
+      const long long plane = chunk * layout_.widths[l + 1];
+      visit(w.z[l], plane);
+      visit(w.a[l], plane);
+      visit(w.p[l], m * plane);
+      visit(w.t[l], m * plane);
     }
-    w.s = allocate(chunk * dim_);
-    w.u = allocate(m * chunk * dim_);
-    w.row_loss = allocate(chunk);
-    w.d_a = allocate(chunk * widest);
-    w.d_t = allocate(m * chunk * widest);
-    w.ones = allocate(chunk);
-    Ops::fill(w.ones.data(), 1.0f, static_cast<std::size_t>(chunk));
+    visit(w.s, chunk * dim_);
+    visit(w.u, m * chunk * dim_);
+    visit(w.row_loss, chunk);
+    visit(w.d_a, chunk * widest);
+    visit(w.d_t, m * chunk * widest);
+    visit(w.ones, chunk);
+  }
+
+  Workspace make_workspace() {
+    Workspace w;
+    for_each_workspace_buffer(w, chunk_, [&](Buffer& buffer, long long count) {
+      buffer = ops_.allocate(static_cast<std::size_t>(count));
+      w.bytes += count * static_cast<long long>(sizeof(float));
+    });
+    Ops::fill(w.ones.data(), 1.0f, static_cast<std::size_t>(chunk_));
     return w;
   }
 
@@ -276,7 +291,6 @@ class ScoreMatching {
   Ops& ops_;
   const ParameterLayout& layout_;
   long long rows_;
-  long long chunk_;
   LossSetup setup_;
   int in_;   // the network's input width: d, or d + 1 for ncsn (log σ)
   int dim_;  // the data's dimension: the network's outputs
@@ -285,6 +299,7 @@ class ScoreMatching {
   const float* data_ = nullptr;
   long long data_rows_ = 0;
   unsigned long long iteration_ = 0;
+  long long chunk_ = 1;   // rows per chunk
   long long chunks_ = 0;
   int slots_ = 1;
   std::vector<Workspace> workspaces_;  // one per chunk that may run at once
