@@ -11,7 +11,10 @@
 ///   langevin::Array x = langevin::sample_with(DoubleWell{}, /*dim=*/1, config);
 ///
 /// Compiled by nvcc, the chains run on the GPU when config.backend allows it; compiled by a plain
-/// C++ compiler, on the CPU (Backend::Cuda is then an error). Same chains either way.
+/// C++ compiler, on the CPU (Backend::Cuda is then an error). Same chains either way: the same
+/// noise, and the same bits wherever your functor's arithmetic rounds alike on both. nvcc fuses
+/// a product and a sum written apart (x·x − 1 above) unless told not to: build your .cu files
+/// with --fmad=false, as the library's are, and spell the multiply-adds you want as fmaf.
 /// A noise-conditional functor (chain.hpp) is annealed over config.sigmas; config.method = Mala
 /// needs the functor's log_density.
 
