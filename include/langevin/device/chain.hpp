@@ -19,6 +19,9 @@
 ///   LANGEVIN_HD void operator()(const float* x, float* s, float sigma) const;
 /// and, for MALA, also
 ///   LANGEVIN_HD float log_density(const float* x) const;   // up to a constant
+/// and optionally, where both come out of one pass (the mixture's do), MALA then calling it
+/// once per proposal instead of the two above:
+///   LANGEVIN_HD float score_and_log_density(const float* x, float* s) const;
 /// GmmScore, GmmNoiseScore, MlpScore and NoiseConditionalMlpScore are the library's;
 /// examples/custom_score shows a user's own.
 
@@ -102,6 +105,27 @@ struct HasLogDensity : std::false_type {};
 template <class Score>
 struct HasLogDensity<Score, std::void_t<decltype(std::declval<const Score&>().log_density(
                                 static_cast<const float*>(nullptr)))>> : std::true_type {};
+
+template <class Score, class = void>
+struct HasScoreAndLogDensity : std::false_type {};
+template <class Score>
+struct HasScoreAndLogDensity<
+    Score, std::void_t<decltype(std::declval<const Score&>().score_and_log_density(
+               static_cast<const float*>(nullptr), static_cast<float*>(nullptr)))>>
+    : std::true_type {};
+
+namespace chain_detail {
+/// s(x) into s, and log p(x): in one pass where the functor has one, the same values either way.
+template <class Score>
+LANGEVIN_HD float score_and_log_density(const Score& score, const float* x, float* s) {
+  if constexpr (HasScoreAndLogDensity<Score>::value) {
+    return score.score_and_log_density(x, s);
+  } else {
+    score(x, s);
+    return score.log_density(x);
+  }
+}
+}  // namespace chain_detail
 
 /// A score functor may split one chain across several GPU threads, each computing part of s(x)
 /// and all holding the same state (cuda/hinge.cu); it then names the one thread that writes the
@@ -328,8 +352,7 @@ LANGEVIN_HD void run_chain_mala(const Score& score, const ChainConfig& config, l
   const float epsilon = config.epsilon;
   const float noise_scale = sqrtf(2.0f * epsilon);
   const float inverse_4_epsilon = 0.25f / epsilon;
-  score(x, s);
-  float log_p = score.log_density(x);
+  float log_p = chain_detail::score_and_log_density(score, x, s);
   unsigned int accepted = 0;
   chain_detail::TrajectoryCursor cursor(config);
   const long long end = end_update(config);
@@ -343,8 +366,7 @@ LANGEVIN_HD void run_chain_mala(const Score& score, const ChainConfig& config, l
       y[j] = math::fma(noise_scale, z[j], math::fma(epsilon, s[j], x[j]));
       forward = math::fma(2.0f * epsilon * z[j], z[j], forward);
     }
-    score(y, t);
-    const float log_p_y = score.log_density(y);
+    const float log_p_y = chain_detail::score_and_log_density(score, y, t);
     float backward = 0.0f;  // ‖x − y − ε s(y)‖²
     LANGEVIN_UNROLL
     for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {

@@ -116,6 +116,11 @@ struct GmmScore {
   LANGEVIN_HD float log_density(const float* x) const {
     return gmm_log_density<MaxDim, float>(gmm, x, static_cast<float*>(nullptr));
   }
+  /// Both from one pass over the components (MALA's proposals need both): the same values as
+  /// the two calls above.
+  LANGEVIN_HD float score_and_log_density(const float* x, float* score) const {
+    return gmm_log_density<MaxDim, float>(gmm, x, score);
+  }
 };
 
 /// The mixture convolved with N(0, σ² I) at each noise level: an exact noise-conditional score,
