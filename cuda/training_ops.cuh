@@ -129,18 +129,23 @@ class CudaOps {
     LANGEVIN_CUDA_CHECK_LAUNCH("for_each_2d_kernel");
   }
 
+  /// Σ term(i) in double: fixed chunks' partial sums on the GPU, added in order on the host.
+  /// The partial sums' buffer is kept between calls (the training loop sums several times an
+  /// iteration, and a cudaFree per call would wait for the whole device).
   template <class Term>
-  static double sum(long long count, const Term& term) {
+  double sum(long long count, const Term& term) {
     if (count <= 0) return 0.0;
     const long long blocks = (count + kReduceChunk - 1) / kReduceChunk;
-    DeviceBuffer<double> partial(static_cast<std::size_t>(blocks));
+    if (partial_.size() < static_cast<std::size_t>(blocks)) {
+      partial_ = DeviceBuffer<double>(static_cast<std::size_t>(blocks));
+    }
     partial_sums_kernel<Term><<<static_cast<unsigned int>(blocks), kReduceBlock>>>(
-        term, count, partial.data());
+        term, count, partial_.data());
     LANGEVIN_CUDA_CHECK_LAUNCH("partial_sums_kernel");
-    std::vector<double> host(static_cast<std::size_t>(blocks));
-    partial.download(host.data(), host.size());
+    partial_host_.resize(static_cast<std::size_t>(blocks));
+    partial_.download(partial_host_.data(), partial_host_.size());
     double total = 0.0;
-    for (double s : host) total += s;
+    for (double s : partial_host_) total += s;
     return total;
   }
 
@@ -156,6 +161,8 @@ class CudaOps {
   }
 
   cublasHandle_t handle_ = nullptr;
+  DeviceBuffer<double> partial_;       // sum()'s partial sums, kept between calls
+  std::vector<double> partial_host_;
 };
 
 }  // namespace langevin::training

@@ -172,7 +172,7 @@ class ScoreMatching {
         const long long rows = std::min(chunk_, rows_ - first);
         draw_inputs(w, first, rows);
         forward(w, theta, rows);
-        slot_loss[static_cast<std::size_t>(slot)] += Ops::sum(rows, ValueTerm{w.row_loss.data()});
+        slot_loss[static_cast<std::size_t>(slot)] += ops_.sum(rows, ValueTerm{w.row_loss.data()});
         if (gradient != nullptr) backward(w, theta, slot_gradient, rows, c == slot ? 0.0f : 1.0f);
       }
     });

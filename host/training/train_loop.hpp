@@ -170,14 +170,14 @@ TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig&
   auto value = [&](const float* theta) {
     ++result.evaluations;
     double f = objective.loss(theta);
-    if (decay > 0) f += 0.5 * decay * Ops::sum(layout.count, SquareTerm{theta});
+    if (decay > 0) f += 0.5 * decay * ops.sum(layout.count, SquareTerm{theta});
     return f;
   };
   auto value_and_gradient = [&](const float* theta, float* g) {
     ++result.evaluations;
     double f = objective.loss_and_gradient(theta, g);
     if (decay > 0) {
-      f += 0.5 * decay * Ops::sum(layout.count, SquareTerm{theta});
+      f += 0.5 * decay * ops.sum(layout.count, SquareTerm{theta});
       ops.for_each(layout.count, Axpby{g, theta, decay, 1.0f});
     }
     return f;
@@ -199,7 +199,7 @@ TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig&
       throw Error("training diverged at iteration " + std::to_string(iteration) +
                   ": the loss is " + std::to_string(f) + " (try a smaller learning rate)");
     }
-    const double norm = std::sqrt(Ops::sum(layout.count, SquareTerm{gradient.data()}));
+    const double norm = std::sqrt(ops.sum(layout.count, SquareTerm{gradient.data()}));
     if (config.clip > 0 && norm > config.clip) {
       ops.for_each(layout.count, Axpby{gradient.data(), gradient.data(),
                                        static_cast<float>(config.clip / norm) - 1.0f, 1.0f});
@@ -270,7 +270,7 @@ TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig&
     if (config.optimizer == Optimizer::Nesterov && config.tolerance > 0) {
       // jaxopt's stopping test: the gradient norm at the new iterate.
       value_and_gradient(x.data(), candidate.data());
-      if (std::sqrt(Ops::sum(layout.count, SquareTerm{candidate.data()})) <= config.tolerance) break;
+      if (std::sqrt(ops.sum(layout.count, SquareTerm{candidate.data()})) <= config.tolerance) break;
     }
   }
 
