@@ -50,7 +50,7 @@ log "training: the seed problem, 1 200 iterations (library, then the peers from 
 # The library writes its data and initial weights; the peers start from them and use the stop
 # rule that costs what the library's iteration costs (README of the peers).
 "$build/benchmarks/training_benchmark" --backend cpu --iterations 20 --save-inputs "$out" \
-  $([ "${QUICK:-0}" = 1 ] || echo --full)
+  --annealed 500 $([ "${QUICK:-0}" = 1 ] || echo --full)
 if [ "${QUICK:-0}" != 1 ]; then
   same_start=(--device cpu --threads "$threads" --data "$out/data.npy"
               --init-model "$out/start.safetensors" --stop-rule iterates)

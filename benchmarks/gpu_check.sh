@@ -63,10 +63,11 @@ skip() { echo "skipped: $(left) s of the budget left, this needs about $1 s"; }
 log "ceilings"
 ./build-gpu/benchmarks/ceiling_benchmark cuda
 
-log "training: the demo's 1200 iterations (fused GPU kernels); writes the data and start weights"
+log "training: the demo's 1200 iterations (fused GPU kernels), demo --annealed's (cuBLAS and"
+log "the general path); writes the data and start weights"
 inputs=build-gpu/inputs
 mkdir -p "$inputs"
-./build-gpu/benchmarks/training_benchmark --backend cuda --iterations 50 --full \
+./build-gpu/benchmarks/training_benchmark --backend cuda --iterations 50 --full --annealed 500 \
   --save-inputs "$inputs"
 
 log "benchmark: seed model (hinge form, and layered), mixture, trajectories, score evaluation"

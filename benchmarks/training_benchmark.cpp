@@ -3,8 +3,13 @@
 // gd iteration with line search, and the whole 1 200-iteration training of `langevin demo`
 // (optional: --full), on the CPU and the GPU. FLOP by a simple count: the forward pass with one
 // tangent stream and the backward pass are ~6 multiply-adds per hidden unit and point.
+// --annealed adds `langevin demo --annealed`'s training on the same data (2 → 128 → 128 → 1
+// SiLU, noise-conditional over 12 levels, Adam, mini-batches of 2 048 rows): A iterations
+// timed, counted as 3 multiply-adds per weight and row (forward, and the backward pass's two
+// products).
 //
-//   training_benchmark [--backend cpu|cuda|all] [--iterations N] [--full] [--save-inputs DIR]
+//   training_benchmark [--backend cpu|cuda|all] [--iterations N] [--full] [--annealed A]
+//                      [--save-inputs DIR]
 //
 // --save-inputs writes DIR/data.npy and DIR/start.safetensors (the data and the initial weights
 // every backend starts from), so that the peers in benchmarks/peers/ train the same problem
@@ -56,11 +61,13 @@ int main(int argc, char** argv) {
   std::int64_t iterations = 20;
   bool full = false;
   std::string save_inputs;
+  std::int64_t annealed = 0;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--backend") && i + 1 < argc) which = argv[++i];
     else if (!std::strcmp(argv[i], "--iterations") && i + 1 < argc) iterations = std::stoll(argv[++i]);
     else if (!std::strcmp(argv[i], "--full")) full = true;
     else if (!std::strcmp(argv[i], "--save-inputs") && i + 1 < argc) save_inputs = argv[++i];
+    else if (!std::strcmp(argv[i], "--annealed") && i + 1 < argc) annealed = std::stoll(argv[++i]);
   }
   std::vector<langevin::Backend> backends;
   if (which == "cpu" || which == "all") backends.push_back(langevin::Backend::Cpu);
@@ -109,6 +116,34 @@ int main(int argc, char** argv) {
       std::printf("| %s | the demo's 1200 iterations | %.2f | %lld | %.4f | %.1f |\n", name, total,
                   static_cast<long long>(fit.evaluations), total / 1200,
                   flop_per_evaluation * fit.evaluations / total / 1e9);
+    }
+    if (annealed > 0) {
+      langevin::TrainConfig ncsn;  // as host/cli/demo_annealed.cpp
+      ncsn.loss = langevin::Loss::Ncsn;
+      ncsn.sigmas = langevin::geometric_noise_levels(20.0, 0.05, 12);
+      ncsn.hidden = {128, 128};
+      ncsn.activation = langevin::Activation::Silu;
+      ncsn.optimizer = langevin::Optimizer::Adam;
+      ncsn.learning_rate = 1e-3;
+      ncsn.batch = 2048;
+      ncsn.ema = 0.999;
+      ncsn.backend = backend;
+      ncsn.iterations = std::min<std::int64_t>(annealed, 50);
+      langevin::train(data, ncsn);  // warm-up
+      ncsn.iterations = annealed;
+      const auto begun = Clock::now();
+      const langevin::TrainResult noise_conditional = langevin::train(data, ncsn);
+      const double total = std::chrono::duration<double>(Clock::now() - begun).count();
+      double weights = 0;
+      for (const langevin::DenseLayer& layer : noise_conditional.model.layers()) {
+        weights += static_cast<double>(layer.inputs) * layer.outputs;
+      }
+      const double flop_per_iteration = 2.0 * 3 * weights * ncsn.batch;
+      std::printf("| %s | demo --annealed's training, %lld iterations of 2048 rows | %.3f | %lld | "
+                  "%.5f | %.1f |\n",
+                  name, static_cast<long long>(annealed), total,
+                  static_cast<long long>(noise_conditional.evaluations), total / annealed,
+                  flop_per_iteration * annealed / total / 1e9);
     }
   }
   return 0;
