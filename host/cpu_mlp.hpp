@@ -13,6 +13,7 @@
 #include <langevin/device/run_cpu.hpp>
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 namespace langevin::backends {
@@ -40,16 +41,18 @@ struct MlpThreadScratch {
   }
 };
 
-/// Chains per block of the lanes path: one AVX-512 register of floats.
+/// Chains per block of the lanes path: one AVX-512 register of floats; deep networks sample in
+/// blocks of two registers, which share each weight (mlp_lanes.hpp).
 constexpr int kMlpLanes = 16;
+constexpr int kDeepMlpLanes = 32;
 
-/// The same for the lanes functors: 2 × widest hidden lane vectors.
+/// The same for the lanes functors: 2 × widest hidden × blocks lane vectors.
 struct MlpLanesThreadScratch {
   template <class Score>
   std::vector<typename Score::Vector> operator()(Score& score) const {
     std::vector<typename Score::Vector> scratch;  // over-aligned: C++17's allocator honours it
     if (score.net.layers > 2) {
-      scratch.resize(2 * static_cast<std::size_t>(score.widest_hidden));
+      scratch.resize(2 * static_cast<std::size_t>(score.widest_hidden) * Score::kBlocks);
       score.scratch = scratch.data();
     }
     return scratch;
@@ -69,12 +72,21 @@ Score mlp_functor(const device::MlpView& net) {
 template <int MaxDim, Activation A>
 void sample_mlp_tier(const device::MlpView& net, const device::ChainConfig& config) {
   if constexpr (MaxDim <= device::kRegisterDim) {
+    auto run = [&](auto lanes, auto noise_conditional) {
+      using Score = device::MlpLanesScore<MaxDim, A, lanes(), noise_conditional()>;
+      device::run_chains_cpu_lanes(mlp_functor<Score>(net), config, MlpLanesThreadScratch{});
+    };
+    auto with_lanes = [&](auto noise_conditional) {
+      if (net.layers > 2) {
+        run(std::integral_constant<int, kDeepMlpLanes>{}, noise_conditional);
+      } else {
+        run(std::integral_constant<int, kMlpLanes>{}, noise_conditional);
+      }
+    };
     if (config.levels > 0) {
-      using Score = device::MlpLanesScore<MaxDim, A, kMlpLanes, true>;
-      device::run_chains_cpu_lanes(mlp_functor<Score>(net), config, MlpLanesThreadScratch{});
+      with_lanes(std::true_type{});
     } else {
-      using Score = device::MlpLanesScore<MaxDim, A, kMlpLanes, false>;
-      device::run_chains_cpu_lanes(mlp_functor<Score>(net), config, MlpLanesThreadScratch{});
+      with_lanes(std::false_type{});
     }
   } else if (config.levels > 0) {
     using Score = device::NoiseConditionalMlpScore<MaxDim, A>;

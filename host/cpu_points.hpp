@@ -40,7 +40,9 @@ void score_points_lanes(const Score& score, int dim, const float* points, float*
     Score local = score;
     auto keep_alive = setup(local);
     (void)keep_alive;
-    std::vector<Vector> in(static_cast<std::size_t>(dim)), out(static_cast<std::size_t>(dim));
+    // dim rows of L floats each, in whole lane vectors.
+    const std::size_t vectors = static_cast<std::size_t>(dim) * (L * sizeof(float) / sizeof(Vector));
+    std::vector<Vector> in(vectors), out(vectors);
     float* x = reinterpret_cast<float*>(in.data());
     float* s = reinterpret_cast<float*>(out.data());
 #pragma omp for schedule(static)

@@ -115,50 +115,80 @@ inline void mlp_forward_shallow_lanes(const MlpView& net, const LaneVector<Lanes
   for (int k = 0; k < d_out; ++k) out[k] = partial[0][k] + splat<V>(b_out[k]);
 }
 
-/// Two or more hidden layers: mlp_forward_deep for Lanes chains. `scratch` holds 2 × widest
-/// hidden vectors. Each unit's sum runs over its inputs in order, as in the one-chain pass, so
-/// that unit's FMAs form one dependent chain; kUnitGroup units at a time run side by side and
-/// share each load of the previous layer's activations. A group must cover the FMA latency
-/// times the FMA ports (4 cycles × 2 ports on AVX-512 cores): with groups of 4 the hidden layers
-/// ran at 45-51 % of the FMA ceiling, the one FMA a cycle that latency allows; with 8, 60-77 %.
-template <int MaxDim, Activation A, int Lanes>
-inline void mlp_forward_deep_lanes(const MlpView& net, const LaneVector<Lanes>* x,
-                                   LaneVector<Lanes>* out, LaneVector<Lanes>* scratch,
+/// Two or more hidden layers: mlp_forward_deep for B blocks of 16 chains at once (vector k·B + b
+/// of x, out and scratch is coordinate or unit k of block b). `scratch` holds 2 × widest hidden
+/// × B vectors. Each unit's sum runs over its inputs in order, as in the one-chain pass, so that
+/// unit's FMAs form one dependent chain; kUnitGroup units at a time run side by side and share
+/// each load of the previous layer's activations. A group must cover the FMA latency times the
+/// FMA ports (4 cycles × 2 ports on AVX-512 cores): with groups of 4 the hidden layers ran at
+/// 45-51 % of the FMA ceiling, the one FMA a cycle that latency allows; with 8, 60-77 %. That
+/// is G + 1 loads for G FMAs (each weight is broadcast from memory) against 2 load ports, and
+/// each layer's weights stream from L2 or L3 once per block; B = 2 blocks share each weight's
+/// broadcast: G + 2 loads for 2G FMAs, and half the weight traffic per chain (57-93 % of the
+/// FMA ceiling where B = 1 gave 46-75 %: docs/PERFORMANCE.md).
+template <int MaxDim, Activation A, int B>
+inline void mlp_forward_deep_lanes(const MlpView& net, const LaneVector<16>* x,
+                                   LaneVector<16>* out, LaneVector<16>* scratch,
                                    int widest_hidden) {
-  using V = LaneVector<Lanes>;
+  using V = LaneVector<16>;
   constexpr int kUnitGroup = 8;  // 12 and 16 measured slower: more loads than registers hide
   V* current = scratch;
-  V* next = scratch + widest_hidden;
+  V* next = scratch + widest_hidden * B;
   {  // layer 0 from the input
     const int d_in = net.width[0];
     const float* w = net.params + net.weight_offset[0];
     const float* b = net.params + net.bias_offset[0];
     for (int j = 0; j < net.width[1]; ++j) {
-      V h = splat<V>(b[j]);
-      for (int k = 0; k < d_in; ++k) h = lane_fma(splat<V>(w[k * net.row_stride[0] + j]), x[k], h);
-      current[j] = lane_activate<A>(h);
+      V h[B];
+      LANGEVIN_UNROLL
+      for (int block = 0; block < B; ++block) h[block] = splat<V>(b[j]);
+      for (int k = 0; k < d_in; ++k) {
+        const V weight = splat<V>(w[k * net.row_stride[0] + j]);
+        LANGEVIN_UNROLL
+        for (int block = 0; block < B; ++block) {
+          h[block] = lane_fma(weight, x[k * B + block], h[block]);
+        }
+      }
+      LANGEVIN_UNROLL
+      for (int block = 0; block < B; ++block) current[j * B + block] = lane_activate<A>(h[block]);
     }
   }
-  // Units [j, j + G) of layer l from `from` into `to`: G running sums.
+  // Units [j, j + G) of layer l from `from` into `to`: G × B running sums.
   auto units = [&](auto group, int l, int j, const V* from, V* to, bool activated) {
     constexpr int G = decltype(group)::value;
     const int inputs = net.width[l];
     const long long stride = net.row_stride[l];
     const float* w = net.params + net.weight_offset[l] + j * stride;
     const float* b = net.params + net.bias_offset[l];
-    V sum[G];
+    V sum[G][B];
     LANGEVIN_UNROLL
-    for (int g = 0; g < G; ++g) sum[g] = splat<V>(b[j + g]);
-    for (int i = 0; i < inputs; ++i) {
-      const V a = from[i];
+    for (int g = 0; g < G; ++g) {
       LANGEVIN_UNROLL
-      for (int g = 0; g < G; ++g) sum[g] = lane_fma(splat<V>(w[g * stride + i]), a, sum[g]);
+      for (int block = 0; block < B; ++block) sum[g][block] = splat<V>(b[j + g]);
+    }
+    for (int i = 0; i < inputs; ++i) {
+      V a[B];
+      LANGEVIN_UNROLL
+      for (int block = 0; block < B; ++block) a[block] = from[i * B + block];
+      LANGEVIN_UNROLL
+      for (int g = 0; g < G; ++g) {
+        const V weight = splat<V>(w[g * stride + i]);
+        LANGEVIN_UNROLL
+        for (int block = 0; block < B; ++block) {
+          sum[g][block] = lane_fma(weight, a[block], sum[g][block]);
+        }
+      }
     }
     LANGEVIN_UNROLL
-    for (int g = 0; g < G; ++g) to[j + g] = activated ? lane_activate<A>(sum[g]) : sum[g];
+    for (int g = 0; g < G; ++g) {
+      LANGEVIN_UNROLL
+      for (int block = 0; block < B; ++block) {
+        to[(j + g) * B + block] = activated ? lane_activate<A>(sum[g][block]) : sum[g][block];
+      }
+    }
   };
-  // `capacity`: how many vectors `to` holds at compile time; groups wider than it are left out,
-  // so that the compiler sees no write past the output array of MaxDim vectors.
+  // `capacity`: how many units `to` holds at compile time; groups wider than it are left out,
+  // so that the compiler sees no write past the output array of MaxDim × B vectors.
   auto layer = [&](int l, const V* from, V* to, bool activated, auto capacity) {
     constexpr int kCapacity = decltype(capacity)::value;
     const int count = net.width[l + 1];
@@ -184,36 +214,58 @@ inline void mlp_forward_deep_lanes(const MlpView& net, const LaneVector<Lanes>* 
 
 /// The library's MLP scores as lanes score functors (chain_lanes.hpp): plain, or
 /// noise-conditional (input (x, log σ), output divided by σ, as NoiseConditionalMlpScore).
-/// MaxDim bounds the network's input width.
+/// MaxDim bounds the network's input width. Lanes = 16 · B chains a call, B blocks of one lane
+/// vector: B = 2 lets deep networks share each weight between two blocks (above); a network with
+/// one hidden layer runs block by block.
 template <int MaxDim, Activation A, int Lanes, bool NoiseConditional>
 struct MlpLanesScore {
   static constexpr int max_dim = MaxDim;
   static constexpr int lanes = Lanes;
   static constexpr bool noise_conditional = NoiseConditional;
-  using Vector = LaneVector<Lanes>;
+  static constexpr int kBlocks = Lanes / 16;
+  static_assert(Lanes % 16 == 0, "whole lane vectors of chains");
+  using Vector = LaneVector<16>;
   MlpView net;
-  Vector* scratch = nullptr;  // deep networks: 2 × widest hidden vectors, per thread
+  Vector* scratch = nullptr;  // deep networks: 2 × widest hidden × kBlocks vectors, per thread
   int widest_hidden = 0;
 
   /// x[j * Lanes + c]: coordinate j of chain c; s likewise. Both 64-byte aligned.
   void operator()(const float* x, float* s, float sigma) const {
+    constexpr int B = kBlocks;
     const int d = net.width[net.layers];
-    Vector input[MaxDim] = {};
-    for (int j = 0; j < d; ++j) __builtin_memcpy(&input[j], x + j * Lanes, sizeof(Vector));
-    if constexpr (NoiseConditional) input[d] = splat<Vector>(math::log(sigma));
-    Vector result[MaxDim];
-    if (net.layers == 2) {
-      mlp_forward_shallow_lanes<MaxDim, A, Lanes>(net, input, result);
+    Vector input[MaxDim * B] = {};  // input[j * B + b]: coordinate j of block b
+    for (int j = 0; j < d; ++j) {
+      for (int b = 0; b < B; ++b) {
+        __builtin_memcpy(&input[j * B + b], x + j * Lanes + 16 * b, sizeof(Vector));
+      }
+    }
+    if constexpr (NoiseConditional) {
+      for (int b = 0; b < B; ++b) input[d * B + b] = splat<Vector>(math::log(sigma));
+    }
+    Vector result[MaxDim * B];
+    if (net.layers == 2 && B == 1) {
+      mlp_forward_shallow_lanes<MaxDim, A, 16>(net, input, result);
+    } else if (net.layers == 2) {
+      for (int b = 0; b < B; ++b) {
+        Vector one_input[MaxDim], one_result[MaxDim] = {};
+        for (int j = 0; j < MaxDim; ++j) one_input[j] = input[j * B + b];
+        mlp_forward_shallow_lanes<MaxDim, A, 16>(net, one_input, one_result);
+        for (int j = 0; j < d; ++j) result[j * B + b] = one_result[j];
+      }
     } else {
-      mlp_forward_deep_lanes<MaxDim, A, Lanes>(net, input, result, scratch, widest_hidden);
+      mlp_forward_deep_lanes<MaxDim, A, B>(net, input, result, scratch, widest_hidden);
     }
     if constexpr (NoiseConditional) {
       const Vector inverse = splat<Vector>(1.0f / sigma);
-      for (int j = 0; j < d; ++j) result[j] *= inverse;
+      for (int j = 0; j < d * B; ++j) result[j] *= inverse;
     } else {
       (void)sigma;
     }
-    for (int j = 0; j < d; ++j) __builtin_memcpy(s + j * Lanes, &result[j], sizeof(Vector));
+    for (int j = 0; j < d; ++j) {
+      for (int b = 0; b < B; ++b) {
+        __builtin_memcpy(s + j * Lanes + 16 * b, &result[j * B + b], sizeof(Vector));
+      }
+    }
   }
 };
 

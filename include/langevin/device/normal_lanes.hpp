@@ -13,11 +13,16 @@
 
 namespace langevin::device {
 
-/// NormalStream for chains first … first + Lanes − 1, which stand at the same draw.
+/// NormalStream for chains first … first + Lanes − 1, which stand at the same draw. Lanes is a
+/// multiple of 16: the chains go in blocks of one lane vector (16 chains) each, lane c of z's
+/// rows being chain first + c.
 template <int Lanes>
 class NormalLanes {
  public:
-  using Ops = LaneOps<Lanes>;
+  static constexpr int kVectorLanes = 16;
+  static_assert(Lanes % kVectorLanes == 0, "whole lane vectors of chains");
+  static constexpr int kBlocks = Lanes / kVectorLanes;
+  using Ops = LaneOps<kVectorLanes>;
   using Vector = typename Ops::Float;
   using Word = typename Ops::Word;
 
@@ -27,10 +32,13 @@ class NormalLanes {
         key1_(static_cast<unsigned int>(seed >> 32)),
         per_draw_(counters_per_draw(dim)),
         counter_(per_draw_ * draw) {
-    for (int c = 0; c < Lanes; ++c) {
-      const unsigned long long chain = first_chain + static_cast<unsigned long long>(c);
-      subsequence_low_[c] = static_cast<unsigned int>(chain);
-      subsequence_high_[c] = static_cast<unsigned int>(chain >> 32);
+    for (int b = 0; b < kBlocks; ++b) {
+      for (int c = 0; c < kVectorLanes; ++c) {
+        const unsigned long long chain =
+            first_chain + static_cast<unsigned long long>(b * kVectorLanes + c);
+        subsequence_low_[b][c] = static_cast<unsigned int>(chain);
+        subsequence_high_[b][c] = static_cast<unsigned int>(chain >> 32);
+      }
     }
   }
 
@@ -43,18 +51,21 @@ class NormalLanes {
       const unsigned long long counter = counter_ + static_cast<unsigned long long>(group);
       const Word low = splat_word(static_cast<unsigned int>(counter));
       const Word high = splat_word(static_cast<unsigned int>(counter >> 32));
-      const PhiloxBlock<Word> words = philox4x32_10<Ops>(low, high, subsequence_low_,
-                                                         subsequence_high_, key0_, key1_);
       const int first = 4 * group;
-      Vector n0, n1;
-      box_muller<Ops>(words.x, words.y, n0, n1);
-      store(z, first, n0);
-      if (first + 1 < MaxDim && first + 1 < dim) store(z, first + 1, n1);
-      if (first + 2 < MaxDim && first + 2 < dim) {  // skipped when only two are needed, as there
-        Vector n2, n3;
-        box_muller<Ops>(words.z, words.w, n2, n3);
-        store(z, first + 2, n2);
-        if (first + 3 < MaxDim && first + 3 < dim) store(z, first + 3, n3);
+      for (int b = 0; b < kBlocks; ++b) {
+        const PhiloxBlock<Word> words = philox4x32_10<Ops>(low, high, subsequence_low_[b],
+                                                           subsequence_high_[b], key0_, key1_);
+        float* block = z + b * kVectorLanes;
+        Vector n0, n1;
+        box_muller<Ops>(words.x, words.y, n0, n1);
+        store(block, first, n0);
+        if (first + 1 < MaxDim && first + 1 < dim) store(block, first + 1, n1);
+        if (first + 2 < MaxDim && first + 2 < dim) {  // skipped when only two are needed, as there
+          Vector n2, n3;
+          box_muller<Ops>(words.z, words.w, n2, n3);
+          store(block, first + 2, n2);
+          if (first + 3 < MaxDim && first + 3 < dim) store(block, first + 3, n3);
+        }
       }
     }
     counter_ += per_draw_;
@@ -63,17 +74,17 @@ class NormalLanes {
  private:
   static Word splat_word(unsigned int value) {
     Word w;
-    for (int c = 0; c < Lanes; ++c) w[c] = value;
+    for (int c = 0; c < kVectorLanes; ++c) w[c] = value;
     return w;
   }
-  static void store(float* z, int coordinate, const Vector& values) {
-    __builtin_memcpy(z + coordinate * Lanes, &values, sizeof(Vector));
+  static void store(float* block, int coordinate, const Vector& values) {
+    __builtin_memcpy(block + coordinate * Lanes, &values, sizeof(Vector));
   }
 
   unsigned int key0_, key1_;
   unsigned long long per_draw_;
   unsigned long long counter_;  // the next draw's first Philox counter
-  Word subsequence_low_, subsequence_high_;
+  Word subsequence_low_[kBlocks], subsequence_high_[kBlocks];
 };
 
 }  // namespace langevin::device
