@@ -115,15 +115,24 @@ void score_mlp_cpu_with(const device::MlpView& net, const float* points, float* 
   const int dim = net.width[net.layers];  // the data's dimension (outputs)
   detail::with_max_dim(net.width[0], [&](auto max_dim) {
     if constexpr (max_dim() <= device::kRegisterDim) {
-      // Blocks of points through the sampler's lanes pass: SIMD across points.
+      // Blocks of points through the sampler's lanes pass: SIMD across points, in blocks of
+      // 32 for deep networks as there.
+      auto run = [&](auto lanes, auto noise_conditional) {
+        using Score = device::MlpLanesScore<max_dim(), A, lanes(), noise_conditional()>;
+        score_points_lanes(mlp_functor<Score>(net), dim, points, scores, n,
+                           MlpLanesThreadScratch{}, noise_conditional() ? sigma : 0.0f);
+      };
+      auto with_lanes = [&](auto noise_conditional) {
+        if (net.layers > 2) {
+          run(std::integral_constant<int, kDeepMlpLanes>{}, noise_conditional);
+        } else {
+          run(std::integral_constant<int, kMlpLanes>{}, noise_conditional);
+        }
+      };
       if (sigma > 0.0f) {
-        using Score = device::MlpLanesScore<max_dim(), A, kMlpLanes, true>;
-        score_points_lanes(mlp_functor<Score>(net), dim, points, scores, n,
-                           MlpLanesThreadScratch{}, sigma);
+        with_lanes(std::true_type{});
       } else {
-        using Score = device::MlpLanesScore<max_dim(), A, kMlpLanes, false>;
-        score_points_lanes(mlp_functor<Score>(net), dim, points, scores, n,
-                           MlpLanesThreadScratch{}, 0.0f);
+        with_lanes(std::false_type{});
       }
     } else if (sigma > 0.0f) {
       using Score = device::NoiseConditionalMlpScore<max_dim(), A>;
