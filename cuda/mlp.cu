@@ -3,6 +3,8 @@
 #include "device_properties.cuh"
 #include "mlp.cuh"
 
+#include <algorithm>
+
 namespace langevin {
 namespace kernels {
 
@@ -26,12 +28,9 @@ MlpScratchPlan plan_mlp_scratch(const device::MlpView& net, long long work_items
     // SMs), but never more than a quarter of the free memory.
     constexpr long long kScratchBudget = 256ll << 20;
     const long long per_thread = 2ll * device::mlp_widest_hidden(net) * sizeof(float);
-    long long cap = kScratchBudget / per_thread;
-    if (cap < kernels::resident_threads()) cap = kernels::resident_threads();
-    if (cap > kernels::free_device_bytes() / 4 / per_thread) {
-      cap = kernels::free_device_bytes() / 4 / per_thread;
-    }
-    cap = cap / kBlock * kBlock;
+    const long long fill = kernels::resident_threads();
+    const long long room = kernels::free_device_bytes() / 4 / per_thread;
+    long long cap = std::min(std::max(kScratchBudget / per_thread, fill), room) / kBlock * kBlock;
     if (cap < kBlock) cap = kBlock;
     if (plan.threads > cap) plan.threads = cap;
     plan.floats = plan.threads * 2ll * device::mlp_widest_hidden(net);

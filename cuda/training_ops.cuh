@@ -3,6 +3,7 @@
 // that results track the CPU backend to float rounding), functors run in one generic kernel, and
 // sums are reduced in a fixed order (per-block partial sums in double, added on the host).
 
+#include "device_properties.cuh"
 #include "training/functors.hpp"
 
 #include <langevin/device/cuda_check.hpp>
@@ -101,10 +102,7 @@ class CudaOps {
   /// The GPU takes the whole batch at once where its workspace fits in a quarter of the free
   /// memory, else chunks that do (one after the other: one slot, one workspace).
   static long long chunk_rows(long long bytes_per_row) {
-    std::size_t free_bytes = 0, total_bytes = 0;
-    LANGEVIN_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
-    const long long budget = static_cast<long long>(free_bytes / 4);
-    return std::max(1ll, budget / std::max(1ll, bytes_per_row));
+    return std::max(1ll, kernels::free_device_bytes() / 4 / std::max(1ll, bytes_per_row));
   }
   static int accumulation_slots() { return 1; }
   static int concurrent_chunks(long long) { return 1; }

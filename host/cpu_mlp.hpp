@@ -43,8 +43,8 @@ struct MlpThreadScratch {
 
 /// Chains per block of the lanes path: one AVX-512 register of floats; deep networks sample in
 /// blocks of two registers, which share each weight (mlp_lanes.hpp).
-constexpr int kMlpLanes = 16;
-constexpr int kDeepMlpLanes = 32;
+constexpr int kMlpLanes = device::kVectorLanes;
+constexpr int kDeepMlpLanes = 2 * device::kVectorLanes;
 
 /// The same for the lanes functors: 2 × widest hidden × blocks lane vectors.
 struct MlpLanesThreadScratch {
@@ -67,27 +67,32 @@ Score mlp_functor(const device::MlpView& net) {
   return score;
 }
 
+/// f(functor): the lanes functor for `net`, plain or noise-conditional, in blocks of 32 chains
+/// (or points) for deep networks and of 16 for one hidden layer.
+template <int MaxDim, Activation A, class F>
+void with_lanes_functor(const device::MlpView& net, bool noise_conditional, const F& f) {
+  auto with_lanes = [&](auto lanes) {
+    if (noise_conditional) {
+      f(mlp_functor<device::MlpLanesScore<MaxDim, A, lanes(), true>>(net));
+    } else {
+      f(mlp_functor<device::MlpLanesScore<MaxDim, A, lanes(), false>>(net));
+    }
+  };
+  if (net.layers > 2) {
+    with_lanes(std::integral_constant<int, kDeepMlpLanes>{});
+  } else {
+    with_lanes(std::integral_constant<int, kMlpLanes>{});
+  }
+}
+
 /// The chains of one dimension tier and activation. Up to kRegisterDim: blocks of chains in
 /// lockstep, SIMD across chains (bit-identical to one chain at a time); beyond, one at a time.
 template <int MaxDim, Activation A>
 void sample_mlp_tier(const device::MlpView& net, const device::ChainConfig& config) {
   if constexpr (MaxDim <= device::kRegisterDim) {
-    auto run = [&](auto lanes, auto noise_conditional) {
-      using Score = device::MlpLanesScore<MaxDim, A, lanes(), noise_conditional()>;
-      device::run_chains_cpu_lanes(mlp_functor<Score>(net), config, MlpLanesThreadScratch{});
-    };
-    auto with_lanes = [&](auto noise_conditional) {
-      if (net.layers > 2) {
-        run(std::integral_constant<int, kDeepMlpLanes>{}, noise_conditional);
-      } else {
-        run(std::integral_constant<int, kMlpLanes>{}, noise_conditional);
-      }
-    };
-    if (config.levels > 0) {
-      with_lanes(std::true_type{});
-    } else {
-      with_lanes(std::false_type{});
-    }
+    with_lanes_functor<MaxDim, A>(net, config.levels > 0, [&](const auto& score) {
+      device::run_chains_cpu_lanes(score, config, MlpLanesThreadScratch{});
+    });
   } else if (config.levels > 0) {
     using Score = device::NoiseConditionalMlpScore<MaxDim, A>;
     device::run_chains_cpu(mlp_functor<Score>(net), config, MlpThreadScratch{});
@@ -115,25 +120,10 @@ void score_mlp_cpu_with(const device::MlpView& net, const float* points, float* 
   const int dim = net.width[net.layers];  // the data's dimension (outputs)
   detail::with_max_dim(net.width[0], [&](auto max_dim) {
     if constexpr (max_dim() <= device::kRegisterDim) {
-      // Blocks of points through the sampler's lanes pass: SIMD across points, in blocks of
-      // 32 for deep networks as there.
-      auto run = [&](auto lanes, auto noise_conditional) {
-        using Score = device::MlpLanesScore<max_dim(), A, lanes(), noise_conditional()>;
-        score_points_lanes(mlp_functor<Score>(net), dim, points, scores, n,
-                           MlpLanesThreadScratch{}, noise_conditional() ? sigma : 0.0f);
-      };
-      auto with_lanes = [&](auto noise_conditional) {
-        if (net.layers > 2) {
-          run(std::integral_constant<int, kDeepMlpLanes>{}, noise_conditional);
-        } else {
-          run(std::integral_constant<int, kMlpLanes>{}, noise_conditional);
-        }
-      };
-      if (sigma > 0.0f) {
-        with_lanes(std::true_type{});
-      } else {
-        with_lanes(std::false_type{});
-      }
+      // Blocks of points through the sampler's lanes pass: SIMD across points.
+      with_lanes_functor<max_dim(), A>(net, sigma > 0.0f, [&](const auto& score) {
+        score_points_lanes(score, dim, points, scores, n, MlpLanesThreadScratch{}, sigma);
+      });
     } else if (sigma > 0.0f) {
       using Score = device::NoiseConditionalMlpScore<max_dim(), A>;
       score_points(mlp_functor<Score>(net), dim, points, scores, n, MlpThreadScratch{}, sigma);

@@ -83,11 +83,7 @@ void validate_noise_levels(const std::vector<double>& sigmas, const std::string&
                        std::to_string(device::kMaxNoiseLevels));
   }
   for (std::size_t i = 0; i < sigmas.size(); ++i) {
-    // The chains run in float, and a noise-conditional model reads log σ: a level must be a
-    // normal positive float (about 1.2e-38 to 3.4e38), the domain of the library's log.
-    detail::require(sigmas[i] > 0 && std::isnormal(static_cast<float>(sigmas[i])),
-                    field + "[" + std::to_string(i) + "]", detail::number_text(sigmas[i]),
-                    "must be positive and finite, a normal float (1.2e-38 to 3.4e38)");
+    detail::require_noise_level(sigmas[i], field + "[" + std::to_string(i) + "]");
     if (i > 0 && !(sigmas[i] < sigmas[i - 1])) {
       throw InvalidInput(field + ": the levels must decrease (" + std::to_string(sigmas[i - 1]) +
                          " then " + std::to_string(sigmas[i]) + ")");

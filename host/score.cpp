@@ -57,12 +57,7 @@ Array score(const Mlp& model, const Array& points, Backend backend) {
 }
 
 Array score(const Mlp& model, const Array& points, double sigma, Backend backend) {
-  // The network reads log σ in float: σ must be a normal float, as the sampler's levels are.
-  if (model.noise_conditional()) {
-    detail::require(sigma > 0 && std::isnormal(static_cast<float>(sigma)), "sigma",
-                    detail::number_text(sigma),
-                    "must be positive and finite, a normal float (1.2e-38 to 3.4e38)");
-  }
+  if (model.noise_conditional()) detail::require_noise_level(sigma, "sigma");
   if (!model.noise_conditional() && sigma != 0.0) {
     throw InvalidInput("sigma: this model is not noise-conditional");
   }

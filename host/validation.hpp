@@ -4,6 +4,7 @@
 
 #include <langevin/error.hpp>
 
+#include <cmath>
 #include <sstream>
 #include <string>
 
@@ -20,6 +21,13 @@ inline std::string number_text(double value) {
 inline void require(bool ok, const std::string& field, const std::string& value,
                     const std::string& allowed) {
   if (!ok) throw InvalidInput(field + " = " + value + ": " + allowed);
+}
+
+/// A noise level σ: the chains run in float and a noise-conditional network reads log σ, so σ
+/// must be a normal positive float (about 1.2e-38 to 3.4e38), the domain of the library's log.
+inline void require_noise_level(double sigma, const std::string& field) {
+  require(sigma > 0 && std::isnormal(static_cast<float>(sigma)), field, number_text(sigma),
+          "must be positive and finite, a normal float (1.2e-38 to 3.4e38)");
 }
 
 }  // namespace langevin::detail

@@ -39,6 +39,9 @@ struct LaneVectorOf<16> {
 template <int Lanes>
 using LaneVector = typename LaneVectorOf<Lanes>::type;
 
+/// Chains (floats) in one lane vector: blocks of more chains are several lane vectors.
+constexpr int kVectorLanes = 16;
+
 // Lane-wise operations. With AVX-512, one instruction each; elsewhere a loop per lane with the
 // same rounding (correct, but slow: on AVX2-only CPUs a split into two 256-bit FMAs is the next
 // step). (A per-lane loop over

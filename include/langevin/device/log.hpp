@@ -4,7 +4,8 @@
 /// only, so that the CPU and the GPU compute the same bits and the CPU can run them on vectors of
 /// chains (generic over float_ops.hpp's policies, as exp.hpp). log within 2 ulp of the exact
 /// value; log1p too, plus the rounding of 1 + x above √2 − 1 (tests/activation_math_test.cpp,
-/// tests/noise_test.cpp). Box–Muller takes log u, softplus log(1 + e^{−|v|}).
+/// tests/noise_test.cpp). Box–Muller takes log u, softplus log(1 + e^{−|v|}); elementary.hpp
+/// makes them math::log and math::log1p in float.
 
 #include <langevin/device/config.hpp>
 #include <langevin/device/float_ops.hpp>
@@ -54,8 +55,9 @@ LANGEVIN_HD void split_log(typename Ops::Float u, typename Ops::Float& x,
 
 }  // namespace log_detail
 
-/// log u for a normal positive float u (no zero, subnormal, infinity or NaN: Box–Muller's
-/// u ∈ [2⁻³³, 1] is all it is used for).
+/// log u for a normal positive float u (no zero, subnormal, infinity or NaN). Its uses stay in
+/// that range: Box–Muller's and MALA's uniform numbers (≥ 2⁻³³), the mixture's sum of weights
+/// (≥ 1), and noise levels σ, which validation keeps to normal floats.
 template <class Ops>
 LANGEVIN_HD typename Ops::Float log_of(typename Ops::Float u) {
   typename Ops::Float x;

@@ -5,7 +5,7 @@
 /// AVX-512 register holds 16 chains), while each chain sees exactly the operations of the
 /// one-chain pass in mlp.hpp, in the same order — the same fused multiply-adds, the same partial
 /// sums folded in the same tree. Results are therefore bit-identical to the one-chain pass, and
-/// to the GPU up to the activations' math library.
+/// so to the GPU (docs/REPRODUCIBILITY.md).
 ///
 /// Layout: x[k * Lanes + c] is coordinate k of chain c; outputs likewise.
 
@@ -127,10 +127,10 @@ inline void mlp_forward_shallow_lanes(const MlpView& net, const LaneVector<Lanes
 /// broadcast: G + 2 loads for 2G FMAs, and half the weight traffic per chain (57-93 % of the
 /// FMA ceiling where B = 1 gave 46-75 %: docs/PERFORMANCE.md).
 template <int MaxDim, Activation A, int B>
-inline void mlp_forward_deep_lanes(const MlpView& net, const LaneVector<16>* x,
-                                   LaneVector<16>* out, LaneVector<16>* scratch,
+inline void mlp_forward_deep_lanes(const MlpView& net, const LaneVector<kVectorLanes>* x,
+                                   LaneVector<kVectorLanes>* out, LaneVector<kVectorLanes>* scratch,
                                    int widest_hidden) {
-  using V = LaneVector<16>;
+  using V = LaneVector<kVectorLanes>;
   constexpr int kUnitGroup = 8;  // 12 and 16 measured slower: more loads than registers hide
   V* current = scratch;
   V* next = scratch + widest_hidden * B;
@@ -214,17 +214,17 @@ inline void mlp_forward_deep_lanes(const MlpView& net, const LaneVector<16>* x,
 
 /// The library's MLP scores as lanes score functors (chain_lanes.hpp): plain, or
 /// noise-conditional (input (x, log σ), output divided by σ, as NoiseConditionalMlpScore).
-/// MaxDim bounds the network's input width. Lanes = 16 · B chains a call, B blocks of one lane
-/// vector: B = 2 lets deep networks share each weight between two blocks (above); a network with
+/// MaxDim bounds the network's input width. Lanes = kVectorLanes · B chains a call, B blocks of
+/// one lane vector: B = 2 lets deep networks share each weight between two blocks (above); a network with
 /// one hidden layer runs block by block.
 template <int MaxDim, Activation A, int Lanes, bool NoiseConditional>
 struct MlpLanesScore {
   static constexpr int max_dim = MaxDim;
   static constexpr int lanes = Lanes;
   static constexpr bool noise_conditional = NoiseConditional;
-  static constexpr int kBlocks = Lanes / 16;
-  static_assert(Lanes % 16 == 0, "whole lane vectors of chains");
-  using Vector = LaneVector<16>;
+  static constexpr int kBlocks = Lanes / kVectorLanes;
+  static_assert(Lanes % kVectorLanes == 0, "whole lane vectors of chains");
+  using Vector = LaneVector<kVectorLanes>;
   MlpView net;
   Vector* scratch = nullptr;  // deep networks: 2 × widest hidden × kBlocks vectors, per thread
   int widest_hidden = 0;
@@ -236,7 +236,7 @@ struct MlpLanesScore {
     Vector input[MaxDim * B] = {};  // input[j * B + b]: coordinate j of block b
     for (int j = 0; j < d; ++j) {
       for (int b = 0; b < B; ++b) {
-        __builtin_memcpy(&input[j * B + b], x + j * Lanes + 16 * b, sizeof(Vector));
+        __builtin_memcpy(&input[j * B + b], x + j * Lanes + kVectorLanes * b, sizeof(Vector));
       }
     }
     if constexpr (NoiseConditional) {
@@ -244,12 +244,12 @@ struct MlpLanesScore {
     }
     Vector result[MaxDim * B];
     if (net.layers == 2 && B == 1) {
-      mlp_forward_shallow_lanes<MaxDim, A, 16>(net, input, result);
+      mlp_forward_shallow_lanes<MaxDim, A, kVectorLanes>(net, input, result);
     } else if (net.layers == 2) {
       for (int b = 0; b < B; ++b) {
         Vector one_input[MaxDim], one_result[MaxDim] = {};
         for (int j = 0; j < MaxDim; ++j) one_input[j] = input[j * B + b];
-        mlp_forward_shallow_lanes<MaxDim, A, 16>(net, one_input, one_result);
+        mlp_forward_shallow_lanes<MaxDim, A, kVectorLanes>(net, one_input, one_result);
         for (int j = 0; j < d; ++j) result[j * B + b] = one_result[j];
       }
     } else {
@@ -263,7 +263,7 @@ struct MlpLanesScore {
     }
     for (int j = 0; j < d; ++j) {
       for (int b = 0; b < B; ++b) {
-        __builtin_memcpy(s + j * Lanes + 16 * b, &result[j * B + b], sizeof(Vector));
+        __builtin_memcpy(s + j * Lanes + kVectorLanes * b, &result[j * B + b], sizeof(Vector));
       }
     }
   }

@@ -14,12 +14,11 @@
 namespace langevin::device {
 
 /// NormalStream for chains first … first + Lanes − 1, which stand at the same draw. Lanes is a
-/// multiple of 16: the chains go in blocks of one lane vector (16 chains) each, lane c of z's
-/// rows being chain first + c.
+/// multiple of kVectorLanes: the chains go in blocks of one lane vector each, lane c of z's rows
+/// being chain first + c.
 template <int Lanes>
 class NormalLanes {
  public:
-  static constexpr int kVectorLanes = 16;
   static_assert(Lanes % kVectorLanes == 0, "whole lane vectors of chains");
   static constexpr int kBlocks = Lanes / kVectorLanes;
   using Ops = LaneOps<kVectorLanes>;
