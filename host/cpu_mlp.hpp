@@ -41,10 +41,11 @@ struct MlpThreadScratch {
   }
 };
 
-/// Chains per block of the lanes path: one AVX-512 register of floats; deep networks sample in
-/// blocks of two registers, which share each weight (mlp_lanes.hpp).
+/// Chains per block of the lanes path: one AVX-512 register of floats; deep networks, and
+/// one-hidden-layer ones of 8 or more inputs, sample in blocks of two registers, which share
+/// each weight (mlp_lanes.hpp).
 constexpr int kMlpLanes = device::kVectorLanes;
-constexpr int kDeepMlpLanes = 2 * device::kVectorLanes;
+constexpr int kSharedWeightMlpLanes = 2 * device::kVectorLanes;
 
 /// The same for the lanes functors: 2 × widest hidden × blocks lane vectors.
 struct MlpLanesThreadScratch {
@@ -68,7 +69,7 @@ Score mlp_functor(const device::MlpView& net) {
 }
 
 /// f(functor): the lanes functor for `net`, plain or noise-conditional, in blocks of 32 chains
-/// (or points) for deep networks and of 16 for one hidden layer.
+/// (or points) for deep networks and one-hidden-layer ones of 8 or more inputs, else of 16.
 template <int MaxDim, Activation A, class F>
 void with_lanes_functor(const device::MlpView& net, bool noise_conditional, const F& f) {
   auto with_lanes = [&](auto lanes) {
@@ -78,8 +79,10 @@ void with_lanes_functor(const device::MlpView& net, bool noise_conditional, cons
       f(mlp_functor<device::MlpLanesScore<MaxDim, A, lanes(), false>>(net));
     }
   };
-  if (net.layers > 2) {
-    with_lanes(std::integral_constant<int, kDeepMlpLanes>{});
+  if constexpr (MaxDim >= 8) {
+    with_lanes(std::integral_constant<int, kSharedWeightMlpLanes>{});
+  } else if (net.layers > 2) {
+    with_lanes(std::integral_constant<int, kSharedWeightMlpLanes>{});
   } else {
     with_lanes(std::integral_constant<int, kMlpLanes>{});
   }

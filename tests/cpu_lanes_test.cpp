@@ -54,6 +54,11 @@ TEST(CpuLanes, ChainsAreBitIdenticalToOneAtATime) {
               (one_at_a_time<device::MlpScore<2, Activation::Tanh>>(two, config, {}).values()));
     EXPECT_EQ(sample(wide, config).values(),
               (one_at_a_time<device::MlpScore<16, Activation::Softplus>>(wide, config, {}).values()));
+    // A dimension that is a tier: the widths become compile-time constants (groups of 8
+    // activations, a chunk's tail).
+    const Mlp exact = Mlp::random({16, 141, 16}, Activation::Relu, 7);
+    EXPECT_EQ(sample(exact, config).values(),
+              (one_at_a_time<device::MlpScore<16, Activation::Relu>>(exact, config, {}).values()));
     const Mlp deep = Mlp::random({3, 9, 13, 3}, Activation::Silu, 3);  // 13: groups of 8, 4, 1
     EXPECT_EQ(sample(deep, config).values(),
               (one_at_a_time<device::MlpScore<4, Activation::Silu>>(deep, config, {}).values()));
@@ -65,6 +70,20 @@ TEST(CpuLanes, ChainsAreBitIdenticalToOneAtATime) {
     EXPECT_EQ(sample(conditional, annealed).values(),
               (one_at_a_time<device::NoiseConditionalMlpScore<4, Activation::Softplus>>(
                    conditional, annealed, sigmas)
+                   .values()));
+    // (x, log σ) of width 2, a tier, and outputs of width 1: compile-time widths too.
+    const Mlp conditional_1d(Mlp::random({2, 21, 1}, Activation::Relu, 8).layers(), Activation::Relu,
+                             sigmas);
+    EXPECT_EQ(sample(conditional_1d, annealed).values(),
+              (one_at_a_time<device::NoiseConditionalMlpScore<2, Activation::Relu>>(
+                   conditional_1d, annealed, sigmas)
+                   .values()));
+    // Tier 8, (x, log σ) of width 8: two partial sums an output, a hidden unit past them.
+    const Mlp conditional_7d(Mlp::random({8, 71, 7}, Activation::Tanh, 9).layers(), Activation::Tanh,
+                             sigmas);
+    EXPECT_EQ(sample(conditional_7d, annealed).values(),
+              (one_at_a_time<device::NoiseConditionalMlpScore<8, Activation::Tanh>>(
+                   conditional_7d, annealed, sigmas)
                    .values()));
   }
 }

@@ -22,14 +22,14 @@ LANGEVIN_HD typename Ops::Float activate_of(typename Ops::Float v) {
   using F = typename Ops::Float;
   const F zero = Ops::splat(0.0f);
   if constexpr (A == Activation::Relu) {
-    // A select, not fmaxf: the host compiler vectorises it (fmaxf's NaN rules keep it scalar),
-    // and NaN still maps to 0 as with fmaxf.
-    return v > zero ? v : zero;
+    // max(v, 0) by the select's rule, not fmaxf's: the host compiler vectorises it (fmaxf's NaN
+    // rules keep it scalar), and NaN still maps to 0 as with fmaxf.
+    return Ops::max(v, zero);
   } else if constexpr (A == Activation::Softplus) {
     // log(1 + e^v) = max(v, 0) + log(1 + e^{−|v|}): no overflow for large v, and for very
     // negative v log1p keeps the tiny e^v's relative accuracy. NaN: e^{−|v|} and its log1p are
     // NaN.
-    return (v > zero ? v : zero) + log1p_of<Ops>(exp_of<Ops>(-abs_of<Ops>(v)));
+    return Ops::max(v, zero) + log1p_of<Ops>(exp_of<Ops>(-abs_of<Ops>(v)));
   } else if constexpr (A == Activation::Tanh) {
     return tanh_of<Ops>(v);
   } else {  // Silu: v·sigmoid(v); for v → −∞, e^{−v} = inf and the quotient is −0, as it should be.

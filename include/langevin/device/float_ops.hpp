@@ -18,6 +18,8 @@ struct ScalarOps {
   LANGEVIN_HD static Float fma(Float a, Float b, Float c) { return math::fma(a, b, c); }
   LANGEVIN_HD static Float sqrt(Float a) { return sqrtf(a); }
   LANGEVIN_HD static Float splat(float a) { return a; }
+  /// a > b ? a : b: a NaN a, or equal operands, give b (the rule of x86's maxps).
+  LANGEVIN_HD static Float max(Float a, Float b) { return a > b ? a : b; }
   LANGEVIN_HD static Float from_word(Word a) { return static_cast<float>(a); }
   LANGEVIN_HD static Float from_int(Int a) { return static_cast<float>(a); }
   LANGEVIN_HD static Word bits(Float a) {

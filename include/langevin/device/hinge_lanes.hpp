@@ -11,22 +11,6 @@
 
 namespace langevin::device {
 
-/// max(a, b) in every lane with hinge_max's rule, a > b ? a : b (that of vmaxps).
-template <class V>
-inline V lane_max(V a, V b) {
-#if defined(__AVX512F__)
-  if constexpr (sizeof(V) == 64) {
-    return reinterpret_cast<V>(_mm512_max_ps(reinterpret_cast<__m512>(a),
-                                             reinterpret_cast<__m512>(b)));
-  }
-#endif
-  V r;
-  for (int i = 0; i < static_cast<int>(sizeof(V) / sizeof(float)); ++i) {
-    r[i] = hinge_max(a[i], b[i]);
-  }
-  return r;
-}
-
 /// The hinge form as a lanes score functor (chain_lanes.hpp).
 template <int Lanes>
 struct HingeLanesScore {

@@ -12,11 +12,13 @@
 #include <cmath>
 #if defined(__AVX512F__)
 // GCC 12's AVX-512 header passes an uninitialised `_mm512_undefined_*()` to its masked builtins,
-// and -Wmaybe-uninitialized reports it wherever they inline (hundreds of lines a file). GCC
-// attributes those warnings to the header's own lines, so silencing it for the include is enough.
+// and -W(maybe-)uninitialized reports it wherever they inline (hundreds of lines a file). GCC
+// attributes those warnings to the header's own lines, so silencing them for the include is
+// enough.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 #include <immintrin.h>
 #if defined(__GNUC__) && !defined(__clang__)
@@ -72,6 +74,22 @@ inline V lane_fma(V a, V b, V c) {
   return r;
 }
 
+/// a > b ? a : b in every lane (ScalarOps::max's rule, which is vmaxps's: a NaN a, or equal
+/// operands, give b). Spelled out: the compiler turns the select into a compare and a masked
+/// move, two instructions on the FMA ports where the max is one.
+template <class V>
+inline V lane_max(V a, V b) {
+#if defined(__AVX512F__)
+  if constexpr (sizeof(V) == 64) {
+    return reinterpret_cast<V>(_mm512_max_ps(reinterpret_cast<__m512>(a),
+                                             reinterpret_cast<__m512>(b)));
+  }
+#endif
+  V r;
+  for (int i = 0; i < static_cast<int>(sizeof(V) / sizeof(float)); ++i) r[i] = a[i] > b[i] ? a[i] : b[i];
+  return r;
+}
+
 template <int Lanes>
 struct LaneWordsOf;
 template <>
@@ -98,6 +116,7 @@ struct LaneOps {
     return a;
   }
   static Float splat(float a) { return device::splat<Float>(a); }
+  static Float max(Float a, Float b) { return lane_max(a, b); }
   static Float from_word(Word a) { return __builtin_convertvector(a, Float); }
   static Float from_int(Int a) { return __builtin_convertvector(a, Float); }
   static Word bits(Float a) { return reinterpret_cast<Word>(a); }

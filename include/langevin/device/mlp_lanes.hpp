@@ -29,16 +29,37 @@ inline V lane_activate(V h) {
   return activate_of<A, LaneOps<kLanes>>(h);
 }
 
-/// One hidden layer: mlp_forward_shallow for Lanes chains. MaxDim ≤ kRegisterDim.
-template <int MaxDim, Activation A, int Lanes>
-inline void mlp_forward_shallow_lanes(const MlpView& net, const LaneVector<Lanes>* x,
-                                      LaneVector<Lanes>* out) {
-  static_assert(MaxDim <= kRegisterDim, "the lanes pass keeps its partial sums in fixed arrays");
-  using V = LaneVector<Lanes>;
-  constexpr int P = mlp_partial_sums<MaxDim>();
+/// f(InDim, OutDim) for a one-hidden-layer network: its input and output widths as
+/// compile-time constants where they are those of the common networks, a plain one whose
+/// dimension is the tier (d → H → d, d = MaxDim) and a noise-conditional one whose d + 1 is
+/// (d + 1 → H → d); 0 (read from the view) otherwise. Loops over run-time widths carry a test
+/// and a branch in every unit, on the ports the FMAs need (docs/PERFORMANCE.md).
+template <int MaxDim, class F>
+inline void with_shallow_widths(const MlpView& net, F&& f) {
   const int d_in = net.width[0];
-  const int hidden = net.width[1];
   const int d_out = net.width[2];
+  if (d_in == MaxDim && d_out == MaxDim) {
+    f(std::integral_constant<int, MaxDim>{}, std::integral_constant<int, MaxDim>{});
+  } else if (MaxDim > 1 && d_in == MaxDim && d_out == MaxDim - 1) {
+    f(std::integral_constant<int, MaxDim>{}, std::integral_constant<int, (MaxDim > 1 ? MaxDim - 1 : 1)>{});
+  } else {
+    f(std::integral_constant<int, 0>{}, std::integral_constant<int, 0>{});
+  }
+}
+
+/// One hidden layer, inputs and outputs of fewer than 8 (P = 16, 8 or 4 partial sums per
+/// output): unit by unit, the inputs and P × MaxDim ≤ 16 partial sums in registers. Per unit
+/// and block of 16 chains: 2d FMAs and a max on the two FMA ports, and 2d + 1 weight broadcasts
+/// on the two load ports. InDim, OutDim: with_shallow_widths'.
+template <int MaxDim, Activation A, int InDim, int OutDim>
+inline void mlp_forward_shallow_narrow_lanes(const MlpView& net, const LaneVector<kVectorLanes>* x,
+                                             LaneVector<kVectorLanes>* out) {
+  using V = LaneVector<kVectorLanes>;
+  constexpr int P = mlp_partial_sums<MaxDim>();
+  static_assert(MaxDim < 8, "wider networks take the chunked pass");
+  const int d_in = InDim > 0 ? InDim : net.width[0];
+  const int hidden = net.width[1];
+  const int d_out = OutDim > 0 ? OutDim : net.width[2];
   const float* w_in = net.params + net.weight_offset[0];
   const float* b_in = net.params + net.bias_offset[0];
   const float* w_out = net.params + net.weight_offset[1];
@@ -46,6 +67,10 @@ inline void mlp_forward_shallow_lanes(const MlpView& net, const LaneVector<Lanes
   const int in_stride = net.row_stride[0];
   const int out_stride = net.row_stride[1];
 
+  // The inputs in registers: read through `x`, the compiler reloaded them for every unit.
+  V input[MaxDim];
+  LANGEVIN_UNROLL
+  for (int k = 0; k < MaxDim; ++k) input[k] = k < d_in ? x[k] : splat<V>(0.0f);
   V partial[P][MaxDim];
   LANGEVIN_UNROLL
   for (int p = 0; p < P; ++p) {
@@ -54,17 +79,14 @@ inline void mlp_forward_shallow_lanes(const MlpView& net, const LaneVector<Lanes
   }
   // Hidden unit j feeds partial sum p = j mod P, as in the one-chain pass; the tail (j ≥
   // blocked) feeds partial sum 0.
-  auto activation_of_unit = [&](int j) __attribute__((always_inline)) {
+  auto unit = [&](int j, V (&sum)[MaxDim]) __attribute__((always_inline)) {
     V h = splat<V>(b_in[j]);
     LANGEVIN_UNROLL
     for (int k = 0; k < MaxDim; ++k) {
       if (k >= d_in) break;
-      h = lane_fma(splat<V>(w_in[k * in_stride + j]), x[k], h);
+      h = lane_fma(splat<V>(w_in[k * in_stride + j]), input[k], h);
     }
-    return lane_activate<A>(h);
-  };
-  auto unit = [&](int j, V (&sum)[MaxDim]) __attribute__((always_inline)) {
-    const V h = activation_of_unit(j);
+    h = lane_activate<A>(h);
     LANGEVIN_UNROLL
     for (int k = 0; k < MaxDim; ++k) {
       if (k >= d_out) break;
@@ -72,35 +94,9 @@ inline void mlp_forward_shallow_lanes(const MlpView& net, const LaneVector<Lanes
     }
   };
   const int blocked = hidden - hidden % P;
-  if constexpr (MaxDim >= 8) {
-    // Wide inputs and outputs: the partial sums (P × MaxDim = 16 vectors) and the inputs
-    // (MaxDim) do not fit the 32 registers together, and unit by unit the compiler spilled them
-    // (16-1024-16 ran at 27 % of the FMA ceiling). So a chunk of units' activations first, the
-    // inputs in registers; then the chunk into the partial sums, those in registers. Each unit
-    // and each partial sum sees the same operations in the same order as before.
-    constexpr int kChunk = 64;  // a multiple of every P; 4 KB of activations
-    static_assert(kChunk % P == 0, "a chunk holds whole groups of partial sums");
-    V activation[kChunk];
-    for (int first = 0; first < blocked; first += kChunk) {
-      const int count = blocked - first < kChunk ? blocked - first : kChunk;
-      for (int u = 0; u < count; ++u) activation[u] = activation_of_unit(first + u);
-      for (int u = 0; u < count; u += P) {
-        LANGEVIN_UNROLL
-        for (int p = 0; p < P; ++p) {
-          LANGEVIN_UNROLL
-          for (int k = 0; k < MaxDim; ++k) {
-            if (k >= d_out) break;
-            partial[p][k] = lane_fma(splat<V>(w_out[k * out_stride + first + u + p]),
-                                     activation[u + p], partial[p][k]);
-          }
-        }
-      }
-    }
-  } else {
-    for (int j = 0; j < blocked; j += P) {
-      LANGEVIN_UNROLL
-      for (int p = 0; p < P; ++p) unit(j + p, partial[p]);
-    }
+  for (int j = 0; j < blocked; j += P) {
+    LANGEVIN_UNROLL
+    for (int p = 0; p < P; ++p) unit(j + p, partial[p]);
   }
   for (int j = blocked; j < hidden; ++j) unit(j, partial[0]);
 
@@ -113,6 +109,165 @@ inline void mlp_forward_shallow_lanes(const MlpView& net, const LaneVector<Lanes
     }
   }
   for (int k = 0; k < d_out; ++k) out[k] = partial[0][k] + splat<V>(b_out[k]);
+}
+
+/// One hidden layer, inputs and outputs of 8 or more (P = 2 or 1 partial sums per output), for
+/// B blocks of 16 chains at once (vector k·B + b of x and out: coordinate k of block b). The
+/// inputs (MaxDim × B vectors) and the partial sums (P × MaxDim × B) do not fit the 32 registers
+/// together; unit by unit the compiler spilled them (16-1024-16 ran at 27 % of the FMA
+/// ceiling). So a chunk of units' activations first, kUnitGroup units side by side (each
+/// unit's sum over its inputs is one dependent chain of FMAs); then the chunk into the partial
+/// sums, a group of outputs at a time, those sums in registers. Each weight broadcast feeds B
+/// FMAs (B = 2: half the loads per FMA and half the weight traffic per chain, as in the deep
+/// pass). Each unit and each partial sum sees the one-chain pass's operations in its order.
+template <int MaxDim, Activation A, int B, int InDim, int OutDim>
+inline void mlp_forward_shallow_wide_lanes(const MlpView& net, const LaneVector<kVectorLanes>* x,
+                                           LaneVector<kVectorLanes>* out) {
+  using V = LaneVector<kVectorLanes>;
+  constexpr int P = mlp_partial_sums<MaxDim>();
+  static_assert(MaxDim >= 8 && P <= 2, "narrower networks take the unit-by-unit pass");
+  constexpr int kChunk = 64;  // units: a multiple of P; 4 KB of activations a block
+  constexpr int kUnitGroup = 8;
+  constexpr int kOutputGroup = 8 / P;  // P × kOutputGroup × B running sums: 16 registers at B = 2
+  // (The tier bounds the widths; saying so lets the compiler see every index in bounds.)
+  const int d_in = InDim > 0 ? InDim : (net.width[0] < MaxDim ? net.width[0] : MaxDim);
+  const int hidden = net.width[1];
+  const int d_out = OutDim > 0 ? OutDim : (net.width[2] < MaxDim ? net.width[2] : MaxDim);
+  const float* w_in = net.params + net.weight_offset[0];
+  const float* b_in = net.params + net.bias_offset[0];
+  const float* w_out = net.params + net.weight_offset[1];
+  const float* b_out = net.params + net.bias_offset[1];
+  const int in_stride = net.row_stride[0];
+  const int out_stride = net.row_stride[1];
+
+  V partial[P][MaxDim][B];
+  for (int p = 0; p < P; ++p) {
+    for (int k = 0; k < MaxDim; ++k) {
+      LANGEVIN_UNROLL
+      for (int b = 0; b < B; ++b) partial[p][k][b] = splat<V>(0.0f);
+    }
+  }
+  // Units [j, j + G) of every block into activation[(u + g) · B + b], u = j − first.
+  V activation[kChunk * B];
+  auto activate_units = [&](auto group, int j, V* to) __attribute__((always_inline)) {
+    constexpr int G = decltype(group)::value;
+    V h[G][B];
+    LANGEVIN_UNROLL
+    for (int g = 0; g < G; ++g) {
+      LANGEVIN_UNROLL
+      for (int b = 0; b < B; ++b) h[g][b] = splat<V>(b_in[j + g]);
+    }
+    LANGEVIN_UNROLL
+    for (int k = 0; k < MaxDim; ++k) {
+      if (k >= d_in) break;
+      LANGEVIN_UNROLL
+      for (int g = 0; g < G; ++g) {
+        const V weight = splat<V>(w_in[k * in_stride + j + g]);
+        LANGEVIN_UNROLL
+        for (int b = 0; b < B; ++b) h[g][b] = lane_fma(weight, x[k * B + b], h[g][b]);
+      }
+    }
+    LANGEVIN_UNROLL
+    for (int g = 0; g < G; ++g) {
+      LANGEVIN_UNROLL
+      for (int b = 0; b < B; ++b) to[g * B + b] = lane_activate<A>(h[g][b]);
+    }
+  };
+  // Units first + [0, count) of `activation` into outputs [k0, k0 + kOutputGroup), unit u
+  // into partial sum u mod Q (Q = P; the tail, Q = 1, into partial sum 0).
+  // Full: all kOutputGroup outputs exist, so that the unit loop carries no test of k0 + kk.
+  auto accumulate = [&](auto q, auto full, int first, int count, int k0) __attribute__((always_inline)) {
+    constexpr int Q = decltype(q)::value;
+    constexpr bool kFull = decltype(full)::value;
+    V sum[Q][kOutputGroup][B];
+    LANGEVIN_UNROLL
+    for (int p = 0; p < Q; ++p) {
+      LANGEVIN_UNROLL
+      for (int kk = 0; kk < kOutputGroup; ++kk) {
+        LANGEVIN_UNROLL
+        for (int b = 0; b < B; ++b) {
+          sum[p][kk][b] = !kFull && k0 + kk >= d_out ? splat<V>(0.0f) : partial[p][k0 + kk][b];
+        }
+      }
+    }
+    for (int u = 0; u < count; u += Q) {
+      LANGEVIN_UNROLL
+      for (int p = 0; p < Q; ++p) {
+        LANGEVIN_UNROLL
+        for (int kk = 0; kk < kOutputGroup; ++kk) {
+          if (!kFull && k0 + kk >= d_out) break;
+          const V weight = splat<V>(w_out[(k0 + kk) * out_stride + first + u + p]);
+          LANGEVIN_UNROLL
+          for (int b = 0; b < B; ++b) {
+            sum[p][kk][b] = lane_fma(weight, activation[(u + p) * B + b], sum[p][kk][b]);
+          }
+        }
+      }
+    }
+    LANGEVIN_UNROLL
+    for (int p = 0; p < Q; ++p) {
+      LANGEVIN_UNROLL
+      for (int kk = 0; kk < kOutputGroup; ++kk) {
+        if (!kFull && k0 + kk >= d_out) break;
+        LANGEVIN_UNROLL
+        for (int b = 0; b < B; ++b) partial[p][k0 + kk][b] = sum[p][kk][b];
+      }
+    }
+  };
+  static_assert(MaxDim % kOutputGroup == 0, "whole groups of outputs");
+  auto accumulate_outputs = [&](auto q, int first, int count) __attribute__((always_inline)) {
+    int k0 = 0;
+    for (; k0 + kOutputGroup <= d_out; k0 += kOutputGroup) {
+      accumulate(q, std::true_type{}, first, count, k0);
+    }
+    if (k0 < d_out) accumulate(q, std::false_type{}, first, count, k0);
+  };
+  const int blocked = hidden - hidden % P;
+  for (int first = 0; first < blocked; first += kChunk) {
+    const int count = blocked - first < kChunk ? blocked - first : kChunk;
+    int u = 0;
+    for (; u + kUnitGroup <= count; u += kUnitGroup) {
+      activate_units(std::integral_constant<int, kUnitGroup>{}, first + u, activation + u * B);
+    }
+    for (; u < count; ++u) activate_units(std::integral_constant<int, 1>{}, first + u, activation + u * B);
+    accumulate_outputs(std::integral_constant<int, P>{}, first, count);
+  }
+  for (int j = blocked; j < hidden; ++j) {  // the tail: at most one unit, into partial sum 0
+    activate_units(std::integral_constant<int, 1>{}, j, activation);
+    accumulate_outputs(std::integral_constant<int, 1>{}, j, 1);
+  }
+
+  for (int k = 0; k < d_out; ++k) {
+    LANGEVIN_UNROLL
+    for (int b = 0; b < B; ++b) {
+      V sum = partial[0][k][b];
+      if constexpr (P == 2) sum += partial[1][k][b];  // fold_partial_sums' tree
+      out[k * B + b] = sum + splat<V>(b_out[k]);
+    }
+  }
+}
+
+/// One hidden layer: mlp_forward_shallow for B blocks of 16 chains (vector k·B + b of x and out:
+/// coordinate k of block b; narrow networks run block by block). MaxDim ≤ kRegisterDim.
+template <int MaxDim, Activation A, int B>
+inline void mlp_forward_shallow_lanes(const MlpView& net, const LaneVector<kVectorLanes>* x,
+                                      LaneVector<kVectorLanes>* out) {
+  static_assert(MaxDim <= kRegisterDim, "the lanes pass keeps its partial sums in fixed arrays");
+  using V = LaneVector<kVectorLanes>;
+  with_shallow_widths<MaxDim>(net, [&](auto in_dim, auto out_dim) {
+    if constexpr (MaxDim >= 8) {
+      mlp_forward_shallow_wide_lanes<MaxDim, A, B, in_dim(), out_dim()>(net, x, out);
+    } else if constexpr (B == 1) {
+      mlp_forward_shallow_narrow_lanes<MaxDim, A, in_dim(), out_dim()>(net, x, out);
+    } else {
+      for (int b = 0; b < B; ++b) {
+        V one_input[MaxDim] = {}, one_result[MaxDim];
+        for (int k = 0; k < net.width[0]; ++k) one_input[k] = x[k * B + b];
+        mlp_forward_shallow_narrow_lanes<MaxDim, A, in_dim(), out_dim()>(net, one_input, one_result);
+        for (int k = 0; k < net.width[2]; ++k) out[k * B + b] = one_result[k];
+      }
+    }
+  });
 }
 
 /// Two or more hidden layers: mlp_forward_deep for B blocks of 16 chains at once (vector k·B + b
@@ -215,8 +370,8 @@ inline void mlp_forward_deep_lanes(const MlpView& net, const LaneVector<kVectorL
 /// The library's MLP scores as lanes score functors (chain_lanes.hpp): plain, or
 /// noise-conditional (input (x, log σ), output divided by σ, as NoiseConditionalMlpScore).
 /// MaxDim bounds the network's input width. Lanes = kVectorLanes · B chains a call, B blocks of
-/// one lane vector: B = 2 lets deep networks share each weight between two blocks (above); a network with
-/// one hidden layer runs block by block.
+/// one lane vector: B = 2 lets deep networks, and one-hidden-layer ones of 8 or more inputs and
+/// outputs, share each weight between two blocks (above); narrower ones run block by block.
 template <int MaxDim, Activation A, int Lanes, bool NoiseConditional>
 struct MlpLanesScore {
   static constexpr int max_dim = MaxDim;
@@ -243,15 +398,8 @@ struct MlpLanesScore {
       for (int b = 0; b < B; ++b) input[d * B + b] = splat<Vector>(math::log(sigma));
     }
     Vector result[MaxDim * B];
-    if (net.layers == 2 && B == 1) {
-      mlp_forward_shallow_lanes<MaxDim, A, kVectorLanes>(net, input, result);
-    } else if (net.layers == 2) {
-      for (int b = 0; b < B; ++b) {
-        Vector one_input[MaxDim], one_result[MaxDim] = {};
-        for (int j = 0; j < MaxDim; ++j) one_input[j] = input[j * B + b];
-        mlp_forward_shallow_lanes<MaxDim, A, kVectorLanes>(net, one_input, one_result);
-        for (int j = 0; j < d; ++j) result[j * B + b] = one_result[j];
-      }
+    if (net.layers == 2) {
+      mlp_forward_shallow_lanes<MaxDim, A, B>(net, input, result);
     } else {
       mlp_forward_deep_lanes<MaxDim, A, B>(net, input, result, scratch, widest_hidden);
     }
