@@ -10,7 +10,8 @@
 // peers in benchmarks/peers/ run the very same network) and the seed's Gaussian mixture.
 // --grid adds the MLP shapes d ∈ {1, 2, 16} × hidden width {64, 256, 1024} × depth 1–3, each run
 // for as many steps as make the seed model's work (at least 10). --score adds score evaluation
-// (the network on N points, no sampling). --summary runs the seed model's N chains in chunks
+// (the network on N points, no sampling; with --grid, of every shape too, on as many points as
+// its chain-steps, up to 2²⁴ floats of them). --summary runs the seed model's N chains in chunks
 // with running statistics only (mean, variance, a 100-bin histogram; sample_summary), the way
 // 10⁸ chains run in bounded memory; time should grow linearly with N. The seed model runs in
 // the library's hinge form (device/hinge.hpp), as every 1-D one-hidden-layer ReLU network does;
@@ -316,6 +317,12 @@ int main(int argc, char** argv) try {
                 10, std::llround(static_cast<double>(steps) * seed_flop / c.flop_per_step));
             for (std::int64_t n : chains) {
               sampler_rows(model, c, backend, n, case_steps, options, ceiling);
+            }
+            if (options.score) {  // the same work in points, up to 2^24 floats of them
+              for (std::int64_t n : chains) {
+                const std::int64_t points = std::min<std::int64_t>(n * case_steps, (1 << 24) / d);
+                score_row(model, c, backend, points, options.repeat, ceiling);
+              }
             }
           }
         }
