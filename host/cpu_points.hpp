@@ -49,13 +49,23 @@ void score_points_lanes(const Score& score, int dim, const float* points, float*
     for (long long b = 0; b < blocks; ++b) {
       const long long first = b * L;
       const int count = static_cast<int>(std::min<long long>(L, n - first));
+      const float* block = points + first * dim;
+      float* block_scores = scores + first * dim;
+      if (dim == 1 && count == L) {
+        // Nothing to transpose: a full block of 1-D points is one row. (For small networks the
+        // transposing loops took as long as the network.)
+        std::copy(block, block + L, x);
+        local(x, s, sigma);
+        std::copy(s, s + L, block_scores);
+        continue;
+      }
       for (int c = 0; c < L; ++c) {
-        const float* point = points + (first + std::min(c, count - 1)) * dim;
+        const float* point = block + std::min(c, count - 1) * dim;
         for (int j = 0; j < dim; ++j) x[j * L + c] = point[j];
       }
       local(x, s, sigma);
       for (int c = 0; c < count; ++c) {
-        for (int j = 0; j < dim; ++j) scores[(first + c) * dim + j] = s[j * L + c];
+        for (int j = 0; j < dim; ++j) block_scores[c * dim + j] = s[j * L + c];
       }
     }
   }
