@@ -71,11 +71,8 @@ class NormalLanes {
   }
 
  private:
-  static Word splat_word(unsigned int value) {
-    Word w;
-    for (int c = 0; c < kVectorLanes; ++c) w[c] = value;
-    return w;
-  }
+  // (A lane-by-lane loop here compiled to 16 masked broadcasts, each with its mask's move.)
+  static Word splat_word(unsigned int value) { return Word{} + value; }
   static void store(float* block, int coordinate, const Vector& values) {
     __builtin_memcpy(block + coordinate * Lanes, &values, sizeof(Vector));
   }
