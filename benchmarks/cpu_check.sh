@@ -37,6 +37,9 @@ for name in ('numpy', 'torch', 'jax'):
 log "ceilings"
 "$build/benchmarks/ceiling_benchmark" cpu
 
+log "the noise alone: 16 chains' draw against the one-chain reference (one thread, self-checked)"
+"$build/benchmarks/noise_benchmark"
+
 peer() {  # peer NAME ARGS...: one peer under the time limit, its table kept in OUTDIR/NAME.md
   local name=$1
   shift
