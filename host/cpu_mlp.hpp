@@ -79,7 +79,7 @@ void with_lanes_functor(const device::MlpView& net, bool noise_conditional, cons
       f(mlp_functor<device::MlpLanesScore<MaxDim, A, lanes(), false>>(net));
     }
   };
-  if constexpr (MaxDim >= 8) {
+  if constexpr (MaxDim >= 8) {  // decided at compile time: these tiers never build 16-chain ones
     with_lanes(std::integral_constant<int, kSharedWeightMlpLanes>{});
   } else if (net.layers > 2) {
     with_lanes(std::integral_constant<int, kSharedWeightMlpLanes>{});

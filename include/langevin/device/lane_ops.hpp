@@ -86,7 +86,9 @@ inline V lane_max(V a, V b) {
   }
 #endif
   V r;
-  for (int i = 0; i < static_cast<int>(sizeof(V) / sizeof(float)); ++i) r[i] = a[i] > b[i] ? a[i] : b[i];
+  for (int i = 0; i < static_cast<int>(sizeof(V) / sizeof(float)); ++i) {
+    r[i] = a[i] > b[i] ? a[i] : b[i];
+  }
   return r;
 }
 
@@ -136,8 +138,10 @@ struct LaneOps {
       const __m512i even = _mm512_mul_epu32(va, vm);                      // lanes 0, 2, …
       const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(va, 32), vm);  // lanes 1, 3, …
       // Lane 2i takes even's word 2i (low) or 2i + 1 (high); lane 2i + 1 odd's (index 16 + …).
-      const __m512i low_words = _mm512_set_epi32(30, 14, 28, 12, 26, 10, 24, 8, 22, 6, 20, 4, 18, 2, 16, 0);
-      const __m512i high_words = _mm512_set_epi32(31, 15, 29, 13, 27, 11, 25, 9, 23, 7, 21, 5, 19, 3, 17, 1);
+      const __m512i low_words =
+          _mm512_set_epi32(30, 14, 28, 12, 26, 10, 24, 8, 22, 6, 20, 4, 18, 2, 16, 0);
+      const __m512i high_words =
+          _mm512_set_epi32(31, 15, 29, 13, 27, 11, 25, 9, 23, 7, 21, 5, 19, 3, 17, 1);
       hi = reinterpret_cast<Word>(_mm512_permutex2var_epi32(even, high_words, odd));
       return reinterpret_cast<Word>(_mm512_permutex2var_epi32(even, low_words, odd));
     }

@@ -52,6 +52,21 @@ LANGEVIN_HD MlpView mlp_layout(int layers, const int* width, long long* packed_f
   return view;
 }
 
+/// A one-hidden-layer network's two layers as the passes read them.
+struct ShallowWeights {
+  const float* w_in;   // W_0ᵀ: [input k][unit j], rows in_stride apart
+  const float* b_in;
+  const float* w_out;  // W_1: [output k][unit j], rows out_stride apart
+  const float* b_out;
+  int in_stride, out_stride;
+};
+
+LANGEVIN_HD ShallowWeights shallow_weights(const MlpView& net) {
+  return {net.params + net.weight_offset[0], net.params + net.bias_offset[0],
+          net.params + net.weight_offset[1], net.params + net.bias_offset[1], net.row_stride[0],
+          net.row_stride[1]};
+}
+
 /// Independent partial sums the one-hidden-layer loop keeps per output coordinate: enough to fill
 /// a 16-lane SIMD register on the CPU and to hide FMA latency on the GPU, few enough to stay in
 /// registers when the dimension grows.
@@ -91,12 +106,7 @@ LANGEVIN_HD void mlp_forward_shallow(const MlpView& net, const Real* x, Real* ou
   const int d_in = net.width[0];
   const int hidden = net.width[1];
   const int d_out = net.width[2];
-  const float* w_in = net.params + net.weight_offset[0];  // W_0ᵀ: [input k][unit j]
-  const float* b_in = net.params + net.bias_offset[0];
-  const float* w_out = net.params + net.weight_offset[1];  // W_1: [output k][unit j]
-  const float* b_out = net.params + net.bias_offset[1];
-  const int in_stride = net.row_stride[0];
-  const int out_stride = net.row_stride[1];
+  const ShallowWeights layers = shallow_weights(net);
 
   Real partial[P][MaxDim];
   LANGEVIN_UNROLL
@@ -108,12 +118,12 @@ LANGEVIN_HD void mlp_forward_shallow(const MlpView& net, const Real* x, Real* ou
   const int blocked = hidden - hidden % P;
   for (int j = 0; j < blocked; j += P) {
     Real h[P];
-    load_group<P>(b_in + j, h);
+    load_group<P>(layers.b_in + j, h);
     LANGEVIN_UNROLL
     for (int k = 0; k < LANGEVIN_DIM_BOUND(MaxDim, d_in); ++k) {
       if (k >= d_in) break;
       Real w[P];
-      load_group<P>(w_in + k * in_stride + j, w);
+      load_group<P>(layers.w_in + k * layers.in_stride + j, w);
       LANGEVIN_UNROLL
       for (int p = 0; p < P; ++p) h[p] = math::fma(w[p], x[k], h[p]);
     }
@@ -123,30 +133,30 @@ LANGEVIN_HD void mlp_forward_shallow(const MlpView& net, const Real* x, Real* ou
     for (int k = 0; k < LANGEVIN_DIM_BOUND(MaxDim, d_out); ++k) {
       if (k >= d_out) break;
       Real w[P];
-      load_group<P>(w_out + k * out_stride + j, w);
+      load_group<P>(layers.w_out + k * layers.out_stride + j, w);
       LANGEVIN_UNROLL
       for (int p = 0; p < P; ++p) partial[p][k] = math::fma(w[p], h[p], partial[p][k]);
     }
   }
   for (int j = blocked; j < hidden; ++j) {
-    Real h = Real(b_in[j]);
+    Real h = Real(layers.b_in[j]);
     LANGEVIN_UNROLL
     for (int k = 0; k < LANGEVIN_DIM_BOUND(MaxDim, d_in); ++k) {
       if (k >= d_in) break;
-      h = math::fma(Real(w_in[k * in_stride + j]), x[k], h);
+      h = math::fma(Real(layers.w_in[k * layers.in_stride + j]), x[k], h);
     }
     h = activate<A>(h);
     LANGEVIN_UNROLL
     for (int k = 0; k < LANGEVIN_DIM_BOUND(MaxDim, d_out); ++k) {
       if (k >= d_out) break;
-      partial[0][k] = math::fma(Real(w_out[k * out_stride + j]), h, partial[0][k]);
+      partial[0][k] = math::fma(Real(layers.w_out[k * layers.out_stride + j]), h, partial[0][k]);
     }
   }
   fold_partial_sums<P / 2>(partial);
   LANGEVIN_UNROLL
   for (int k = 0; k < LANGEVIN_DIM_BOUND(MaxDim, d_out); ++k) {
     if (k >= d_out) break;
-    out[k] = partial[0][k] + Real(b_out[k]);
+    out[k] = partial[0][k] + Real(layers.b_out[k]);
   }
 }
 

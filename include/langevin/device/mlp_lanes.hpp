@@ -41,7 +41,8 @@ inline void with_shallow_widths(const MlpView& net, F&& f) {
   if (d_in == MaxDim && d_out == MaxDim) {
     f(std::integral_constant<int, MaxDim>{}, std::integral_constant<int, MaxDim>{});
   } else if (MaxDim > 1 && d_in == MaxDim && d_out == MaxDim - 1) {
-    f(std::integral_constant<int, MaxDim>{}, std::integral_constant<int, (MaxDim > 1 ? MaxDim - 1 : 1)>{});
+    constexpr int kConditionalOut = MaxDim > 1 ? MaxDim - 1 : 1;  // (MaxDim = 1: never taken)
+    f(std::integral_constant<int, MaxDim>{}, std::integral_constant<int, kConditionalOut>{});
   } else {
     f(std::integral_constant<int, 0>{}, std::integral_constant<int, 0>{});
   }
@@ -60,12 +61,7 @@ inline void mlp_forward_shallow_narrow_lanes(const MlpView& net, const LaneVecto
   const int d_in = InDim > 0 ? InDim : net.width[0];
   const int hidden = net.width[1];
   const int d_out = OutDim > 0 ? OutDim : net.width[2];
-  const float* w_in = net.params + net.weight_offset[0];
-  const float* b_in = net.params + net.bias_offset[0];
-  const float* w_out = net.params + net.weight_offset[1];
-  const float* b_out = net.params + net.bias_offset[1];
-  const int in_stride = net.row_stride[0];
-  const int out_stride = net.row_stride[1];
+  const ShallowWeights layers = shallow_weights(net);
 
   // The inputs in registers: read through `x`, the compiler reloaded them for every unit.
   V input[MaxDim];
@@ -80,17 +76,17 @@ inline void mlp_forward_shallow_narrow_lanes(const MlpView& net, const LaneVecto
   // Hidden unit j feeds partial sum p = j mod P, as in the one-chain pass; the tail (j ≥
   // blocked) feeds partial sum 0.
   auto unit = [&](int j, V (&sum)[MaxDim]) __attribute__((always_inline)) {
-    V h = splat<V>(b_in[j]);
+    V h = splat<V>(layers.b_in[j]);
     LANGEVIN_UNROLL
     for (int k = 0; k < MaxDim; ++k) {
       if (k >= d_in) break;
-      h = lane_fma(splat<V>(w_in[k * in_stride + j]), input[k], h);
+      h = lane_fma(splat<V>(layers.w_in[k * layers.in_stride + j]), input[k], h);
     }
     h = lane_activate<A>(h);
     LANGEVIN_UNROLL
     for (int k = 0; k < MaxDim; ++k) {
       if (k >= d_out) break;
-      sum[k] = lane_fma(splat<V>(w_out[k * out_stride + j]), h, sum[k]);
+      sum[k] = lane_fma(splat<V>(layers.w_out[k * layers.out_stride + j]), h, sum[k]);
     }
   };
   const int blocked = hidden - hidden % P;
@@ -108,7 +104,7 @@ inline void mlp_forward_shallow_narrow_lanes(const MlpView& net, const LaneVecto
       for (int k = 0; k < MaxDim; ++k) partial[p][k] += partial[p + stride][k];
     }
   }
-  for (int k = 0; k < d_out; ++k) out[k] = partial[0][k] + splat<V>(b_out[k]);
+  for (int k = 0; k < d_out; ++k) out[k] = partial[0][k] + splat<V>(layers.b_out[k]);
 }
 
 /// One hidden layer, inputs and outputs of 8 or more (P = 2 or 1 partial sums per output), for
@@ -133,12 +129,7 @@ inline void mlp_forward_shallow_wide_lanes(const MlpView& net, const LaneVector<
   const int d_in = InDim > 0 ? InDim : (net.width[0] < MaxDim ? net.width[0] : MaxDim);
   const int hidden = net.width[1];
   const int d_out = OutDim > 0 ? OutDim : (net.width[2] < MaxDim ? net.width[2] : MaxDim);
-  const float* w_in = net.params + net.weight_offset[0];
-  const float* b_in = net.params + net.bias_offset[0];
-  const float* w_out = net.params + net.weight_offset[1];
-  const float* b_out = net.params + net.bias_offset[1];
-  const int in_stride = net.row_stride[0];
-  const int out_stride = net.row_stride[1];
+  const ShallowWeights layers = shallow_weights(net);
 
   V partial[P][MaxDim][B];
   for (int p = 0; p < P; ++p) {
@@ -155,14 +146,14 @@ inline void mlp_forward_shallow_wide_lanes(const MlpView& net, const LaneVector<
     LANGEVIN_UNROLL
     for (int g = 0; g < G; ++g) {
       LANGEVIN_UNROLL
-      for (int b = 0; b < B; ++b) h[g][b] = splat<V>(b_in[j + g]);
+      for (int b = 0; b < B; ++b) h[g][b] = splat<V>(layers.b_in[j + g]);
     }
     LANGEVIN_UNROLL
     for (int k = 0; k < MaxDim; ++k) {
       if (k >= d_in) break;
       LANGEVIN_UNROLL
       for (int g = 0; g < G; ++g) {
-        const V weight = splat<V>(w_in[k * in_stride + j + g]);
+        const V weight = splat<V>(layers.w_in[k * layers.in_stride + j + g]);
         LANGEVIN_UNROLL
         for (int b = 0; b < B; ++b) h[g][b] = lane_fma(weight, x[k * B + b], h[g][b]);
       }
@@ -176,7 +167,8 @@ inline void mlp_forward_shallow_wide_lanes(const MlpView& net, const LaneVector<
   // Units first + [0, count) of `activation` into outputs [k0, k0 + kOutputGroup), unit u
   // into partial sum u mod Q (Q = P; the tail, Q = 1, into partial sum 0).
   // Full: all kOutputGroup outputs exist, so that the unit loop carries no test of k0 + kk.
-  auto accumulate = [&](auto q, auto full, int first, int count, int k0) __attribute__((always_inline)) {
+  auto accumulate = [&](auto q, auto full, int first, int count,
+                        int k0) __attribute__((always_inline)) {
     constexpr int Q = decltype(q)::value;
     constexpr bool kFull = decltype(full)::value;
     V sum[Q][kOutputGroup][B];
@@ -196,7 +188,7 @@ inline void mlp_forward_shallow_wide_lanes(const MlpView& net, const LaneVector<
         LANGEVIN_UNROLL
         for (int kk = 0; kk < kOutputGroup; ++kk) {
           if (!kFull && k0 + kk >= d_out) break;
-          const V weight = splat<V>(w_out[(k0 + kk) * out_stride + first + u + p]);
+          const V weight = splat<V>(layers.w_out[(k0 + kk) * layers.out_stride + first + u + p]);
           LANGEVIN_UNROLL
           for (int b = 0; b < B; ++b) {
             sum[p][kk][b] = lane_fma(weight, activation[(u + p) * B + b], sum[p][kk][b]);
@@ -229,7 +221,9 @@ inline void mlp_forward_shallow_wide_lanes(const MlpView& net, const LaneVector<
     for (; u + kUnitGroup <= count; u += kUnitGroup) {
       activate_units(std::integral_constant<int, kUnitGroup>{}, first + u, activation + u * B);
     }
-    for (; u < count; ++u) activate_units(std::integral_constant<int, 1>{}, first + u, activation + u * B);
+    for (; u < count; ++u) {
+      activate_units(std::integral_constant<int, 1>{}, first + u, activation + u * B);
+    }
     accumulate_outputs(std::integral_constant<int, P>{}, first, count);
   }
   for (int j = blocked; j < hidden; ++j) {  // the tail: at most one unit, into partial sum 0
@@ -242,7 +236,7 @@ inline void mlp_forward_shallow_wide_lanes(const MlpView& net, const LaneVector<
     for (int b = 0; b < B; ++b) {
       V sum = partial[0][k][b];
       if constexpr (P == 2) sum += partial[1][k][b];  // fold_partial_sums' tree
-      out[k * B + b] = sum + splat<V>(b_out[k]);
+      out[k * B + b] = sum + splat<V>(layers.b_out[k]);
     }
   }
 }
@@ -263,7 +257,8 @@ inline void mlp_forward_shallow_lanes(const MlpView& net, const LaneVector<kVect
       for (int b = 0; b < B; ++b) {
         V one_input[MaxDim] = {}, one_result[MaxDim];
         for (int k = 0; k < net.width[0]; ++k) one_input[k] = x[k * B + b];
-        mlp_forward_shallow_narrow_lanes<MaxDim, A, in_dim(), out_dim()>(net, one_input, one_result);
+        mlp_forward_shallow_narrow_lanes<MaxDim, A, in_dim(), out_dim()>(net, one_input,
+                                                                         one_result);
         for (int k = 0; k < net.width[2]; ++k) out[k * B + b] = one_result[k];
       }
     }
