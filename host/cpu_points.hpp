@@ -5,6 +5,7 @@
 #include <langevin/device/chain.hpp>
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 namespace langevin::backends::cpu_points {
@@ -22,6 +23,21 @@ void score_points(const Score& score, int dim, const float* points, float* score
     for (long long i = 0; i < n; ++i) {
       device::chain_detail::evaluate(local, points + i * dim, scores + i * dim, sigma);
     }
+  }
+}
+
+/// f(D) with the dimension as a compile-time constant where it is one of the tiers up to 16
+/// (0 otherwise): the transposes below then unroll into vector shuffles. (With a run-time
+/// dimension they were scalar loops that took as long as a small network.)
+template <class F>
+void with_transpose_dim(int dim, F&& f) {
+  switch (dim) {
+    case 1: return f(std::integral_constant<int, 1>{});
+    case 2: return f(std::integral_constant<int, 2>{});
+    case 4: return f(std::integral_constant<int, 4>{});
+    case 8: return f(std::integral_constant<int, 8>{});
+    case 16: return f(std::integral_constant<int, 16>{});
+    default: return f(std::integral_constant<int, 0>{});
   }
 }
 
@@ -45,29 +61,35 @@ void score_points_lanes(const Score& score, int dim, const float* points, float*
     std::vector<Vector> in(vectors), out(vectors);
     float* x = reinterpret_cast<float*>(in.data());
     float* s = reinterpret_cast<float*>(out.data());
+    with_transpose_dim(dim, [&](auto fixed_dim) {
+      constexpr int D = decltype(fixed_dim)::value;
+      const int d = D > 0 ? D : dim;
 #pragma omp for schedule(static)
-    for (long long b = 0; b < blocks; ++b) {
-      const long long first = b * L;
-      const int count = static_cast<int>(std::min<long long>(L, n - first));
-      const float* block = points + first * dim;
-      float* block_scores = scores + first * dim;
-      if (dim == 1 && count == L) {
-        // Nothing to transpose: a full block of 1-D points is one row. (For small networks the
-        // transposing loops took as long as the network.)
-        std::copy(block, block + L, x);
+      for (long long b = 0; b < blocks; ++b) {
+        const long long first = b * L;
+        const int count = static_cast<int>(std::min<long long>(L, n - first));
+        const float* block = points + first * d;
+        float* block_scores = scores + first * d;
+        if (D > 0 && count == L) {  // a full block: fixed loops
+          for (int c = 0; c < L; ++c) {
+            for (int j = 0; j < D; ++j) x[j * L + c] = block[c * D + j];
+          }
+          local(x, s, sigma);
+          for (int c = 0; c < L; ++c) {
+            for (int j = 0; j < D; ++j) block_scores[c * D + j] = s[j * L + c];
+          }
+          continue;
+        }
+        for (int c = 0; c < L; ++c) {
+          const float* point = block + std::min(c, count - 1) * d;
+          for (int j = 0; j < d; ++j) x[j * L + c] = point[j];
+        }
         local(x, s, sigma);
-        std::copy(s, s + L, block_scores);
-        continue;
+        for (int c = 0; c < count; ++c) {
+          for (int j = 0; j < d; ++j) block_scores[c * d + j] = s[j * L + c];
+        }
       }
-      for (int c = 0; c < L; ++c) {
-        const float* point = block + std::min(c, count - 1) * dim;
-        for (int j = 0; j < dim; ++j) x[j * L + c] = point[j];
-      }
-      local(x, s, sigma);
-      for (int c = 0; c < count; ++c) {
-        for (int j = 0; j < dim; ++j) block_scores[c * dim + j] = s[j * L + c];
-      }
-    }
+    });
   }
 }
 

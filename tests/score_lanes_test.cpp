@@ -63,6 +63,10 @@ TEST(ScoreLanes, DeepNetworksAndOtherActivationsToo) {
   const Mlp silu = Mlp::random({2, 48, 40, 2}, Activation::Silu, 4);
   const Array x2 = points_of(2, 53);  // a block of 32 (deep networks) and a partial one
   EXPECT_EQ(score(silu, x2, Backend::Cpu).values(), (one_point_scores<2, Activation::Silu>(silu, x2, 0.0f)));
+  const Mlp wide = Mlp::random({16, 24, 16}, Activation::Relu, 7);
+  const Array x16 = points_of(16, 40);  // 16-D points: full blocks transposed in fixed loops
+  EXPECT_EQ(score(wide, x16, Backend::Cpu).values(),
+            (one_point_scores<16, Activation::Relu>(wide, x16, 0.0f)));
   const Mlp tanh_net = Mlp::random({5, 33, 5}, Activation::Tanh, 5);
   const Array x5 = points_of(5, 7);  // fewer points than one block
   EXPECT_EQ(score(tanh_net, x5, Backend::Cpu).values(),
