@@ -79,13 +79,10 @@ void with_lanes_functor(const device::MlpView& net, bool noise_conditional, cons
       f(mlp_functor<device::MlpLanesScore<MaxDim, A, lanes(), false>>(net));
     }
   };
-  if constexpr (MaxDim >= 8) {  // decided at compile time: these tiers never build 16-chain ones
-    with_lanes(std::integral_constant<int, kSharedWeightMlpLanes>{});
-  } else if (net.layers > 2) {
-    with_lanes(std::integral_constant<int, kSharedWeightMlpLanes>{});
-  } else {
-    with_lanes(std::integral_constant<int, kMlpLanes>{});
+  if constexpr (MaxDim < 8) {  // (at compile time: tiers of 8 and more never build 16-chain ones)
+    if (net.layers == 2) return with_lanes(std::integral_constant<int, kMlpLanes>{});
   }
+  with_lanes(std::integral_constant<int, kSharedWeightMlpLanes>{});
 }
 
 /// The chains of one dimension tier and activation. Up to kRegisterDim: blocks of chains in

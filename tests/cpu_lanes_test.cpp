@@ -34,6 +34,14 @@ Array one_at_a_time(const Mlp& model, const SamplerConfig& config, const std::ve
   return out;
 }
 
+/// sample() of `model` (the lanes path) must equal its chains one at a time through Score.
+template <class Score>
+void expect_one_at_a_time(const Mlp& model, const SamplerConfig& config,
+                          const std::vector<double>& sigmas = {}) {
+  SCOPED_TRACE("widths " + testing::PrintToString(model.widths()));
+  EXPECT_EQ(sample(model, config).values(), one_at_a_time<Score>(model, config, sigmas).values());
+}
+
 TEST(CpuLanes, ChainsAreBitIdenticalToOneAtATime) {
   SamplerConfig config;
   config.chains = 37;  // two full blocks and a partial one
@@ -45,46 +53,32 @@ TEST(CpuLanes, ChainsAreBitIdenticalToOneAtATime) {
   for (Keep keep : {Keep::Final, Keep::Trajectory}) {
     config.keep = keep;
     // Past the hinge form's limit (hinge_test.cpp covers that form), with a tail after P.
-    const Mlp shallow = Mlp::random({1, 6150, 1}, Activation::Relu, 1);
-    EXPECT_EQ(sample(shallow, config).values(),
-              (one_at_a_time<device::MlpScore<1, Activation::Relu>>(shallow, config, {}).values()));
-    const Mlp two = Mlp::random({2, 37, 2}, Activation::Tanh, 2);
-    const Mlp wide = Mlp::random({13, 141, 13}, Activation::Softplus, 6);  // tier 16: chunks, tail
-    EXPECT_EQ(sample(two, config).values(),
-              (one_at_a_time<device::MlpScore<2, Activation::Tanh>>(two, config, {}).values()));
-    EXPECT_EQ(sample(wide, config).values(),
-              (one_at_a_time<device::MlpScore<16, Activation::Softplus>>(wide, config, {}).values()));
+    expect_one_at_a_time<device::MlpScore<1, Activation::Relu>>(
+        Mlp::random({1, 6150, 1}, Activation::Relu, 1), config);
+    expect_one_at_a_time<device::MlpScore<2, Activation::Tanh>>(
+        Mlp::random({2, 37, 2}, Activation::Tanh, 2), config);
+    expect_one_at_a_time<device::MlpScore<16, Activation::Softplus>>(  // tier 16: chunks, tail
+        Mlp::random({13, 141, 13}, Activation::Softplus, 6), config);
     // A dimension that is a tier: the widths become compile-time constants (groups of 8
     // activations, a chunk's tail).
-    const Mlp exact = Mlp::random({16, 141, 16}, Activation::Relu, 7);
-    EXPECT_EQ(sample(exact, config).values(),
-              (one_at_a_time<device::MlpScore<16, Activation::Relu>>(exact, config, {}).values()));
-    const Mlp deep = Mlp::random({3, 9, 13, 3}, Activation::Silu, 3);  // 13: groups of 8, 4, 1
-    EXPECT_EQ(sample(deep, config).values(),
-              (one_at_a_time<device::MlpScore<4, Activation::Silu>>(deep, config, {}).values()));
+    expect_one_at_a_time<device::MlpScore<16, Activation::Relu>>(
+        Mlp::random({16, 141, 16}, Activation::Relu, 7), config);
+    expect_one_at_a_time<device::MlpScore<4, Activation::Silu>>(  // 13: groups of 8, 4, 1
+        Mlp::random({3, 9, 13, 3}, Activation::Silu, 3), config);
     const std::vector<double> sigmas{2.0, 0.5};
-    const Mlp conditional(Mlp::random({3, 16, 2}, Activation::Softplus, 4).layers(),
-                          Activation::Softplus, sigmas);
     SamplerConfig annealed = config;
     annealed.denoise = keep == Keep::Final;
-    EXPECT_EQ(sample(conditional, annealed).values(),
-              (one_at_a_time<device::NoiseConditionalMlpScore<4, Activation::Softplus>>(
-                   conditional, annealed, sigmas)
-                   .values()));
+    auto conditional = [&](std::vector<int> widths, Activation activation, std::uint64_t seed) {
+      return Mlp(Mlp::random(widths, activation, seed).layers(), activation, sigmas);
+    };
+    expect_one_at_a_time<device::NoiseConditionalMlpScore<4, Activation::Softplus>>(
+        conditional({3, 16, 2}, Activation::Softplus, 4), annealed, sigmas);
     // (x, log σ) of width 2, a tier, and outputs of width 1: compile-time widths too.
-    const Mlp conditional_1d(Mlp::random({2, 21, 1}, Activation::Relu, 8).layers(), Activation::Relu,
-                             sigmas);
-    EXPECT_EQ(sample(conditional_1d, annealed).values(),
-              (one_at_a_time<device::NoiseConditionalMlpScore<2, Activation::Relu>>(
-                   conditional_1d, annealed, sigmas)
-                   .values()));
+    expect_one_at_a_time<device::NoiseConditionalMlpScore<2, Activation::Relu>>(
+        conditional({2, 21, 1}, Activation::Relu, 8), annealed, sigmas);
     // Tier 8, (x, log σ) of width 8: two partial sums an output, a hidden unit past them.
-    const Mlp conditional_7d(Mlp::random({8, 71, 7}, Activation::Tanh, 9).layers(), Activation::Tanh,
-                             sigmas);
-    EXPECT_EQ(sample(conditional_7d, annealed).values(),
-              (one_at_a_time<device::NoiseConditionalMlpScore<8, Activation::Tanh>>(
-                   conditional_7d, annealed, sigmas)
-                   .values()));
+    expect_one_at_a_time<device::NoiseConditionalMlpScore<8, Activation::Tanh>>(
+        conditional({8, 71, 7}, Activation::Tanh, 9), annealed, sigmas);
   }
 }
 

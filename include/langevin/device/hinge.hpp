@@ -19,6 +19,7 @@
 /// (0, 0), which adds exact zeros.
 
 #include <langevin/device/config.hpp>
+#include <langevin/device/float_ops.hpp>
 #include <langevin/device/math.hpp>
 
 namespace langevin::device {
@@ -35,13 +36,13 @@ struct HingeView {
 };
 
 /// max(x, t) for a finite t, as one instruction on both backends: FMNMX on the GPU, maxss /
-/// vmaxps on the CPU (whose rule, "x > t ? x : t", is the select written here). A NaN x gives t
+/// vmaxps on the CPU (whose rule, "x > t ? x : t", is ScalarOps::max's select). A NaN x gives t
 /// on both.
 LANGEVIN_HD float hinge_max(float x, float t) {
 #if defined(__CUDA_ARCH__)
   return fmaxf(x, t);
 #else
-  return x > t ? x : t;
+  return ScalarOps::max(x, t);
 #endif
 }
 
