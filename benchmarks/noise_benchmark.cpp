@@ -9,7 +9,7 @@
 // The sampler spends this once per chain-step beside the score pass, so for small networks it
 // bounds the chain-steps/s (docs/PERFORMANCE.md).
 
-#include <langevin/device/normal_lanes.hpp>
+#include "cpu/normal_lanes.hpp"
 #include <langevin/device/normal_stream.hpp>
 
 #include <chrono>

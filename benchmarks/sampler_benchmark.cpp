@@ -15,15 +15,13 @@
 // with running statistics only (mean, variance, a 100-bin histogram; sample_summary), the way
 // 10⁸ chains run in bounded memory; time should grow linearly with N. The seed model runs in
 // the library's hinge form (device/hinge.hpp), as every 1-D one-hidden-layer ReLU network does;
-// a second row runs the same network through the layered pass (the backends' entry point), so
-// that the two forms are measured side by side.
+// a second row runs the same network through the layered pass (ScoreForm::Layered), so that the
+// two forms are measured side by side.
+
+#include "ceilings.hpp"
 
 #include <langevin/device/cuda_check.hpp>
 #include <langevin/langevin.hpp>
-#include "backends.hpp"
-#include "ceilings.hpp"
-#include "hinge.hpp"
-#include "views.hpp"
 
 #include <cuda_runtime.h>
 #include <omp.h>
@@ -125,37 +123,6 @@ double time_run(const Target& target, const langevin::SamplerConfig& config, int
     return median_seconds([&] { sampler.run_into(out.data()); }, synchronize, repeat);
   }
   return median_seconds([&] { sampler.run(); }, [] {}, repeat);
-}
-
-/// Seconds of one run of `config` on `model` through the layered MLP pass, bypassing the hinge
-/// form the Sampler would choose (final states only; the same chains and noise).
-double time_layered_run(const langevin::Mlp& model, const langevin::SamplerConfig& config,
-                        int repeat) {
-  const std::vector<float> params = model.packed();
-  langevin::device::ChainConfig chains = langevin::chain_config(config, model.data_dim(), {});
-  if (config.backend == Backend::Cuda) {
-    const langevin::DeviceBuffer<float> device_params(params.data(), params.size());
-    const langevin::device::MlpView view =
-        langevin::detail::mlp_view(model, device_params.data());
-    const langevin::backends::MlpScratchPlan plan =
-        langevin::backends::plan_mlp_scratch(view, config.chains);
-    langevin::DeviceBuffer<float> scratch(static_cast<std::size_t>(plan.floats));
-    langevin::DeviceBuffer<float> out(static_cast<std::size_t>(config.chains * model.data_dim()));
-    chains.out = out.data();
-    return median_seconds(
-        [&] {
-          langevin::backends::sample_mlp_cuda(view, model.activation(),
-                                              static_cast<long long>(params.size()), plan,
-                                              scratch.data(), chains, nullptr);
-        },
-        synchronize, repeat);
-  }
-  std::vector<float> out(static_cast<std::size_t>(config.chains * model.data_dim()));
-  chains.out = out.data();
-  const langevin::device::MlpView view = langevin::detail::mlp_view(model, params.data());
-  return median_seconds(
-      [&] { langevin::backends::sample_mlp_cpu(view, model.activation(), chains); }, [] {},
-      repeat);
 }
 
 struct Ceiling {
@@ -283,7 +250,10 @@ int main(int argc, char** argv) try {
         : gpu ? std::vector<std::int64_t>{1000, 100000, 1000000}
               : std::vector<std::int64_t>{1000, 100000};
     const std::int64_t steps = options.steps > 0 ? options.steps : gpu ? 1000 : 100;
-    const bool hinge = langevin::detail::hinge_form(seed_model).has_value();
+    langevin::SamplerConfig probe;
+    probe.chains = 1;
+    probe.backend = backend;
+    const bool hinge = langevin::Sampler(seed_model, probe).score_form() == "hinge";
     Case layered_case = seed_case;
     layered_case.name += " layered";
     for (std::int64_t n : chains) {
@@ -294,9 +264,10 @@ int main(int argc, char** argv) try {
         config.steps = steps;
         config.epsilon = 5e-3;
         config.backend = backend;
+        config.score_form = langevin::ScoreForm::Layered;
         print_row(backend, layered_case, n, steps, "final",
-                  time_layered_run(seed_model, config, options.repeat),
-                  4.0 * static_cast<double>(n), ceiling);
+                  time_run(seed_model, config, options.repeat), 4.0 * static_cast<double>(n),
+                  ceiling);
       }
     }
     for (std::int64_t n : chains) {

@@ -28,7 +28,7 @@
 #include <langevin/device/normal_stream.hpp>
 #include <langevin/langevin.hpp>
 #include "ceilings.hpp"
-#include "hinge.hpp"
+#include "run/hinge_form.hpp"
 
 #include <cuda_runtime.h>
 

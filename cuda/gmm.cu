@@ -1,12 +1,12 @@
 // The Gaussian mixture on the GPU: sampling and score evaluation through the generic kernel.
 
-#include "backends.hpp"
+#include "backend.hpp"
 #include "dispatch.hpp"
 #include "work.cuh"
 
 #include <langevin/device/run_cuda.cuh>
 
-namespace langevin::backends {
+namespace langevin::cuda_backend {
 namespace {
 
 template <class Score, class Work>
@@ -31,8 +31,7 @@ void launch(const device::GmmView& gmm, const Work& work, Stream stream) {
 
 }  // namespace
 
-void sample_gmm_cuda(const device::GmmView& gmm, const device::ChainConfig& config,
-                     Stream stream) {
+void sample_gmm(const device::GmmView& gmm, const device::ChainConfig& config, Stream stream) {
   // Annealing runs the convolved mixture at each level; MALA is chosen inside run_chain.
   if (config.levels > 0) {
     launch<device::GmmNoiseScore>(gmm, kernels::ChainWork{config}, stream);
@@ -41,9 +40,9 @@ void sample_gmm_cuda(const device::GmmView& gmm, const device::ChainConfig& conf
   }
 }
 
-void score_gmm_cuda(const device::GmmView& gmm, const float* points, float* scores, long long n,
-                    Stream stream) {
+void score_gmm(const device::GmmView& gmm, const float* points, float* scores, long long n,
+               Stream stream) {
   launch<device::GmmScore>(gmm, kernels::ScoreWork{points, scores, n, gmm.dim}, stream);
 }
 
-}  // namespace langevin::backends
+}  // namespace langevin::cuda_backend

@@ -1,15 +1,17 @@
-// The hinge form of the seed-shaped networks on the GPU (device/hinge.hpp). Each block copies
-// the (t, v) pairs into shared memory once, then:
+// The hinge form of 1-D networks with one hidden ReLU layer on the GPU (device/hinge.hpp). Each
+// block copies the (t, v) pairs into shared memory once when they fit there (else its threads
+// read them from global memory, through the caches: the same values), then:
 //   many chains   one chain per thread: the 16 partial sums in registers, two units per 128-bit
-//                 shared load (broadcast: every lane reads the same pair);
+//                 load (broadcast: every lane reads the same pair);
 //   few chains    one chain per 16 threads (HingeLaneScore): thread p of the group sums the
 //                 units j ≡ p (mod 16), which is partial sum p of the one-thread form, and a
 //                 butterfly of shuffles folds them in the one-thread form's order. Every thread
-//                 of the group draws the same noise and holds the same state; one writes.
+//                 of the group draws the same noise, holds the same state and stores the same
+//                 values; one of them counts the chain's divergence.
 // Both give the same results bit for bit, so that the launch shape chosen for a chain count
 // never changes a chain (a split run equals its rows of the whole run).
 
-#include "backends.hpp"
+#include "backend.hpp"
 #include "device_properties.cuh"
 #include "work.cuh"
 
@@ -24,8 +26,11 @@ namespace {
 constexpr int kGroupLanes = device::kHingeSums;  // threads per chain when chains are few
 constexpr int kGroupBlock = 64;                  // 4 chains a block: blocks spread over the SMs
 
-/// The block's copy of the pairs; the view then points at it (shared memory: LDS loads).
-__device__ device::HingeView stage_pairs(const device::HingeView& hinge, float4* staged) {
+/// Where a block reads the pairs: its copy in shared memory when `stage` (LDS loads), else
+/// global memory.
+__device__ device::HingeView stage_pairs(const device::HingeView& hinge, bool stage,
+                                         float4* staged) {
+  if (!stage) return hinge;
   const float4* source = reinterpret_cast<const float4*>(hinge.pairs);
   for (int q = threadIdx.x; q < hinge.units / 2; q += blockDim.x) staged[q] = source[q];
   __syncthreads();
@@ -36,9 +41,9 @@ __device__ device::HingeView stage_pairs(const device::HingeView& hinge, float4*
 
 template <class Work>
 __global__ void __launch_bounds__(device::kChainsPerBlock)
-    hinge_items_kernel(device::HingeView hinge, Work work) {
+    hinge_items_kernel(device::HingeView hinge, bool stage, Work work) {
   extern __shared__ float4 staged_pairs[];
-  const device::HingeScore score{stage_pairs(hinge, staged_pairs)};
+  const device::HingeScore score{stage_pairs(hinge, stage, staged_pairs)};
   const long long stride = static_cast<long long>(gridDim.x) * blockDim.x;
   for (long long i = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
        i < work.count(); i += stride) {
@@ -52,8 +57,6 @@ struct HingeLaneScore {
   device::HingeView hinge;
   int lane = 0;
   unsigned int mask = 0;  // the group's 16 lanes of the warp
-
-  __device__ bool leader() const { return lane == 0; }
 
   __device__ void operator()(const float* x, float* s) const {
     const float2* pairs = reinterpret_cast<const float2*>(hinge.pairs);
@@ -74,57 +77,81 @@ struct HingeLaneScore {
 };
 
 __global__ void __launch_bounds__(kGroupBlock)
-    hinge_group_chains_kernel(device::HingeView hinge, ChainWork work) {
+    hinge_group_chains_kernel(device::HingeView hinge, bool stage, ChainWork work) {
   extern __shared__ float4 staged_pairs[];
-  const device::HingeView local = stage_pairs(hinge, staged_pairs);
+  const device::HingeView local = stage_pairs(hinge, stage, staged_pairs);
   const long long thread = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
   const long long chain = thread / kGroupLanes;
   // Whole groups leave together: the shuffles below only ever name lanes that stay.
   if (chain >= work.count()) return;
   const int lane = static_cast<int>(threadIdx.x % kGroupLanes);
   const unsigned int mask = 0xFFFFu << (threadIdx.x & 16u);
-  work(HingeLaneScore{local, lane, mask}, chain);
+  // The group's threads store the same bits to the same places; only lane 0 counts a diverged
+  // chain, so that it is counted once.
+  ChainWork own = work;
+  if (lane != 0) own.config.divergence = nullptr;
+  own(HingeLaneScore{local, lane, mask}, chain);
 }
 
-int shared_bytes(const device::HingeView& hinge) {
-  return hinge.units * 2 * static_cast<int>(sizeof(float));
+/// The pairs' bytes, and whether they fit in a block's shared memory (opting in past 48 KB).
+struct Staging {
+  int bytes = 0;
+  bool stage = false;
+};
+
+template <class Kernel>
+Staging staging(const device::HingeView& hinge, Kernel kernel) {
+  Staging plan;
+  const long long bytes = static_cast<long long>(hinge.units) * 2 * sizeof(float);
+  plan.stage = bytes <= device_attribute(cudaDevAttrMaxSharedMemoryPerBlockOptin);
+  plan.bytes = plan.stage ? static_cast<int>(bytes) : 0;
+  if (plan.bytes > 48 * 1024) {
+    LANGEVIN_CUDA_CHECK(
+        cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, plan.bytes));
+  }
+  return plan;
 }
 
 }  // namespace
 }  // namespace kernels
 
-namespace backends {
+namespace cuda_backend {
 
-void sample_hinge_cuda(const device::HingeView& hinge, const device::ChainConfig& config,
-                       Stream stream) {
+void sample_hinge(const device::HingeView& hinge, const device::ChainConfig& config,
+                  Stream stream) {
   if (config.chains <= 0) return;
   const kernels::ChainWork work{config};
   // One thread a chain leaves the GPU mostly idle below ~64 chains an SM (fewer than two warps
   // a scheduler); a group of 16 threads a chain is then several times faster per chain.
   if (config.chains < 64ll * kernels::multiprocessors()) {
+    const kernels::Staging plan = kernels::staging(hinge, kernels::hinge_group_chains_kernel);
     const long long threads = config.chains * kernels::kGroupLanes;
     const auto blocks =
         static_cast<unsigned int>((threads + kernels::kGroupBlock - 1) / kernels::kGroupBlock);
-    kernels::hinge_group_chains_kernel<<<blocks, kernels::kGroupBlock,
-                                         kernels::shared_bytes(hinge), stream>>>(hinge, work);
+    kernels::hinge_group_chains_kernel<<<blocks, kernels::kGroupBlock, plan.bytes, stream>>>(
+        hinge, plan.stage, work);
     LANGEVIN_CUDA_CHECK_LAUNCH("hinge_group_chains_kernel");
     return;
   }
+  const kernels::Staging plan =
+      kernels::staging(hinge, kernels::hinge_items_kernel<kernels::ChainWork>);
   kernels::hinge_items_kernel<kernels::ChainWork>
-      <<<device::chain_blocks(config.chains), device::kChainsPerBlock,
-         kernels::shared_bytes(hinge), stream>>>(hinge, work);
+      <<<device::chain_blocks(config.chains), device::kChainsPerBlock, plan.bytes, stream>>>(
+          hinge, plan.stage, work);
   LANGEVIN_CUDA_CHECK_LAUNCH("hinge_items_kernel");
 }
 
-void score_hinge_cuda(const device::HingeView& hinge, const float* points, float* scores,
-                      long long n, Stream stream) {
+void score_hinge(const device::HingeView& hinge, const float* points, float* scores, long long n,
+                 Stream stream) {
   if (n <= 0) return;
   const kernels::ScoreWork work{points, scores, n, 1};
+  const kernels::Staging plan =
+      kernels::staging(hinge, kernels::hinge_items_kernel<kernels::ScoreWork>);
   kernels::hinge_items_kernel<kernels::ScoreWork>
-      <<<device::chain_blocks(n), device::kChainsPerBlock, kernels::shared_bytes(hinge), stream>>>(
-          hinge, work);
+      <<<device::chain_blocks(n), device::kChainsPerBlock, plan.bytes, stream>>>(hinge, plan.stage,
+                                                                                 work);
   LANGEVIN_CUDA_CHECK_LAUNCH("hinge_items_kernel");
 }
 
-}  // namespace backends
+}  // namespace cuda_backend
 }  // namespace langevin

@@ -14,7 +14,7 @@ long long max_shared_bytes_per_block() {
 
 }  // namespace kernels
 
-namespace backends {
+namespace cuda_backend {
 
 MlpScratchPlan plan_mlp_scratch(const device::MlpView& net, long long work_items) {
   constexpr long long kBlock = device::kChainsPerBlock;
@@ -38,18 +38,18 @@ MlpScratchPlan plan_mlp_scratch(const device::MlpView& net, long long work_items
   return plan;
 }
 
-void sample_mlp_cuda(const device::MlpView& net, Activation activation, long long param_count,
-                     const MlpScratchPlan& plan, float* scratch, const device::ChainConfig& config,
-                     Stream stream) {
+void sample_mlp(const device::MlpView& net, Activation activation, long long param_count,
+                const MlpScratchPlan& plan, float* scratch, const device::ChainConfig& config,
+                Stream stream) {
   const kernels::MlpLaunch launch{net, param_count, plan, scratch, stream};
   detail::with_activation(activation, [&](auto act) {
     kernels::launch_mlp_chains<act()>(launch, kernels::ChainWork{config});
   });
 }
 
-void score_mlp_cuda(const device::MlpView& net, Activation activation, long long param_count,
-                    const MlpScratchPlan& plan, float* scratch, const float* points, float* scores,
-                    long long n, Stream stream, float sigma) {
+void score_mlp(const device::MlpView& net, Activation activation, long long param_count,
+               const MlpScratchPlan& plan, float* scratch, const float* points, float* scores,
+               long long n, float sigma, Stream stream) {
   const kernels::MlpLaunch launch{net, param_count, plan, scratch, stream};
   detail::with_activation(activation, [&](auto act) {
     kernels::launch_mlp_scores<act()>(
@@ -57,5 +57,5 @@ void score_mlp_cuda(const device::MlpView& net, Activation activation, long long
   });
 }
 
-}  // namespace backends
+}  // namespace cuda_backend
 }  // namespace langevin

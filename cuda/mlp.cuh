@@ -2,10 +2,11 @@
 // The MLP on the GPU: a fused kernel that stages the packed weights in shared memory once per
 // block (every thread then reads them at shared-memory speed, broadcast across the warp) and
 // runs a Work (chains or score points) per thread. Deep networks get a slice of global scratch.
-// Instantiated per activation in mlp_<activation>.cu, so that the slow part of the build
-// (one kernel per dimension tier, activation and work) runs in parallel.
+// Instantiated per activation in the generated mlp_<activation>.cu (from
+// mlp_activation.cu.in), so that the slow part of the build (one kernel per dimension tier,
+// activation and work) runs in parallel.
 
-#include "backends.hpp"
+#include "backend.hpp"
 #include "dispatch.hpp"
 #include "work.cuh"
 
@@ -42,7 +43,7 @@ __global__ void __launch_bounds__(device::kChainsPerBlock)
 struct MlpLaunch {
   device::MlpView net;
   long long param_count = 0;
-  backends::MlpScratchPlan plan;
+  cuda_backend::MlpScratchPlan plan;
   float* scratch = nullptr;
   Stream stream = nullptr;
 };
@@ -82,15 +83,14 @@ void launch_mlp_scores(const MlpLaunch& launch, const ScoreWork& work);
 
 }  // namespace langevin::kernels
 
-/// Instantiates the MLP kernels of one activation.
-#define LANGEVIN_INSTANTIATE_MLP_KERNELS(A)                                                \
-  namespace langevin::kernels {                                                            \
-  template <>                                                                              \
-  void launch_mlp_chains<A>(const MlpLaunch& launch, const ChainWork& work) {              \
-    launch_mlp<A>(launch, work, work.config.levels > 0);                                   \
-  }                                                                                        \
-  template <>                                                                              \
-  void launch_mlp_scores<A>(const MlpLaunch& launch, const ScoreWork& work) {              \
-    launch_mlp<A>(launch, work, work.sigma > 0.0f);                                        \
-  }                                                                                        \
-  }
+// Specialised in the generated mlp_<activation>.cu: the declarations keep cuda/mlp.cu's
+// dispatch from instantiating them again.
+#define LANGEVIN_MLP_KERNELS_EXTERN(A)                                          \
+  template <>                                                                   \
+  void launch_mlp_chains<Activation::A>(const MlpLaunch&, const ChainWork&);    \
+  template <>                                                                   \
+  void launch_mlp_scores<Activation::A>(const MlpLaunch&, const ScoreWork&);
+namespace langevin::kernels {
+LANGEVIN_FOR_EACH_ACTIVATION(LANGEVIN_MLP_KERNELS_EXTERN)
+}
+#undef LANGEVIN_MLP_KERNELS_EXTERN

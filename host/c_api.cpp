@@ -2,20 +2,21 @@
 // guarded(), which turns every exception into a status and a thread-local message, so that no
 // C++ exception ever reaches a C or Fortran caller.
 
+#include "run/targets.hpp"
+
 #include <langevin/langevin.h>
 #include <langevin/langevin.hpp>
 
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <filesystem>
 #include <limits>
 #include <new>
 #include <string>
 #include <variant>
 
 struct langevin_model {
-  std::variant<langevin::GaussianMixture, langevin::Mlp> source;
+  langevin::detail::ScoreSource source;
 };
 
 struct langevin_config {
@@ -74,15 +75,13 @@ langevin::Backend to_backend(langevin_backend backend) {
 
 std::unique_ptr<langevin::Sampler> make_sampler(const langevin_model& model,
                                                 const langevin::SamplerConfig& config) {
-  return std::visit(
-      [&](const auto& target) { return std::make_unique<langevin::Sampler>(target, config); },
-      model.source);
+  return std::make_unique<langevin::Sampler>(
+      std::shared_ptr<const langevin::ScoreTarget>(
+          langevin::detail::make_target(model.source, config.score_form)),
+      config);
 }
 
-int model_dim(const langevin_model& model) {
-  if (const auto* mlp = std::get_if<langevin::Mlp>(&model.source)) return mlp->data_dim();
-  return std::get<langevin::GaussianMixture>(model.source).dim();
-}
+int model_dim(const langevin_model& model) { return langevin::detail::source_dim(model.source); }
 
 std::int64_t element_count(const std::vector<std::int64_t>& shape) {
   std::int64_t count = 1;
@@ -115,16 +114,7 @@ langevin_status langevin_model_load(const char* path, langevin_model** model) {
     require_pointer(path, "path");
     require_pointer(model, "model");
     *model = nullptr;
-    const std::string file(path);
-    const std::string extension = std::filesystem::path(file).extension().string();
-    if (extension == ".json") {
-      *model = new langevin_model{langevin::load_gmm(file)};
-    } else if (extension == ".safetensors") {
-      *model = new langevin_model{langevin::load_mlp(file)};
-    } else {
-      throw langevin::InvalidInput("path = " + file +
-                                   ": expected a score model (.safetensors) or a mixture (.json)");
-    }
+    *model = new langevin_model{langevin::detail::load_score_source(path, "path")};
   });
 }
 
@@ -244,6 +234,28 @@ langevin_status langevin_config_set_method(langevin_config* config, langevin_met
 }
 langevin_status langevin_config_set_backend(langevin_config* config, langevin_backend backend) {
   return set(config, [&](langevin::SamplerConfig& c) { c.backend = to_backend(backend); });
+}
+langevin_status langevin_config_set_device(langevin_config* config, int device) {
+  return set(config, [&](langevin::SamplerConfig& c) { c.device = device; });
+}
+langevin_status langevin_config_set_devices(langevin_config* config, const int* devices,
+                                            int count) {
+  return set(config, [&](langevin::SamplerConfig& c) {
+    if (count < 0) throw langevin::InvalidInput("count = " + std::to_string(count) + ": must be non-negative");
+    if (count > 0) require_pointer(devices, "devices");
+    c.devices.assign(devices, devices + count);
+  });
+}
+langevin_status langevin_config_set_score_form(langevin_config* config,
+                                               langevin_score_form form) {
+  return set(config, [&](langevin::SamplerConfig& c) {
+    if (form != LANGEVIN_SCORE_FORM_AUTO && form != LANGEVIN_SCORE_FORM_LAYERED) {
+      throw langevin::InvalidInput("form = " + std::to_string(static_cast<int>(form)) +
+                                   ": expected LANGEVIN_SCORE_FORM_AUTO or _LAYERED");
+    }
+    c.score_form = form == LANGEVIN_SCORE_FORM_LAYERED ? langevin::ScoreForm::Layered
+                                                       : langevin::ScoreForm::Auto;
+  });
 }
 langevin_status langevin_config_set_sigmas(langevin_config* config, const double* sigmas,
                                            int count) {

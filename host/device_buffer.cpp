@@ -1,4 +1,6 @@
-// The only place the library allocates and frees device memory.
+// The only place the library allocates and frees device memory, and changes the current device.
+
+#include "run/device_scope.hpp"
 
 #include <langevin/device/cuda_check.hpp>
 #include <langevin/device_buffer.hpp>
@@ -9,6 +11,25 @@
 
 namespace langevin {
 namespace detail {
+
+DeviceScope::DeviceScope(int device) {
+  if (device < 0) return;
+  int current = 0;
+  LANGEVIN_CUDA_CHECK(cudaGetDevice(&current));
+  if (current == device) return;
+  LANGEVIN_CUDA_CHECK(cudaSetDevice(device));
+  previous_ = current;
+}
+
+DeviceScope::~DeviceScope() {
+  if (previous_ >= 0) cudaSetDevice(previous_);  // nothing useful to do with an error here
+}
+
+int current_device() {
+  int device = 0;
+  LANGEVIN_CUDA_CHECK(cudaGetDevice(&device));
+  return device;
+}
 
 void* device_allocate(std::size_t bytes) {
   if (bytes == 0) return nullptr;
@@ -22,18 +43,28 @@ void* device_allocate(std::size_t bytes) {
   return pointer;
 }
 
-void device_free(void* pointer) noexcept {
-  if (pointer != nullptr) cudaFree(pointer);  // nothing useful to do with an error in a destructor
+void device_free(void* pointer, int device) noexcept {
+  if (pointer == nullptr) return;
+  // Nothing useful to do with an error in a destructor; the scope's own errors included.
+  try {
+    const DeviceScope scope(device);
+    cudaFree(pointer);
+  } catch (const Error&) {
+  }
 }
 
-void copy_host_to_device(void* device, const void* host, std::size_t bytes, Stream stream) {
+void copy_host_to_device(void* to, const void* host, std::size_t bytes, Stream stream,
+                         int device) {
   if (bytes == 0) return;
-  LANGEVIN_CUDA_CHECK(cudaMemcpyAsync(device, host, bytes, cudaMemcpyHostToDevice, stream));
+  const DeviceScope scope(device);
+  LANGEVIN_CUDA_CHECK(cudaMemcpyAsync(to, host, bytes, cudaMemcpyHostToDevice, stream));
 }
 
-void copy_device_to_host(void* host, const void* device, std::size_t bytes, Stream stream) {
+void copy_device_to_host(void* host, const void* from, std::size_t bytes, Stream stream,
+                         int device) {
   if (bytes == 0) return;
-  LANGEVIN_CUDA_CHECK(cudaMemcpyAsync(host, device, bytes, cudaMemcpyDeviceToHost, stream));
+  const DeviceScope scope(device);
+  LANGEVIN_CUDA_CHECK(cudaMemcpyAsync(host, from, bytes, cudaMemcpyDeviceToHost, stream));
   LANGEVIN_CUDA_CHECK(cudaStreamSynchronize(stream));
 }
 

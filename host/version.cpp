@@ -1,3 +1,5 @@
+#include "kernel_lists.hpp"
+
 #include <langevin/version.hpp>
 
 #include <string>
@@ -13,6 +15,8 @@ std::string build_configuration() {
   text += "CUDA toolkit: " LANGEVIN_CUDA_VERSION "\n";
   text += "host compiler: " LANGEVIN_CXX_COMPILER "\n";
   text += "CPU backend flags: " LANGEVIN_CPU_FLAGS "\n";
+  text += "activations: " LANGEVIN_ACTIVATIONS_TEXT "\n";
+  text += "dimension tiers: " LANGEVIN_DIM_TIERS_TEXT "\n";
   text += "HDF5: " LANGEVIN_HDF5 "\n";
   text += "SHA-256 of inputs: " LANGEVIN_SHA256 "\n";
 #if defined(_OPENMP)

@@ -3,7 +3,7 @@
 // on the CPU's lane vectors (the same bits).
 
 #include <langevin/device/activation.hpp>
-#include <langevin/device/lane_ops.hpp>
+#include "cpu/lane_ops.hpp"
 #include <langevin/device/log.hpp>
 #include <langevin/device/tanh.hpp>
 

@@ -173,6 +173,41 @@ TEST(CApi, AnnealsANoiseConditionalRunOverGivenLevels) {
   EXPECT_EQ(out, values(langevin::sample(langevin::load_gmm(kTwoModes), expected)));
 }
 
+TEST(CApi, DevicesAndTheScoreFormReachTheSampler) {
+  const Config config = small_config();
+  std::vector<float> out(300);
+  // A 1-D ReLU network through the layered pass: the C++ API's run with the same setting.
+  const langevin::Mlp relu = langevin::Mlp::random({1, 40, 1}, langevin::Activation::Relu, 3);
+  const std::string path = ::testing::TempDir() + "/c_api_relu.safetensors";
+  langevin::save_mlp(path, relu);
+  const Model model = load(path);
+  ASSERT_EQ(langevin_config_set_score_form(config.get(), LANGEVIN_SCORE_FORM_LAYERED),
+            LANGEVIN_OK);
+  ASSERT_EQ(langevin_sample(model.get(), config.get(), out.data(), 300, LANGEVIN_HOST_MEMORY,
+                            nullptr),
+            LANGEVIN_OK)
+      << langevin_last_error();
+  langevin::SamplerConfig expected = small_cpp_config();
+  expected.score_form = langevin::ScoreForm::Layered;
+  EXPECT_EQ(out, values(langevin::sample(relu, expected)));
+  EXPECT_EQ(langevin_config_set_score_form(config.get(), static_cast<langevin_score_form>(7)),
+            LANGEVIN_INVALID_INPUT);
+  // Devices name CUDA GPUs: on the cpu backend they are refused, naming the field.
+  const int devices[] = {0, 1};
+  ASSERT_EQ(langevin_config_set_devices(config.get(), devices, 2), LANGEVIN_OK);
+  EXPECT_EQ(langevin_sample(model.get(), config.get(), out.data(), 300, LANGEVIN_HOST_MEMORY,
+                            nullptr),
+            LANGEVIN_INVALID_INPUT);
+  EXPECT_EQ(std::string(langevin_last_error()),
+            "devices = 0,1: this run is on the cpu backend; devices name CUDA GPUs");
+  ASSERT_EQ(langevin_config_set_devices(config.get(), nullptr, 0), LANGEVIN_OK);
+  ASSERT_EQ(langevin_config_set_device(config.get(), 3), LANGEVIN_OK);
+  EXPECT_EQ(langevin_sample(model.get(), config.get(), out.data(), 300, LANGEVIN_HOST_MEMORY,
+                            nullptr),
+            LANGEVIN_INVALID_INPUT);
+  EXPECT_EQ(langevin_config_set_devices(config.get(), nullptr, 1), LANGEVIN_INVALID_INPUT);
+}
+
 TEST(CApi, ScoresMatchTheCppApi) {
   const Model model = load(kTwoModes);
   const std::vector<float> points = {-7.0f, -5.0f, 0.0f, 1.5f, 6.0f};

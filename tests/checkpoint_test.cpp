@@ -250,10 +250,22 @@ struct StandardNormal {
   LANGEVIN_HD void operator()(const float* x, float* s) const { s[0] = -x[0]; }
 };
 
-TEST(CheckpointResume, SampleWithRefusesCheckpointing) {
+TEST(CheckpointResume, SampleWithResumesAsASamplerDoes) {
+  // sample_with runs through the same driver: a user's functor checkpoints and resumes too.
   SamplerConfig config = base_config(Backend::Cpu);
-  config.checkpoint_every = 10;
-  EXPECT_THROW((void)sample_with(StandardNormal{}, 1, config), InvalidInput);
+  const Array reference = sample_with(StandardNormal{}, 1, config);
+  std::vector<Checkpoint> checkpoints;
+  SamplerConfig checkpointed = config;
+  checkpointed.checkpoint_every = 40;
+  checkpointed.on_checkpoint = [&](const Checkpoint& c) { checkpoints.push_back(c); };
+  EXPECT_TRUE(same_bits(sample_with(StandardNormal{}, 1, checkpointed), reference));
+  ASSERT_EQ(checkpoints.size(), 2u);
+  for (const Checkpoint& checkpoint : checkpoints) {
+    SamplerConfig resumed = config;
+    resumed.resume = std::make_shared<const Checkpoint>(checkpoint);
+    EXPECT_TRUE(same_bits(sample_with(StandardNormal{}, 1, resumed), reference))
+        << "resumed after update " << checkpoint.update;
+  }
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // (device/chain_lanes.hpp, mlp_lanes.hpp, normal_lanes.hpp). Each chain must get exactly what
 // the one-chain path gives it, bit for bit, wherever it falls in a block.
 
-#include "views.hpp"
+#include "run/driver.hpp"
+#include "run/views.hpp"
 
 #include <langevin/device/gmm.hpp>
 #include <langevin/device/mlp.hpp>
@@ -21,7 +22,7 @@ template <class Score>
 Array one_at_a_time(const Mlp& model, const SamplerConfig& config, const std::vector<double>& sigmas) {
   const std::vector<float> packed = model.packed();
   const int d = model.data_dim();
-  device::ChainConfig chains = chain_config(config, d, sigmas);
+  device::ChainConfig chains = detail::chain_config(config, d, sigmas);
   Array out(output_shape(config, d, static_cast<int>(sigmas.size())));
   chains.out = out.data();
   Score score;
@@ -52,9 +53,12 @@ TEST(CpuLanes, ChainsAreBitIdenticalToOneAtATime) {
   config.backend = Backend::Cpu;
   for (Keep keep : {Keep::Final, Keep::Trajectory}) {
     config.keep = keep;
-    // Past the hinge form's limit (hinge_test.cpp covers that form), with a tail after P.
+    // The layered pass of a 1-D ReLU network (hinge_test.cpp covers its hinge form), with a
+    // tail after P.
+    SamplerConfig layered = config;
+    layered.score_form = ScoreForm::Layered;
     expect_one_at_a_time<device::MlpScore<1, Activation::Relu>>(
-        Mlp::random({1, 6150, 1}, Activation::Relu, 1), config);
+        Mlp::random({1, 6150, 1}, Activation::Relu, 1), layered);
     expect_one_at_a_time<device::MlpScore<2, Activation::Tanh>>(
         Mlp::random({2, 37, 2}, Activation::Tanh, 2), config);
     expect_one_at_a_time<device::MlpScore<16, Activation::Softplus>>(  // tier 16: chunks, tail
@@ -87,7 +91,7 @@ template <class Score>
 Array mixture_one_at_a_time(const GaussianMixture& target, const SamplerConfig& config,
                             const std::vector<double>& sigmas) {
   const std::vector<float> packed = target.packed();
-  device::ChainConfig chains = chain_config(config, target.dim(), sigmas);
+  device::ChainConfig chains = detail::chain_config(config, target.dim(), sigmas);
   Array out(output_shape(config, target.dim(), static_cast<int>(sigmas.size())));
   chains.out = out.data();
   const Score score{detail::gmm_view(target, packed.data())};

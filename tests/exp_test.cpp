@@ -3,7 +3,7 @@
 
 #include <langevin/device/activation.hpp>
 #include <langevin/device/exp.hpp>
-#include <langevin/device/lane_ops.hpp>
+#include "cpu/lane_ops.hpp"
 
 #include <gtest/gtest.h>
 

@@ -5,7 +5,8 @@
 // score is exactly Gaussian, and the models the form does not apply to.
 
 #include "gpu.hpp"
-#include "hinge.hpp"
+#include "run/driver.hpp"
+#include "run/hinge_form.hpp"
 #include "statistics.hpp"
 
 #include <langevin/device/chain.hpp>
@@ -76,9 +77,8 @@ Array points(std::int64_t n, double spread, std::uint64_t seed) {
 TEST(Hinge, AppliesToOneHiddenLayerReluNetworksOnOneDimension) {
   EXPECT_TRUE(detail::hinge_form(Mlp::random({1, 1024, 1}, Activation::Relu, 1)));
   EXPECT_TRUE(detail::hinge_form(Mlp::random({1, 1, 1}, Activation::Relu, 1)));
-  EXPECT_TRUE(detail::hinge_form(Mlp::random({1, detail::kMaxHingeUnits, 1}, Activation::Relu, 1)));
-  EXPECT_FALSE(
-      detail::hinge_form(Mlp::random({1, detail::kMaxHingeUnits + 1, 1}, Activation::Relu, 1)));
+  // Any width: past a GPU block's shared memory the pairs are read from global memory.
+  EXPECT_TRUE(detail::hinge_form(Mlp::random({1, 8192, 1}, Activation::Relu, 1)));
   EXPECT_FALSE(detail::hinge_form(Mlp::random({1, 64, 1}, Activation::Silu, 1)));
   EXPECT_FALSE(detail::hinge_form(Mlp::random({2, 64, 2}, Activation::Relu, 1)));
   EXPECT_FALSE(detail::hinge_form(Mlp::random({1, 8, 8, 1}, Activation::Relu, 1)));
@@ -107,6 +107,46 @@ TEST(Hinge, ScoresTheNetworkWithinItsRoundingBound) {
   }
 }
 
+/// A bound on the layered pass's float error at x for a 1 → H → 1 ReLU network: each unit's
+/// pre-activation a_j x + b_j is one FMA (relative error ≤ u; ReLU is 1-Lipschitz), and the
+/// output sums H products into 16 partial sums (at most H/16 + 15 FMAs into one), folds them (4
+/// additions) and adds b₂: γ_{H/16 + 21} times the sum of the magnitudes.
+double layered_bound(const Mlp& model, double x) {
+  const DenseLayer& first = model.layers()[0];
+  const DenseLayer& last = model.layers()[1];
+  const int hidden = first.outputs;
+  double magnitudes = 0.0;
+  for (int j = 0; j < hidden; ++j) {
+    magnitudes += std::abs(double(last.weight[j])) *
+                  std::abs(double(first.weight[j]) * x + double(first.bias[j]));
+  }
+  return kUnitRoundoff * magnitudes +
+         gamma(hidden / 16.0 + 21) * ((1 + kUnitRoundoff) * magnitudes + std::abs(last.bias[0]));
+}
+
+TEST(Hinge, TheLayeredFormDiffersOnlyWithinBothRoundingBounds) {
+  // ScoreForm::Layered (--score-form layered) runs the same network through the layered pass:
+  // the same function, rounded differently; each form is within its bound of the exact value.
+  for (int hidden : {37, 1024}) {
+    SCOPED_TRACE("hidden " + std::to_string(hidden));
+    const Mlp model = Mlp::random({1, hidden, 1}, Activation::Relu, 20 + hidden);
+    const Array x = points(101, 3.0, 8);
+    const Array hinge = score(model, x, Backend::Cpu);
+    const Array layered = score(model, x, Backend::Cpu, ScoreForm::Layered);
+    for (std::int64_t i = 0; i < x.size(); ++i) {
+      const double bound = exact_and_bound(model, x[i]).bound + layered_bound(model, x[i]);
+      EXPECT_NEAR(hinge[i], layered[i], 2.0 * bound) << "x = " << x[i];
+    }
+    SamplerConfig config;
+    config.chains = 64;
+    config.steps = 10;
+    config.backend = Backend::Cpu;
+    EXPECT_EQ(Sampler(model, config).score_form(), "hinge");
+    config.score_form = ScoreForm::Layered;
+    EXPECT_EQ(Sampler(model, config).score_form(), "layered");
+  }
+}
+
 TEST(Hinge, HandlesFlatUnitsAndFarBreakpoints) {
   // Unit 0: w₁ = 0 (a constant); 1: breakpoint at 0 (b₁ = 0); 2 and 3: breakpoints beyond
   // 10³⁰, always on and always off; 4, 5: ordinary units of either sign of w₁.
@@ -120,7 +160,7 @@ TEST(Hinge, HandlesFlatUnitsAndFarBreakpoints) {
 /// run_chain with the one-chain HingeScore, chain by chain: what the CPU's blocks must equal.
 Array one_chain_at_a_time(const Mlp& model, const SamplerConfig& config) {
   const std::optional<detail::HingeForm> form = detail::hinge_form(model);
-  device::ChainConfig chains = chain_config(config, 1, {});
+  device::ChainConfig chains = detail::chain_config(config, 1, {});
   Array out(output_shape(config, 1, 0));
   chains.out = out.data();
   const device::HingeScore score{form->view(form->pairs.data())};

@@ -1,8 +1,6 @@
 // The MLP: forward pass against a plain double-precision reference for every activation and
 // depth, the packed layout, safetensors round trips and PyTorch-style files, validation.
 
-#include "backends.hpp"
-#include "views.hpp"
 
 #include <langevin/langevin.hpp>
 
@@ -69,10 +67,7 @@ void check_forward(const Mlp& mlp, std::uint64_t seed) {
   for (std::int64_t i = 0; i < n * d; ++i) x[i] = 20.0f * source.layers()[0].weight[i];
   // The layered pass itself: score() takes the hinge form for 1-D ReLU networks of one hidden
   // layer, whose own bound hinge_test.cpp checks.
-  const std::vector<float> params = mlp.packed();
-  Array s(x.shape());
-  backends::score_mlp_cpu(detail::mlp_view(mlp, params.data()), mlp.activation(), x.data(),
-                          s.data(), n);
+  const Array s = score(mlp, x, Backend::Cpu, ScoreForm::Layered);
   for (std::int64_t i = 0; i < n; ++i) {
     const Reference ref =
         reference_forward(mlp, std::vector<double>(x.data() + i * d, x.data() + (i + 1) * d));

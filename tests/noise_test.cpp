@@ -3,7 +3,7 @@
 // 16 streams (NormalLanes) against 16 NormalStreams, bit for bit.
 
 #include <langevin/device/box_muller.hpp>
-#include <langevin/device/normal_lanes.hpp>
+#include "cpu/normal_lanes.hpp"
 #include <langevin/device/normal_stream.hpp>
 #include <langevin/device/philox.hpp>
 

@@ -2,10 +2,9 @@
 // point's score must be bit-identical to the one-point pass (same operations, same order), for
 // shallow and deep networks, every activation, noise-conditional models, and a partial last block.
 
-#include "backends.hpp"
-#include "cpu_mlp.hpp"
+#include "cpu/mlp.hpp"
 #include "dispatch.hpp"
-#include "views.hpp"
+#include "run/views.hpp"
 
 #include <langevin/langevin.hpp>
 
@@ -28,8 +27,8 @@ std::vector<float> one_point_scores(const Mlp& model, const Array& points, float
   });
   const int dim = model.data_dim();
   std::vector<float> scores(static_cast<std::size_t>(points.size()));
-  using namespace backends::cpu_mlp_detail;
-  using namespace backends::cpu_points;
+  using namespace cpu_backend::cpu_mlp_detail;
+  using namespace cpu_backend::cpu_points;
   if (sigma > 0.0f) {
     using Score = device::NoiseConditionalMlpScore<Tier, A>;
     score_points(mlp_functor<Score>(net), dim, points.data(), scores.data(), points.dim(0),
@@ -52,11 +51,8 @@ TEST(ScoreLanes, SeedModelIsBitIdenticalToOnePointAtATime) {
   // The layered pass itself (score() takes the hinge form for this model: hinge_test.cpp).
   const Mlp model = Mlp::random({1, 1024, 1}, Activation::Relu, 3);
   const Array x = points_of(1, 37);  // two blocks of 16 and a partial one
-  const std::vector<float> params = model.packed();
-  std::vector<float> lanes(static_cast<std::size_t>(x.size()));
-  backends::score_mlp_cpu(detail::mlp_view(model, params.data()), Activation::Relu, x.data(),
-                          lanes.data(), x.dim(0));
-  EXPECT_EQ(lanes, (one_point_scores<1, Activation::Relu>(model, x, 0.0f)));
+  const Array lanes = score(model, x, Backend::Cpu, ScoreForm::Layered);
+  EXPECT_EQ(lanes.values(), (one_point_scores<1, Activation::Relu>(model, x, 0.0f)));
 }
 
 TEST(ScoreLanes, DeepNetworksAndOtherActivationsToo) {

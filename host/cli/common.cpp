@@ -21,6 +21,43 @@ void add_common_options(CLI::App& command, CommonOptions& options, bool json_sum
   }
 }
 
+void add_device_options(CLI::App& command, DeviceOptions& options, bool several) {
+  CLI::Option* device =
+      command.add_option("--device", options.device,
+                         "the CUDA device to run on (its index in `langevin info`; default: "
+                         "device 0)")
+          ->check(CLI::Range(0, 1 << 20));
+  if (!several) return;
+  command
+      .add_option("--devices", options.devices,
+                  "run on several CUDA devices, the chains split over them in contiguous "
+                  "blocks (the same results as on one): all, or a list 0,1,...")
+      ->excludes(device);
+}
+
+std::vector<int> parse_devices(const std::string& text) {
+  if (text == "all") return all_devices();
+  std::vector<int> devices;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string item = text.substr(start, comma - start);
+    std::size_t used = 0;
+    int value = -1;
+    try {
+      value = std::stoi(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (item.empty() || used != item.size() || value < 0) {
+      throw InvalidInput("--devices = \"" + text + "\": expected all, or device indices 0,1,...");
+    }
+    devices.push_back(value);
+    start = comma + 1;
+  }
+  return devices;
+}
+
 void print_summary(const CommonOptions& options, const nlohmann::json& summary,
                    const std::string& text) {
   if (options.json) {
@@ -42,11 +79,6 @@ ScoreSource load_score_source(const ScoreSourceOptions& options) {
   if (!options.model_path.empty()) return load_mlp(options.model_path);
   if (!options.gmm_path.empty()) return load_gmm(options.gmm_path);
   throw InvalidInput("give the score: --model M.safetensors or --gmm G.json");
-}
-
-int source_dim(const ScoreSource& source) {
-  if (const auto* gmm = std::get_if<GaussianMixture>(&source)) return gmm->dim();
-  return std::get<Mlp>(source).data_dim();
 }
 
 namespace {

@@ -4,6 +4,8 @@
 
 #include <langevin/langevin.hpp>
 
+#include "run/targets.hpp"
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -25,6 +27,16 @@ struct CommonOptions {
   bool json = false;
 };
 void add_common_options(CLI::App& command, CommonOptions& options, bool json_summary = true);
+
+/// --device N, and where a command splits its chains over several GPUs, --devices all|LIST.
+struct DeviceOptions {
+  int device = -1;
+  std::string devices;
+};
+void add_device_options(CLI::App& command, DeviceOptions& options, bool several);
+/// --devices' ordinals: "all" is every visible GPU (none without one: the run then takes the
+/// CPU, as --backend auto does), else a comma-separated list.
+std::vector<int> parse_devices(const std::string& text);
 
 /// Refuses integer option values outside the range of T (CLI11 2.1 would clamp
 /// 99999999999999999999 to the type's limit and go on with it), and fractions.
@@ -66,9 +78,9 @@ struct ScoreSourceOptions {
   std::string gmm_path;
 };
 void add_score_source_options(CLI::App& command, ScoreSourceOptions& options);
-using ScoreSource = std::variant<GaussianMixture, Mlp>;
+using detail::ScoreSource;
+using detail::source_dim;
 ScoreSource load_score_source(const ScoreSourceOptions& options);
-int source_dim(const ScoreSource& source);
 
 /// Refuses an output path before any work is done: it must end in one of `extensions` and its
 /// directory must exist. (The file itself is written atomically at the end.)

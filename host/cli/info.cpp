@@ -1,6 +1,8 @@
-// langevin info: backends, GPUs found, build configuration.
+// langevin info: backends, GPUs found, build configuration; with a model or a mixture, the
+// form its score runs in.
 
 #include "commands.hpp"
+#include "common.hpp"
 
 #include <langevin/langevin.hpp>
 
@@ -31,7 +33,20 @@ std::vector<std::pair<std::string, std::string>> build_entries() {
   return entries;
 }
 
-void print_json() {
+struct InfoOptions {
+  bool json = false;
+  ScoreSourceOptions source;
+  std::string score_form = "auto";
+};
+
+/// The form the given model or mixture's score runs in (empty when none is given).
+std::string score_form_of(const InfoOptions& options) {
+  if (options.source.model_path.empty() && options.source.gmm_path.empty()) return "";
+  const ScoreForm form = parse_score_form(options.score_form, "--score-form");
+  return detail::make_target(load_score_source(options.source), form)->form();
+}
+
+void print_json(const InfoOptions& options) {
   nlohmann::json gpu_list = nlohmann::json::array();
   for (const GpuInfo& gpu : gpus()) {
     gpu_list.push_back({{"index", gpu.index},
@@ -49,10 +64,18 @@ void print_json() {
                                {"gpus", gpu_list},
                                {"auto_backend", gpus().empty() ? "cpu" : "cuda"},
                                {"build", build}};
-  std::cout << info.dump() << "\n";
+  nlohmann::json result = info;
+  const std::string form = score_form_of(options);
+  if (!form.empty()) {
+    result["score"] = {{"source", options.source.model_path.empty() ? options.source.gmm_path
+                                                                    : options.source.model_path},
+                       {"score_form", form}};
+  }
+  std::cout << result.dump() << "\n";
 }
 
-void print_text() {
+void print_text(const InfoOptions& options) {
+  const std::string form = score_form_of(options);
   std::cout << "langevin " << version() << "\n\n"
             << "backends:\n"
             << "  cpu   available, " << omp_get_max_threads() << " OpenMP threads\n";
@@ -68,15 +91,28 @@ void print_text() {
   }
   std::cout << "\nbuild:\n";
   for (const auto& [key, value] : build_entries()) std::cout << "  " << key << ": " << value << "\n";
+  if (!form.empty()) {
+    std::cout << "\nscore:\n  "
+              << (options.source.model_path.empty() ? options.source.gmm_path
+                                                    : options.source.model_path)
+              << ": runs in the " << form << " form (--score-form " << options.score_form
+              << ")\n";
+  }
 }
 
 }  // namespace
 
 Command add_info_command(CLI::App& app) {
-  auto json = std::make_shared<bool>(false);
-  CLI::App* command = app.add_subcommand("info", "backends, GPUs found, build configuration");
-  command->add_flag("--json", *json, "print it as one JSON object");
-  return {command, [json] { *json ? print_json() : print_text(); }};
+  auto options = std::make_shared<InfoOptions>();
+  CLI::App* command = app.add_subcommand(
+      "info", "backends, GPUs found, build configuration; with --model or --gmm, the form the "
+              "score runs in");
+  command->add_flag("--json", options->json, "print it as one JSON object");
+  add_score_source_options(*command, options->source);
+  command->add_option("--score-form", options->score_form,
+                      "the form asked for: auto or layered (see langevin sample)")
+      ->capture_default_str();
+  return {command, [options] { options->json ? print_json(*options) : print_text(*options); }};
 }
 
 }  // namespace langevin::cli

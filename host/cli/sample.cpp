@@ -22,6 +22,8 @@ namespace {
 
 struct SampleOptions {
   CommonOptions common;
+  DeviceOptions devices;
+  std::string score_form = "auto";
   ScoreSourceOptions source;
   std::string out;
   std::int64_t chains = 1000;
@@ -43,6 +45,18 @@ struct SampleOptions {
   std::string range;
   std::int64_t chunk_chains = 0;
 };
+
+/// Where a run went, for its text summary: "cpu", "cuda", or "cuda (devices 0,1)".
+std::string where(const Sampler& sampler) {
+  const std::vector<int> devices = sampler.devices();
+  std::string text = to_string(sampler.backend());
+  if (devices.size() < 2) return text;
+  text += " (devices ";
+  for (std::size_t i = 0; i < devices.size(); ++i) {
+    text += (i > 0 ? "," : "") + std::to_string(devices[i]);
+  }
+  return text + ")";
+}
 
 /// --init normal:M,S or file:x0.npy (or .h5).
 void apply_init(const std::string& spec, int dim, SamplerConfig& config) {
@@ -100,6 +114,7 @@ Hdf5Attributes describe_run(const SampleOptions& options, const SamplerConfig& c
   if (!config.sigmas.empty()) attributes["sigmas"] = config.sigmas;
   if (!sampler.noise_levels().empty()) attributes["noise_levels"] = sampler.noise_levels();
   attributes["backend"] = std::string(to_string(sampler.backend()));
+  attributes["score_form"] = sampler.score_form();
   if (config.method == Method::Mala) attributes["acceptance_rate"] = sampler.acceptance_rate();
   return attributes;
 }
@@ -193,9 +208,9 @@ void run_summary(const SampleOptions& options, const ScoreSource& source,
   SamplerConfig probe = config;
   probe.chains = 1;
   probe.init_states = Array();
-  const Sampler resolved = std::holds_alternative<GaussianMixture>(source)
-                               ? Sampler(std::get<GaussianMixture>(source), probe)
-                               : Sampler(std::get<Mlp>(source), probe);
+  const Sampler resolved(std::shared_ptr<const ScoreTarget>(detail::make_target(source,
+                                                                              config.score_form)),
+                         probe);
   const std::size_t levels = resolved.noise_levels().size();
   nlohmann::json file = nlohmann::json::parse(to_json(result));
   file["format"] = "langevin-summary-1";
@@ -214,6 +229,8 @@ void run_summary(const SampleOptions& options, const ScoreSource& source,
                  {"denoise", config.denoise},
                  {"init", options.init},
                  {"backend", to_string(resolved.backend())},
+                 {"devices", resolved.devices()},
+                 {"score_form", resolved.score_form()},
                  {"version", version()}};
   const std::string text_out = file.dump(1) + "\n";
   detail::write_file_atomically(options.summary, [&](std::FILE* stream) {
@@ -230,6 +247,8 @@ void run_summary(const SampleOptions& options, const ScoreSource& source,
                             {"dim", result.dim},
                             {"sampler", to_string(config.method)},
                             {"backend", to_string(resolved.backend())},
+                            {"devices", resolved.devices()},
+                            {"score_form", resolved.score_form()},
                             {"seconds", seconds},
                             {"chain_steps_per_second", chain_steps / seconds},
                             {"summary", options.summary},
@@ -239,7 +258,7 @@ void run_summary(const SampleOptions& options, const ScoreSource& source,
   text << "summarised " << config.chains << " chains x " << config.steps << " steps";
   if (levels > 0) text << " x " << levels << " noise levels";
   text << " (d = " << result.dim << ", " << to_string(config.method) << ") on "
-       << to_string(resolved.backend()) << " in " << engineering(seconds) << " s, "
+       << where(resolved) << " in " << engineering(seconds) << " s, "
        << engineering(chain_steps / seconds) << " chain-steps/s: " << result.count
        << " rows, coordinate 0 mean " << engineering(result.mean[0]) << ", std "
        << engineering(std::sqrt(variance[0])) << " -> " << options.summary << "\n";
@@ -275,6 +294,9 @@ void run_sample(const SampleOptions& options) {
   config.burn_in = options.burn_in;
   config.thin = options.thin;
   config.backend = parse_backend(options.common.backend, "--backend");
+  config.device = options.devices.device;
+  if (!options.devices.devices.empty()) config.devices = parse_devices(options.devices.devices);
+  config.score_form = parse_score_form(options.score_form, "--score-form");
   if (options.keep == "final") {
     config.keep = Keep::Final;
   } else if (options.keep == "trajectory") {
@@ -313,11 +335,9 @@ void run_sample(const SampleOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   std::unique_ptr<Sampler> sampler;
   try {
-    if (const auto* gmm = std::get_if<GaussianMixture>(&source)) {
-      sampler = std::make_unique<Sampler>(*gmm, config);
-    } else {
-      sampler = std::make_unique<Sampler>(std::get<Mlp>(source), config);
-    }
+    sampler = std::make_unique<Sampler>(
+        std::shared_ptr<const ScoreTarget>(detail::make_target(source, config.score_form)),
+        config);
   } catch (const InvalidInput& error) {
     // The library names the checkpoint's field; the user needs the file too.
     const std::string message = error.what();
@@ -345,6 +365,8 @@ void run_sample(const SampleOptions& options) {
                             {"dim", dim},
                             {"sampler", to_string(config.method)},
                             {"backend", to_string(sampler->backend())},
+                            {"devices", sampler->devices()},
+                            {"score_form", sampler->score_form()},
                             {"seconds", seconds},
                             {"chain_steps_per_second", chain_steps / seconds},
                             {"out", options.out},
@@ -353,7 +375,7 @@ void run_sample(const SampleOptions& options) {
   text << "sampled " << config.chains << " chains x " << config.steps << " steps";
   if (levels > 0) text << " x " << levels << " noise levels";
   text << " (d = " << dim << ", " << to_string(config.method) << ") on "
-       << to_string(sampler->backend()) << " in " << engineering(seconds) << " s, "
+       << where(*sampler) << " in " << engineering(seconds) << " s, "
        << engineering(chain_steps / seconds) << " chain-steps/s";
   if (config.method == Method::Mala) {
     summary["acceptance_rate"] = sampler->acceptance_rate();
@@ -440,6 +462,11 @@ Command add_sample_command(CLI::App& app) {
                       "host memory holds)")
       ->check(integer_range<std::int64_t>())
       ->needs(summary);
+  command->add_option("--score-form", options->score_form,
+                      "auto: a model's fastest form (a 1-D one-hidden-layer ReLU network as a "
+                      "sum of hinges); layered: the layered pass always")
+      ->capture_default_str();
+  add_device_options(*command, options->devices, true);
   add_common_options(*command, options->common);
   return {command, [options] { run_sample(*options); }};
 }

@@ -18,12 +18,14 @@ struct ScoreOptions {
   std::string out;
   double sigma = 0.0;
   bool sigma_given = false;
+  std::string score_form = "auto";
 };
 
 void run_score(const ScoreOptions& options) {
   check_array_output_path(options.out, "--out");
   const ScoreSource source = load_score_source(options.source);
   const Backend backend = parse_backend(options.common.backend, "--backend");
+  const ScoreForm form = parse_score_form(options.score_form, "--score-form");
   const Array points = as_points(read_array(options.in), options.in);
   Array scores;
   if (const auto* gmm = std::get_if<GaussianMixture>(&source)) {
@@ -38,8 +40,8 @@ void run_score(const ScoreOptions& options) {
                              : options.source.model_path +
                                    " is noise-conditional: give the level with --sigma");
     }
-    scores = options.sigma_given ? score(model, points, options.sigma, backend)
-                                 : score(model, points, backend);
+    scores = options.sigma_given ? score(model, points, options.sigma, backend, form)
+                                 : score(model, points, backend, form);
   }
   write_array_output(options.out, "scores", scores, [&] {
     Hdf5Attributes attributes = describe_output("score", scores);
@@ -75,6 +77,10 @@ Command add_score_command(CLI::App& app) {
         options->sigma_given = true;
       },
       "noise level: the score of p convolved with N(0, sigma^2 I)");
+  command->add_option("--score-form", options->score_form,
+                      "auto: a model's fastest form, as the sampler runs it; layered: the "
+                      "layered pass always")
+      ->capture_default_str();
   add_common_options(*command, options->common);
   return {command, [options] { run_score(*options); }};
 }

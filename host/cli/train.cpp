@@ -17,6 +17,7 @@ namespace {
 
 struct TrainOptions {
   CommonOptions common;
+  DeviceOptions devices;
   std::string data;
   std::string out;
   std::vector<int> hidden{1024};
@@ -63,6 +64,7 @@ void run_train(const TrainOptions& options) {
   config.tolerance = options.tolerance;
   config.seed = options.common.seed;
   config.backend = parse_backend(options.common.backend, "--backend");
+  config.device = options.devices.device;
   validate(config);
   const Array data = as_points(read_array(options.data), options.data);
 
@@ -166,6 +168,7 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--tol", o->tolerance, "stop once |grad| <= tol; 0 = never")
       ->capture_default_str();
   command->add_option("--log", o->log, "per-iteration CSV: iteration, loss, gradient norm, seconds");
+  add_device_options(*command, o->devices, false);
   add_common_options(*command, o->common);
   return {command, [o] { run_train(*o); }};
 }

@@ -30,6 +30,9 @@ module langevin
   integer(c_int), parameter, public :: LANGEVIN_BACKEND_CPU = 1
   integer(c_int), parameter, public :: LANGEVIN_BACKEND_CUDA = 2
 
+  integer(c_int), parameter, public :: LANGEVIN_SCORE_FORM_AUTO = 0
+  integer(c_int), parameter, public :: LANGEVIN_SCORE_FORM_LAYERED = 1
+
   integer(c_int), parameter, public :: LANGEVIN_ULA = 0
   integer(c_int), parameter, public :: LANGEVIN_MALA = 1
 
@@ -41,6 +44,8 @@ module langevin
   public :: langevin_config_set_init_normal, langevin_config_set_init_states
   public :: langevin_config_keep_final, langevin_config_keep_trajectory
   public :: langevin_config_set_method, langevin_config_set_backend
+  public :: langevin_config_set_device, langevin_config_set_devices
+  public :: langevin_config_set_score_form
   public :: langevin_config_set_sigmas, langevin_config_set_denoise
   public :: langevin_output_count, langevin_sample
   public :: langevin_result_shape, langevin_result_backend, langevin_result_seconds
@@ -178,6 +183,28 @@ module langevin
       import :: c_ptr, c_int
       type(c_ptr), value :: config
       integer(c_int), value :: backend
+      integer(c_int) :: status
+    end function
+    function langevin_config_set_device(config, device) &
+        bind(C, name="langevin_config_set_device") result(status)
+      import :: c_ptr, c_int
+      type(c_ptr), value :: config
+      integer(c_int), value :: device
+      integer(c_int) :: status
+    end function
+    function langevin_config_set_devices(config, devices, count) &
+        bind(C, name="langevin_config_set_devices") result(status)
+      import :: c_ptr, c_int
+      type(c_ptr), value :: config
+      integer(c_int), intent(in) :: devices(*)
+      integer(c_int), value :: count
+      integer(c_int) :: status
+    end function
+    function langevin_config_set_score_form(config, form) &
+        bind(C, name="langevin_config_set_score_form") result(status)
+      import :: c_ptr, c_int
+      type(c_ptr), value :: config
+      integer(c_int), value :: form
       integer(c_int) :: status
     end function
     function langevin_config_set_sigmas(config, sigmas, count) &

@@ -53,6 +53,12 @@ typedef enum langevin_backend {
   LANGEVIN_ENUM_RANGE(LANGEVIN_BACKEND)
 } langevin_backend;
 
+typedef enum langevin_score_form {
+  LANGEVIN_SCORE_FORM_AUTO = 0,    /**< a model's fastest form (1-D one-hidden-layer ReLU: hinges) */
+  LANGEVIN_SCORE_FORM_LAYERED = 1, /**< the layered pass always */
+  LANGEVIN_ENUM_RANGE(LANGEVIN_SCORE_FORM)
+} langevin_score_form;
+
 typedef enum langevin_method {
   LANGEVIN_ULA = 0,  /**< x <- x + eps s(x) + sqrt(2 eps) z */
   LANGEVIN_MALA = 1, /**< ULA proposals with a Metropolis test (needs a Gaussian mixture) */
@@ -112,6 +118,15 @@ langevin_status langevin_config_keep_trajectory(langevin_config* config, int64_t
                                                 int64_t thin);
 langevin_status langevin_config_set_method(langevin_config* config, langevin_method method);
 langevin_status langevin_config_set_backend(langevin_config* config, langevin_backend backend);
+/** The CUDA device to run on (its ordinal; -1, the default: the calling thread's current one). */
+langevin_status langevin_config_set_device(langevin_config* config, int device);
+/** Split the chains over `count` CUDA devices (ordinals), in contiguous blocks run concurrently;
+ *  the result equals a one-device run's (count 0: back to one device). */
+langevin_status langevin_config_set_devices(langevin_config* config, const int* devices,
+                                            int count);
+/** How a model's score is evaluated (the default: LANGEVIN_SCORE_FORM_AUTO). */
+langevin_status langevin_config_set_score_form(langevin_config* config,
+                                               langevin_score_form form);
 /** Anneal over the noise levels sigmas[0] > ... > sigmas[count-1] (count 0: no annealing). */
 langevin_status langevin_config_set_sigmas(langevin_config* config, const double* sigmas,
                                            int count);

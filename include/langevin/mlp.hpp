@@ -58,6 +58,16 @@ class Mlp {
   std::vector<double> sigmas_;
 };
 
+/// How the sampler and score() evaluate a model. Auto: the fastest form the model has — a 1-D
+/// network with one hidden ReLU layer runs as a sum of hinges (one max and one fused
+/// multiply-add a unit, device/hinge.hpp), any other through the layered pass. Layered: the
+/// layered pass always. The forms compute the same function; their float results differ within
+/// rounding (tests/hinge_test.cpp states the bound).
+enum class ScoreForm { Auto, Layered };
+const char* to_string(ScoreForm form);
+/// "auto" or "layered"; throws InvalidInput naming `field` otherwise.
+ScoreForm parse_score_form(const std::string& name, const std::string& field = "score_form");
+
 /// Throws InvalidInput naming `field` unless `sigmas` are positive, finite, strictly decreasing
 /// and at most device::kMaxNoiseLevels of them.
 void validate_noise_levels(const std::vector<double>& sigmas, const std::string& field);

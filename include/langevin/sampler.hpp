@@ -16,13 +16,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace langevin {
-
-namespace device {
-struct ChainConfig;
-}
 
 /// Largest state dimension the fused sampler takes. Each chain keeps its state, score and noise
 /// in registers up to d = 64 (device::kRegisterDim), in per-thread local memory beyond.
@@ -75,6 +72,14 @@ struct SamplerConfig {
   bool denoise = false;            // annealed runs: end with x ← x + σ_L² s(x, σ_L)
 
   Backend backend = Backend::Auto;
+  /// The CUDA device the chains run on (its ordinal; −1: the calling thread's current device),
+  /// or, when `devices` names several, the devices they are split over in contiguous blocks of
+  /// chains, run concurrently, with results bit-identical to a one-device run. Only for the
+  /// cuda backend (auto: when it resolves to cuda). all_devices() lists every visible GPU.
+  int device = -1;
+  std::vector<int> devices;
+  /// How a model's score is evaluated (mlp.hpp): its fastest form, or the layered pass always.
+  ScoreForm score_form = ScoreForm::Auto;
 
   /// Progress: when set, the chains run in slices of about 1 % of them (at least a few thousand
   /// on the CPU, 2²⁰ on the GPU) and this is called on the calling thread after each slice with
@@ -104,10 +109,9 @@ std::int64_t kept_steps(const SamplerConfig& config, int levels = 0);
 /// (chains, d) for Keep::Final, (chains, kept, d) for Keep::Trajectory.
 std::vector<std::int64_t> output_shape(const SamplerConfig& config, int dim, int levels = 0);
 
-/// The kernel-level description of a validated run, with null input and output pointers: what
-/// sample_with() and the backends fill in. `sigmas` are the annealing levels (empty: none).
-device::ChainConfig chain_config(const SamplerConfig& config, int dim,
-                                 const std::vector<double>& sigmas = {});
+/// Every visible CUDA device's ordinal (empty without a GPU): SamplerConfig::devices for a run
+/// over all of them.
+std::vector<int> all_devices();
 
 /// Chains whose state became NaN or infinite (a step size too large for the target).
 struct Divergence {
@@ -115,27 +119,40 @@ struct Divergence {
   std::int64_t first_update = -1;   // the earliest update after which one was (−1: none)
 };
 
+class ScoreTarget;
+
 /// A sampler bound to one target and configuration. Validates on construction and, on the GPU,
-/// uploads the target's parameters once, so that run() can be called again cheaply.
+/// uploads the target's parameters once (to each device it runs on), so that run() can be called
+/// again cheaply.
 class Sampler {
  public:
   Sampler(const GaussianMixture& target, SamplerConfig config);
+  /// The model's score in the form config.score_form selects (see ScoreForm).
   Sampler(const Mlp& model, SamplerConfig config);
+  /// Any score target (target.hpp): what sample_with() runs a user's functor through.
+  Sampler(std::shared_ptr<const ScoreTarget> target, SamplerConfig config);
   ~Sampler();
   Sampler(Sampler&&) noexcept;
   Sampler& operator=(Sampler&&) noexcept;
 
   const SamplerConfig& config() const;
   Backend backend() const;  // resolved: Cpu or Cuda
+  /// The CUDA devices the chains run on, in the order their blocks of chains follow (empty on
+  /// the CPU).
+  std::vector<int> devices() const;
   int dim() const;
+  /// The form the score is evaluated in: "mixture", "layered", "hinge" (see ScoreForm), or the
+  /// name a target of one's own gives.
+  std::string score_form() const;
   std::vector<std::int64_t> output_shape() const;
 
   /// Runs the chains and returns the result on the host. Throws Error when chains diverged
   /// (check_divergence), so that no NaN reaches the caller.
   Array run();
-  /// Runs the chains on the GPU and leaves the result there (Cuda backend only).
+  /// Runs the chains on the GPU and leaves the result there (Cuda backend, one device only).
   DeviceArray run_on_device(Stream stream = nullptr);
-  /// Runs the chains on the GPU into caller-owned device memory of output_shape() floats.
+  /// Runs the chains on the GPU into caller-owned device memory of output_shape() floats, on
+  /// the sampler's device (Cuda backend, one device only).
   void run_into(float* device_out, Stream stream = nullptr);
 
   /// The chains of the last run that diverged (ULA; MALA rejects non-finite proposals). Waits

@@ -71,6 +71,9 @@ struct TrainConfig {
   double ema = 0.0;
   std::uint64_t seed = 0;                // initialisation, batches, projections, noise
   Backend backend = Backend::Auto;
+  /// The CUDA device to train on (its ordinal; −1: the calling thread's current device), for
+  /// the cuda backend (auto: when it resolves to cuda).
+  int device = -1;
   std::function<void(const TrainStep&)> on_step;  // after every iteration, if set
 };
 

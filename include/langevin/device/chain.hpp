@@ -127,25 +127,6 @@ LANGEVIN_HD float score_and_log_density(const Score& score, const float* x, floa
 }
 }  // namespace chain_detail
 
-/// A score functor may split one chain across several GPU threads, each computing part of s(x)
-/// and all holding the same state (cuda/hinge.cu); it then names the one thread that writes the
-/// chain's results and counts its divergence: `bool leader() const`.
-template <class Score, class = void>
-struct HasLeader : std::false_type {};
-template <class Score>
-struct HasLeader<Score, std::void_t<decltype(std::declval<const Score&>().leader())>>
-    : std::true_type {};
-
-template <class Score>
-LANGEVIN_HD bool writes_results(const Score& score) {
-  if constexpr (HasLeader<Score>::value) {
-    return score.leader();
-  } else {
-    (void)score;
-    return true;
-  }
-}
-
 template <class Score>
 LANGEVIN_HD void run_chain_mala(const Score& score, const ChainConfig& config, long long i);
 
@@ -222,12 +203,11 @@ struct TrajectoryCursor {
       next_kept = config.burn_in + slot * config.thin;
     }
   }
-  /// Stores x if update k is one to keep (and this thread writes the chain's results).
+  /// Stores x if update k is one to keep.
   template <int MaxDim>
-  LANGEVIN_HD void visit(const ChainConfig& config, long long i, long long k, const float* x,
-                         bool write = true) {
+  LANGEVIN_HD void visit(const ChainConfig& config, long long i, long long k, const float* x) {
     if (config.keep_trajectory && k == next_kept) {
-      if (write) store<MaxDim>(config.out + (i * config.kept + slot) * config.dim, x, config.dim);
+      store<MaxDim>(config.out + (i * config.kept + slot) * config.dim, x, config.dim);
       ++slot;
       next_kept += config.thin;
     }
@@ -295,13 +275,12 @@ LANGEVIN_HD void run_chain(const Score& score, const ChainConfig& config, long l
   chain_detail::TrajectoryCursor cursor(config);
   const long long end = end_update(config);
   const bool finishes = end == total_updates(config);
-  const bool writer = writes_results(score);
   long long diverged = -1;          // the first update after which x was not finite
   long long k = config.first_step;  // the update counter, across levels
   for (int level = static_cast<int>(k / config.steps); level < levels && k < end; ++level) {
     const chain_detail::LevelStep rule = chain_detail::level_step(config, level);
     for (const long long level_end = rule.end < end ? rule.end : end; k < level_end; ++k) {
-      cursor.visit<MaxDim>(config, i, k, x, writer);
+      cursor.visit<MaxDim>(config, i, k, x);
       chain_detail::evaluate(score, x, s, rule.sigma);
       noise.draw<MaxDim>(z, d);
       LANGEVIN_UNROLL
@@ -312,9 +291,7 @@ LANGEVIN_HD void run_chain(const Score& score, const ChainConfig& config, long l
       if (diverged < 0 && !chain_detail::all_finite<MaxDim>(x, d)) diverged = k;
     }
   }
-  if (writer && config.state_out != nullptr) {
-    chain_detail::store<MaxDim>(config.state_out + i * d, x, d);
-  }
+  if (config.state_out != nullptr) chain_detail::store<MaxDim>(config.state_out + i * d, x, d);
   if (annealed && config.denoise && finishes) {  // Tweedie: E[x₀ | x] = x + σ² ∇ log p_σ(x)
     chain_detail::evaluate(score, x, s, last_sigma);
     LANGEVIN_UNROLL
@@ -324,7 +301,6 @@ LANGEVIN_HD void run_chain(const Score& score, const ChainConfig& config, long l
     }
     if (diverged < 0 && !chain_detail::all_finite<MaxDim>(x, d)) diverged = k;
   }
-  if (!writer) return;
   chain_detail::record_divergence(config, diverged);
   if (!config.keep_trajectory && finishes) chain_detail::store<MaxDim>(config.out + i * d, x, d);
 }

@@ -1,11 +1,9 @@
 #pragma once
 /// \file
-/// The CPU backend's loops: every chain of a ChainConfig through run_chain, or blocks of chains
-/// through run_chain_lanes for lanes score functors, over OpenMP threads (compile with -fopenmp;
-/// without it the loop runs on one thread and gives the same result).
+/// The CPU's loop over chains: every chain of a ChainConfig through run_chain, over OpenMP threads
+/// (compile with -fopenmp; without it the loop runs on one thread and gives the same result).
 
 #include <langevin/device/chain.hpp>
-#include <langevin/device/chain_lanes.hpp>
 
 #include <algorithm>
 
@@ -29,25 +27,6 @@ void run_chains_cpu(const Score& score, const ChainConfig& config, ThreadSetup s
     // Chains cost the same, but a dynamic schedule absorbs threads that the OS delays.
 #pragma omp for schedule(dynamic, 64)
     for (long long i = 0; i < config.chains; ++i) run_chain(local, config, i);
-  }
-}
-
-/// Runs all chains of `config` in blocks of Score::lanes through run_chain_lanes (chain_lanes.hpp).
-/// Blocks start at multiples of the lane count; the last may be partial.
-template <class Score, class ThreadSetup = NoThreadSetup>
-void run_chains_cpu_lanes(const Score& score, const ChainConfig& config, ThreadSetup setup = {}) {
-  constexpr int L = Score::lanes;
-  const long long blocks = (config.chains + L - 1) / L;
-#pragma omp parallel
-  {
-    Score local = score;
-    auto keep_alive = setup(local);
-    (void)keep_alive;
-#pragma omp for schedule(dynamic, 4)
-    for (long long b = 0; b < blocks; ++b) {
-      const long long first = b * L;
-      run_chain_lanes(local, config, first, static_cast<int>(std::min<long long>(L, config.chains - first)));
-    }
   }
 }
 

@@ -1,5 +1,0 @@
-// The MLP kernels with the silu activation (see mlp.cuh).
-
-#include "mlp.cuh"
-
-LANGEVIN_INSTANTIATE_MLP_KERNELS(langevin::Activation::Silu)

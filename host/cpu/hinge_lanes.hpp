@@ -1,0 +1,49 @@
+#pragma once
+/// \file
+/// The hinge form (hinge.hpp) for `Lanes` chains at once, for the CPU backend: the chains sit in
+/// the lanes of one vector (x[c] is chain c's state), and every unit is one vector max and one
+/// vector FMA, each with the unit's breakpoint or slope broadcast from memory. Each lane does
+/// exactly the operations of hinge_score, in the same order, so results are bit-identical to one
+/// chain at a time.
+
+#include <langevin/device/hinge.hpp>
+#include "cpu/mlp_lanes.hpp"
+
+namespace langevin::device {
+
+/// The hinge form as a lanes score functor (chain_lanes.hpp).
+template <int Lanes>
+struct HingeLanesScore {
+  static constexpr int max_dim = 1;
+  static constexpr int lanes = Lanes;
+  static constexpr bool noise_conditional = false;
+  using Vector = LaneVector<Lanes>;
+  HingeView hinge;
+
+  /// x[c], s[c]: chain c. Both 64-byte aligned.
+  void operator()(const float* x, float* s, float /*sigma*/) const {
+    Vector state;
+    __builtin_memcpy(&state, x, sizeof(Vector));
+    Vector partial[kHingeSums];
+    LANGEVIN_UNROLL
+    for (int p = 0; p < kHingeSums; ++p) partial[p] = splat<Vector>(0.0f);
+    for (int j = 0; j < hinge.units; j += kHingeSums) {
+      const float* group = hinge.pairs + 2 * j;
+      LANGEVIN_UNROLL
+      for (int p = 0; p < kHingeSums; ++p) {
+        const Vector m = lane_max(state, splat<Vector>(group[2 * p]));
+        partial[p] = lane_fma(m, splat<Vector>(group[2 * p + 1]), partial[p]);
+      }
+    }
+    LANGEVIN_UNROLL
+    for (int stride = kHingeSums / 2; stride > 0; stride /= 2) {  // fold_hinge_sums' tree
+      LANGEVIN_UNROLL
+      for (int p = 0; p < stride; ++p) partial[p] += partial[p + stride];
+    }
+    const Vector result =
+        lane_fma(splat<Vector>(hinge.c1), state, partial[0] + splat<Vector>(hinge.c0));
+    __builtin_memcpy(s, &result, sizeof(Vector));
+  }
+};
+
+}  // namespace langevin::device

@@ -1,0 +1,253 @@
+// Sampler, sample(): a thin layer over a score target and the driver (run/driver.hpp), and the
+// validation of a configuration.
+
+#include "dispatch.hpp"
+#include "run/driver.hpp"
+#include "run/targets.hpp"
+#include "validation.hpp"
+
+#include <langevin/device/chain.hpp>
+#include <langevin/error.hpp>
+#include <langevin/sampler.hpp>
+#include <langevin/target.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace langevin {
+namespace {
+
+static_assert(detail::kLargestDimTier <= kMaxSamplerDim,
+              "the build's largest tier is within the public dimension limit");
+
+constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
+
+using detail::require;
+std::string text(double value) { return detail::number_text(value); }
+
+}  // namespace
+
+const char* to_string(Method method) { return method == Method::Mala ? "mala" : "ula"; }
+
+Method parse_method(const std::string& name, const std::string& field) {
+  if (name == "ula") return Method::Ula;
+  if (name == "mala") return Method::Mala;
+  throw InvalidInput(field + " = \"" + name + "\": expected ula or mala");
+}
+
+namespace {
+
+/// A checkpoint must belong to a run of this configuration: its update inside the run, its arrays
+/// in the run's shapes, its states finite (a checkpoint is never written after a divergence).
+void validate_resume(const Checkpoint& r, const SamplerConfig& c, int dim, int levels) {
+  const std::int64_t updates = total_updates(c, levels);
+  require(r.update >= 1 && r.update < updates, "checkpoint update", std::to_string(r.update),
+          "must be in [1, updates) = [1, " + std::to_string(updates) + ") for this run");
+  const bool states_ok = r.states.rank() == 2 && r.states.dim(0) == c.chains &&
+                         r.states.dim(1) == dim;
+  require(states_ok, "checkpoint states shape", r.states.shape_string(),
+          "must be (chains, d) = (" + std::to_string(c.chains) + ", " + std::to_string(dim) + ")");
+  for (std::int64_t i = 0; i < r.states.size(); ++i) {
+    if (!std::isfinite(r.states[i])) {
+      throw InvalidInput("checkpoint states[" + std::to_string(i / dim) + ", " +
+                         std::to_string(i % dim) + "] = " + text(r.states[i]) +
+                         ": must be finite");
+    }
+  }
+  if (c.keep == Keep::Trajectory) {
+    require(r.trajectory.shape() == output_shape(c, dim, levels), "checkpoint trajectory shape",
+            r.trajectory.shape_string(), "must be the output's shape");
+  } else {
+    require(r.trajectory.size() == 0, "checkpoint trajectory shape", r.trajectory.shape_string(),
+            "must be empty when keeping final states");
+  }
+  const double most_accepted =
+      c.method == Method::Mala ? static_cast<double>(c.chains) * static_cast<double>(r.update) : 0;
+  require(static_cast<double>(r.accepted) <= most_accepted, "checkpoint accepted",
+          std::to_string(r.accepted),
+          "must be at most chains × update = " + text(most_accepted) + " for this run");
+}
+
+}  // namespace
+
+void validate(const SamplerConfig& c, int dim, int levels) {
+  require(dim >= 1 && dim <= detail::kLargestDimTier, "dimension", std::to_string(dim),
+          "the fused sampler takes 1 to " + std::to_string(detail::kLargestDimTier));
+  require(c.chains >= 1, "chains", std::to_string(c.chains), "must be at least 1");
+  require(c.steps >= 1, "steps", std::to_string(c.steps), "must be at least 1");
+  require(std::isfinite(c.epsilon) && c.epsilon > 0.0, "epsilon", text(c.epsilon),
+          "must be positive and finite");
+  require(c.epsilon <= std::numeric_limits<float>::max(), "epsilon", text(c.epsilon),
+          "must fit in float32");
+  require(c.first_chain >= 0, "first_chain", std::to_string(c.first_chain),
+          "must be non-negative");
+  require(c.first_chain <= kInt64Max - c.chains, "first_chain", std::to_string(c.first_chain),
+          "first_chain + chains must fit in 64 bits");
+  const bool annealed = levels > 0;
+  require(levels >= 0 && levels <= device::kMaxNoiseLevels, "noise levels",
+          std::to_string(levels), "must be in 0 … " + std::to_string(device::kMaxNoiseLevels));
+  require(c.steps <= kInt64Max / std::max(1, levels), "steps", std::to_string(c.steps),
+          "steps × noise levels must fit in 64 bits");
+  if (!c.sigmas.empty()) validate_noise_levels(c.sigmas, "sigmas");
+  require(!(c.method == Method::Mala && annealed), "sampler", "mala",
+          "MALA does not anneal: drop the noise levels or use ula");
+  require(!(c.denoise && !annealed), "denoise", "true",
+          "needs an annealed run (a noise-conditional model, or sigmas)");
+  if (c.init_states.size() > 0) {
+    const bool shape_ok = c.init_states.rank() == 2 && c.init_states.dim(0) == c.chains &&
+                          c.init_states.dim(1) == dim;
+    require(shape_ok, "init_states shape", c.init_states.shape_string(),
+            "must be (chains, d) = (" + std::to_string(c.chains) + ", " + std::to_string(dim) +
+                ")");
+    for (std::int64_t i = 0; i < c.init_states.size(); ++i) {
+      if (!std::isfinite(c.init_states[i])) {
+        throw InvalidInput("init_states[" + std::to_string(i / dim) + ", " +
+                           std::to_string(i % dim) + "] = " + text(c.init_states[i]) +
+                           ": must be finite");
+      }
+    }
+  } else {
+    require(std::isfinite(c.init_mean) && std::abs(c.init_mean) <= 1e30, "init mean",
+            text(c.init_mean), "must be finite");
+    require(std::isfinite(c.init_std) && c.init_std >= 0.0 && c.init_std <= 1e30, "init std",
+            text(c.init_std), "must be non-negative and finite");
+  }
+  if (c.keep == Keep::Trajectory) {
+    const std::int64_t updates = total_updates(c, levels);
+    require(c.thin >= 1, "thin", std::to_string(c.thin), "must be at least 1");
+    require(c.burn_in >= 0 && c.burn_in < updates, "burn_in", std::to_string(c.burn_in),
+            "must be in [0, updates) = [0, " + std::to_string(updates) + ")");
+  }
+  // The output's element count must fit in 64 bits (memory is checked when allocating).
+  const std::int64_t per_chain = (c.keep == Keep::Trajectory ? kept_steps(c, levels) : 1) * dim;
+  require(c.chains <= kInt64Max / per_chain, "chains", std::to_string(c.chains),
+          "the output of chains × kept steps × d values overflows 64 bits");
+  require(c.checkpoint_every >= 0, "checkpoint_every", std::to_string(c.checkpoint_every),
+          "must be non-negative (0: no checkpoints)");
+  if (c.resume) validate_resume(*c.resume, c, dim, levels);
+}
+
+std::int64_t total_updates(const SamplerConfig& c, int levels) {
+  return c.steps * std::max(1, levels);
+}
+
+std::int64_t kept_steps(const SamplerConfig& c, int levels) {
+  if (c.keep != Keep::Trajectory) return 0;
+  return (total_updates(c, levels) - c.burn_in + c.thin - 1) / c.thin;
+}
+
+std::vector<std::int64_t> output_shape(const SamplerConfig& c, int dim, int levels) {
+  if (c.keep == Keep::Trajectory) return {c.chains, kept_steps(c, levels), dim};
+  return {c.chains, dim};
+}
+
+std::vector<int> all_devices() {
+  std::vector<int> ordinals;
+  for (const GpuInfo& gpu : gpus()) ordinals.push_back(gpu.index);
+  return ordinals;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+struct Sampler::Impl {
+  std::shared_ptr<const ScoreTarget> target;
+  SamplerConfig config;
+  std::vector<double> levels;  // annealing levels (empty: none)
+  Backend backend = Backend::Cpu;
+  std::unique_ptr<detail::Driver> driver;
+
+  Impl(std::shared_ptr<const ScoreTarget> t, SamplerConfig c)
+      : target(std::move(t)), config(std::move(c)) {
+    levels = target->noise_levels(config);
+    validate(config, target->dim(), static_cast<int>(levels.size()));
+    backend = resolve(config.backend);
+    driver = std::make_unique<detail::Driver>(
+        *target, config, levels, detail::make_runners(backend, config.device, config.devices));
+  }
+
+  int levels_count() const { return static_cast<int>(levels.size()); }
+
+  void require_one_device() const {
+    if (backend != Backend::Cuda) {
+      throw InvalidInput("run_on_device / run_into need the cuda backend; this sampler runs on " +
+                         std::string(to_string(backend)));
+    }
+    if (driver->runners().size() > 1) {
+      throw InvalidInput("run_on_device / run_into need one device; this sampler splits its "
+                         "chains over " + std::to_string(driver->runners().size()) +
+                         " (run() gathers them on the host)");
+    }
+  }
+};
+
+Sampler::Sampler(const GaussianMixture& target, SamplerConfig config)
+    : Sampler(std::shared_ptr<const ScoreTarget>(detail::make_target(target)), std::move(config)) {}
+Sampler::Sampler(const Mlp& model, SamplerConfig config)
+    : Sampler(std::shared_ptr<const ScoreTarget>(detail::make_target(model, config.score_form)),
+              std::move(config)) {}
+Sampler::Sampler(std::shared_ptr<const ScoreTarget> target, SamplerConfig config)
+    : impl_(std::make_unique<Impl>(std::move(target), std::move(config))) {}
+Sampler::~Sampler() = default;
+Sampler::Sampler(Sampler&&) noexcept = default;
+Sampler& Sampler::operator=(Sampler&&) noexcept = default;
+
+const SamplerConfig& Sampler::config() const { return impl_->config; }
+Backend Sampler::backend() const { return impl_->backend; }
+std::vector<int> Sampler::devices() const {
+  std::vector<int> ordinals;
+  for (const auto& runner : impl_->driver->runners()) {
+    if (runner->place().backend == Backend::Cuda) ordinals.push_back(runner->place().device);
+  }
+  return ordinals;
+}
+int Sampler::dim() const { return impl_->target->dim(); }
+std::string Sampler::score_form() const { return impl_->target->form(); }
+const std::vector<double>& Sampler::noise_levels() const { return impl_->levels; }
+std::vector<std::int64_t> Sampler::output_shape() const {
+  return langevin::output_shape(impl_->config, dim(), impl_->levels_count());
+}
+
+Array Sampler::run() {
+  impl_->driver->require_memory();  // before allocating the output
+  Array out(output_shape());
+  impl_->driver->run(out.data());
+  check_divergence();
+  return out;
+}
+
+Divergence Sampler::divergence() { return impl_->driver->divergence(); }
+
+void Sampler::check_divergence() { impl_->driver->check_divergence(); }
+
+DeviceArray Sampler::run_on_device(Stream stream) {
+  impl_->require_one_device();
+  impl_->driver->require_runner_memory();  // before allocating the output
+  DeviceArray result;
+  result.shape = output_shape();
+  result.stream = stream;
+  std::int64_t count = 1;
+  for (std::int64_t extent : result.shape) count *= extent;
+  {
+    const detail::DeviceScope scope(impl_->driver->runners().front()->place().device);
+    result.buffer = DeviceBuffer<float>(static_cast<std::size_t>(count));
+  }
+  run_into(result.buffer.data(), stream);
+  return result;
+}
+
+void Sampler::run_into(float* device_out, Stream stream) {
+  impl_->require_one_device();
+  impl_->driver->run_on_runner(device_out, stream);
+}
+
+double Sampler::acceptance_rate() { return impl_->driver->acceptance_rate(); }
+
+Array sample(const GaussianMixture& target, const SamplerConfig& config) {
+  return Sampler(target, config).run();
+}
+Array sample(const Mlp& model, const SamplerConfig& config) {
+  return Sampler(model, config).run();
+}
+
+}  // namespace langevin

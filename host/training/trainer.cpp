@@ -1,0 +1,206 @@
+#include "run/device_scope.hpp"
+#include "run/runner.hpp"
+#include "training/backends.hpp"
+#include "training/train_loop.hpp"
+#include "validation.hpp"
+
+#include <langevin/device/mlp.hpp>
+#include <langevin/device/normal_stream.hpp>
+#include <langevin/error.hpp>
+#include <langevin/trainer.hpp>
+
+#include <cmath>
+#include <sstream>
+
+namespace langevin {
+namespace {
+
+using detail::require;
+std::string text(double value) { return detail::number_text(value); }
+
+Array checked_data(const Array& data, int model_dim) {
+  Array points = as_points(data, "training data");
+  require(points.dim(0) >= 1, "training data rows", std::to_string(points.dim(0)),
+          "need at least one point");
+  require(model_dim < 0 || points.dim(1) == model_dim, "training data dimension",
+          std::to_string(points.dim(1)),
+          "must match the model's input dimension " + std::to_string(model_dim));
+  for (std::int64_t i = 0; i < points.size(); ++i) {
+    if (!std::isfinite(points[i])) {
+      throw InvalidInput("training data[" + std::to_string(i / points.dim(1)) + ", " +
+                         std::to_string(i % points.dim(1)) + "] = " + text(points[i]) +
+                         ": must be finite");
+    }
+  }
+  return points;
+}
+
+/// The model's fit for the loss: a noise-conditional network exactly for ncsn, with the same
+/// levels; a plain score network (d → d) otherwise.
+void check_model_for_loss(const Mlp& model, const TrainConfig& config) {
+  if (config.loss == Loss::Ncsn) {
+    require(model.noise_conditional(), "model", "not noise-conditional",
+            "loss ncsn trains a noise-conditional model (inputs x and log sigma)");
+    require(model.noise_levels() == config.sigmas, "sigmas", "of the config",
+            "must equal the model's noise levels");
+  } else {
+    require(!model.noise_conditional(), "model", "noise-conditional",
+            "train it with loss ncsn");
+    require(model.output_dim() == model.input_dim(), "model output dimension",
+            std::to_string(model.output_dim()),
+            "a score model needs as many outputs as inputs (" +
+                std::to_string(model.input_dim()) + ")");
+  }
+}
+
+}  // namespace
+
+const char* to_string(Loss loss) {
+  switch (loss) {
+    case Loss::Exact: return "exact";
+    case Loss::Sliced: return "sliced";
+    case Loss::Dsm: return "dsm";
+    case Loss::Ncsn: return "ncsn";
+  }
+  return "unknown";
+}
+
+const char* to_string(Optimizer optimizer) {
+  switch (optimizer) {
+    case Optimizer::Gd: return "gd";
+    case Optimizer::Nesterov: return "nesterov";
+    case Optimizer::Adam: return "adam";
+  }
+  return "unknown";
+}
+
+Loss parse_loss(const std::string& name, const std::string& field) {
+  for (Loss loss : {Loss::Exact, Loss::Sliced, Loss::Dsm, Loss::Ncsn}) {
+    if (name == to_string(loss)) return loss;
+  }
+  throw InvalidInput(field + " = \"" + name + "\": expected exact, sliced, dsm or ncsn");
+}
+
+Optimizer parse_optimizer(const std::string& name, const std::string& field) {
+  for (Optimizer optimizer : {Optimizer::Gd, Optimizer::Nesterov, Optimizer::Adam}) {
+    if (name == to_string(optimizer)) return optimizer;
+  }
+  throw InvalidInput(field + " = \"" + name + "\": expected gd, nesterov or adam");
+}
+
+Projection parse_projection(const std::string& name, const std::string& field) {
+  if (name == "rademacher") return Projection::Rademacher;
+  if (name == "gaussian") return Projection::Gaussian;
+  throw InvalidInput(field + " = \"" + name + "\": expected rademacher or gaussian");
+}
+
+double default_learning_rate(Optimizer optimizer) {
+  return optimizer == Optimizer::Nesterov ? 0.0 : 1e-3;
+}
+
+void validate(const TrainConfig& c) {
+  require(!c.hidden.empty(), "hidden", "(none)", "give at least one hidden layer width");
+  require(c.hidden.size() + 1 <= static_cast<std::size_t>(device::kMaxLinearLayers), "hidden",
+          std::to_string(c.hidden.size()) + " layers",
+          "at most " + std::to_string(device::kMaxLinearLayers - 1) + " hidden layers");
+  for (std::size_t l = 0; l < c.hidden.size(); ++l) {
+    require(c.hidden[l] >= 1, "hidden[" + std::to_string(l) + "]", std::to_string(c.hidden[l]),
+            "must be at least 1");
+  }
+  require(c.iterations >= 1, "iterations", std::to_string(c.iterations), "must be at least 1");
+  require(c.batch >= 0, "batch", std::to_string(c.batch), "must be 0 (full batch) or positive");
+  require(std::isfinite(c.learning_rate), "learning rate", text(c.learning_rate), "must be finite");
+  require(!(c.optimizer == Optimizer::Adam && c.learning_rate == 0.0), "learning rate", "0",
+          "adam needs a positive rate (line search is for gd and nesterov)");
+  require(std::isfinite(c.weight_decay) && c.weight_decay >= 0, "weight decay",
+          text(c.weight_decay), "must be non-negative");
+  require(std::isfinite(c.clip) && c.clip >= 0, "clip", text(c.clip),
+          "must be non-negative (0: off)");
+  require(std::isfinite(c.ema) && c.ema >= 0 && c.ema < 1, "ema", text(c.ema),
+          "must be in [0, 1) (0: off)");
+  require(std::isfinite(c.tolerance) && c.tolerance >= 0, "tolerance", text(c.tolerance),
+          "must be non-negative (0: off)");
+  if (c.loss == Loss::Dsm) {
+    require(std::isfinite(c.sigma) && c.sigma > 0, "sigma", text(c.sigma),
+            "must be positive and finite");
+  }
+  if (c.loss == Loss::Ncsn) validate_noise_levels(c.sigmas, "sigmas");
+  if (c.loss == Loss::Sliced) {
+    require(c.projections >= 1 && c.projections <= 64, "projections",
+            std::to_string(c.projections), "must be in 1 … 64");
+  }
+}
+
+Mlp initial_model(int dim, const TrainConfig& config) {
+  validate(config);
+  require(dim >= 1, "dimension", std::to_string(dim), "must be at least 1");
+  const bool conditional = config.loss == Loss::Ncsn;
+  std::vector<int> widths{conditional ? dim + 1 : dim};
+  widths.insert(widths.end(), config.hidden.begin(), config.hidden.end());
+  widths.push_back(dim);
+  std::vector<DenseLayer> layers;
+  for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
+    DenseLayer layer;
+    layer.inputs = widths[l];
+    layer.outputs = widths[l + 1];
+    // Truncated at ±2 and rescaled so that the variance is 2/(fan_in + fan_out) (0.8796… is the
+    // standard deviation of a standard normal truncated at ±2).
+    const float scale =
+        std::sqrt(2.0f / static_cast<float>(layer.inputs + layer.outputs)) / 0.87962566103423978f;
+    device::NormalStream normals(training::derive_seed(config.seed, 100 + l), 0, 1, 0);
+    auto next = [&normals] {
+      float z;
+      normals.draw<1>(&z, 1);
+      return z;
+    };
+    layer.weight.resize(static_cast<std::size_t>(layer.inputs) * layer.outputs);
+    for (float& w : layer.weight) {
+      float z = next();
+      while (std::abs(z) > 2.0f) z = next();
+      w = scale * z;
+    }
+    layer.bias.resize(static_cast<std::size_t>(layer.outputs));
+    for (float& b : layer.bias) b = 0.01f * next();
+    layers.push_back(std::move(layer));
+  }
+  if (conditional) return Mlp(std::move(layers), config.activation, config.sigmas);
+  return Mlp(std::move(layers), config.activation);
+}
+
+TrainResult train(const Array& data, const TrainConfig& config) {
+  validate(config);
+  const Array points = checked_data(data, -1);
+  return train(points, initial_model(static_cast<int>(points.dim(1)), config), config);
+}
+
+namespace {
+
+/// The device config.device names on the backend config.backend resolves to (−1: the CPU).
+int training_device(const TrainConfig& config) {
+  return detail::make_runners(resolve(config.backend), config.device, {}).front()->place().device;
+}
+
+}  // namespace
+
+TrainResult train(const Array& data, const Mlp& initial, const TrainConfig& config) {
+  validate(config);
+  check_model_for_loss(initial, config);
+  const Array points = checked_data(data, initial.data_dim());
+  const int device = training_device(config);
+  if (device < 0) return training::train_cpu(points, initial, config);
+  const detail::DeviceScope scope(device);
+  return training::train_cuda(points, initial, config);
+}
+
+LossAndGradient loss_and_gradient(const Mlp& model, const Array& batch, const TrainConfig& config,
+                                  std::int64_t iteration) {
+  validate(config);
+  check_model_for_loss(model, config);
+  const Array points = checked_data(batch, model.data_dim());
+  const int device = training_device(config);
+  if (device < 0) return training::loss_and_gradient_cpu(model, points, config, iteration);
+  const detail::DeviceScope scope(device);
+  return training::loss_and_gradient_cuda(model, points, config, iteration);
+}
+
+}  // namespace langevin
