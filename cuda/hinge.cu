@@ -26,11 +26,11 @@ namespace {
 constexpr int kGroupLanes = device::kHingeSums;  // threads per chain when chains are few
 constexpr int kGroupBlock = 64;                  // 4 chains a block: blocks spread over the SMs
 
-/// Where a block reads the pairs: its copy in shared memory when `stage` (LDS loads), else
+/// Where a block reads the pairs: its copy in shared memory when `copy` (LDS loads), else
 /// global memory.
-__device__ device::HingeView stage_pairs(const device::HingeView& hinge, bool stage,
+__device__ device::HingeView stage_pairs(const device::HingeView& hinge, bool copy,
                                          float4* staged) {
-  if (!stage) return hinge;
+  if (!copy) return hinge;
   const float4* source = reinterpret_cast<const float4*>(hinge.pairs);
   for (int q = threadIdx.x; q < hinge.units / 2; q += blockDim.x) staged[q] = source[q];
   __syncthreads();
@@ -39,17 +39,15 @@ __device__ device::HingeView stage_pairs(const device::HingeView& hinge, bool st
   return local;
 }
 
-template <class Work>
-__global__ void __launch_bounds__(device::kChainsPerBlock)
-    hinge_items_kernel(device::HingeView hinge, bool stage, Work work) {
-  extern __shared__ float4 staged_pairs[];
-  const device::HingeScore score{stage_pairs(hinge, stage, staged_pairs)};
-  const long long stride = static_cast<long long>(gridDim.x) * blockDim.x;
-  for (long long i = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
-       i < work.count(); i += stride) {
-    work(score, i);
+/// The staging policy of the many-chains launch (device/run_cuda.cuh's items_kernel): the
+/// one-thread form over the block's copy of the pairs.
+struct StageHingePairs {
+  device::HingeView hinge;
+  bool copy = false;
+  __device__ device::HingeScore score(float4* shared, long long, long long) const {
+    return device::HingeScore{stage_pairs(hinge, copy, shared)};
   }
-}
+};
 
 /// Thread `lane` of a chain's group of 16: its partial sum, then the butterfly.
 struct HingeLaneScore {
@@ -67,7 +65,7 @@ struct HingeLaneScore {
       sum = device::hinge_term(x[0], pair.x, pair.y, sum);
     }
     // Lane p and lane p ^ offset add the same two values (addition commutes exactly), so after
-    // offsets 8, 4, 2, 1 every lane holds fold_hinge_sums' total.
+    // offsets 8, 4, 2, 1 every lane holds fold_partial_sums' total.
 #pragma unroll
     for (int offset = kGroupLanes / 2; offset > 0; offset /= 2) {
       sum += __shfl_xor_sync(mask, sum, offset);
@@ -77,9 +75,9 @@ struct HingeLaneScore {
 };
 
 __global__ void __launch_bounds__(kGroupBlock)
-    hinge_group_chains_kernel(device::HingeView hinge, bool stage, ChainWork work) {
+    hinge_group_chains_kernel(device::HingeView hinge, bool copy, device::ChainWork work) {
   extern __shared__ float4 staged_pairs[];
-  const device::HingeView local = stage_pairs(hinge, stage, staged_pairs);
+  const device::HingeView local = stage_pairs(hinge, copy, staged_pairs);
   const long long thread = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
   const long long chain = thread / kGroupLanes;
   // Whole groups leave together: the shuffles below only ever name lanes that stay.
@@ -88,23 +86,24 @@ __global__ void __launch_bounds__(kGroupBlock)
   const unsigned int mask = 0xFFFFu << (threadIdx.x & 16u);
   // The group's threads store the same bits to the same places; only lane 0 counts a diverged
   // chain, so that it is counted once.
-  ChainWork own = work;
+  device::ChainWork own = work;
   if (lane != 0) own.config.divergence = nullptr;
   own(HingeLaneScore{local, lane, mask}, chain);
 }
 
-/// The pairs' bytes, and whether they fit in a block's shared memory (opting in past 48 KB).
-struct Staging {
+/// Whether the pairs fit in a block's shared memory (opting in past 48 KB), and the bytes the
+/// launch gives a block.
+struct PairsPlan {
   int bytes = 0;
-  bool stage = false;
+  bool copy = false;
 };
 
 template <class Kernel>
-Staging staging(const device::HingeView& hinge, Kernel kernel) {
-  Staging plan;
+PairsPlan pairs_plan(const device::HingeView& hinge, Kernel kernel) {
+  PairsPlan plan;
   const long long bytes = static_cast<long long>(hinge.units) * 2 * sizeof(float);
-  plan.stage = bytes <= device_attribute(cudaDevAttrMaxSharedMemoryPerBlockOptin);
-  plan.bytes = plan.stage ? static_cast<int>(bytes) : 0;
+  plan.copy = bytes <= device_attribute(cudaDevAttrMaxSharedMemoryPerBlockOptin);
+  plan.bytes = plan.copy ? static_cast<int>(bytes) : 0;
   if (plan.bytes > 48 * 1024) {
     LANGEVIN_CUDA_CHECK(
         cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, plan.bytes));
@@ -120,37 +119,37 @@ namespace cuda_backend {
 void sample_hinge(const device::HingeView& hinge, const device::ChainConfig& config,
                   Stream stream) {
   if (config.chains <= 0) return;
-  const kernels::ChainWork work{config};
+  const device::ChainWork work{config};
   // One thread a chain leaves the GPU mostly idle below ~64 chains an SM (fewer than two warps
   // a scheduler); a group of 16 threads a chain is then several times faster per chain.
   if (config.chains < 64ll * kernels::multiprocessors()) {
-    const kernels::Staging plan = kernels::staging(hinge, kernels::hinge_group_chains_kernel);
+    const kernels::PairsPlan plan = kernels::pairs_plan(hinge, kernels::hinge_group_chains_kernel);
     const long long threads = config.chains * kernels::kGroupLanes;
     const auto blocks =
         static_cast<unsigned int>((threads + kernels::kGroupBlock - 1) / kernels::kGroupBlock);
     kernels::hinge_group_chains_kernel<<<blocks, kernels::kGroupBlock, plan.bytes, stream>>>(
-        hinge, plan.stage, work);
+        hinge, plan.copy, work);
     LANGEVIN_CUDA_CHECK_LAUNCH("hinge_group_chains_kernel");
     return;
   }
-  const kernels::Staging plan =
-      kernels::staging(hinge, kernels::hinge_items_kernel<kernels::ChainWork>);
-  kernels::hinge_items_kernel<kernels::ChainWork>
-      <<<device::chain_blocks(config.chains), device::kChainsPerBlock, plan.bytes, stream>>>(
-          hinge, plan.stage, work);
-  LANGEVIN_CUDA_CHECK_LAUNCH("hinge_items_kernel");
+  using Staging = kernels::StageHingePairs;
+  const kernels::PairsPlan plan =
+      kernels::pairs_plan(hinge, device::items_kernel<Staging, device::ChainWork>);
+  device::items_kernel<<<device::item_blocks(config.chains), device::kChainsPerBlock, plan.bytes,
+                         stream>>>(Staging{hinge, plan.copy}, work);
+  LANGEVIN_CUDA_CHECK_LAUNCH("items_kernel (hinge)");
 }
 
 void score_hinge(const device::HingeView& hinge, const float* points, float* scores, long long n,
                  Stream stream) {
   if (n <= 0) return;
   const kernels::ScoreWork work{points, scores, n, 1};
-  const kernels::Staging plan =
-      kernels::staging(hinge, kernels::hinge_items_kernel<kernels::ScoreWork>);
-  kernels::hinge_items_kernel<kernels::ScoreWork>
-      <<<device::chain_blocks(n), device::kChainsPerBlock, plan.bytes, stream>>>(hinge, plan.stage,
-                                                                                 work);
-  LANGEVIN_CUDA_CHECK_LAUNCH("hinge_items_kernel");
+  using Staging = kernels::StageHingePairs;
+  const kernels::PairsPlan plan =
+      kernels::pairs_plan(hinge, device::items_kernel<Staging, kernels::ScoreWork>);
+  device::items_kernel<<<device::item_blocks(n), device::kChainsPerBlock, plan.bytes, stream>>>(
+      Staging{hinge, plan.copy}, work);
+  LANGEVIN_CUDA_CHECK_LAUNCH("items_kernel (hinge)");
 }
 
 }  // namespace cuda_backend

@@ -1,6 +1,7 @@
 // The MLP's GPU entry points: plan the grid and scratch, pick the activation's kernels.
 
 #include "device_properties.cuh"
+#include "dispatch.hpp"
 #include "mlp.cuh"
 
 #include <algorithm>
@@ -43,7 +44,9 @@ void sample_mlp(const device::MlpView& net, Activation activation, long long par
                 Stream stream) {
   const kernels::MlpLaunch launch{net, param_count, plan, scratch, stream};
   detail::with_activation(activation, [&](auto act) {
-    kernels::launch_mlp_chains<act()>(launch, kernels::ChainWork{config});
+    detail::with_max_dim(net.width[0], [&](auto max_dim) {
+      kernels::launch_mlp_chains<act(), max_dim()>(launch, device::ChainWork{config});
+    });
   });
 }
 
@@ -51,9 +54,11 @@ void score_mlp(const device::MlpView& net, Activation activation, long long para
                const MlpScratchPlan& plan, float* scratch, const float* points, float* scores,
                long long n, float sigma, Stream stream) {
   const kernels::MlpLaunch launch{net, param_count, plan, scratch, stream};
+  const kernels::ScoreWork work{points, scores, n, net.width[net.layers], sigma};
   detail::with_activation(activation, [&](auto act) {
-    kernels::launch_mlp_scores<act()>(
-        launch, kernels::ScoreWork{points, scores, n, net.width[net.layers], sigma});
+    detail::with_max_dim(net.width[0], [&](auto max_dim) {
+      kernels::launch_mlp_scores<act(), max_dim()>(launch, work);
+    });
   });
 }
 

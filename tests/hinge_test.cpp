@@ -196,14 +196,14 @@ TEST(Hinge, BlocksOfPointsAreBitIdenticalToOnePointAtATime) {
 TEST(Hinge, ShuffleButterflyFoldsInTheOneThreadOrder) {
   // The GPU's few-chains kernel folds 16 partial sums across lanes: lane p adds lane p ^ o's
   // value for o = 8, 4, 2, 1. Emulated here on values of mixed magnitudes, every lane must end
-  // with fold_hinge_sums' total, bit for bit.
+  // with fold_partial_sums' total, bit for bit.
   const Array values = points(16 * 200, 1e3, 11);
   for (int trial = 0; trial < 200; ++trial) {
     float lanes[16], partial[16];
     for (int p = 0; p < 16; ++p) {
       lanes[p] = partial[p] = values[trial * 16 + p] * std::pow(10.0f, float(p % 5) - 2.0f);
     }
-    device::fold_hinge_sums(partial);
+    device::fold_partial_sums(partial);
     for (int offset = 8; offset > 0; offset /= 2) {
       float next[16];
       for (int p = 0; p < 16; ++p) next[p] = lanes[p] + lanes[p ^ offset];

@@ -2,7 +2,7 @@
 // point's score must be bit-identical to the one-point pass (same operations, same order), for
 // shallow and deep networks, every activation, noise-conditional models, and a partial last block.
 
-#include "cpu/mlp.hpp"
+#include "cpu/mlp_tiers.hpp"
 #include "dispatch.hpp"
 #include "run/views.hpp"
 

@@ -74,8 +74,7 @@ void run_chain_lanes(const Score& score, const ChainConfig& config, long long fi
   auto store = [&](long long slot_row, int c) { store_into(config.out, slot_row, c); };
 
   const bool annealed = config.levels > 0;
-  const int levels = annealed ? config.levels : 1;
-  const float last_sigma = annealed ? config.sigmas[levels - 1] : 1.0f;
+  const float last_sigma = annealed ? config.sigmas[config.levels - 1] : 1.0f;
   chain_detail::TrajectoryCursor cursor(config);  // the same slots for every chain
   long long diverged[L];  // as run_chain: the first update after which a chain was not finite
   for (int c = 0; c < L; ++c) diverged[c] = -1;
@@ -86,32 +85,28 @@ void run_chain_lanes(const Score& score, const ChainConfig& config, long long fi
       if (diverged[c] < 0 && zero != 0.0f) diverged[c] = update;
     }
   };
-  const long long end = end_update(config);
-  const bool finishes = end == total_updates(config);
-  long long k = config.first_step;
-  for (int level = static_cast<int>(k / config.steps); level < levels && k < end; ++level) {
-    const chain_detail::LevelStep rule = chain_detail::level_step(config, level);
-    for (const long long level_end = rule.end < end ? rule.end : end; k < level_end; ++k) {
-      if (config.keep_trajectory && k == cursor.next_kept) {
-        for (int c = 0; c < count; ++c) store((first + c) * config.kept + cursor.slot, c);
-        ++cursor.slot;
-        cursor.next_kept += config.thin;
-      }
-      score(x, s, rule.sigma);
-      noise.template draw<MaxDim>(z, d);
-      // Every lane, used or not (an unused lane's state is never stored): one vector loop.
-      for (int i = 0; i < d * L; ++i) {
-        x[i] = math::fma(rule.noise_scale, z[i], math::fma(rule.step_size, s[i], x[i]));
-      }
-      check_finite(k);
-    }
-  }
+  const bool finishes = end_update(config) == total_updates(config);
+  const long long k = chain_detail::for_each_update(
+      config, [&](long long update, const chain_detail::LevelStep& rule) {
+        if (config.keep_trajectory && update == cursor.next_kept) {
+          for (int c = 0; c < count; ++c) store((first + c) * config.kept + cursor.slot, c);
+          ++cursor.slot;
+          cursor.next_kept += config.thin;
+        }
+        score(x, s, rule.sigma);
+        noise.template draw<MaxDim>(z, d);
+        // Every lane, used or not (an unused lane's state is never stored): one vector loop.
+        for (int i = 0; i < d * L; ++i) {
+          x[i] = chain_detail::langevin_update(rule, x[i], s[i], z[i]);
+        }
+        check_finite(update);
+      });
   if (config.state_out != nullptr) {
     for (int c = 0; c < count; ++c) store_into(config.state_out, first + c, c);
   }
-  if (annealed && config.denoise && finishes) {  // as run_chain: x + σ_L² s(x, σ_L)
+  if (annealed && config.denoise && finishes) {  // as run_chain
     score(x, s, last_sigma);
-    for (int i = 0; i < d * L; ++i) x[i] = math::fma(last_sigma * last_sigma, s[i], x[i]);
+    for (int i = 0; i < d * L; ++i) x[i] = chain_detail::denoised(last_sigma, x[i], s[i]);
     check_finite(k);
   }
   for (int c = 0; c < count; ++c) chain_detail::record_divergence(config, diverged[c]);

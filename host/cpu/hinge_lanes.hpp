@@ -22,6 +22,7 @@ struct HingeLanesScore {
 
   /// x[c], s[c]: chain c. Both 64-byte aligned.
   void operator()(const float* x, float* s, float /*sigma*/) const {
+    using Ops = LaneOps<Lanes>;
     Vector state;
     __builtin_memcpy(&state, x, sizeof(Vector));
     Vector partial[kHingeSums];
@@ -31,17 +32,11 @@ struct HingeLanesScore {
       const float* group = hinge.pairs + 2 * j;
       LANGEVIN_UNROLL
       for (int p = 0; p < kHingeSums; ++p) {
-        const Vector m = lane_max(state, splat<Vector>(group[2 * p]));
-        partial[p] = lane_fma(m, splat<Vector>(group[2 * p + 1]), partial[p]);
+        partial[p] = hinge_term<Ops>(state, group[2 * p], group[2 * p + 1], partial[p]);
       }
     }
-    LANGEVIN_UNROLL
-    for (int stride = kHingeSums / 2; stride > 0; stride /= 2) {  // fold_hinge_sums' tree
-      LANGEVIN_UNROLL
-      for (int p = 0; p < stride; ++p) partial[p] += partial[p + stride];
-    }
-    const Vector result =
-        lane_fma(splat<Vector>(hinge.c1), state, partial[0] + splat<Vector>(hinge.c0));
+    fold_partial_sums(partial);
+    const Vector result = hinge_finish<Ops>(hinge, state, partial[0]);
     __builtin_memcpy(s, &result, sizeof(Vector));
   }
 };

@@ -93,14 +93,7 @@ inline void mlp_forward_shallow_narrow_lanes(const MlpView& net, const LaneVecto
   }
   for (int j = blocked; j < hidden; ++j) unit(j, partial[0]);
 
-  LANGEVIN_UNROLL
-  for (int stride = P / 2; stride > 0; stride /= 2) {  // fold_partial_sums' tree
-    LANGEVIN_UNROLL
-    for (int p = 0; p < stride; ++p) {
-      LANGEVIN_UNROLL
-      for (int k = 0; k < MaxDim; ++k) partial[p][k] += partial[p + stride][k];
-    }
-  }
+  fold_partial_sums(partial);
   for (int k = 0; k < d_out; ++k) out[k] = partial[0][k] + splat<V>(layers.b_out[k]);
 }
 
@@ -231,9 +224,11 @@ inline void mlp_forward_shallow_wide_lanes(const MlpView& net, const LaneVector<
   for (int k = 0; k < d_out; ++k) {
     LANGEVIN_UNROLL
     for (int b = 0; b < B; ++b) {
-      V sum = partial[0][k][b];
-      if constexpr (P == 2) sum += partial[1][k][b];  // fold_partial_sums' tree
-      out[k * B + b] = sum + splat<V>(layers.b_out[k]);
+      V column[P];
+      LANGEVIN_UNROLL
+      for (int p = 0; p < P; ++p) column[p] = partial[p][k][b];
+      fold_partial_sums(column);
+      out[k * B + b] = column[0] + splat<V>(layers.b_out[k]);
     }
   }
 }

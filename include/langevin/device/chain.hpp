@@ -245,6 +245,33 @@ LANGEVIN_HD LevelStep level_step(const ChainConfig& config, int level) {
   return rule;
 }
 
+/// The updates one call makes, in order, for run_chain and the CPU's run_chain_lanes alike: from
+/// config.first_step to end_update(config), through the noise levels they fall in;
+/// step(k, rule) makes update k with its level's rule. Returns the update reached.
+template <class Step>
+LANGEVIN_HD long long for_each_update(const ChainConfig& config, Step&& step) {
+  const int levels = config.levels > 0 ? config.levels : 1;
+  const long long end = end_update(config);
+  long long k = config.first_step;
+  for (int level = static_cast<int>(k / config.steps); level < levels && k < end; ++level) {
+    const LevelStep rule = level_step(config, level);
+    for (const long long level_end = rule.end < end ? rule.end : end; k < level_end; ++k) {
+      step(k, rule);
+    }
+  }
+  return k;
+}
+
+/// One coordinate of a Langevin update, x + α s + √(2α) z, as two fused multiply-adds.
+LANGEVIN_HD float langevin_update(const LevelStep& rule, float x, float s, float z) {
+  return math::fma(rule.noise_scale, z, math::fma(rule.step_size, s, x));
+}
+
+/// One coordinate of the denoising step (Tweedie): E[x₀ | x] = x + σ² ∇ log p_σ(x).
+LANGEVIN_HD float denoised(float sigma, float x, float s) {
+  return math::fma(sigma * sigma, s, x);
+}
+
 }  // namespace chain_detail
 
 /// Runs local chain `i` of `config` with score functor `score`: plain or annealed ULA, or MALA
@@ -270,34 +297,29 @@ LANGEVIN_HD void run_chain(const Score& score, const ChainConfig& config, long l
   chain_detail::initial_state<MaxDim>(config, i, noise, x, z);
 
   const bool annealed = config.levels > 0;
-  const int levels = annealed ? config.levels : 1;
-  const float last_sigma = annealed ? config.sigmas[levels - 1] : 1.0f;
+  const float last_sigma = annealed ? config.sigmas[config.levels - 1] : 1.0f;
   chain_detail::TrajectoryCursor cursor(config);
-  const long long end = end_update(config);
-  const bool finishes = end == total_updates(config);
-  long long diverged = -1;          // the first update after which x was not finite
-  long long k = config.first_step;  // the update counter, across levels
-  for (int level = static_cast<int>(k / config.steps); level < levels && k < end; ++level) {
-    const chain_detail::LevelStep rule = chain_detail::level_step(config, level);
-    for (const long long level_end = rule.end < end ? rule.end : end; k < level_end; ++k) {
-      cursor.visit<MaxDim>(config, i, k, x);
-      chain_detail::evaluate(score, x, s, rule.sigma);
-      noise.draw<MaxDim>(z, d);
-      LANGEVIN_UNROLL
-      for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-        if (j >= d) break;
-        x[j] = math::fma(rule.noise_scale, z[j], math::fma(rule.step_size, s[j], x[j]));
-      }
-      if (diverged < 0 && !chain_detail::all_finite<MaxDim>(x, d)) diverged = k;
-    }
-  }
+  const bool finishes = end_update(config) == total_updates(config);
+  long long diverged = -1;  // the first update after which x was not finite
+  const long long k = chain_detail::for_each_update(
+      config, [&](long long update, const chain_detail::LevelStep& rule) {
+        cursor.visit<MaxDim>(config, i, update, x);
+        chain_detail::evaluate(score, x, s, rule.sigma);
+        noise.draw<MaxDim>(z, d);
+        LANGEVIN_UNROLL
+        for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+          if (j >= d) break;
+          x[j] = chain_detail::langevin_update(rule, x[j], s[j], z[j]);
+        }
+        if (diverged < 0 && !chain_detail::all_finite<MaxDim>(x, d)) diverged = update;
+      });
   if (config.state_out != nullptr) chain_detail::store<MaxDim>(config.state_out + i * d, x, d);
-  if (annealed && config.denoise && finishes) {  // Tweedie: E[x₀ | x] = x + σ² ∇ log p_σ(x)
+  if (annealed && config.denoise && finishes) {
     chain_detail::evaluate(score, x, s, last_sigma);
     LANGEVIN_UNROLL
     for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;
-      x[j] = math::fma(last_sigma * last_sigma, s[j], x[j]);
+      x[j] = chain_detail::denoised(last_sigma, x[j], s[j]);
     }
     if (diverged < 0 && !chain_detail::all_finite<MaxDim>(x, d)) diverged = k;
   }

@@ -11,13 +11,15 @@
 
 /// Unrolls the next loop (bounded by a compile-time constant) on both compilers, so that small
 /// per-chain arrays indexed by the loop variable stay in registers. LANGEVIN_NO_FORCED_UNROLL
-/// leaves the host compiler to decide: the same code, far less of it, for builds that check
-/// rather than run fast (scripts/check_sanitizers: instrumented, the unrolled CPU backend takes
-/// over ten minutes a file to compile).
-#if defined(__CUDACC__)
-#define LANGEVIN_UNROLL _Pragma("unroll")
-#elif defined(LANGEVIN_NO_FORCED_UNROLL)
+/// leaves the compiler to decide: the same code, far less of it, for the dimension tiers whose
+/// vectors do not fit in registers anyway (the library compiles those tiers so,
+/// cmake/LangevinKernelLists.cmake) and for builds that check rather than run fast
+/// (scripts/check_sanitizers: instrumented, the unrolled CPU backend takes over ten minutes a
+/// file to compile).
+#if defined(LANGEVIN_NO_FORCED_UNROLL)
 #define LANGEVIN_UNROLL
+#elif defined(__CUDACC__)
+#define LANGEVIN_UNROLL _Pragma("unroll")
 #else
 #define LANGEVIN_UNROLL _Pragma("GCC unroll 64")
 #endif

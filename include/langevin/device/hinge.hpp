@@ -14,13 +14,16 @@
 /// The order of the sums is part of the form, the same on every backend and launch shape, so
 /// that results are bit-identical across them: unit j feeds partial sum j mod kHingeSums (in
 /// increasing j), the partial sums are folded by halves (p += p + 8, then + 4, + 2, + 1: the
-/// order a butterfly of warp shuffles also gives), and s = c₁x + (sum + c₀) with one rounding
-/// for the product and the add. Units are padded to a multiple of kHingeSums with (t, v) =
-/// (0, 0), which adds exact zeros.
+/// order a butterfly of warp shuffles also gives: partial_sums.hpp), and s = c₁x + (sum + c₀)
+/// with one rounding for the product and the add. Units are padded to a multiple of kHingeSums
+/// with (t, v) = (0, 0), which adds exact zeros. The terms are written once, over the
+/// operations' policy (float_ops.hpp): one chain at a time, or the CPU's lane vectors of chains
+/// (cpu/hinge_lanes.hpp).
 
 #include <langevin/device/config.hpp>
 #include <langevin/device/float_ops.hpp>
 #include <langevin/device/math.hpp>
+#include <langevin/device/partial_sums.hpp>
 
 namespace langevin::device {
 
@@ -36,34 +39,29 @@ struct HingeView {
 };
 
 /// max(x, t) for a finite t, as one instruction on both backends: FMNMX on the GPU, maxss /
-/// vmaxps on the CPU (whose rule, "x > t ? x : t", is ScalarOps::max's select). A NaN x gives t
-/// on both.
-LANGEVIN_HD float hinge_max(float x, float t) {
+/// vmaxps on the CPU (whose rule, "x > t ? x : t", is Ops::max's select). A NaN x gives t on
+/// both.
+template <class Ops>
+LANGEVIN_HD typename Ops::Float hinge_max(typename Ops::Float x, typename Ops::Float t) {
 #if defined(__CUDA_ARCH__)
   return fmaxf(x, t);
 #else
-  return ScalarOps::max(x, t);
+  return Ops::max(x, t);
 #endif
 }
 
-/// One unit into its partial sum.
-LANGEVIN_HD float hinge_term(float x, float t, float v, float sum) {
-  return math::fma(hinge_max(x, t), v, sum);
+/// One unit, (t, v), into its partial sum.
+template <class Ops = ScalarOps>
+LANGEVIN_HD typename Ops::Float hinge_term(typename Ops::Float x, float t, float v,
+                                           typename Ops::Float sum) {
+  return Ops::fma(hinge_max<Ops>(x, Ops::splat(t)), Ops::splat(v), sum);
 }
 
 /// The folded sum plus the line.
-LANGEVIN_HD float hinge_finish(const HingeView& hinge, float x, float sum) {
-  return math::fma(hinge.c1, x, sum + hinge.c0);
-}
-
-/// The partial sums folded by halves: partial[0] holds the total.
-template <int Stride = kHingeSums / 2>
-LANGEVIN_HD void fold_hinge_sums(float (&partial)[kHingeSums]) {
-  if constexpr (Stride > 0) {
-    LANGEVIN_UNROLL
-    for (int p = 0; p < Stride; ++p) partial[p] += partial[p + Stride];
-    fold_hinge_sums<Stride / 2>(partial);
-  }
+template <class Ops = ScalarOps>
+LANGEVIN_HD typename Ops::Float hinge_finish(const HingeView& hinge, typename Ops::Float x,
+                                             typename Ops::Float sum) {
+  return Ops::fma(Ops::splat(hinge.c1), x, sum + Ops::splat(hinge.c0));
 }
 
 /// s(x) for one point, all units in one thread.
@@ -87,7 +85,7 @@ LANGEVIN_HD float hinge_score(const HingeView& hinge, float x) {
     }
 #endif
   }
-  fold_hinge_sums(partial);
+  fold_partial_sums(partial);
   return hinge_finish(hinge, x, partial[0]);
 }
 

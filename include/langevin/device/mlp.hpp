@@ -15,6 +15,7 @@
 #include <langevin/device/config.hpp>
 #include <langevin/device/elementary.hpp>
 #include <langevin/device/math.hpp>
+#include <langevin/device/partial_sums.hpp>
 
 namespace langevin::device {
 
@@ -83,23 +84,9 @@ LANGEVIN_HD void load_group(const float* source, Real (&out)[P]) {
   for (int p = 0; p < P; ++p) out[p] = Real(source[p]);
 }
 
-/// Adds partial sums pairwise down to partial[0]: stride P/2, then P/4, … 1. Recursion on the
-/// stride, so every index is a compile-time constant and the sums stay in registers.
-template <int Stride, int P, int MaxDim, class Real>
-LANGEVIN_HD void fold_partial_sums(Real (&partial)[P][MaxDim]) {
-  if constexpr (Stride > 0) {
-    LANGEVIN_UNROLL
-    for (int p = 0; p < Stride; ++p) {
-      LANGEVIN_UNROLL
-      for (int k = 0; k < MaxDim; ++k) partial[p][k] += partial[p + Stride][k];
-    }
-    fold_partial_sums<Stride / 2>(partial);
-  }
-}
-
 /// One hidden layer (d → H → d): streams over the hidden units, so that nothing but the input
 /// and the partial sums is held. The summation order is fixed (partial sum j mod P, tail into
-/// partial sum 0, then a fixed tree), the same on both backends.
+/// partial sum 0, then partial_sums.hpp's tree), the same on both backends.
 template <int MaxDim, Activation A, class Real>
 LANGEVIN_HD void mlp_forward_shallow(const MlpView& net, const Real* x, Real* out) {
   constexpr int P = mlp_partial_sums<MaxDim>();
@@ -152,7 +139,7 @@ LANGEVIN_HD void mlp_forward_shallow(const MlpView& net, const Real* x, Real* ou
       partial[0][k] = math::fma(Real(layers.w_out[k * layers.out_stride + j]), h, partial[0][k]);
     }
   }
-  fold_partial_sums<P / 2>(partial);
+  fold_partial_sums(partial);
   LANGEVIN_UNROLL
   for (int k = 0; k < LANGEVIN_DIM_BOUND(MaxDim, d_out); ++k) {
     if (k >= d_out) break;

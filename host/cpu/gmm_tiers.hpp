@@ -1,0 +1,43 @@
+#pragma once
+// The CPU backend's Gaussian mixture of one dimension tier (cpu/gmm.hpp): blocks of 16 chains
+// (the noise vectorised, the score chain by chain) or, for MALA and the tiers past
+// device::kRegisterDim, one chain per iteration.
+
+#include "cpu/chain_lanes.hpp"
+#include "cpu/gmm.hpp"
+#include "cpu/points.hpp"
+
+#include <langevin/device/gmm.hpp>
+#include <langevin/device/run_cpu.hpp>
+
+namespace langevin::cpu_backend {
+
+template <int MaxDim>
+void sample_gmm_tier(const device::GmmView& gmm, const device::ChainConfig& config) {
+  if constexpr (MaxDim <= device::kRegisterDim) {
+    constexpr int kLanes = 16;
+    if (!config.metropolis) {
+      if (config.levels > 0) {
+        using Score = device::PerLaneScore<device::GmmNoiseScore<MaxDim>, kLanes>;
+        device::run_chains_cpu_lanes(Score{{gmm}}, config);
+      } else {
+        using Score = device::PerLaneScore<device::GmmScore<MaxDim>, kLanes>;
+        device::run_chains_cpu_lanes(Score{{gmm}}, config);
+      }
+      return;
+    }
+  }
+  if (config.levels > 0) {
+    device::run_chains_cpu(device::GmmNoiseScore<MaxDim>{gmm}, config);
+  } else {
+    device::run_chains_cpu(device::GmmScore<MaxDim>{gmm}, config);
+  }
+}
+
+template <int MaxDim>
+void score_gmm_tier(const device::GmmView& gmm, const float* points, float* scores, long long n) {
+  cpu_points::score_points(device::GmmScore<MaxDim>{gmm}, gmm.dim, points, scores, n,
+                           device::NoThreadSetup{});
+}
+
+}  // namespace langevin::cpu_backend
