@@ -77,10 +77,12 @@ log "benchmark: seed model (hinge form, and layered), mixture, trajectories, sco
 
 log "the library's hinge kernels: registers, spills, instruction mix"
 cuobjdump --dump-resource-usage build-gpu/host/liblangevin.a 2>/dev/null \
-  | awk '/Function/ {name = $2} /REG:/ {print $1, $2, $4, name}' | grep -E "hinge" | head -6
+  | awk '/Function/ {name = $2} /REG:/ {print $1, $2, $4, name}' | grep -iE "hinge" | head -6
 cuobjdump -sass build-gpu/host/liblangevin.a 2>/dev/null >"$out/library.sass"
-for k in hinge_items_kernelINS0_9ChainWork hinge_group_chains_kernel; do
-  echo "$k: $(awk -v k=$k '/Function :/ {on = index($0, k) > 0} on' "$out/library.sass" \
+# The many-chains launch (items_kernel with the hinge pairs' staging, sampling) and the
+# few-chains one.
+for k in 'StageHingePairs.*ChainWork' hinge_group_chains_kernel; do
+  echo "$k: $(awk -v k="$k" '/Function :/ {on = $0 ~ k} on' "$out/library.sass" \
     | grep -oE "^ +/\*[0-9a-f]{4}\*/ +[A-Z0-9_]+" | awk '{print $2}' | sort | uniq -c | sort -rn \
     | head -8 | tr -s ' ' | tr '\n' ',')"
 done
@@ -125,7 +127,7 @@ log "profile of the seed model's kernels (ncu, clocks left alone): 10^6 and 10^3
 # Where the time goes when a target is missed. PROFILE=0 skips it.
 if [ "${PROFILE:-1}" = 1 ] && command -v ncu >/dev/null && [ "$(left)" -gt 90 ]; then
   for n in 1000000 1000; do
-    timeout 40 ncu --clock-control none --kernel-name regex:hinge --launch-count 1 \
+    timeout 40 ncu --clock-control none --kernel-name regex:'[Hh]inge' --launch-count 1 \
       --section SpeedOfLight --section ComputeWorkloadAnalysis --section Occupancy \
       --section WarpStateStats --section LaunchStats --section InstructionStats \
       ./build-gpu/benchmarks/sampler_benchmark --backend cuda --chains $n --steps 200 \
@@ -150,7 +152,7 @@ if [ "${SANITIZE:-1}" = 1 ] && command -v compute-sanitizer >/dev/null && [ "$(l
   for tool in memcheck racecheck; do
     timeout 60 compute-sanitizer --tool "$tool" --error-exitcode 3 \
       ./build-gpu/tests/langevin_tests \
-      --gtest_filter='CpuGpu*:HingeGpu*:ScalarExactGpu*:CApiGpu*:CheckpointResumeGpu*:SummaryGpu*:SampleSummaryGpu*' \
+      --gtest_filter='CpuGpu*:HingeGpu*:ScalarExactGpu*:CApiGpu*:CheckpointResumeGpu*:SummaryGpu*:SampleSummaryGpu*:SplitGpu*' \
       >"$out/sanitizer_$tool.log" 2>&1
     echo "$tool: exit $? ($(grep -c "ERROR SUMMARY: 0 errors" "$out/sanitizer_$tool.log") clean summaries;" \
          "124 = time limit)"

@@ -162,7 +162,7 @@ __global__ void kernel3_hinge(Chains c, const __grid_constant__ HingeParameters 
   });
 }
 
-/// Kernel 3's parameters from the library's hinge form (host/hinge.cpp).
+/// Kernel 3's parameters from the library's hinge form (host/run/hinge_form.cpp).
 HingeParameters hinge_parameters(const langevin::detail::HingeForm& form) {
   HingeParameters h{};
   for (int j = 0; j < kHidden; ++j) {

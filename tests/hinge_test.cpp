@@ -1,8 +1,9 @@
-// The hinge form of 1-D one-hidden-layer ReLU networks (device/hinge.hpp, host/hinge.cpp), which
-// the sampler and score() use for them: the same function as the layered network within its
-// float rounding bound, the CPU's blocks of 16 chains bit-identical to one chain at a time, the
-// GPU's two launch shapes bit-identical to each other, the sampler's law on a network whose
-// score is exactly Gaussian, and the models the form does not apply to.
+// The hinge form of 1-D one-hidden-layer ReLU networks (device/hinge.hpp,
+// host/run/hinge_form.cpp), which the sampler and score() use for them unless the layered pass
+// is asked for: the same function as the layered network within its float rounding bound, the
+// CPU's blocks of 16 chains bit-identical to one chain at a time, the GPU's two launch shapes
+// bit-identical to each other, the sampler's law on a network whose score is exactly Gaussian,
+// and the models the form does not apply to.
 
 #include "gpu.hpp"
 #include "run/driver.hpp"

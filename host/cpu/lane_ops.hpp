@@ -131,8 +131,8 @@ struct LaneOps {
     if constexpr (sizeof(Word) == 64) {
       // The 64-bit products of the even lanes and of the odd ones, then one two-source permute
       // each for the low and the high words: five instructions, three of them on the port that
-      // multiplies and shifts, where shifting and blending the halves into place took seven
-      // (and five on that port, plus the blend masks' moves).
+      // multiplies and shifts (shifting and blending the halves into place needs more, and
+      // more of them on that port).
       const __m512i va = reinterpret_cast<__m512i>(a);
       const __m512i vm = _mm512_set1_epi32(static_cast<int>(m));
       const __m512i even = _mm512_mul_epu32(va, vm);                      // lanes 0, 2, …

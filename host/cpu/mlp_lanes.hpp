@@ -100,8 +100,7 @@ inline void mlp_forward_shallow_narrow_lanes(const MlpView& net, const LaneVecto
 /// One hidden layer, inputs and outputs of 8 or more (P = 2 or 1 partial sums per output), for
 /// B blocks of 16 chains at once (vector k·B + b of x and out: coordinate k of block b). The
 /// inputs (MaxDim × B vectors) and the partial sums (P × MaxDim × B) do not fit the 32 registers
-/// together; unit by unit the compiler spilled them (16-1024-16 ran at 27 % of the FMA
-/// ceiling). So a chunk of units' activations first, kUnitGroup units side by side (each
+/// together, so that unit by unit they would spill. So a chunk of units' activations first, kUnitGroup units side by side (each
 /// unit's sum over its inputs is one dependent chain of FMAs); then the chunk into the partial
 /// sums, a group of outputs at a time, those sums in registers. Each weight broadcast feeds B
 /// FMAs (B = 2: half the loads per FMA and half the weight traffic per chain, as in the deep
@@ -262,18 +261,17 @@ inline void mlp_forward_shallow_lanes(const MlpView& net, const LaneVector<kVect
 /// × B vectors. Each unit's sum runs over its inputs in order, as in the one-chain pass, so that
 /// unit's FMAs form one dependent chain; kUnitGroup units at a time run side by side and share
 /// each load of the previous layer's activations. A group must cover the FMA latency times the
-/// FMA ports (4 cycles × 2 ports on AVX-512 cores): with groups of 4 the hidden layers ran at
-/// 45-51 % of the FMA ceiling, the one FMA a cycle that latency allows; with 8, 60-77 %. That
-/// is G + 1 loads for G FMAs (each weight is broadcast from memory) against 2 load ports, and
-/// each layer's weights stream from L2 or L3 once per block; B = 2 blocks share each weight's
-/// broadcast: G + 2 loads for 2G FMAs, and half the weight traffic per chain (57-93 % of the
-/// FMA ceiling where B = 1 gave 46-75 %: docs/PERFORMANCE.md).
+/// FMA ports (4 cycles × 2 ports on AVX-512 cores): smaller groups leave the ports waiting on
+/// the dependent chains. That is G + 1 loads for G FMAs (each weight is broadcast from memory)
+/// against 2 load ports, and each layer's weights stream from L2 or L3 once per block; B = 2
+/// blocks share each weight's broadcast: G + 2 loads for 2G FMAs, and half the weight traffic
+/// per chain (the measurements are in docs/PERFORMANCE.md).
 template <int MaxDim, Activation A, int B>
 inline void mlp_forward_deep_lanes(const MlpView& net, const LaneVector<kVectorLanes>* x,
                                    LaneVector<kVectorLanes>* out, LaneVector<kVectorLanes>* scratch,
                                    int widest_hidden) {
   using V = LaneVector<kVectorLanes>;
-  constexpr int kUnitGroup = 8;  // 12 and 16 measured slower: more loads than registers hide
+  constexpr int kUnitGroup = 8;  // larger groups need more loads than the registers hide
   V* current = scratch;
   V* next = scratch + widest_hidden * B;
   {  // layer 0 from the input

@@ -27,8 +27,8 @@ void score_points(const Score& score, int dim, const float* points, float* score
 }
 
 /// f(D) with the dimension as a compile-time constant where it is one of the tiers up to 16
-/// (0 otherwise): the transposes below then unroll into vector shuffles. (With a run-time
-/// dimension they were scalar loops that took as long as a small network.)
+/// (0 otherwise): the transposes below then unroll into vector shuffles, where loops over a
+/// run-time dimension stay scalar.
 template <class F>
 void with_transpose_dim(int dim, F&& f) {
   switch (dim) {

@@ -21,8 +21,7 @@ constexpr int kFusedNarrowDim = 16;
 
 /// In, Out = the widths of the narrow first layer's input and last layer's output, and Streams the
 /// number of tangent streams, when known at compile time (0, 0, −1: read at run time). With them
-/// known, the host compiler vectorises the passes over a row (measured on the seed problem: 3×
-/// faster training).
+/// known, the host compiler vectorises the passes over a row (docs/PERFORMANCE.md).
 template <int In, int Out, int Streams>
 struct Shape {
   static constexpr int in = In;

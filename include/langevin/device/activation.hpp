@@ -57,8 +57,7 @@ LANGEVIN_HD Real activate(Real v) {
 /// φ(v), φ'(v) and φ''(v) together, for training: the forward pass needs φ and φ' (tangents),
 /// the backward pass φ' and φ'' (the tangents' own derivative). In float the functions are the
 /// library's (elementary.hpp), inline and branch-free, so the CPU's elementwise training passes
-/// vectorise them: the math library's expf, called per element, took half of a SiLU network's
-/// training time.
+/// vectorise them (a call per element into the math library's expf keeps a loop scalar).
 template <Activation A, class Real>
 LANGEVIN_HD void activate_with_derivatives(Real v, Real& value, Real& first, Real& second) {
   if constexpr (A == Activation::Relu) {

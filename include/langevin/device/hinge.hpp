@@ -1,12 +1,12 @@
 #pragma once
 /// \file
-/// The hinge form of a one-hidden-layer ReLU network on 1-D data (the seed model):
+/// The hinge form of a one-hidden-layer ReLU network on 1-D data (1 → H → 1, as the notebook's):
 ///
 ///   s(x) = b₂ + Σ_j w₂ⱼ relu(w₁ⱼ x + b₁ⱼ) = c₀ + c₁ x + Σ_j v_j max(x, t_j)
 ///
 /// with the breakpoint t_j = −b₁ⱼ/w₁ⱼ and the slope v_j = w₂ⱼ|w₁ⱼ|: a unit with w₁ⱼ > 0 is
 /// v_j (max(x, t_j) − t_j), one with w₁ⱼ < 0 is v_j (max(x, t_j) − x), so the line takes
-/// c₀ = b₂ − Σ_{w₁ⱼ>0} v_j t_j and c₁ = −Σ_{w₁ⱼ<0} v_j (host/hinge.cpp builds it, in double).
+/// c₀ = b₂ − Σ_{w₁ⱼ>0} v_j t_j and c₁ = −Σ_{w₁ⱼ<0} v_j (host/run/hinge_form.cpp builds it, in double).
 /// The same function with one max and one fused multiply-add per unit instead of two FMAs and a
 /// max, each with a weight as the only other operand. On the GPU the max runs on the ALU pipe
 /// beside the FMA pipe, so a unit costs one FMA slot, where the layered form costs two.
