@@ -56,6 +56,40 @@ TEST_F(Cli, SampleWritesTheRequestedShape) {
   EXPECT_EQ(read_npy(path("t.npy")).shape(), (std::vector<std::int64_t>{10, 3, 2}));
 }
 
+TEST_F(Cli, ScoreFormLayeredRunsAndTheSummariesNameTheForm) {
+  const std::string model = path("relu.safetensors");
+  save_mlp(model, Mlp::random({1, 64, 1}, Activation::Relu, 4));
+  const std::string common = "sample --model " + model + " --chains 100 --steps 20 --backend cpu";
+  const Result hinge = testing::run_cli(common + " --json --out " + path("h.npy"), false);
+  ASSERT_EQ(hinge.status, 0) << hinge.output;
+  EXPECT_EQ(nlohmann::json::parse(hinge.output)["score_form"], "hinge");
+  const Result layered =
+      testing::run_cli(common + " --score-form layered --json --out " + path("l.npy"), false);
+  ASSERT_EQ(layered.status, 0) << layered.output;
+  EXPECT_EQ(nlohmann::json::parse(layered.output)["score_form"], "layered");
+  EXPECT_EQ(nlohmann::json::parse(layered.output)["devices"], nlohmann::json::array());
+  SamplerConfig config;
+  config.chains = 100;
+  config.steps = 20;
+  config.backend = Backend::Cpu;
+  config.score_form = ScoreForm::Layered;
+  EXPECT_EQ(read_npy(path("l.npy")).values(), sample(load_mlp(model), config).values());
+  const Result info = testing::run_cli("info --json --model " + model + " --score-form layered",
+                                       false);
+  ASSERT_EQ(info.status, 0) << info.output;
+  EXPECT_EQ(nlohmann::json::parse(info.output)["score"]["score_form"], "layered");
+  const Result bad = run(common + " --score-form fast --out " + path("b.npy"));
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_NE(bad.output.find("--score-form = \"fast\": expected auto or layered"),
+            std::string::npos)
+      << bad.output;
+  const Result devices = run(common + " --devices 0 --out " + path("d.npy"));
+  EXPECT_EQ(devices.status, 2);
+  EXPECT_NE(devices.output.find("devices = 0: this run is on the cpu backend"), std::string::npos)
+      << devices.output;
+  EXPECT_FALSE(fs::exists(path("b.npy")) || fs::exists(path("d.npy")));
+}
+
 TEST_F(Cli, SampleMatchesTheLibraryAndHonoursSeedAndFirstChain) {
   ASSERT_EQ(run("sample --gmm " + gmm_ + " --chains 20 --steps 30 --seed 5 --first-chain 7 " +
                 "--epsilon 0.01 --init normal:1,2 --quiet --backend cpu --out " + path("s.npy"))
