@@ -26,7 +26,10 @@ install(FILES ${PROJECT_BINARY_DIR}/LangevinConfig.cmake
 
 # pkg-config: the shared library by default; `pkg-config --static` adds what the static one
 # needs on the link line (CUDA runtime and cuBLAS, CBLAS, OpenMP, the C++ runtime).
-set(LANGEVIN_PC_PRIVATE_LIBS "-L${CUDAToolkit_LIBRARY_DIR} -lcublas -lcudart")
+set(LANGEVIN_PC_PRIVATE_LIBS "")
+if(LANGEVIN_WITH_CUDA)
+  set(LANGEVIN_PC_PRIVATE_LIBS "-L${CUDAToolkit_LIBRARY_DIR} -lcublas -lcudart")
+endif()
 if(LANGEVIN_CBLAS_FOUND)
   get_filename_component(cblas_dir ${LANGEVIN_CBLAS_LIBRARY} DIRECTORY)
   string(APPEND LANGEVIN_PC_PRIVATE_LIBS " -L${cblas_dir} -lopenblas")

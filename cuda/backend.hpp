@@ -4,6 +4,7 @@
 // code includes this without the CUDA headers' kernels.
 
 #include <langevin/activation.hpp>
+#include <langevin/backend.hpp>
 #include <langevin/device/chain.hpp>
 #include <langevin/device/gmm.hpp>
 #include <langevin/device/hinge.hpp>
@@ -11,6 +12,11 @@
 #include <langevin/device_buffer.hpp>
 
 namespace langevin::cuda_backend {
+
+/// Whether the kernels are built in: true here, false in absent.cpp.
+bool built();
+/// The GPUs the CUDA runtime sees (none without a driver or device); backend.cpp keeps the list.
+std::vector<GpuInfo> visible_gpus();
 
 void sample_gmm(const device::GmmView& gmm, const device::ChainConfig& config, Stream stream);
 void score_gmm(const device::GmmView& gmm, const float* points, float* scores, long long n,

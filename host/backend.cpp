@@ -1,7 +1,7 @@
+#include "cuda/backend.hpp"
+
 #include <langevin/backend.hpp>
 #include <langevin/error.hpp>
-
-#include <cuda_runtime.h>
 
 namespace langevin {
 
@@ -21,38 +21,12 @@ Backend parse_backend(const std::string& name, const std::string& field) {
   throw InvalidInput(field + " = \"" + name + "\": expected auto, cpu or cuda");
 }
 
-namespace {
-
-std::vector<GpuInfo> query_gpus() {
-  std::vector<GpuInfo> found;
-  int count = 0;
-  // Without a GPU or driver this fails (cudaErrorNoDevice, cudaErrorInsufficientDriver, …):
-  // every failure means "no GPU", and the error is not sticky.
-  if (cudaGetDeviceCount(&count) != cudaSuccess) {
-    cudaGetLastError();
-    return found;
-  }
-  for (int i = 0; i < count; ++i) {
-    cudaDeviceProp properties{};
-    if (cudaGetDeviceProperties(&properties, i) != cudaSuccess) continue;
-    GpuInfo info;
-    info.index = i;
-    info.name = properties.name;
-    info.compute_major = properties.major;
-    info.compute_minor = properties.minor;
-    info.multiprocessors = properties.multiProcessorCount;
-    info.memory_bytes = properties.totalGlobalMem;
-    found.push_back(info);
-  }
-  return found;
-}
-
-}  // namespace
-
 const std::vector<GpuInfo>& gpus() {
-  static const std::vector<GpuInfo> found = query_gpus();
+  static const std::vector<GpuInfo> found = cuda_backend::visible_gpus();
   return found;
 }
+
+bool cuda_built() { return cuda_backend::built(); }
 
 bool cuda_available() { return !gpus().empty(); }
 
@@ -61,6 +35,10 @@ Backend resolve(Backend requested) {
     case Backend::Auto: return cuda_available() ? Backend::Cuda : Backend::Cpu;
     case Backend::Cpu: return Backend::Cpu;
     case Backend::Cuda:
+      if (!cuda_built()) {
+        throw Error("backend = cuda, but this build has no CUDA backend (configured with "
+                    "LANGEVIN_WITH_CUDA=OFF; use --backend cpu or auto)");
+      }
       if (!cuda_available()) {
         throw Error("backend = cuda, but no CUDA GPU is available (use --backend cpu or auto)");
       }

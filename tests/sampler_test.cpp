@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
+#include <string>
 #include <vector>
 
 namespace langevin {
@@ -87,6 +89,31 @@ TEST(NormalStream, PositionIsDrawIndexForEveryDimension) {
     positioned.draw<16>(actual, d);
     for (int j = 0; j < d; ++j) EXPECT_EQ(actual[j], expected[j]) << "d = " << d << ", j = " << j;
   }
+}
+
+// Whether the build has the CUDA backend is known to the library as configured; without it the
+// CPU runs everything and the GPU's entry points say why they refuse.
+TEST(Backend, TheBuildSaysWhetherItHasCuda) {
+  EXPECT_EQ(cuda_built(), LANGEVIN_TESTS_WITH_CUDA != 0);
+  if (cuda_built()) return;
+  EXPECT_TRUE(gpus().empty());
+  EXPECT_EQ(resolve(Backend::Auto), Backend::Cpu);
+  const auto says_off = [](const std::function<void()>& call) {
+    try {
+      call();
+      ADD_FAILURE() << "no error";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("LANGEVIN_WITH_CUDA=OFF"), std::string::npos)
+          << e.what();
+    }
+  };
+  says_off([] { resolve(Backend::Cuda); });
+  const float x[2] = {0.0f, 1.0f};
+  says_off([&] { compare_on_device(x, 2, x, 2, 1); });
+  says_off([&] { summarize_on_device(x, 2, 1); });
+  SamplerConfig config;
+  config.backend = Backend::Cuda;
+  says_off([&] { sample(two_modes(), config); });
 }
 
 TEST(Sampler, FinalShapeAndTrajectoryShape) {

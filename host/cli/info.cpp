@@ -61,6 +61,7 @@ void print_json(const InfoOptions& options) {
   const nlohmann::json info = {{"command", "info"},
                                {"version", version()},
                                {"cpu_threads", omp_get_max_threads()},
+                               {"cuda_built", cuda_built()},
                                {"gpus", gpu_list},
                                {"auto_backend", gpus().empty() ? "cpu" : "cuda"},
                                {"build", build}};
@@ -79,7 +80,9 @@ void print_text(const InfoOptions& options) {
   std::cout << "langevin " << version() << "\n\n"
             << "backends:\n"
             << "  cpu   available, " << omp_get_max_threads() << " OpenMP threads\n";
-  if (gpus().empty()) {
+  if (!cuda_built()) {
+    std::cout << "  cuda  not built in (LANGEVIN_WITH_CUDA=OFF; auto runs on the CPU)\n";
+  } else if (gpus().empty()) {
     std::cout << "  cuda  no GPU found (auto runs on the CPU)\n";
   } else {
     std::cout << "  cuda  available (auto runs here)\n";

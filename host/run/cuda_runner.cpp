@@ -2,10 +2,6 @@
 
 #include "run/runner.hpp"
 
-#include <langevin/device/cuda_check.hpp>
-
-#include <cuda_runtime.h>
-
 namespace langevin::detail {
 
 CudaRunner::CudaRunner(int device, Stream stream) : Runner(Place{Backend::Cuda, device}, stream) {}
@@ -23,7 +19,7 @@ void CudaRunner::download(void* to, const void* from, std::size_t bytes) const {
 
 void CudaRunner::wait() const {
   const DeviceScope scope(place().device);
-  LANGEVIN_CUDA_CHECK(cudaStreamSynchronize(stream()));
+  synchronize(stream());
 }
 
 }  // namespace langevin::detail

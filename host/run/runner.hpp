@@ -3,7 +3,7 @@
 // the host's threads, or one CUDA device by its ordinal — and how memory moves between it and
 // the host. The driver sees nothing of a backend but this interface.
 
-#include "run/device_scope.hpp"
+#include "device_scope.hpp"
 
 #include <langevin/backend.hpp>
 #include <langevin/device_buffer.hpp>

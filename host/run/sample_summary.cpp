@@ -1,7 +1,7 @@
 // sample_summary (include/langevin/summary.hpp): a large run in chunks of consecutive global chain
 // indices, each chunk's output summarised before the next runs, so that memory holds one chunk.
 
-#include "run/device_scope.hpp"
+#include "device_scope.hpp"
 #include "validation.hpp"
 
 #include <langevin/error.hpp>

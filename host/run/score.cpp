@@ -1,7 +1,7 @@
 // score(): a score target's s(x) at given points, on one place: what the sampler computes at
 // every step (in the same form: score() of a model gives the sampler's s).
 
-#include "run/device_scope.hpp"
+#include "device_scope.hpp"
 #include "run/runner.hpp"
 #include "run/targets.hpp"
 #include "run/views.hpp"

@@ -1,4 +1,4 @@
-#include "run/device_scope.hpp"
+#include "device_scope.hpp"
 #include "run/runner.hpp"
 #include "training/backends.hpp"
 #include "training/train_loop.hpp"

@@ -23,8 +23,10 @@ struct GpuInfo {
   std::size_t memory_bytes = 0;
 };
 
+/// Whether this build has the CUDA backend (false when configured with LANGEVIN_WITH_CUDA=OFF).
+bool cuda_built();
 /// The CUDA devices this process can use; empty without a GPU or driver (any error from the
-/// runtime when counting devices means "none").
+/// runtime when counting devices means "none") and in a build without the CUDA backend.
 const std::vector<GpuInfo>& gpus();
 bool cuda_available();
 
