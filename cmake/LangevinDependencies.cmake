@@ -5,6 +5,11 @@
 find_package(CUDAToolkit REQUIRED)
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(Threads REQUIRED)
+if(LANGEVIN_WITH_MPI)
+  # The C API only: not the deprecated C++ bindings (libmpi_cxx).
+  set(MPI_CXX_SKIP_MPICXX ON CACHE BOOL "" FORCE)
+  find_package(MPI REQUIRED COMPONENTS CXX)
+endif()
 
 # CBLAS for training on the CPU: OpenBLAS. Debian's OpenMP build (libopenblas-openmp-dev) is
 # preferred: it shares the OpenMP thread pool with the library's own loops, where the pthread

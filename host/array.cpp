@@ -5,9 +5,7 @@
 #include <utility>
 
 namespace langevin {
-namespace {
 
-// The shape text used in messages, for shapes that may not (yet) belong to an Array.
 std::string format_shape(const std::vector<std::int64_t>& shape) {
   if (shape.empty()) return "()";
   std::string text = "(";
@@ -19,8 +17,6 @@ std::string format_shape(const std::vector<std::int64_t>& shape) {
   text += shape.size() == 1 ? ",)" : ")";
   return text;
 }
-
-}  // namespace
 
 Array::Array(std::vector<std::int64_t> shape)
     : shape_(std::move(shape)), values_(static_cast<std::size_t>(element_count(shape_)), 0.0f) {}

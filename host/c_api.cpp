@@ -1,11 +1,8 @@
 // The C API (include/langevin/langevin.h) over the C++ one. Each entry point runs its body in
-// guarded(), which turns every exception into a status and a thread-local message, so that no
-// C++ exception ever reaches a C or Fortran caller.
+// guarded() (c_api_detail.hpp), which turns every exception into a status and a thread-local
+// message, so that no C++ exception ever reaches a C or Fortran caller.
 
-#include "run/targets.hpp"
-
-#include <langevin/langevin.h>
-#include <langevin/langevin.hpp>
+#include "c_api_detail.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -15,52 +12,10 @@
 #include <string>
 #include <variant>
 
-struct langevin_model {
-  langevin::detail::ScoreSource source;
-};
-
-struct langevin_config {
-  langevin::SamplerConfig config;
-};
-
-struct langevin_result {
-  std::vector<std::int64_t> shape;
-  langevin::Backend backend = langevin::Backend::Cpu;
-  double seconds = 0.0;
-  double acceptance_rate = std::numeric_limits<double>::quiet_NaN();
-};
-
 namespace {
 
-thread_local std::string last_error;
-
-langevin_status fail(langevin_status status, const std::string& message) {
-  last_error = message;
-  return status;
-}
-
-template <class Body>
-langevin_status guarded(Body&& body) noexcept {
-  try {
-    body();
-    last_error.clear();
-    return LANGEVIN_OK;
-  } catch (const langevin::InvalidInput& e) {
-    return fail(LANGEVIN_INVALID_INPUT, e.what());
-  } catch (const std::bad_alloc&) {
-    return fail(LANGEVIN_FAILURE, "out of host memory");
-  } catch (const std::exception& e) {
-    return fail(LANGEVIN_FAILURE, e.what());
-  } catch (...) {
-    return fail(LANGEVIN_FAILURE, "unknown error");
-  }
-}
-
-/// Null handles and output pointers are caller bugs, reported like any other bad input.
-template <class T>
-void require_pointer(T* pointer, const char* name) {
-  if (pointer == nullptr) throw langevin::InvalidInput(std::string(name) + " = NULL");
-}
+using langevin::detail::guarded;
+using langevin::detail::require_pointer;
 
 langevin::Backend to_backend(langevin_backend backend) {
   switch (backend) {
@@ -103,7 +58,7 @@ langevin_status set(langevin_config* config, Set&& assign) {
 
 extern "C" {
 
-const char* langevin_last_error(void) { return last_error.c_str(); }
+const char* langevin_last_error(void) { return langevin::detail::c_last_error().c_str(); }
 
 const char* langevin_version(void) { return langevin::version(); }
 
@@ -323,7 +278,7 @@ langevin_status langevin_sample(const langevin_model* model, const langevin_conf
     if (result != nullptr) {
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      *result = new langevin_result{shape, sampler->backend(), seconds, acceptance};
+      *result = new langevin_result{shape, sampler->backend(), seconds, acceptance, 0, shape[0]};
     }
   });
 }
@@ -363,6 +318,22 @@ langevin_status langevin_result_acceptance_rate(const langevin_result* result, d
   });
 }
 
+langevin_status langevin_result_rows(const langevin_result* result, int64_t* first,
+                                     int64_t* count) {
+  return guarded([&] {
+    require_pointer(result, "result");
+    require_pointer(first, "first");
+    require_pointer(count, "count");
+    *first = result->first_row;
+    *count = result->rows;
+  });
+}
+
 void langevin_result_free(langevin_result* result) { delete result; }
 
 }  // extern "C"
+
+std::string& langevin::detail::c_last_error() {
+  thread_local std::string message;
+  return message;
+}

@@ -3,6 +3,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "ranks.hpp"
 
 #include <langevin/langevin.hpp>
 
@@ -46,7 +47,7 @@ std::string score_form_of(const InfoOptions& options) {
   return detail::make_target(load_score_source(options.source), form)->form();
 }
 
-void print_json(const InfoOptions& options) {
+void print_json(const InfoOptions& options, const std::string& form) {
   nlohmann::json gpu_list = nlohmann::json::array();
   for (const GpuInfo& gpu : gpus()) {
     gpu_list.push_back({{"index", gpu.index},
@@ -64,9 +65,10 @@ void print_json(const InfoOptions& options) {
                                {"cuda_built", cuda_built()},
                                {"gpus", gpu_list},
                                {"auto_backend", gpus().empty() ? "cpu" : "cuda"},
-                               {"build", build}};
+                               {"build", build},
+                               {"mpi", ranks().mpi_text()},
+                               {"ranks", ranks().ranks()}};
   nlohmann::json result = info;
-  const std::string form = score_form_of(options);
   if (!form.empty()) {
     result["score"] = {{"source", options.source.model_path.empty() ? options.source.gmm_path
                                                                     : options.source.model_path},
@@ -75,8 +77,7 @@ void print_json(const InfoOptions& options) {
   std::cout << result.dump() << "\n";
 }
 
-void print_text(const InfoOptions& options) {
-  const std::string form = score_form_of(options);
+void print_text(const InfoOptions& options, const std::string& form) {
   std::cout << "langevin " << version() << "\n\n"
             << "backends:\n"
             << "  cpu   available, " << omp_get_max_threads() << " OpenMP threads\n";
@@ -94,6 +95,8 @@ void print_text(const InfoOptions& options) {
   }
   std::cout << "\nbuild:\n";
   for (const auto& [key, value] : build_entries()) std::cout << "  " << key << ": " << value << "\n";
+  std::cout << "  mpi: " << ranks().mpi_text() << "\n";
+  if (ranks().launched()) std::cout << "  ranks: " << ranks().ranks() << "\n";
   if (!form.empty()) {
     std::cout << "\nscore:\n  "
               << (options.source.model_path.empty() ? options.source.gmm_path
@@ -115,7 +118,13 @@ Command add_info_command(CLI::App& app) {
   command->add_option("--score-form", options->score_form,
                       "the form asked for: auto or layered (see langevin sample)")
       ->capture_default_str();
-  return {command, [options] { options->json ? print_json(*options) : print_text(*options); }};
+  return {command, [options] {
+            // Every rank reads the inputs (a failure on any is one error); rank 0 prints.
+            std::string form;
+            ranks().agree([&] { form = score_form_of(*options); });
+            if (!ranks().lead()) return;
+            options->json ? print_json(*options, form) : print_text(*options, form);
+          }};
 }
 
 }  // namespace langevin::cli

@@ -1,8 +1,10 @@
 // langevin: learn scores, draw samples with Langevin dynamics (docs/CLI.md).
 // Errors: one line "langevin: error: …" on stderr; exit status 2 for bad usage or input, 1 for a
-// failure while running.
+// failure while running. Started by an MPI launcher, every rank runs the command (ranks.hpp):
+// rank 0 reports an error that every rank agreed on, and a failure of one rank alone ends all.
 
 #include "commands.hpp"
+#include "ranks.hpp"
 
 #include <langevin/error.hpp>
 #include <langevin/version.hpp>
@@ -23,9 +25,36 @@ int report(const std::string& message, int status) {
   return status;
 }
 
+/// A command's failure: reported once (by rank 0 when every rank failed alike; else by the rank
+/// that failed, which then ends the others).
+int report_failure(const std::exception& error, const std::string& message, int status) {
+  const langevin::cli::Ranks& ranks = langevin::cli::ranks();
+  const bool agreed = ranks.is_agreed(error);
+  if (!agreed || ranks.lead()) report(message, status);
+  if (!agreed) ranks.abort_all(status);
+  langevin::cli::stop_ranks();
+  return status;
+}
+
+int run(int argc, char** argv);
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  try {
+    langevin::cli::start_ranks(argc, argv);
+  } catch (const std::exception& e) {
+    return report(e.what(), kExitFailure);
+  }
+  const int status = run(argc, argv);
+  langevin::cli::stop_ranks();
+  return status;
+}
+
+namespace {
+
+int run(int argc, char** argv) {
+  const bool lead = langevin::cli::ranks().lead();
   // Named, so that usage lines say "langevin" whatever path the tool was started by.
   CLI::App app{"langevin: learn the score of a data set and sample from it with Langevin dynamics",
                "langevin"};
@@ -46,26 +75,41 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
-    std::cout << app.help();
+    if (lead) std::cout << app.help();
     return 0;
   } catch (const CLI::CallForVersion&) {
-    std::cout << langevin::version() << "\n";
+    if (lead) std::cout << langevin::version() << "\n";
     return 0;
   } catch (const CLI::ParseError& e) {
+    // Every rank parses the same arguments: the same outcome on all.
+    if (!lead) return e.get_exit_code() == 0 ? 0 : kExitUsage;
     if (e.get_exit_code() == 0) return app.exit(e);  // --help of a subcommand
     return report(std::string(e.what()) + " (see langevin --help)", kExitUsage);
   }
 
   try {
     for (const langevin::cli::Command& command : commands) {
-      if (command.subcommand->parsed()) command.run();
+      if (!command.subcommand->parsed()) continue;
+      const std::string name = command.subcommand->get_name();
+      const langevin::cli::Ranks& ranks = langevin::cli::ranks();
+      if (ranks.ranks() > 1 && name != "sample" && name != "info") {
+        ranks.agree([&] {
+          throw langevin::InvalidInput("langevin " + name + " runs in one process, not over " +
+                                       std::to_string(ranks.ranks()) +
+                                       " MPI ranks: start it without mpirun (sample runs over "
+                                       "ranks)");
+        });
+      }
+      command.run();
     }
   } catch (const langevin::InvalidInput& e) {
-    return report(e.what(), kExitUsage);
-  } catch (const std::bad_alloc&) {
-    return report("out of host memory", kExitFailure);
+    return report_failure(e, e.what(), kExitUsage);
+  } catch (const std::bad_alloc& e) {
+    return report_failure(e, "out of host memory", kExitFailure);
   } catch (const std::exception& e) {
-    return report(e.what(), kExitFailure);
+    return report_failure(e, e.what(), kExitFailure);
   }
   return 0;
 }
+
+}  // namespace

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "progress.hpp"
+#include "ranks.hpp"
 
 #include <langevin/checkpoint_file.hpp>
 #include <langevin/summary.hpp>
@@ -15,6 +16,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 namespace langevin::cli {
@@ -46,16 +48,24 @@ struct SampleOptions {
   std::int64_t chunk_chains = 0;
 };
 
-/// Where a run went, for its text summary: "cpu", "cuda", or "cuda (devices 0,1)".
-std::string where(const Sampler& sampler) {
-  const std::vector<int> devices = sampler.devices();
-  std::string text = to_string(sampler.backend());
-  if (devices.size() < 2) return text;
-  text += " (devices ";
-  for (std::size_t i = 0; i < devices.size(); ++i) {
-    text += (i > 0 ? "," : "") + std::to_string(devices[i]);
+/// Where a run went, for its text summary: "cpu", "cuda", "cuda (devices 0,1)", and over an MPI
+/// launch's ranks "cpu x 4 ranks" (rank 0's devices).
+std::string where(Backend backend, const std::vector<int>& devices) {
+  std::string text = to_string(backend);
+  if (devices.size() >= 2) {
+    text += " (devices ";
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+      text += (i > 0 ? "," : "") + std::to_string(devices[i]);
+    }
+    text += ")";
   }
-  return text + ")";
+  if (ranks().launched()) text += " x " + std::to_string(ranks().ranks()) + " ranks";
+  return text;
+}
+
+/// The JSON summary's entries every sample command prints, with "ranks" under an MPI launch.
+void add_ranks(nlohmann::json& summary) {
+  if (ranks().launched()) summary["ranks"] = ranks().ranks();
 }
 
 /// --init normal:M,S or file:x0.npy (or .h5).
@@ -97,7 +107,7 @@ Hdf5Attributes describe_inputs(const SampleOptions& options) {
 }
 
 Hdf5Attributes describe_run(const SampleOptions& options, const SamplerConfig& config,
-                            Sampler& sampler, const Array& samples, const Hdf5Attributes& inputs) {
+                            ChainRun& sampler, const Array& samples, const Hdf5Attributes& inputs) {
   Hdf5Attributes attributes = describe_output("sample", samples);
   attributes.insert(inputs.begin(), inputs.end());
   attributes["seed"] = config.seed;
@@ -190,20 +200,27 @@ HistogramSpec parse_histogram(const SampleOptions& options) {
   return histogram;
 }
 
+void write_summary(const SampleOptions& options, const ScoreSource& source,
+                   const SamplerConfig& config, const SampleSummary& result, double seconds);
+
 /// --summary: the chains run in chunks and only their running statistics are kept, written as
 /// JSON with the run's settings (docs/FORMATS.md).
 void run_summary(const SampleOptions& options, const ScoreSource& source,
-                 const SamplerConfig& config, Progress& progress) {
-  SummaryOptions summary_options;
-  summary_options.histogram = parse_histogram(options);
-  summary_options.chunk_chains = options.chunk_chains;
+                 const SamplerConfig& config, const SummaryOptions& summary_options,
+                 Progress& progress) {
   const auto start = std::chrono::steady_clock::now();
-  const SampleSummary result =
-      std::holds_alternative<GaussianMixture>(source)
-          ? sample_summary(std::get<GaussianMixture>(source), config, summary_options)
-          : sample_summary(std::get<Mlp>(source), config, summary_options);
+  const SampleSummary result = ranks().summary(source, config, summary_options);
   const double seconds = seconds_since(start);
   progress.clear();
+  // Rank 0 writes the file; the outcome is every rank's.
+  ranks().agree([&] {
+    if (ranks().lead()) write_summary(options, source, config, result, seconds);
+  });
+}
+
+/// Rank 0's part of --summary: the file and the printed summary.
+void write_summary(const SampleOptions& options, const ScoreSource& source,
+                   const SamplerConfig& config, const SampleSummary& result, double seconds) {
   // The levels and backend as the run resolved them: a one-chain sampler tells without running.
   SamplerConfig probe = config;
   probe.chains = 1;
@@ -254,18 +271,30 @@ void run_summary(const SampleOptions& options, const ScoreSource& source,
                             {"summary", options.summary},
                             {"rows", result.count},
                             {"mean", result.mean}};
+  add_ranks(summary);
   std::ostringstream text;
   text << "summarised " << config.chains << " chains x " << config.steps << " steps";
   if (levels > 0) text << " x " << levels << " noise levels";
   text << " (d = " << result.dim << ", " << to_string(config.method) << ") on "
-       << where(resolved) << " in " << engineering(seconds) << " s, "
+       << where(resolved.backend(), resolved.devices()) << " in " << engineering(seconds) << " s, "
        << engineering(chain_steps / seconds) << " chain-steps/s: " << result.count
        << " rows, coordinate 0 mean " << engineering(result.mean[0]) << ", std "
        << engineering(std::sqrt(variance[0])) << " -> " << options.summary << "\n";
   print_summary(options.common, summary, text.str());
 }
 
-void run_sample(const SampleOptions& options) {
+/// What a run needs before it starts, read and checked on every rank (a failure on any is one
+/// error on all, before any collective step).
+struct Prepared {
+  ScoreSource source;
+  int dim = 0;
+  SamplerConfig config;
+  Hdf5Attributes inputs;  // the input files' hashes (HDF5 output and checkpoints only)
+  RunSettings settings;   // checkpoints only
+  SummaryOptions summary;  // --summary only
+};
+
+Prepared prepare(const SampleOptions& options) {
   const bool summarised = !options.summary.empty();
   if (summarised) {
     check_output_path(options.summary, {".json"}, "--summary");
@@ -275,6 +304,12 @@ void run_sample(const SampleOptions& options) {
     }
     check_array_output_path(options.out, "--out");
   }
+  const bool checkpoints = !options.checkpoint.empty() || !options.resume.empty();
+  if (checkpoints && ranks().ranks() > 1) {
+    throw InvalidInput(std::string(options.checkpoint.empty() ? "--resume" : "--checkpoint") +
+                       ": checkpoints of a run over " + std::to_string(ranks().ranks()) +
+                       " MPI ranks are not supported yet; run it in one process to checkpoint");
+  }
   if (!options.checkpoint.empty()) {
     check_output_path(options.checkpoint, {".ckpt", ".safetensors"}, "--checkpoint");
     if (options.checkpoint_every < 1) {
@@ -282,10 +317,10 @@ void run_sample(const SampleOptions& options) {
                          ": must be at least 1");
     }
   }
-  const ScoreSource source = load_score_source(options.source);
-  const int dim = source_dim(source);
+  Prepared prepared{load_score_source(options.source)};
+  const int dim = prepared.dim = source_dim(prepared.source);
 
-  SamplerConfig config;
+  SamplerConfig& config = prepared.config;
   config.chains = options.chains;
   config.steps = options.steps;
   config.epsilon = options.epsilon;
@@ -309,33 +344,49 @@ void run_sample(const SampleOptions& options) {
   config.denoise = options.denoise;
   // The library refuses levels for a model that is not noise-conditional, naming the field.
   if (!options.sigmas.empty()) config.sigmas = parse_noise_levels(options.sigmas, "--sigmas");
+  if (summarised) {
+    prepared.summary.histogram = parse_histogram(options);
+    prepared.summary.chunk_chains = options.chunk_chains;
+    return prepared;
+  }
+
+  prepared.inputs =
+      is_hdf5_path(options.out) || checkpoints ? describe_inputs(options) : Hdf5Attributes{};
+  if (checkpoints) prepared.settings = run_settings(options, config, dim, prepared.inputs);
+  if (!options.resume.empty()) config.resume = load_resume(options.resume, prepared.settings);
+  return prepared;
+}
+
+void run_sample(const SampleOptions& options) {
+  std::optional<Prepared> agreed;
+  ranks().agree([&] { agreed.emplace(prepare(options)); });
+  Prepared& prepared = *agreed;
+  const ScoreSource& source = prepared.source;
+  const int dim = prepared.dim;
+  SamplerConfig& config = prepared.config;
 
   // On a terminal the chains run in slices of ~1 % to show progress (bit-identical results);
-  // elsewhere in one piece.
-  Progress progress("sampling", "chains", config.chains, options.common.quiet);
+  // elsewhere in one piece. Over MPI ranks, rank 0 shows its own block's.
+  Progress progress("sampling", "chains", config.chains, options.common.quiet || !ranks().lead());
   if (progress.shown()) {
-    config.on_progress = [&](std::int64_t done, std::int64_t) { progress.update(done); };
+    config.on_progress = [&](std::int64_t done, std::int64_t total) {
+      progress.update(done * config.chains / std::max<std::int64_t>(1, total));
+    };
   }
-  if (summarised) {
-    run_summary(options, source, config, progress);
+  if (!options.summary.empty()) {
+    run_summary(options, source, config, prepared.summary, progress);
     return;
   }
-  const bool checkpoints = !options.checkpoint.empty() || !options.resume.empty();
-  const Hdf5Attributes inputs =
-      is_hdf5_path(options.out) || checkpoints ? describe_inputs(options) : Hdf5Attributes{};
-  RunSettings settings;
-  if (checkpoints) settings = run_settings(options, config, dim, inputs);
-  if (!options.resume.empty()) config.resume = load_resume(options.resume, settings);
   if (!options.checkpoint.empty()) {
     config.checkpoint_every = options.checkpoint_every;
     config.on_checkpoint = [&](const Checkpoint& checkpoint) {
-      write_checkpoint(options.checkpoint, checkpoint, settings);
+      write_checkpoint(options.checkpoint, checkpoint, prepared.settings);
     };
   }
   const auto start = std::chrono::steady_clock::now();
-  std::unique_ptr<Sampler> sampler;
+  std::unique_ptr<ChainRun> sampler;
   try {
-    sampler = std::make_unique<Sampler>(
+    sampler = ranks().make_run(
         std::shared_ptr<const ScoreTarget>(detail::make_target(source, config.score_form)),
         config);
   } catch (const InvalidInput& error) {
@@ -346,11 +397,15 @@ void run_sample(const SampleOptions& options) {
     }
     throw;
   }
-  const Array samples = sampler->run();
+  const Array rows = sampler->run();
   const double seconds = seconds_since(start);
   progress.clear();
-  write_array_output(options.out, "samples", samples,
-                     [&] { return describe_run(options, config, *sampler, samples, inputs); });
+  const std::vector<std::int64_t> shape = sampler->output_shape();
+  ranks().write_rows(options.out, "samples", rows, shape, sampler->first_row(),
+                     [&](const Array& samples) {
+                       return describe_run(options, config, *sampler, samples, prepared.inputs);
+                     });
+  if (!ranks().lead()) return;
 
   const std::size_t levels = sampler->noise_levels().size();
   const double updates = static_cast<double>(total_updates(config, static_cast<int>(levels)));
@@ -370,13 +425,14 @@ void run_sample(const SampleOptions& options) {
                             {"seconds", seconds},
                             {"chain_steps_per_second", chain_steps / seconds},
                             {"out", options.out},
-                            {"shape", samples.shape()}};
+                            {"shape", shape}};
+  add_ranks(summary);
   std::ostringstream text;
   text << "sampled " << config.chains << " chains x " << config.steps << " steps";
   if (levels > 0) text << " x " << levels << " noise levels";
   text << " (d = " << dim << ", " << to_string(config.method) << ") on "
-       << where(*sampler) << " in " << engineering(seconds) << " s, "
-       << engineering(chain_steps / seconds) << " chain-steps/s";
+       << where(sampler->backend(), sampler->devices()) << " in " << engineering(seconds)
+       << " s, " << engineering(chain_steps / seconds) << " chain-steps/s";
   if (config.method == Method::Mala) {
     summary["acceptance_rate"] = sampler->acceptance_rate();
     text << ", acceptance rate " << engineering(sampler->acceptance_rate());
@@ -385,7 +441,7 @@ void run_sample(const SampleOptions& options) {
     summary["resumed_from_update"] = config.resume->update;
     text << ", resumed after update " << config.resume->update;
   }
-  text << " -> " << options.out << " " << samples.shape_string() << "\n";
+  text << " -> " << options.out << " " << format_shape(shape) << "\n";
   print_summary(options.common, summary, text.str());
 }
 

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "io/atomic_file.hpp"
+#include "io/npy_format.hpp"
 #include "io/half.hpp"
 
 namespace langevin {
@@ -423,9 +424,6 @@ std::vector<float> read_elements(detail::InputFile& file, std::size_t count,
 // ---------------------------------------------------------------------------------------------
 // Writing.
 
-std::string header_for(const Array& array) {
-  return "{'descr': '<f4', 'fortran_order': False, 'shape': " + array.shape_string() + ", }";
-}
 
 void put_little_endian(std::string& out, std::uint64_t value, std::size_t bytes) {
   for (std::size_t i = 0; i < bytes; ++i) out += static_cast<char>((value >> (8 * i)) & 0xff);
@@ -450,14 +448,9 @@ Array read_npy(const std::string& path) {
   return Array(header.shape, std::move(values));
 }
 
-void write_npy(const std::string& path, const Array& array) {
-  const std::int64_t expected = element_count(array.shape());
-  if (array.size() != expected) {
-    throw InvalidInput(path + ": array of shape " + array.shape_string() + " holds " +
-                       std::to_string(array.size()) + " values instead of " +
-                       std::to_string(expected));
-  }
-  std::string header = header_for(array);
+std::string detail::npy_preamble(const std::vector<std::int64_t>& shape) {
+  std::string header =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': " + format_shape(shape) + ", }";
   // Version 1.0 stores the header length in 2 bytes; only an absurd rank needs version 2.0.
   const bool version_1 = header.size() + kHeaderAlignment < 65536;
   const std::size_t prefix = kMagicBytes + 2 + (version_1 ? 2 : 4);
@@ -470,7 +463,17 @@ void write_npy(const std::string& path, const Array& array) {
   preamble += '\0';
   put_little_endian(preamble, header.size(), version_1 ? 2 : 4);
   preamble += header;
+  return preamble;
+}
 
+void write_npy(const std::string& path, const Array& array) {
+  const std::int64_t expected = element_count(array.shape());
+  if (array.size() != expected) {
+    throw InvalidInput(path + ": array of shape " + array.shape_string() + " holds " +
+                       std::to_string(array.size()) + " values instead of " +
+                       std::to_string(expected));
+  }
+  const std::string preamble = detail::npy_preamble(array.shape());
   detail::write_file_atomically(path, [&](std::FILE* stream) {
     std::fwrite(preamble.data(), 1, preamble.size(), stream);
     detail::write_float32_little_endian(stream, array.data(),

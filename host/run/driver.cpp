@@ -394,12 +394,18 @@ Divergence Driver::divergence() {
 void Driver::check_divergence() {
   const Divergence diverged = divergence();
   if (diverged.chains == 0) return;
-  const std::int64_t updates = total_updates(config_, static_cast<int>(levels_.size()));
-  throw Error(std::to_string(diverged.chains) + " of " + std::to_string(config_.chains) +
-              " chains diverged (their state became NaN or infinite), the first after update " +
-              std::to_string(diverged.first_update + 1) + " of " + std::to_string(updates) +
-              ": the step size epsilon = " + number_text(config_.epsilon) +
-              " is too large for this target; try a smaller one");
+  throw Error(divergence_message(diverged, config_.chains,
+                                 total_updates(config_, static_cast<int>(levels_.size())),
+                                 config_.epsilon));
+}
+
+std::string divergence_message(const Divergence& diverged, std::int64_t chains,
+                               std::int64_t updates, double epsilon) {
+  return std::to_string(diverged.chains) + " of " + std::to_string(chains) +
+         " chains diverged (their state became NaN or infinite), the first after update " +
+         std::to_string(diverged.first_update + 1) + " of " + std::to_string(updates) +
+         ": the step size epsilon = " + number_text(epsilon) +
+         " is too large for this target; try a smaller one";
 }
 
 double Driver::acceptance_rate() {

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -27,6 +28,11 @@ device::ChainConfig chain_config(const SamplerConfig& config, int dim,
 /// `chains` cut into `parts` contiguous blocks as even as whole chains allow, in order:
 /// (first chain, count) of each.
 std::vector<std::pair<std::int64_t, std::int64_t>> split_chains(std::int64_t chains, int parts);
+
+/// The error a diverged run throws: "N of M chains diverged …, the first after update K of U: the
+/// step size epsilon = E is too large …" (the MPI layer words a run over ranks alike).
+std::string divergence_message(const Divergence& diverged, std::int64_t chains,
+                               std::int64_t updates, double epsilon);
 
 class Driver {
  public:

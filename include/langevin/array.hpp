@@ -40,6 +40,9 @@ class Array {
 /// Number of elements of a shape; throws InvalidInput on negative extents or 64-bit overflow.
 std::int64_t element_count(const std::vector<std::int64_t>& shape);
 
+/// A shape as Python writes a tuple: "(3, 2)", "(5,)", "()" (Array::shape_string's text).
+std::string format_shape(const std::vector<std::int64_t>& shape);
+
 /// Points in d dimensions as an (N, d) array: a rank-1 array (N,) becomes (N, 1); rank 2 is kept;
 /// anything else is an InvalidInput naming `what`.
 Array as_points(Array array, const std::string& what);

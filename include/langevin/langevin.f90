@@ -49,7 +49,7 @@ module langevin
   public :: langevin_config_set_sigmas, langevin_config_set_denoise
   public :: langevin_output_count, langevin_sample
   public :: langevin_result_shape, langevin_result_backend, langevin_result_seconds
-  public :: langevin_result_acceptance_rate, langevin_result_free
+  public :: langevin_result_acceptance_rate, langevin_result_rows, langevin_result_free
 
   ! The C functions themselves. Arrays pass by reference (assumed size), scalars by value.
   interface
@@ -270,6 +270,14 @@ module langevin
       import :: c_ptr, c_double, c_int
       type(c_ptr), value :: result
       real(c_double), intent(out) :: rate
+      integer(c_int) :: status
+    end function
+    ! The rows [first, first + count) of the output this process holds (a rank's block over MPI).
+    function langevin_result_rows(result, first, count) &
+        bind(C, name="langevin_result_rows") result(status)
+      import :: c_ptr, c_int64_t, c_int
+      type(c_ptr), value :: result
+      integer(c_int64_t), intent(out) :: first, count
       integer(c_int) :: status
     end function
     subroutine langevin_result_free(result) bind(C, name="langevin_result_free")

@@ -155,6 +155,10 @@ langevin_status langevin_result_backend(const langevin_result* result, langevin_
 langevin_status langevin_result_seconds(const langevin_result* result, double* seconds);
 /** MALA: the fraction of proposals accepted; NaN for ULA. */
 langevin_status langevin_result_acceptance_rate(const langevin_result* result, double* rate);
+/** The rows [first, first + count) of the output this process holds: all of them, except for a
+ *  run over MPI ranks (langevin_mpi.h), where each rank holds its block. */
+langevin_status langevin_result_rows(const langevin_result* result, int64_t* first,
+                                     int64_t* count);
 void langevin_result_free(langevin_result* result);
 
 #ifdef __cplusplus

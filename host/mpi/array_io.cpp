@@ -1,0 +1,205 @@
+// mpi::write_npy and mpi::gather (include/langevin/mpi.hpp): one output file for a run whose rows
+// are spread over the ranks.
+
+#include "io/npy_format.hpp"
+#include "mpi_status.hpp"
+
+#include <langevin/mpi.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace langevin::mpi {
+namespace {
+
+/// The bytes of one collective write call: MPI counts are ints, and a call of this size keeps
+/// the float-to-bytes buffer small.
+constexpr std::int64_t kChunkFloats = std::int64_t{1} << 24;
+
+/// Floats of one row (one chain): the product of the shape's extents after the first.
+std::int64_t row_floats(const std::vector<std::int64_t>& shape) {
+  std::int64_t floats = 1;
+  for (std::size_t axis = 1; axis < shape.size(); ++axis) floats *= shape[axis];
+  return floats;
+}
+
+void check_rows(const Array& rows, const std::vector<std::int64_t>& shape,
+                std::int64_t first_row, const char* what) {
+  if (shape.empty()) throw InvalidInput(std::string(what) + ": the array's shape is ()");
+  const std::int64_t per_row = row_floats(shape);
+  const std::int64_t count = per_row > 0 ? rows.size() / per_row : 0;
+  if (rows.size() != count * per_row || first_row < 0 || first_row + count > shape[0]) {
+    throw InvalidInput(std::string(what) + ": rows of shape " + rows.shape_string() +
+                       " from row " + std::to_string(first_row) + " do not fit an array of " +
+                       "shape " + format_shape(shape));
+  }
+}
+
+/// The little-endian bytes of `count` floats (the .npy data's order, whatever the host's).
+void to_little_endian(const float* values, std::int64_t count, std::vector<unsigned char>& out) {
+  out.resize(static_cast<std::size_t>(count) * 4);
+  for (std::int64_t i = 0; i < count; ++i) {
+    std::uint32_t bits;
+    std::memcpy(&bits, values + i, 4);
+    for (int b = 0; b < 4; ++b) out[static_cast<std::size_t>(4 * i + b)] = (bits >> (8 * b)) & 0xff;
+  }
+}
+
+std::string directory_of(const std::string& path) {
+  const std::string::size_type slash = path.find_last_of('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+[[noreturn]] void fail_to_write(const std::string& path, const std::string& reason) {
+  throw Error("cannot write " + path + ": " + reason);
+}
+
+}  // namespace
+
+void write_npy(MPI_Comm caller, const std::string& path, const Array& rows,
+               const std::vector<std::int64_t>& shape, std::int64_t first_row) {
+  detail::require_initialized("langevin::mpi::write_npy");
+  const detail::OwnComm comm(caller);
+  const bool lead = comm.rank() == 0;
+  std::string preamble;
+  // Rank 0 creates the temporary (exclusively, beside the target, so that the rename stays on
+  // one file system) and names it to the others.
+  std::string temporary = path + ".tmp-" + std::to_string(static_cast<long>(::getpid())) + "-mpi";
+  agree(comm.get(), [&] {
+    check_rows(rows, shape, first_row, path.c_str());
+    preamble = langevin::detail::npy_preamble(shape);
+    if (!lead) return;
+    const int descriptor = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (descriptor < 0) fail_to_write(path, std::strerror(errno));
+    ::close(descriptor);
+  });
+  int length = static_cast<int>(temporary.size());
+  detail::check(MPI_Bcast(&length, 1, MPI_INT, 0, comm.get()), "MPI_Bcast");
+  temporary.resize(static_cast<std::size_t>(length));
+  detail::check(MPI_Bcast(temporary.data(), length, MPI_CHAR, 0, comm.get()), "MPI_Bcast");
+
+  // Every rank calls the collective writes equally often (empty ones when its rows are done);
+  // a failed call is remembered, not thrown, until all have been made.
+  const std::int64_t per_row = row_floats(shape);
+  const std::int64_t floats = rows.size();
+  const std::int64_t calls_mine = (floats + kChunkFloats - 1) / kChunkFloats;
+  std::int64_t calls = 0;
+  detail::check(MPI_Allreduce(&calls_mine, &calls, 1, MPI_INT64_T, MPI_MAX, comm.get()),
+                "MPI_Allreduce");
+  MPI_File file = MPI_FILE_NULL;
+  const int opened = MPI_File_open(comm.get(), temporary.c_str(), MPI_MODE_WRONLY, MPI_INFO_NULL,
+                                   &file);
+  std::string failure;
+  auto note = [&](int code, const char* call) {
+    if (code == MPI_SUCCESS || !failure.empty()) return;
+    try {
+      detail::check(code, call);
+    } catch (const Error& error) {
+      failure = error.what();
+    }
+  };
+  note(opened, "MPI_File_open");
+  if (opened == MPI_SUCCESS) {
+    if (lead) {
+      note(MPI_File_write_at(file, 0, preamble.data(), static_cast<int>(preamble.size()),
+                             MPI_BYTE, MPI_STATUS_IGNORE),
+           "MPI_File_write_at");
+    }
+    const MPI_Offset start = static_cast<MPI_Offset>(preamble.size()) +
+                             static_cast<MPI_Offset>(first_row) * per_row * 4;
+    std::vector<unsigned char> bytes;
+    for (std::int64_t call = 0; call < calls; ++call) {
+      const std::int64_t begin = std::min(floats, call * kChunkFloats);
+      const std::int64_t count = std::min(kChunkFloats, floats - begin);
+      to_little_endian(rows.data() + begin, count, bytes);
+      note(MPI_File_write_at_all(file, start + begin * 4, bytes.data(), static_cast<int>(count * 4),
+                                 MPI_BYTE, MPI_STATUS_IGNORE),
+           "MPI_File_write_at_all");
+    }
+    note(MPI_File_sync(file), "MPI_File_sync");
+    note(MPI_File_close(&file), "MPI_File_close");
+  }
+  // Then the outcome is agreed, and rank 0 renames the file or removes it.
+  try {
+    agree(comm.get(), [&] {
+      if (!failure.empty()) fail_to_write(path, failure);
+    });
+  } catch (const Error&) {
+    if (lead) ::unlink(temporary.c_str());
+    throw;
+  }
+  agree(comm.get(), [&] {
+    if (!lead) return;
+    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+      const int error_number = errno;
+      ::unlink(temporary.c_str());
+      fail_to_write(path, std::strerror(error_number));
+    }
+    // The rename outlives a crash of the machine once the directory is synced.
+    const int directory = ::open(directory_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (directory >= 0) {
+      (void)::fsync(directory);
+      ::close(directory);
+    }
+  });
+}
+
+Array gather(MPI_Comm caller, const Array& rows, const std::vector<std::int64_t>& shape, int root) {
+  detail::require_initialized("langevin::mpi::gather");
+  const detail::OwnComm comm(caller);
+  agree(comm.get(), [&] {
+    check_rows(rows, shape, 0, "langevin::mpi::gather");
+    if (root < 0 || root >= comm.size()) {
+      throw InvalidInput("root = " + std::to_string(root) + ": must be a rank in [0, " +
+                         std::to_string(comm.size()) + ")");
+    }
+  });
+  const std::int64_t mine = rows.size();
+  std::vector<std::int64_t> sizes(static_cast<std::size_t>(comm.size()));
+  detail::check(MPI_Gather(&mine, 1, MPI_INT64_T, sizes.data(), 1, MPI_INT64_T, root, comm.get()),
+                "MPI_Gather");
+  Array whole;
+  agree(comm.get(), [&] {
+    if (comm.rank() != root) return;
+    std::int64_t total = 0;
+    for (const std::int64_t size : sizes) total += size;
+    if (total != element_count(shape)) {
+      throw InvalidInput("langevin::mpi::gather: the ranks hold " + std::to_string(total) +
+                         " values, an array of shape " + format_shape(shape) + " has " +
+                         std::to_string(element_count(shape)));
+    }
+    whole = Array(shape);
+  });
+  // Point to point in rank order and in chunks (MPI counts are ints).
+  const int tag = 0;
+  if (comm.rank() == root) {
+    std::int64_t at = 0;
+    for (int r = 0; r < comm.size(); ++r) {
+      const std::int64_t size = sizes[static_cast<std::size_t>(r)];
+      for (std::int64_t done = 0; done < size; done += kChunkFloats) {
+        const int count = static_cast<int>(std::min(kChunkFloats, size - done));
+        if (r == root) {
+          std::copy(rows.data() + done, rows.data() + done + count, whole.data() + at + done);
+        } else {
+          detail::check(MPI_Recv(whole.data() + at + done, count, MPI_FLOAT, r, tag, comm.get(),
+                                 MPI_STATUS_IGNORE),
+                        "MPI_Recv");
+        }
+      }
+      at += size;
+    }
+  } else {
+    for (std::int64_t done = 0; done < mine; done += kChunkFloats) {
+      const int count = static_cast<int>(std::min(kChunkFloats, mine - done));
+      detail::check(MPI_Send(rows.data() + done, count, MPI_FLOAT, root, tag, comm.get()),
+                    "MPI_Send");
+    }
+  }
+  return whole;
+}
+
+}  // namespace langevin::mpi

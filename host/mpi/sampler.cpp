@@ -1,0 +1,252 @@
+// mpi::Sampler and mpi::sample_summary (include/langevin/mpi.hpp): each rank runs its block of
+// the chains as a run of its own (a chain depends only on its global index), and what belongs to
+// the whole run (divergence, MALA's acceptance, summaries) is combined in rank order.
+
+#include "mpi_status.hpp"
+#include "run/driver.hpp"
+#include "run/targets.hpp"
+
+#include <langevin/mpi.hpp>
+#include <langevin/target.hpp>
+
+#include <cmath>
+#include <limits>
+
+namespace langevin::mpi {
+namespace {
+
+/// Rows [first, first + count) of a (chains, d) array.
+Array rows_of(const Array& whole, std::int64_t first, std::int64_t count) {
+  const std::int64_t dim = whole.dim(1);
+  const float* begin = whole.data() + first * dim;
+  return Array({count, dim}, std::vector<float>(begin, begin + count * dim));
+}
+
+/// `config`'s run restricted to this rank's block: its chains, their global first index, their
+/// initial states, and (on the cuda backend, no device named) the node's GPU for this rank.
+SamplerConfig rank_config(MPI_Comm comm, const SamplerConfig& config, const Block& block) {
+  SamplerConfig part = config;
+  part.chains = block.count;
+  part.first_chain = config.first_chain + block.first;
+  if (config.init_states.size() > 0) part.init_states = rows_of(config.init_states, block.first,
+                                                                block.count);
+  if (resolve(config.backend) == Backend::Cuda && config.device < 0 && config.devices.empty()) {
+    part.device = node_device(comm);
+  }
+  if (config.on_progress) {
+    part.on_progress = [progress = config.on_progress, block](std::int64_t done, std::int64_t) {
+      progress(done, block.count);
+    };
+  }
+  return part;
+}
+
+void refuse_checkpoints(const SamplerConfig& config) {
+  if (config.checkpoint_every != 0 || config.resume) {
+    throw InvalidInput("checkpoint_every = " + std::to_string(config.checkpoint_every) +
+                       (config.resume ? " (and resume)" : "") +
+                       ": checkpoints of a run across MPI ranks are not supported yet; run it "
+                       "in one process, or without checkpoints");
+  }
+}
+
+}  // namespace
+
+struct Sampler::Impl {
+  detail::OwnComm comm;
+  std::shared_ptr<const ScoreTarget> target;
+  SamplerConfig config;
+  std::vector<double> levels;
+  Block block;
+  std::unique_ptr<langevin::Sampler> local;  // null when this rank's block is empty
+  double acceptance = std::numeric_limits<double>::quiet_NaN();
+
+  Impl(MPI_Comm caller, std::shared_ptr<const ScoreTarget> t, SamplerConfig c)
+      : comm(caller), target(std::move(t)), config(std::move(c)) {
+    agree(comm.get(), [&] {
+      refuse_checkpoints(config);
+      levels = target->noise_levels(config);
+      validate(config, target->dim(), static_cast<int>(levels.size()));
+      block = block_of(config.chains, comm.rank(), comm.size());
+      if (block.count > 0) {
+        local = std::make_unique<langevin::Sampler>(target, rank_config(comm.get(), config,
+                                                                        block));
+      }
+    });
+  }
+};
+
+namespace {
+
+void require_initialized_for_sampler() { detail::require_initialized("langevin::mpi::Sampler"); }
+
+std::shared_ptr<const ScoreTarget> checked(std::unique_ptr<ScoreTarget> target) {
+  return std::shared_ptr<const ScoreTarget>(std::move(target));
+}
+
+}  // namespace
+
+Sampler::Sampler(MPI_Comm comm, const GaussianMixture& target, SamplerConfig config)
+    : Sampler(comm, checked(langevin::detail::make_target(target)), std::move(config)) {}
+Sampler::Sampler(MPI_Comm comm, const Mlp& model, SamplerConfig config)
+    : Sampler(comm, checked(langevin::detail::make_target(model, config.score_form)),
+              std::move(config)) {}
+Sampler::Sampler(MPI_Comm comm, std::shared_ptr<const ScoreTarget> target, SamplerConfig config) {
+  require_initialized_for_sampler();
+  impl_ = std::make_unique<Impl>(comm, std::move(target), std::move(config));
+}
+Sampler::~Sampler() = default;
+Sampler::Sampler(Sampler&&) noexcept = default;
+Sampler& Sampler::operator=(Sampler&&) noexcept = default;
+
+int Sampler::rank() const { return impl_->comm.rank(); }
+int Sampler::ranks() const { return impl_->comm.size(); }
+Block Sampler::block() const { return impl_->block; }
+int Sampler::dim() const { return impl_->target->dim(); }
+std::vector<std::int64_t> Sampler::output_shape() const {
+  return langevin::output_shape(impl_->config, dim(), static_cast<int>(impl_->levels.size()));
+}
+Backend Sampler::backend() const { return resolve(impl_->config.backend); }
+std::vector<int> Sampler::devices() const {
+  return impl_->local ? impl_->local->devices() : std::vector<int>{};
+}
+std::string Sampler::score_form() const { return impl_->target->form(); }
+const std::vector<double>& Sampler::noise_levels() const { return impl_->levels; }
+double Sampler::acceptance_rate() const { return impl_->acceptance; }
+
+Array Sampler::run() {
+  Impl& s = *impl_;
+  std::vector<std::int64_t> shape = output_shape();
+  shape[0] = s.block.count;
+  Array rows;
+  Divergence diverged;
+  std::uint64_t accepted = 0;
+  agree(s.comm.get(), [&] {
+    if (!s.local) {
+      rows = Array(shape);
+      return;
+    }
+    try {
+      rows = s.local->run();
+    } catch (const Error&) {
+      diverged = s.local->divergence();
+      if (diverged.chains == 0) throw;  // a failure of its own; a divergence is the whole run's
+    }
+    if (s.config.method == Method::Mala) {
+      // The rate is accepted / (chains × steps) with an integer count below 2⁵³: exact back.
+      const double proposals = static_cast<double>(s.block.count) *
+                               static_cast<double>(s.config.steps);
+      accepted = static_cast<std::uint64_t>(std::llround(s.local->acceptance_rate() * proposals));
+    }
+  });
+
+  // The whole run's divergence: how many chains, and after which update the first.
+  const std::int64_t first_or_max =
+      diverged.chains > 0 ? diverged.first_update : std::numeric_limits<std::int64_t>::max();
+  std::int64_t chains = 0, first_update = 0;
+  detail::check(MPI_Allreduce(&diverged.chains, &chains, 1, MPI_INT64_T, MPI_SUM, s.comm.get()),
+                "MPI_Allreduce");
+  detail::check(MPI_Allreduce(&first_or_max, &first_update, 1, MPI_INT64_T, MPI_MIN,
+                              s.comm.get()),
+                "MPI_Allreduce");
+  if (chains > 0) {
+    throw AgreedError(langevin::detail::divergence_message(
+        Divergence{chains, first_update}, s.config.chains,
+        total_updates(s.config, static_cast<int>(s.levels.size())), s.config.epsilon));
+  }
+  if (s.config.method == Method::Mala) {
+    std::uint64_t all_accepted = 0;
+    detail::check(MPI_Allreduce(&accepted, &all_accepted, 1, MPI_UINT64_T, MPI_SUM,
+                                s.comm.get()),
+                  "MPI_Allreduce");
+    s.acceptance = static_cast<double>(all_accepted) /
+                   (static_cast<double>(s.config.chains) * static_cast<double>(s.config.steps));
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+/// A summary as numbers to send: count, then per coordinate mean, m2, min, max; the histogram's
+/// counts apart.
+std::vector<double> moments_of(const SampleSummary& s) {
+  std::vector<double> values = {static_cast<double>(s.count)};
+  for (const auto* field : {&s.mean, &s.m2, &s.min, &s.max}) {
+    values.insert(values.end(), field->begin(), field->end());
+  }
+  return values;
+}
+
+SampleSummary summary_from(const double* values, const std::uint64_t* counts, int dim,
+                           const HistogramSpec& histogram) {
+  SampleSummary s = empty_summary(dim, histogram);
+  s.count = static_cast<std::int64_t>(values[0]);
+  const auto d = static_cast<std::size_t>(dim);
+  s.mean.assign(values + 1, values + 1 + d);
+  s.m2.assign(values + 1 + d, values + 1 + 2 * d);
+  s.min.assign(values + 1 + 2 * d, values + 1 + 3 * d);
+  s.max.assign(values + 1 + 3 * d, values + 1 + 4 * d);
+  s.counts.assign(counts, counts + s.counts.size());
+  return s;
+}
+
+std::unique_ptr<ScoreTarget> target_of(const GaussianMixture& mixture, const SamplerConfig&) {
+  return langevin::detail::make_target(mixture);
+}
+std::unique_ptr<ScoreTarget> target_of(const Mlp& model, const SamplerConfig& config) {
+  return langevin::detail::make_target(model, config.score_form);
+}
+
+template <class Target>
+SampleSummary summary_over_ranks(MPI_Comm caller, const Target& source,
+                                 const SamplerConfig& config, const SummaryOptions& options) {
+  detail::require_initialized("langevin::mpi::sample_summary");
+  const detail::OwnComm comm(caller);
+  SampleSummary mine;
+  int dim = 0;
+  agree(comm.get(), [&] {
+    const std::unique_ptr<ScoreTarget> target = target_of(source, config);
+    dim = target->dim();
+    validate(options.histogram, "histogram");
+    validate(config, dim, static_cast<int>(target->noise_levels(config).size()));
+    const Block block = block_of(config.chains, comm.rank(), comm.size());
+    mine = block.count > 0
+               ? sample_summary(source, rank_config(comm.get(), config, block), options)
+               : empty_summary(dim, options.histogram);
+  });
+  // Every rank gathers every rank's summary and merges them in rank order: the same result on
+  // all, in an order that does not depend on the MPI library's reductions.
+  const std::vector<double> values = moments_of(mine);
+  const int per_rank = static_cast<int>(values.size());
+  const int counts_per_rank = static_cast<int>(mine.counts.size());
+  std::vector<double> all_values(static_cast<std::size_t>(per_rank) * comm.size());
+  std::vector<std::uint64_t> all_counts(static_cast<std::size_t>(counts_per_rank) * comm.size());
+  detail::check(MPI_Allgather(values.data(), per_rank, MPI_DOUBLE, all_values.data(), per_rank,
+                              MPI_DOUBLE, comm.get()),
+                "MPI_Allgather");
+  detail::check(MPI_Allgather(mine.counts.data(), counts_per_rank, MPI_UINT64_T,
+                              all_counts.data(), counts_per_rank, MPI_UINT64_T, comm.get()),
+                "MPI_Allgather");
+  SampleSummary total = empty_summary(dim, options.histogram);
+  for (int r = 0; r < comm.size(); ++r) {
+    total.merge(summary_from(all_values.data() + static_cast<std::size_t>(r) * per_rank,
+                             all_counts.data() + static_cast<std::size_t>(r) * counts_per_rank,
+                             dim, options.histogram));
+  }
+  return total;
+}
+
+}  // namespace
+
+SampleSummary sample_summary(MPI_Comm comm, const GaussianMixture& target,
+                             const SamplerConfig& config, const SummaryOptions& options) {
+  return summary_over_ranks(comm, target, config, options);
+}
+SampleSummary sample_summary(MPI_Comm comm, const Mlp& model, const SamplerConfig& config,
+                             const SummaryOptions& options) {
+  return summary_over_ranks(comm, model, config, options);
+}
+
+}  // namespace langevin::mpi
