@@ -305,11 +305,6 @@ Prepared prepare(const SampleOptions& options) {
     check_array_output_path(options.out, "--out");
   }
   const bool checkpoints = !options.checkpoint.empty() || !options.resume.empty();
-  if (checkpoints && ranks().ranks() > 1) {
-    throw InvalidInput(std::string(options.checkpoint.empty() ? "--resume" : "--checkpoint") +
-                       ": checkpoints of a run over " + std::to_string(ranks().ranks()) +
-                       " MPI ranks are not supported yet; run it in one process to checkpoint");
-  }
   if (!options.checkpoint.empty()) {
     check_output_path(options.checkpoint, {".ckpt", ".safetensors"}, "--checkpoint");
     if (options.checkpoint_every < 1) {

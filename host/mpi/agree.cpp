@@ -47,50 +47,55 @@ OwnComm::~OwnComm() {
 
 }  // namespace detail
 
-namespace {
+namespace detail {
 
-enum Outcome : int { kSucceeded = 0, kFailed = 1, kInvalidInput = 2 };
-
-}  // namespace
-
-void agree(MPI_Comm comm, const std::function<void()>& step) {
-  detail::require_initialized("langevin::mpi::agree");
+Agreement agree_outcome(MPI_Comm comm, const std::function<void()>& step) {
+  require_initialized("langevin::mpi::agree");
   int rank = 0, ranks = 1;
-  detail::check(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
-  detail::check(MPI_Comm_size(comm, &ranks), "MPI_Comm_size");
-  int outcome = kSucceeded;
-  std::string message;
+  check(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
+  check(MPI_Comm_size(comm, &ranks), "MPI_Comm_size");
+  Agreement mine;
   try {
     step();
+  } catch (const Diverged& error) {
+    mine = {Agreement::kDiverged, error.what()};
   } catch (const InvalidInput& error) {
-    outcome = kInvalidInput;
-    message = error.what();
+    mine = {Agreement::kInvalidInput, error.what()};
   } catch (const std::bad_alloc&) {
-    outcome = kFailed;
-    message = "out of host memory";
+    mine = {Agreement::kFailed, "out of host memory"};
   } catch (const std::exception& error) {
-    outcome = kFailed;
-    message = error.what();
+    mine = {Agreement::kFailed, error.what()};
   }
   // The lowest rank that failed speaks for all; then each rank says whether it failed alike.
-  const int mine = outcome == kSucceeded ? ranks : rank;
+  const int candidate = mine.kind == Agreement::kSucceeded ? ranks : rank;
   int first = ranks;
-  detail::check(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm), "MPI_Allreduce");
-  if (first == ranks) return;
-  int header[2] = {outcome, static_cast<int>(message.size())};
-  detail::check(MPI_Bcast(header, 2, MPI_INT, first, comm), "MPI_Bcast");
-  std::string first_message = message;
-  first_message.resize(static_cast<std::size_t>(header[1]));
-  detail::check(MPI_Bcast(first_message.data(), header[1], MPI_CHAR, first, comm), "MPI_Bcast");
-  const int alike = outcome == header[0] && message == first_message ? 1 : 0;
+  check(MPI_Allreduce(&candidate, &first, 1, MPI_INT, MPI_MIN, comm), "MPI_Allreduce");
+  if (first == ranks) return {};
+  int header[2] = {mine.kind, static_cast<int>(mine.message.size())};
+  check(MPI_Bcast(header, 2, MPI_INT, first, comm), "MPI_Bcast");
+  Agreement agreed{static_cast<Agreement::Kind>(header[0]), mine.message};
+  agreed.message.resize(static_cast<std::size_t>(header[1]));
+  check(MPI_Bcast(agreed.message.data(), header[1], MPI_CHAR, first, comm), "MPI_Bcast");
+  const int alike = mine.kind == agreed.kind && mine.message == agreed.message ? 1 : 0;
   int all_alike = 0;
-  detail::check(MPI_Allreduce(&alike, &all_alike, 1, MPI_INT, MPI_LAND, comm), "MPI_Allreduce");
+  check(MPI_Allreduce(&alike, &all_alike, 1, MPI_INT, MPI_LAND, comm), "MPI_Allreduce");
   if (!all_alike) {
-    first_message = "rank " + std::to_string(first) + " of " + std::to_string(ranks) + ": " +
-                    first_message;
+    agreed.message = "rank " + std::to_string(first) + " of " + std::to_string(ranks) + ": " +
+                     agreed.message;
   }
-  if (header[0] == kInvalidInput) throw AgreedInvalidInput(first_message);
-  throw AgreedError(first_message);
+  return agreed;
+}
+
+void throw_agreed(const Agreement& agreement) {
+  if (agreement.kind == Agreement::kInvalidInput) throw AgreedInvalidInput(agreement.message);
+  throw AgreedError(agreement.message);
+}
+
+}  // namespace detail
+
+void agree(MPI_Comm comm, const std::function<void()>& step) {
+  const detail::Agreement agreement = detail::agree_outcome(comm, step);
+  if (agreement.kind != detail::Agreement::kSucceeded) detail::throw_agreed(agreement);
 }
 
 Block block_of(std::int64_t chains, int rank, int ranks) {

@@ -15,39 +15,61 @@
 namespace langevin::mpi {
 namespace {
 
-/// Rows [first, first + count) of a (chains, d) array.
+/// Rows [first, first + count) of an array along its first axis.
 Array rows_of(const Array& whole, std::int64_t first, std::int64_t count) {
-  const std::int64_t dim = whole.dim(1);
-  const float* begin = whole.data() + first * dim;
-  return Array({count, dim}, std::vector<float>(begin, begin + count * dim));
+  std::vector<std::int64_t> shape = whole.shape();
+  const std::int64_t per_row = shape[0] > 0 ? whole.size() / shape[0] : 0;
+  shape[0] = count;
+  const float* begin = whole.data() + first * per_row;
+  return Array(shape, std::vector<float>(begin, begin + count * per_row));
 }
 
-/// `config`'s run restricted to this rank's block: its chains, their global first index, their
-/// initial states, and (on the cuda backend, no device named) the node's GPU for this rank.
-SamplerConfig rank_config(MPI_Comm comm, const SamplerConfig& config, const Block& block) {
+bool checkpointed(const SamplerConfig& config) {
+  return config.checkpoint_every > 0 || config.resume != nullptr;
+}
+
+/// `config`'s run restricted to a rank's block: its chains, their global first index, their
+/// initial states, progress counted over its chains, and on the cuda backend with no device
+/// named the node's GPU for this rank.
+SamplerConfig block_config(MPI_Comm comm, const SamplerConfig& config, const Block& block) {
   SamplerConfig part = config;
   part.chains = block.count;
   part.first_chain = config.first_chain + block.first;
-  if (config.init_states.size() > 0) part.init_states = rows_of(config.init_states, block.first,
-                                                                block.count);
+  if (config.init_states.size() > 0) {
+    part.init_states = rows_of(config.init_states, block.first, block.count);
+  }
   if (resolve(config.backend) == Backend::Cuda && config.device < 0 && config.devices.empty()) {
     part.device = node_device(comm);
   }
   if (config.on_progress) {
-    part.on_progress = [progress = config.on_progress, block](std::int64_t done, std::int64_t) {
-      progress(done, block.count);
+    part.on_progress = [progress = config.on_progress, count = block.count](std::int64_t done,
+                                                                            std::int64_t) {
+      progress(done, count);
     };
   }
   return part;
 }
 
-void refuse_checkpoints(const SamplerConfig& config) {
-  if (config.checkpoint_every != 0 || config.resume) {
-    throw InvalidInput("checkpoint_every = " + std::to_string(config.checkpoint_every) +
-                       (config.resume ? " (and resume)" : "") +
-                       ": checkpoints of a run across MPI ranks are not supported yet; run it "
-                       "in one process, or without checkpoints");
+/// A checkpoint of the whole run cut to rank `rank`'s block: its rows of the states and the
+/// trajectory, and a share of the accepted proposals (given out in rank order, each at most
+/// what the rank's chains can have accepted, so that they add up to the whole run's).
+Checkpoint rank_checkpoint(const Checkpoint& whole, const SamplerConfig& config, int rank,
+                           int ranks) {
+  const Block block = block_of(config.chains, rank, ranks);
+  Checkpoint part;
+  part.update = whole.update;
+  part.states = rows_of(whole.states, block.first, block.count);
+  if (whole.trajectory.size() > 0) {
+    part.trajectory = rows_of(whole.trajectory, block.first, block.count);
   }
+  std::uint64_t left = whole.accepted;
+  for (int r = 0; r <= rank; ++r) {
+    const auto most = static_cast<std::uint64_t>(block_of(config.chains, r, ranks).count) *
+                      static_cast<std::uint64_t>(whole.update);
+    part.accepted = std::min(left, most);
+    left -= part.accepted;
+  }
+  return part;
 }
 
 }  // namespace
@@ -55,7 +77,7 @@ void refuse_checkpoints(const SamplerConfig& config) {
 struct Sampler::Impl {
   detail::OwnComm comm;
   std::shared_ptr<const ScoreTarget> target;
-  SamplerConfig config;
+  SamplerConfig config;  // the whole run's
   std::vector<double> levels;
   Block block;
   std::unique_ptr<langevin::Sampler> local;  // null when this rank's block is empty
@@ -64,35 +86,105 @@ struct Sampler::Impl {
   Impl(MPI_Comm caller, std::shared_ptr<const ScoreTarget> t, SamplerConfig c)
       : comm(caller), target(std::move(t)), config(std::move(c)) {
     agree(comm.get(), [&] {
-      refuse_checkpoints(config);
       levels = target->noise_levels(config);
       validate(config, target->dim(), static_cast<int>(levels.size()));
       block = block_of(config.chains, comm.rank(), comm.size());
-      if (block.count > 0) {
-        local = std::make_unique<langevin::Sampler>(target, rank_config(comm.get(), config,
-                                                                        block));
+      if (checkpointed(config) && config.chains < comm.size()) {
+        throw InvalidInput("chains = " + std::to_string(config.chains) +
+                           ": a run that checkpoints or resumes over " +
+                           std::to_string(comm.size()) + " ranks needs a chain a rank at least");
       }
+      if (block.count > 0) local = std::make_unique<langevin::Sampler>(target, rank_config());
+    });
+  }
+
+  /// The whole run restricted to this rank's block (block_config), its share of a checkpoint to
+  /// resume from, and at each segment's end the ranks' agreement and the whole run's checkpoint
+  /// (at_segment_end).
+  SamplerConfig rank_config() {
+    SamplerConfig part = block_config(comm.get(), config, block);
+    if (config.resume) {
+      part.resume = std::make_shared<const Checkpoint>(
+          rank_checkpoint(*config.resume, config, comm.rank(), comm.size()));
+    }
+    part.on_checkpoint = nullptr;
+    if (config.checkpoint_every > 0) {
+      part.on_checkpoint = [this](const Checkpoint& mine) { at_segment_end(mine); };
+    }
+    return part;
+  }
+
+  /// Every rank meets here after each segment but the last, and at the end of the run (with
+  /// what went wrong on it, if anything): the outcome is agreed, a divergence counted over the
+  /// whole run, and any failure thrown on every rank alike.
+  void settle(const std::exception_ptr& failure) {
+    const detail::Agreement agreed = detail::agree_outcome(comm.get(), [&] {
+      if (!failure) return;
+      try {
+        std::rethrow_exception(failure);
+      } catch (const InvalidInput&) {
+        throw;
+      } catch (const Error& error) {
+        if (local && local->divergence().chains > 0) throw detail::Diverged(error.what());
+        throw;
+      }
+    });
+    if (agreed.kind == detail::Agreement::kSucceeded) return;
+    if (agreed.kind != detail::Agreement::kDiverged) detail::throw_agreed(agreed);
+    // How many chains diverged in the whole run, and after which update the first did.
+    const Divergence mine = local ? local->divergence() : Divergence{};
+    const std::int64_t first_or_max =
+        mine.chains > 0 ? mine.first_update : std::numeric_limits<std::int64_t>::max();
+    std::int64_t chains = 0, first_update = 0;
+    detail::check(MPI_Allreduce(&mine.chains, &chains, 1, MPI_INT64_T, MPI_SUM, comm.get()),
+                  "MPI_Allreduce");
+    detail::check(MPI_Allreduce(&first_or_max, &first_update, 1, MPI_INT64_T, MPI_MIN,
+                                comm.get()),
+                  "MPI_Allreduce");
+    throw AgreedError(langevin::detail::divergence_message(
+        Divergence{chains, first_update}, config.chains,
+        total_updates(config, static_cast<int>(levels.size())), config.epsilon));
+  }
+
+  /// After a segment: the ranks agree that all went well, then rank 0 gets the whole run's
+  /// checkpoint (the ranks' rows in rank order, their accepted proposals added) for the
+  /// caller's on_checkpoint, whose outcome is every rank's.
+  void at_segment_end(const Checkpoint& mine) {
+    settle(nullptr);
+    Checkpoint whole;
+    whole.update = mine.update;
+    whole.states = gather(comm.get(), mine.states,
+                          {config.chains, static_cast<std::int64_t>(target->dim())});
+    if (config.keep == Keep::Trajectory) {
+      whole.trajectory = gather(comm.get(), mine.trajectory,
+                                langevin::output_shape(config, target->dim(),
+                                                       static_cast<int>(levels.size())));
+    }
+    const std::uint64_t accepted = mine.accepted;
+    detail::check(MPI_Reduce(&accepted, &whole.accepted, 1, MPI_UINT64_T, MPI_SUM, 0,
+                             comm.get()),
+                  "MPI_Reduce");
+    agree(comm.get(), [&] {
+      if (comm.rank() == 0 && config.on_checkpoint) config.on_checkpoint(whole);
     });
   }
 };
 
 namespace {
 
-void require_initialized_for_sampler() { detail::require_initialized("langevin::mpi::Sampler"); }
-
-std::shared_ptr<const ScoreTarget> checked(std::unique_ptr<ScoreTarget> target) {
+std::shared_ptr<const ScoreTarget> shared(std::unique_ptr<ScoreTarget> target) {
   return std::shared_ptr<const ScoreTarget>(std::move(target));
 }
 
 }  // namespace
 
 Sampler::Sampler(MPI_Comm comm, const GaussianMixture& target, SamplerConfig config)
-    : Sampler(comm, checked(langevin::detail::make_target(target)), std::move(config)) {}
+    : Sampler(comm, shared(langevin::detail::make_target(target)), std::move(config)) {}
 Sampler::Sampler(MPI_Comm comm, const Mlp& model, SamplerConfig config)
-    : Sampler(comm, checked(langevin::detail::make_target(model, config.score_form)),
+    : Sampler(comm, shared(langevin::detail::make_target(model, config.score_form)),
               std::move(config)) {}
 Sampler::Sampler(MPI_Comm comm, std::shared_ptr<const ScoreTarget> target, SamplerConfig config) {
-  require_initialized_for_sampler();
+  detail::require_initialized("langevin::mpi::Sampler");
   impl_ = std::make_unique<Impl>(comm, std::move(target), std::move(config));
 }
 Sampler::~Sampler() = default;
@@ -119,42 +211,22 @@ Array Sampler::run() {
   std::vector<std::int64_t> shape = output_shape();
   shape[0] = s.block.count;
   Array rows;
-  Divergence diverged;
-  std::uint64_t accepted = 0;
-  agree(s.comm.get(), [&] {
-    if (!s.local) {
-      rows = Array(shape);
-      return;
-    }
-    try {
-      rows = s.local->run();
-    } catch (const Error&) {
-      diverged = s.local->divergence();
-      if (diverged.chains == 0) throw;  // a failure of its own; a divergence is the whole run's
-    }
-    if (s.config.method == Method::Mala) {
-      // The rate is accepted / (chains × steps) with an integer count below 2⁵³: exact back.
-      const double proposals = static_cast<double>(s.block.count) *
-                               static_cast<double>(s.config.steps);
-      accepted = static_cast<std::uint64_t>(std::llround(s.local->acceptance_rate() * proposals));
-    }
-  });
-
-  // The whole run's divergence: how many chains, and after which update the first.
-  const std::int64_t first_or_max =
-      diverged.chains > 0 ? diverged.first_update : std::numeric_limits<std::int64_t>::max();
-  std::int64_t chains = 0, first_update = 0;
-  detail::check(MPI_Allreduce(&diverged.chains, &chains, 1, MPI_INT64_T, MPI_SUM, s.comm.get()),
-                "MPI_Allreduce");
-  detail::check(MPI_Allreduce(&first_or_max, &first_update, 1, MPI_INT64_T, MPI_MIN,
-                              s.comm.get()),
-                "MPI_Allreduce");
-  if (chains > 0) {
-    throw AgreedError(langevin::detail::divergence_message(
-        Divergence{chains, first_update}, s.config.chains,
-        total_updates(s.config, static_cast<int>(s.levels.size())), s.config.epsilon));
+  std::exception_ptr failure;
+  try {
+    rows = s.local ? s.local->run() : Array(shape);
+  } catch (const Agreed&) {
+    throw;  // agreed at a segment's end: every rank is throwing it
+  } catch (...) {
+    failure = std::current_exception();
   }
+  s.settle(failure);
   if (s.config.method == Method::Mala) {
+    // A rank's rate is its accepted / (chains × steps), an integer count below 2⁵³: exact back.
+    const double proposals = static_cast<double>(s.block.count) *
+                             static_cast<double>(s.config.steps);
+    const std::uint64_t accepted =
+        s.local ? static_cast<std::uint64_t>(std::llround(s.local->acceptance_rate() * proposals))
+                : 0;
     std::uint64_t all_accepted = 0;
     detail::check(MPI_Allreduce(&accepted, &all_accepted, 1, MPI_UINT64_T, MPI_SUM,
                                 s.comm.get()),
@@ -212,9 +284,8 @@ SampleSummary summary_over_ranks(MPI_Comm caller, const Target& source,
     validate(options.histogram, "histogram");
     validate(config, dim, static_cast<int>(target->noise_levels(config).size()));
     const Block block = block_of(config.chains, comm.rank(), comm.size());
-    mine = block.count > 0
-               ? sample_summary(source, rank_config(comm.get(), config, block), options)
-               : empty_summary(dim, options.histogram);
+    mine = block.count > 0 ? sample_summary(source, block_config(comm.get(), config, block), options)
+                           : empty_summary(dim, options.histogram);
   });
   // Every rank gathers every rank's summary and merges them in rank order: the same result on
   // all, in an order that does not depend on the MPI library's reductions.

@@ -86,8 +86,13 @@ std::string library_version();
 /// same on every rank: chains counts all ranks' chains, first_chain is the run's first; given
 /// init_states are the whole run's (chains, d) array (each rank uses its rows). On the cuda
 /// backend a rank runs on config.device (or config.devices), else on node_device(). A rank
-/// whose block is empty (fewer chains than ranks) runs nothing. Checkpoints (checkpoint_every,
-/// resume) are refused: one checkpoint file across ranks is not built yet.
+/// whose block is empty (fewer chains than ranks) runs nothing.
+///
+/// Checkpoints are the whole run's: with checkpoint_every, rank 0's on_checkpoint gets, after
+/// each segment but the last, the state of every chain (the ranks' rows gathered in rank order)
+/// and the run's accepted proposals; its outcome (a failed write) is every rank's. Given as
+/// resume on every rank, such a checkpoint continues the run at any rank count (each rank takes
+/// its rows), bit-identical to the uninterrupted run. Both need a chain a rank at least.
 class Sampler {
  public:
   Sampler(MPI_Comm comm, const GaussianMixture& target, SamplerConfig config);

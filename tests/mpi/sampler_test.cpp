@@ -2,11 +2,13 @@
 // 2, 3 and 4 ranks (tests/CMakeLists.txt), every rank's rows, the one .npy file, the gathered
 // array, MALA's acceptance and the divergence report equal the same run's in one process bit for
 // bit; summaries equal it in counts, extremes and histograms and to double rounding in moments;
+// a run checkpointed over all ranks resumes over any number of them with the uncut run's bits;
 // failures on one rank or all are one agreed error on every rank, with nothing left on disk.
 
 #include "mpi_test.hpp"
 #include "run/driver.hpp"
 
+#include <langevin/checkpoint_file.hpp>
 #include <langevin/langevin.hpp>
 #include <langevin/mpi.hpp>
 
@@ -147,9 +149,126 @@ TEST(MpiSampler, BadConfigurationsAreRefusedOnEveryRank) {
   SamplerConfig config = base_config();
   config.chains = 0;
   EXPECT_THROW(mpi::Sampler(MPI_COMM_WORLD, planar(), config), mpi::AgreedInvalidInput);
+  // A checkpointed run needs a chain a rank (every rank meets the others at a segment's end).
   config = base_config();
+  config.chains = world_size() - 1;
   config.checkpoint_every = 10;
-  EXPECT_THROW(mpi::Sampler(MPI_COMM_WORLD, planar(), config), mpi::AgreedInvalidInput);
+  if (config.chains >= 1) {
+    EXPECT_THROW(mpi::Sampler(MPI_COMM_WORLD, planar(), config), mpi::AgreedInvalidInput);
+  }
+}
+
+/// The first `ranks` ranks of the world (MPI_COMM_NULL on the others).
+struct FirstRanks {
+  MPI_Comm comm = MPI_COMM_NULL;
+  explicit FirstRanks(int ranks) {
+    MPI_Comm_split(MPI_COMM_WORLD, world_rank() < ranks ? 0 : MPI_UNDEFINED, world_rank(), &comm);
+  }
+  ~FirstRanks() {
+    if (comm != MPI_COMM_NULL) MPI_Comm_free(&comm);
+  }
+};
+
+/// A run checkpointed over all ranks equals the uncut run, its checkpoints equal the one-process
+/// run's bit for bit, and the first one resumed over 1 … P ranks (the first Q of the world)
+/// finishes with the uncut run's rows and acceptance.
+void expect_checkpoints_resume_at_any_rank_count(const SamplerConfig& base) {
+  Sampler whole_sampler(planar(), base);
+  const Array whole = whole_sampler.run();
+  std::vector<Checkpoint> one_process;
+  SamplerConfig config = base;
+  config.checkpoint_every = 15;
+  config.on_checkpoint = [&](const Checkpoint& c) { one_process.push_back(c); };
+  sample(planar(), config);
+  ASSERT_GE(one_process.size(), 2u);
+
+  std::vector<Checkpoint> over_ranks;
+  config.on_checkpoint = [&](const Checkpoint& c) { over_ranks.push_back(c); };
+  mpi::Sampler checkpointed(MPI_COMM_WORLD, planar(), config);
+  const Array rows = checkpointed.run();
+  EXPECT_TRUE(same_bits(rows, rows_of(whole, checkpointed.block().first,
+                                      checkpointed.block().count)));
+  const testing::SharedDir dir;
+  if (world_rank() == 0) {
+    // Rank 0 alone gets the whole run's checkpoints.
+    EXPECT_EQ(over_ranks.size(), one_process.size());
+    for (std::size_t n = 0; n < std::min(over_ranks.size(), one_process.size()); ++n) {
+      EXPECT_EQ(over_ranks[n].update, one_process[n].update);
+      EXPECT_TRUE(same_bits(over_ranks[n].states, one_process[n].states));
+      EXPECT_TRUE(same_bits(over_ranks[n].trajectory, one_process[n].trajectory));
+      EXPECT_EQ(over_ranks[n].accepted, one_process[n].accepted);
+    }
+    write_checkpoint(dir.file("run.ckpt"), over_ranks.empty() ? one_process[0] : over_ranks[0]);
+  } else {
+    EXPECT_TRUE(over_ranks.empty());
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+
+  for (int ranks = 1; ranks <= world_size(); ++ranks) {
+    SCOPED_TRACE("resumed over " + std::to_string(ranks) + " ranks");
+    const FirstRanks first(ranks);
+    if (first.comm == MPI_COMM_NULL) continue;
+    SamplerConfig resumed = base;
+    resumed.resume =
+        std::make_shared<const Checkpoint>(read_checkpoint(dir.file("run.ckpt")).checkpoint);
+    mpi::Sampler sampler(first.comm, planar(), resumed);
+    const Array resumed_rows = sampler.run();
+    EXPECT_TRUE(same_bits(resumed_rows,
+                          rows_of(whole, sampler.block().first, sampler.block().count)));
+    if (base.method == Method::Mala) {
+      EXPECT_EQ(sampler.acceptance_rate(), whole_sampler.acceptance_rate());
+    }
+  }
+}
+
+TEST(MpiCheckpoints, FinalStatesResumeAtAnyRankCount) {
+  expect_checkpoints_resume_at_any_rank_count(base_config());
+}
+
+TEST(MpiCheckpoints, TrajectoriesAndMalaResumeAtAnyRankCount) {
+  SamplerConfig config = base_config();
+  config.keep = Keep::Trajectory;
+  config.thin = 4;
+  config.steps = 80;
+  config.method = Method::Mala;
+  config.epsilon = 0.3;
+  expect_checkpoints_resume_at_any_rank_count(config);
+}
+
+TEST(MpiCheckpoints, ADivergenceAtASegmentsEndIsTheWholeRunsOnEveryRank) {
+  SamplerConfig config = base_config();
+  config.epsilon = 50.0;
+  config.checkpoint_every = 2;
+  std::string expected;
+  try {
+    sample(planar(), config);
+  } catch (const Error& error) {
+    expected = error.what();
+  }
+  ASSERT_NE(expected.find("chains diverged"), std::string::npos);
+  mpi::Sampler sampler(MPI_COMM_WORLD, planar(), config);
+  try {
+    sampler.run();
+    ADD_FAILURE() << "the run diverged and did not throw";
+  } catch (const mpi::AgreedError& error) {
+    EXPECT_EQ(std::string(error.what()), expected);
+  }
+}
+
+TEST(MpiCheckpoints, AFailedCheckpointWriteIsAnErrorOnEveryRank) {
+  SamplerConfig config = base_config();
+  config.checkpoint_every = 10;
+  config.on_checkpoint = [](const Checkpoint&) { throw Error("cannot write run.ckpt: disk full"); };
+  mpi::Sampler sampler(MPI_COMM_WORLD, planar(), config);
+  try {
+    sampler.run();
+    ADD_FAILURE() << "the write failed and the run did not throw";
+  } catch (const mpi::AgreedError& error) {
+    const std::string prefix = world_size() > 1 ? "rank 0 of " + std::to_string(world_size()) +
+                                                      ": "
+                                                : "";
+    EXPECT_EQ(std::string(error.what()), prefix + "cannot write run.ckpt: disk full");
+  }
 }
 
 TEST(MpiAgree, TheLowestFailingRankSpeaksForAll) {
