@@ -92,12 +92,12 @@ int run(int argc, char** argv) {
       if (!command.subcommand->parsed()) continue;
       const std::string name = command.subcommand->get_name();
       const langevin::cli::Ranks& ranks = langevin::cli::ranks();
-      if (ranks.ranks() > 1 && name != "sample" && name != "info") {
+      if (ranks.ranks() > 1 && name != "sample" && name != "train" && name != "info") {
         ranks.agree([&] {
           throw langevin::InvalidInput("langevin " + name + " runs in one process, not over " +
                                        std::to_string(ranks.ranks()) +
-                                       " MPI ranks: start it without mpirun (sample runs over "
-                                       "ranks)");
+                                       " MPI ranks: start it without mpirun (sample and "
+                                       "train run over ranks)");
         });
       }
       command.run();

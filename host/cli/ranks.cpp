@@ -50,6 +50,10 @@ SampleSummary SingleProcess::summary(const ScoreSource& source, const SamplerCon
              : sample_summary(std::get<Mlp>(source), config, options);
 }
 
+TrainResult SingleProcess::train(const Array& data, const TrainConfig& config) const {
+  return langevin::train(data, config);
+}
+
 void set_ranks(std::unique_ptr<Ranks> ranks) { current() = std::move(ranks); }
 
 const Ranks& ranks() {

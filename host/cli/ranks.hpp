@@ -7,6 +7,7 @@
 #include "common.hpp"
 
 #include <langevin/summary.hpp>
+#include <langevin/trainer.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -64,6 +65,9 @@ class Ranks {
   virtual void write_rows(const std::string& path, const std::string& dataset, const Array& rows,
                           const std::vector<std::int64_t>& shape, std::int64_t first_row,
                           const std::function<Hdf5Attributes(const Array&)>& describe) const = 0;
+  /// Trains on `data` (every rank's the same), data-parallel over the ranks: the same model on
+  /// every rank, the one-process model's bits.
+  virtual TrainResult train(const Array& data, const TrainConfig& config) const = 0;
   /// The summary of the whole run, on every rank.
   virtual SampleSummary summary(const ScoreSource& source, const SamplerConfig& config,
                                 const SummaryOptions& options) const = 0;
@@ -86,6 +90,7 @@ class SingleProcess : public Ranks {
                   const std::function<Hdf5Attributes(const Array&)>& describe) const override;
   SampleSummary summary(const ScoreSource& source, const SamplerConfig& config,
                         const SummaryOptions& options) const override;
+  TrainResult train(const Array& data, const TrainConfig& config) const override;
 };
 
 /// Makes `ranks` the processes of this command (start_ranks's implementations).

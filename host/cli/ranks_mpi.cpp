@@ -85,6 +85,10 @@ class MpiRanks final : public Ranks {
     });
   }
 
+  TrainResult train(const Array& data, const TrainConfig& config) const override {
+    return mpi::train(MPI_COMM_WORLD, data, config);
+  }
+
   SampleSummary summary(const ScoreSource& source, const SamplerConfig& config,
                         const SummaryOptions& options) const override {
     return std::holds_alternative<GaussianMixture>(source)

@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "progress.hpp"
+#include "ranks.hpp"
 #include "io/atomic_file.hpp"
 
 #include <langevin/trainer.hpp>
@@ -11,6 +12,7 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <tuple>
 
 namespace langevin::cli {
 namespace {
@@ -38,7 +40,9 @@ struct TrainOptions {
   std::string log;
 };
 
-void run_train(const TrainOptions& options) {
+/// The configuration and data, read and checked on every rank (one error on all, before any
+/// collective step).
+std::pair<TrainConfig, Array> prepare(const TrainOptions& options) {
   check_output_path(options.out, {".safetensors"}, "--out");
   if (!options.log.empty()) check_output_path(options.log, {".csv"}, "--log");
   TrainConfig config;
@@ -66,13 +70,21 @@ void run_train(const TrainOptions& options) {
   config.backend = parse_backend(options.common.backend, "--backend");
   config.device = options.devices.device;
   validate(config);
-  const Array data = as_points(read_array(options.data), options.data);
+  return {config, as_points(read_array(options.data), options.data)};
+}
+
+void run_train(const TrainOptions& options) {
+  TrainConfig config;
+  Array data;
+  ranks().agree([&] { std::tie(config, data) = prepare(options); });
 
   std::ostringstream log;
   log << "iteration,loss,gradient_norm,seconds\n";
   // On a terminal a progress line; elsewhere (logs) a line every tenth of the run.
-  Progress progress("training", "iterations", config.iterations, options.common.quiet);
-  const bool report_lines = !options.common.quiet && !options.common.json && !progress.shown();
+  // Over MPI ranks every rank takes every step; rank 0 reports them.
+  const bool quiet = options.common.quiet || !ranks().lead();
+  Progress progress("training", "iterations", config.iterations, quiet);
+  const bool report_lines = !quiet && !options.common.json && !progress.shown();
   const std::int64_t report_every = std::max<std::int64_t>(1, config.iterations / 10);
   config.on_step = [&](const TrainStep& step) {
     if (!options.log.empty()) {
@@ -94,15 +106,20 @@ void run_train(const TrainOptions& options) {
       std::fflush(stdout);
     }
   };
-  const TrainResult fit = train(data, config);
+  const TrainResult fit = ranks().train(data, config);
   progress.clear();
-  save_mlp(options.out, fit.model);
-  if (!options.log.empty()) {
-    const std::string text = log.str();
-    detail::write_file_atomically(options.log, [&](std::FILE* file) {
-      std::fwrite(text.data(), 1, text.size(), file);
-    });
-  }
+  // Every rank holds the same model: rank 0 writes it, and the outcome is every rank's.
+  ranks().agree([&] {
+    if (!ranks().lead()) return;
+    save_mlp(options.out, fit.model);
+    if (!options.log.empty()) {
+      const std::string text = log.str();
+      detail::write_file_atomically(options.log, [&](std::FILE* file) {
+        std::fwrite(text.data(), 1, text.size(), file);
+      });
+    }
+  });
+  if (!ranks().lead()) return;
   std::ostringstream text;
   text << "trained " << fit.iterations << " iterations (" << fit.evaluations
        << " loss evaluations) on " << to_string(fit.backend) << " in " << engineering(fit.seconds)

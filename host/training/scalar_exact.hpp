@@ -11,8 +11,10 @@
 //   ∂ℓ/∂b₂ = s,   ∂ℓ/∂w₂ⱼ = s a_j + f_j w₁ⱼ,   ∂ℓ/∂z_j = s w₂ⱼ f_j + w₂ⱼ w₁ⱼ g_j,
 //   ∂ℓ/∂b₁ⱼ = ∂ℓ/∂z_j,   ∂ℓ/∂w₁ⱼ = ∂ℓ/∂z_j x + w₂ⱼ f_j,
 // averaged over the rows. Rows go in fixed blocks whose partial gradients are added in block
-// order, so that the result does not depend on the thread count.
+// order, so that the result does not depend on the thread count (nor, over MPI ranks that each
+// compute a share of the blocks, on the rank count: partials.hpp).
 
+#include "training/partials.hpp"
 #include "training/score_matching.hpp"
 
 #include <langevin/device/activation.hpp>
@@ -32,8 +34,10 @@ class ScalarExactScoreMatching {
            layout.widths[0] == 1 && layout.widths[2] == 1;
   }
 
-  explicit ScalarExactScoreMatching(const ParameterLayout& layout)
-      : layout_(layout), hidden_(layout.widths[1]) {}
+  /// Computes the blocks `partials` gives this process (all of them, by default).
+  explicit ScalarExactScoreMatching(const ParameterLayout& layout,
+                                    const Partials& partials = all_partials())
+      : layout_(layout), hidden_(layout.widths[1]), partials_(partials) {}
 
   void prepare(const float* data, long long data_rows, unsigned long long /*iteration*/) {
     data_ = data;
@@ -58,10 +62,12 @@ class ScalarExactScoreMatching {
     const float* w2 = theta + layout_.weight_offset[1];
     const float b2 = theta[layout_.bias_offset[1]];
     const long long blocks = static_cast<long long>(block_loss_.size());
+    const std::pair<long long, long long> share = partials_.share(blocks);
+    const long long first_block = share.first, end_block = share.second;
     const int hidden = hidden_;
     const bool with_gradient = gradient != nullptr;
-#pragma omp parallel for schedule(static) if (blocks > 1)
-    for (long long block = 0; block < blocks; ++block) {
+#pragma omp parallel for schedule(static) if (end_block - first_block > 1)
+    for (long long block = first_block; block < end_block; ++block) {
       float* g = block_gradient_.data() + block * gradient_size();
       float* g_w1 = g;
       float* g_b1 = g + hidden;
@@ -95,6 +101,8 @@ class ScalarExactScoreMatching {
       }
       block_loss_[static_cast<std::size_t>(block)] = loss;
     }
+    partials_.gather(with_gradient ? block_gradient_.data() : nullptr, gradient_size(),
+                     block_loss_.data(), blocks);
     double total = 0.0;
     for (double loss : block_loss_) total += loss;
     if (with_gradient) write_gradient(gradient);
@@ -125,6 +133,7 @@ class ScalarExactScoreMatching {
 
   const ParameterLayout& layout_;
   int hidden_;
+  const Partials& partials_;
   const float* data_ = nullptr;
   long long rows_ = 0;
   std::vector<double> block_loss_;

@@ -1,6 +1,8 @@
 #include "device_scope.hpp"
 #include "run/runner.hpp"
 #include "training/backends.hpp"
+#include "training/partials.hpp"
+#include "training/sharing.hpp"
 #include "training/train_loop.hpp"
 #include "validation.hpp"
 
@@ -183,11 +185,27 @@ int training_device(const TrainConfig& config) {
 }  // namespace
 
 TrainResult train(const Array& data, const Mlp& initial, const TrainConfig& config) {
+  return detail::train_sharing(data, initial, config, training::all_partials());
+}
+
+void detail::check_training_inputs(const Array& data, const Mlp& initial,
+                                   const TrainConfig& config) {
+  validate(config);
+  check_model_for_loss(initial, config);
+  checked_data(data, initial.data_dim());
+}
+
+TrainResult detail::train_sharing(const Array& data, const Mlp& initial, const TrainConfig& config,
+                                  const training::Partials& partials) {
   validate(config);
   check_model_for_loss(initial, config);
   const Array points = checked_data(data, initial.data_dim());
   const int device = training_device(config);
-  if (device < 0) return training::train_cpu(points, initial, config);
+  if (device < 0) return training::train_cpu(points, initial, config, partials);
+  if (!partials.whole(1)) {
+    throw InvalidInput("backend = cuda: training over MPI ranks runs on the cpu backend (the "
+                       "GPU's passes do not share their partial sums yet)");
+  }
   const detail::DeviceScope scope(device);
   return training::train_cuda(points, initial, config);
 }
@@ -198,7 +216,10 @@ LossAndGradient loss_and_gradient(const Mlp& model, const Array& batch, const Tr
   check_model_for_loss(model, config);
   const Array points = checked_data(batch, model.data_dim());
   const int device = training_device(config);
-  if (device < 0) return training::loss_and_gradient_cpu(model, points, config, iteration);
+  if (device < 0) {
+    return training::loss_and_gradient_cpu(model, points, config, iteration,
+                                           training::all_partials());
+  }
   const detail::DeviceScope scope(device);
   return training::loss_and_gradient_cuda(model, points, config, iteration);
 }

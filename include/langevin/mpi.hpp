@@ -24,6 +24,7 @@
 #include <langevin/mlp.hpp>
 #include <langevin/sampler.hpp>
 #include <langevin/summary.hpp>
+#include <langevin/trainer.hpp>
 
 #include <mpi.h>
 
@@ -149,6 +150,18 @@ SampleSummary sample_summary(MPI_Comm comm, const GaussianMixture& target,
                              const SamplerConfig& config, const SummaryOptions& options = {});
 SampleSummary sample_summary(MPI_Comm comm, const Mlp& model, const SamplerConfig& config,
                              const SummaryOptions& options = {});
+
+/// Trains on `data` (every rank's the same) over the ranks of `comm`, data-parallel: each
+/// evaluation's partial sums (fixed blocks of rows, or accumulation slots of chunks: fixed by the
+/// data, not by the rank count) are split over the ranks, every rank gets all of them and folds
+/// them in their fixed order, and so takes the same step: the model, on every rank, is
+/// train(data, initial, config)'s bit for bit, for any rank count. on_step runs on every rank.
+/// On the cpu backend (the GPU's passes do not share their partial sums yet: with more than one
+/// rank, cuda is refused). Ranks beyond the number of partial sums (16 slots, or a block per 512
+/// rows) have nothing to compute.
+TrainResult train(MPI_Comm comm, const Array& data, const Mlp& initial, const TrainConfig& config);
+/// The same from initial_model(d, config).
+TrainResult train(MPI_Comm comm, const Array& data, const TrainConfig& config);
 
 }  // namespace mpi
 }  // namespace langevin

@@ -6,6 +6,7 @@
 #include "training/score_matching.hpp"
 
 #include <optional>
+#include <type_traits>
 
 namespace langevin::training {
 
@@ -13,11 +14,17 @@ template <class Fused, class General>
 class FusedOrGeneral {
  public:
   template <class Ops>
-  FusedOrGeneral(Ops& ops, const ParameterLayout& layout, long long rows, const LossSetup& setup) {
+  FusedOrGeneral(Ops& ops, const ParameterLayout& layout, long long rows, const LossSetup& setup,
+                 const Partials& partials = all_partials()) {
     if (Fused::applies(layout, setup)) {
-      fused_.emplace(layout);
+      // A fused pass that cannot share its partials (the GPU's) is used by one process alone.
+      if constexpr (std::is_constructible_v<Fused, const ParameterLayout&, const Partials&>) {
+        fused_.emplace(layout, partials);
+      } else {
+        fused_.emplace(layout);
+      }
     } else {
-      general_.emplace(ops, layout, rows, setup);
+      general_.emplace(ops, layout, rows, setup, partials);
     }
   }
 

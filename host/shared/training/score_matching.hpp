@@ -8,11 +8,13 @@
 // into accumulation slot c mod S (S = Ops::accumulation_slots(), at most the chunk count), each
 // slot's chunks in order, and the slots are summed in order at the end: the CPU runs the slots
 // on its threads at once, each chunk's passes and GEMMs on one thread, and the result does not
-// depend on how many threads there are.
+// depend on how many threads there are (nor, over MPI ranks that each compute a share of the
+// slots, on how many ranks: partials.hpp).
 // Per chunk of r rows (row-major): x (r × d); hidden l: Z_l, A_l (r × n_l); the tangent streams
 // T_l and their pre-derivatives P_l (M·r × n_l); the output S (r × d) and U (M·r × d).
 
 #include "training/functors.hpp"
+#include "training/partials.hpp"
 
 #include <langevin/activation.hpp>
 
@@ -72,11 +74,14 @@ class ScoreMatching {
  public:
   using Buffer = typename Ops::Buffer;
 
-  ScoreMatching(Ops& ops, const ParameterLayout& layout, long long rows, const LossSetup& setup)
+  /// Computes the accumulation slots `partials` gives this process (all of them, by default).
+  ScoreMatching(Ops& ops, const ParameterLayout& layout, long long rows, const LossSetup& setup,
+                const Partials& partials = all_partials())
       : ops_(ops),
         layout_(layout),
         rows_(rows),
         setup_(setup),
+        partials_(partials),
         in_(layout.widths.front()),
         dim_(layout.widths.back()),
         fused_in_(in_ <= kFusedNarrowDim),
@@ -93,7 +98,11 @@ class ScoreMatching {
     const int workers = std::min(slots_, ops.concurrent_chunks(first.bytes));
     workspaces_.push_back(std::move(first));
     while (static_cast<int>(workspaces_.size()) < workers) workspaces_.push_back(make_workspace());
-    if (slots_ > 1) slot_gradients_ = ops.allocate(static_cast<std::size_t>(slots_ * layout.count));
+    // Over ranks even one slot goes through the slots' buffer: its owner hands it on.
+    shared_ = !partials.whole(slots_);
+    if (slots_ > 1 || shared_) {
+      slot_gradients_ = ops.allocate(static_cast<std::size_t>(slots_ * layout.count));
+    }
   }
 
   /// Selects the data and iteration whose batch rows, noise and projections every loss
@@ -163,10 +172,17 @@ class ScoreMatching {
 
   double run(const float* theta, float* gradient) {
     std::vector<double> slot_loss(static_cast<std::size_t>(slots_), 0.0);
-    ops_.for_each_slot(slots_, static_cast<int>(workspaces_.size()), [&](int slot, int worker) {
+    const std::pair<long long, long long> share = partials_.share(slots_);
+    const long long first_slot = share.first;
+    const int my_slots = static_cast<int>(share.second - share.first);
+    ops_.for_each_slot(my_slots, std::min(my_slots, static_cast<int>(workspaces_.size())),
+                       [&](int mine, int worker) {
+      const int slot = static_cast<int>(first_slot) + mine;
       Workspace& w = workspaces_[static_cast<std::size_t>(worker)];
       float* slot_gradient =
-          slots_ == 1 ? gradient : slot_gradients_.data() + static_cast<long long>(slot) * layout_.count;
+          slots_ == 1 && !shared_
+              ? gradient
+              : slot_gradients_.data() + static_cast<long long>(slot) * layout_.count;
       for (long long c = slot; c < chunks_; c += slots_) {
         const long long first = c * chunk_;
         const long long rows = std::min(chunk_, rows_ - first);
@@ -176,12 +192,25 @@ class ScoreMatching {
         if (gradient != nullptr) backward(w, theta, slot_gradient, rows, c == slot ? 0.0f : 1.0f);
       }
     });
-    if (gradient != nullptr && slots_ > 1) {
+    if (shared_) share_slots(gradient != nullptr, slot_loss);
+    if (gradient != nullptr && (slots_ > 1 || shared_)) {
       ops_.for_each(layout_.count, SumOfSlices{slot_gradients_.data(), layout_.count, slots_, gradient});
     }
     double total = 0.0;
     for (double part : slot_loss) total += part;
     return total / static_cast<double>(rows_);
+  }
+
+  /// Over ranks: every slot's gradient and loss to every rank, through the host.
+  void share_slots(bool with_gradient, std::vector<double>& slot_loss) {
+    const std::size_t floats = static_cast<std::size_t>(slots_ * layout_.count);
+    if (with_gradient) {
+      host_slots_.resize(floats);
+      Ops::download(host_slots_.data(), slot_gradients_.data(), floats);
+    }
+    partials_.gather(with_gradient ? host_slots_.data() : nullptr, layout_.count,
+                     slot_loss.data(), slots_);
+    if (with_gradient) Ops::upload(slot_gradients_.data(), host_slots_.data(), floats);
   }
 
   void draw_inputs(Workspace& w, long long first, long long rows) {
@@ -292,6 +321,9 @@ class ScoreMatching {
   const ParameterLayout& layout_;
   long long rows_;
   LossSetup setup_;
+  const Partials& partials_;
+  bool shared_ = false;            // the slots are computed over ranks (partials.hpp)
+  std::vector<float> host_slots_;  // their gradients on the host, to hand on
   int in_;   // the network's input width: d, or d + 1 for ncsn (log σ)
   int dim_;  // the data's dimension: the network's outputs
   bool fused_in_;

@@ -105,7 +105,7 @@ inline std::vector<DenseLayer> unflatten(const std::vector<float>& theta,
 template <class Ops, Activation A, class S = RuntimeShape,
           class Objective = ScoreMatching<Ops, A, S>>
 LossAndGradient evaluate_once(const Mlp& model, const Array& batch, const TrainConfig& config,
-                              std::int64_t iteration) {
+                              std::int64_t iteration, const Partials& partials = all_partials()) {
   Ops ops;
   const ParameterLayout layout(model.widths());
   const long long rows = batch.dim(0);
@@ -119,7 +119,7 @@ LossAndGradient evaluate_once(const Mlp& model, const Array& batch, const TrainC
   auto gradient = ops.allocate(host_theta.size());
   LossSetup setup = loss_setup(config, dim, rows, rows);
   if (config.loss == Loss::Ncsn) setup.sigmas = levels.data();
-  Objective objective(ops, layout, rows, setup);
+  Objective objective(ops, layout, rows, setup, partials);
   objective.prepare(data.data(), rows, static_cast<unsigned long long>(iteration));
   LossAndGradient result;
   result.loss = objective.loss_and_gradient(theta.data(), gradient.data());
@@ -131,7 +131,8 @@ LossAndGradient evaluate_once(const Mlp& model, const Array& batch, const TrainC
 
 template <class Ops, Activation A, class S = RuntimeShape,
           class Objective = ScoreMatching<Ops, A, S>>
-TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig& config) {
+TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig& config,
+                       const Partials& partials = all_partials()) {
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
   Ops ops;
@@ -159,7 +160,7 @@ TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig&
 
   LossSetup setup = loss_setup(config, dim, rows, data_rows);
   if (config.loss == Loss::Ncsn) setup.sigmas = levels.data();
-  Objective objective(ops, layout, rows, setup);
+  Objective objective(ops, layout, rows, setup, partials);
   const float decay = static_cast<float>(config.weight_decay);
   struct {
     std::int64_t iterations = 0, evaluations = 0;
