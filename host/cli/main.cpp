@@ -92,12 +92,13 @@ int run(int argc, char** argv) {
       if (!command.subcommand->parsed()) continue;
       const std::string name = command.subcommand->get_name();
       const langevin::cli::Ranks& ranks = langevin::cli::ranks();
-      if (ranks.ranks() > 1 && name != "sample" && name != "train" && name != "info") {
+      if (ranks.ranks() > 1 && name != "sample" && name != "train" && name != "score" &&
+          name != "info") {
         ranks.agree([&] {
           throw langevin::InvalidInput("langevin " + name + " runs in one process, not over " +
                                        std::to_string(ranks.ranks()) +
-                                       " MPI ranks: start it without mpirun (sample and "
-                                       "train run over ranks)");
+                                       " MPI ranks: start it without mpirun (sample, "
+                                       "train and score run over ranks)");
         });
       }
       command.run();

@@ -43,6 +43,12 @@ class Ranks {
   virtual int ranks() const = 0;
   /// Whether this process speaks for the job: prints, writes what one process writes.
   bool lead() const { return rank() == 0; }
+  /// This rank's share of `rows` rows: a contiguous block, in rank order.
+  struct Block {
+    std::int64_t first = 0;
+    std::int64_t count = 0;
+  };
+  virtual Block block(std::int64_t rows) const = 0;
   /// Whether the tool was started by an MPI launcher (then JSON says "ranks").
   virtual bool launched() const = 0;
   /// "Open MPI v4.1.4", or why there is none.
@@ -79,6 +85,7 @@ class SingleProcess : public Ranks {
   int rank() const override { return 0; }
   int ranks() const override { return 1; }
   bool launched() const override { return false; }
+  Block block(std::int64_t rows) const override { return {0, rows}; }
   std::string mpi_text() const override;
   void agree(const std::function<void()>& step) const override { step(); }
   bool is_agreed(const std::exception&) const override { return true; }

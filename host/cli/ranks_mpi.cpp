@@ -55,6 +55,10 @@ class MpiRanks final : public Ranks {
   int rank() const override { return rank_; }
   int ranks() const override { return ranks_; }
   bool launched() const override { return true; }
+  Block block(std::int64_t rows) const override {
+    const mpi::Block mine = mpi::block_of(rows, rank_, ranks_);
+    return {mine.first, mine.count};
+  }
   std::string mpi_text() const override { return mpi::library_version(); }
   void agree(const std::function<void()>& step) const override {
     mpi::agree(MPI_COMM_WORLD, step);

@@ -3,10 +3,13 @@
 #include "array_output.hpp"
 #include "commands.hpp"
 #include "common.hpp"
+#include "ranks.hpp"
 
 #include <cmath>
 #include <iostream>
 #include <memory>
+
+#include <optional>
 
 namespace langevin::cli {
 namespace {
@@ -21,12 +24,10 @@ struct ScoreOptions {
   std::string score_form = "auto";
 };
 
-void run_score(const ScoreOptions& options) {
-  check_array_output_path(options.out, "--out");
-  const ScoreSource source = load_score_source(options.source);
-  const Backend backend = parse_backend(options.common.backend, "--backend");
-  const ScoreForm form = parse_score_form(options.score_form, "--score-form");
-  const Array points = as_points(read_array(options.in), options.in);
+/// The score of every point of `points`: one point's score depends on that point alone, so any
+/// split of the rows (over MPI ranks) gives the same bits.
+Array scores_of(const ScoreOptions& options, const ScoreSource& source, const Array& points,
+                Backend backend, ScoreForm form) {
   Array scores;
   if (const auto* gmm = std::get_if<GaussianMixture>(&source)) {
     // The score of the mixture convolved with N(0, sigma^2 I): the perturbed data's score.
@@ -43,20 +44,49 @@ void run_score(const ScoreOptions& options) {
     scores = options.sigma_given ? score(model, points, options.sigma, backend, form)
                                  : score(model, points, backend, form);
   }
-  write_array_output(options.out, "scores", scores, [&] {
-    Hdf5Attributes attributes = describe_output("score", scores);
+  return scores;
+}
+
+void run_score(const ScoreOptions& options) {
+  // Read and checked on every rank; over MPI ranks each scores its block of the rows.
+  std::optional<ScoreSource> source;
+  Backend backend = Backend::Auto;
+  ScoreForm form = ScoreForm::Auto;
+  Array points, rows;
+  ranks().agree([&] {
+    check_array_output_path(options.out, "--out");
+    source.emplace(load_score_source(options.source));
+    backend = parse_backend(options.common.backend, "--backend");
+    form = parse_score_form(options.score_form, "--score-form");
+    points = as_points(read_array(options.in), options.in);
+    const Ranks::Block block = ranks().block(points.dim(0));
+    const float* first = points.data() + block.first * points.dim(1);
+    rows = Array({block.count, points.dim(1)},
+                 std::vector<float>(first, first + block.count * points.dim(1)));
+  });
+  Array scores;
+  ranks().agree([&] {
+    if (rows.dim(0) > 0) scores = scores_of(options, *source, rows, backend, form);
+    else scores = Array({0, points.dim(1)});
+  });
+  const std::vector<std::int64_t> shape = {points.dim(0), points.dim(1)};
+  ranks().write_rows(options.out, "scores", scores, shape, ranks().block(points.dim(0)).first,
+                     [&](const Array& all) {
+    Hdf5Attributes attributes = describe_output("score", all);
     describe_score_source(attributes, options.source);
     describe_input_file(attributes, "points", options.in);
     if (options.sigma_given) attributes["sigma"] = options.sigma;
     attributes["backend"] = std::string(to_string(resolve(backend)));
     return attributes;
   });
-  print_summary(options.common,
-                {{"command", "score"}, {"points", points.dim(0)}, {"dim", points.dim(1)},
-                 {"backend", to_string(resolve(backend))}, {"out", options.out},
-                 {"shape", scores.shape()}},
+  if (!ranks().lead()) return;
+  nlohmann::json summary = {{"command", "score"}, {"points", points.dim(0)},
+                            {"dim", points.dim(1)}, {"backend", to_string(resolve(backend))},
+                            {"out", options.out}, {"shape", shape}};
+  if (ranks().launched()) summary["ranks"] = ranks().ranks();
+  print_summary(options.common, summary,
                 "scored " + std::to_string(points.dim(0)) + " points -> " + options.out + " " +
-                    scores.shape_string() + "\n");
+                    format_shape(shape) + "\n");
 }
 
 }  // namespace
