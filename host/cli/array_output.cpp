@@ -26,10 +26,9 @@ void write_array_output(const std::string& path, const std::string& dataset, con
   }
 }
 
-Hdf5Attributes describe_output(const std::string& command, const Array& array) {
-  return {{"command", command},
-          {"langevin_version", std::string(version())},
-          {"shape", array.shape()}};
+Hdf5Attributes describe_output(const std::string& command,
+                               const std::vector<std::int64_t>& shape) {
+  return {{"command", command}, {"langevin_version", std::string(version())}, {"shape", shape}};
 }
 
 void describe_input_file(Hdf5Attributes& attributes, const std::string& key,

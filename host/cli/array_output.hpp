@@ -22,7 +22,10 @@ void write_array_output(const std::string& path, const std::string& dataset, con
                         const std::function<Hdf5Attributes()>& describe);
 
 /// What every output records: "command" and "langevin_version", and its "shape".
-Hdf5Attributes describe_output(const std::string& command, const Array& array);
+Hdf5Attributes describe_output(const std::string& command, const std::vector<std::int64_t>& shape);
+inline Hdf5Attributes describe_output(const std::string& command, const Array& array) {
+  return describe_output(command, array.shape());
+}
 
 /// Records an input file as "<key>_path" and "<key>_sha256", the hash saying which file it was
 /// even if the path later names another ("unavailable (...)" in a build without OpenSSL).

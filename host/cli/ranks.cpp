@@ -37,10 +37,11 @@ std::unique_ptr<ChainRun> SingleProcess::make_run(std::shared_ptr<const ScoreTar
   return std::make_unique<WholeRun>(std::move(target), config);
 }
 
-void SingleProcess::write_rows(const std::string& path, const std::string& dataset,
-                               const Array& rows, const std::vector<std::int64_t>&, std::int64_t,
-                               const std::function<Hdf5Attributes(const Array&)>& describe) const {
-  write_array_output(path, dataset, rows, [&] { return describe(rows); });
+void SingleProcess::write_rows(
+    const std::string& path, const std::string& dataset, const Array& rows,
+    const std::vector<std::int64_t>& shape, std::int64_t,
+    const std::function<Hdf5Attributes(const std::vector<std::int64_t>&)>& describe) const {
+  write_array_output(path, dataset, rows, [&] { return describe(shape); });
 }
 
 SampleSummary SingleProcess::summary(const ScoreSource& source, const SamplerConfig& config,

@@ -66,11 +66,12 @@ class Ranks {
   /// The chains of `config` (the whole run's) on `target`, split over the ranks.
   virtual std::unique_ptr<ChainRun> make_run(std::shared_ptr<const ScoreTarget> target,
                                              const SamplerConfig& config) const = 0;
-  /// Writes the whole run's output from each rank's rows: .npy (one file, as one process writes
-  /// it), or HDF5 with the attributes `describe` returns for the whole array.
-  virtual void write_rows(const std::string& path, const std::string& dataset, const Array& rows,
-                          const std::vector<std::int64_t>& shape, std::int64_t first_row,
-                          const std::function<Hdf5Attributes(const Array&)>& describe) const = 0;
+  /// Writes the whole output, of `shape`, from each rank's rows into one file, as one process
+  /// writes it: .npy, or HDF5 with the attributes `describe` returns (called on rank 0 alone).
+  virtual void write_rows(
+      const std::string& path, const std::string& dataset, const Array& rows,
+      const std::vector<std::int64_t>& shape, std::int64_t first_row,
+      const std::function<Hdf5Attributes(const std::vector<std::int64_t>&)>& describe) const = 0;
   /// Trains on `data` (every rank's the same), data-parallel over the ranks: the same model on
   /// every rank, the one-process model's bits.
   virtual TrainResult train(const Array& data, const TrainConfig& config) const = 0;
@@ -92,9 +93,11 @@ class SingleProcess : public Ranks {
   void abort_all(int) const override {}
   std::unique_ptr<ChainRun> make_run(std::shared_ptr<const ScoreTarget> target,
                                      const SamplerConfig& config) const override;
-  void write_rows(const std::string& path, const std::string& dataset, const Array& rows,
-                  const std::vector<std::int64_t>& shape, std::int64_t first_row,
-                  const std::function<Hdf5Attributes(const Array&)>& describe) const override;
+  void write_rows(
+      const std::string& path, const std::string& dataset, const Array& rows,
+      const std::vector<std::int64_t>& shape, std::int64_t first_row,
+      const std::function<Hdf5Attributes(const std::vector<std::int64_t>&)>& describe)
+      const override;
   SampleSummary summary(const ScoreSource& source, const SamplerConfig& config,
                         const SummaryOptions& options) const override;
   TrainResult train(const Array& data, const TrainConfig& config) const override;

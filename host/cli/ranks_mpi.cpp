@@ -75,18 +75,21 @@ class MpiRanks final : public Ranks {
     return std::make_unique<RankRun>(std::move(target), config);
   }
 
-  void write_rows(const std::string& path, const std::string& dataset, const Array& rows,
-                  const std::vector<std::int64_t>& shape, std::int64_t first_row,
-                  const std::function<Hdf5Attributes(const Array&)>& describe) const override {
+  void write_rows(
+      const std::string& path, const std::string& dataset, const Array& rows,
+      const std::vector<std::int64_t>& shape, std::int64_t first_row,
+      const std::function<Hdf5Attributes(const std::vector<std::int64_t>&)>& describe)
+      const override {
     if (!is_hdf5_path(path)) {
       mpi::write_npy(MPI_COMM_WORLD, path, rows, shape, first_row);
       return;
     }
-    // HDF5 from rank 0, which holds the whole array for it (parallel HDF5 is not built yet).
-    const Array whole = mpi::gather(MPI_COMM_WORLD, rows, shape);
+    // Rank 0 writes the file's attributes (hashing the inputs takes time: only there).
+    Hdf5Attributes attributes;
     agree([&] {
-      if (lead()) write_array_output(path, dataset, whole, [&] { return describe(whole); });
+      if (lead()) attributes = describe(shape);
     });
+    mpi::write_hdf5(MPI_COMM_WORLD, path, dataset, rows, shape, first_row, attributes);
   }
 
   TrainResult train(const Array& data, const TrainConfig& config) const override {

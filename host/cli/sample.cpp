@@ -107,8 +107,9 @@ Hdf5Attributes describe_inputs(const SampleOptions& options) {
 }
 
 Hdf5Attributes describe_run(const SampleOptions& options, const SamplerConfig& config,
-                            ChainRun& sampler, const Array& samples, const Hdf5Attributes& inputs) {
-  Hdf5Attributes attributes = describe_output("sample", samples);
+                            ChainRun& sampler, const std::vector<std::int64_t>& shape,
+                            const Hdf5Attributes& inputs) {
+  Hdf5Attributes attributes = describe_output("sample", shape);
   attributes.insert(inputs.begin(), inputs.end());
   attributes["seed"] = config.seed;
   attributes["epsilon"] = config.epsilon;
@@ -397,8 +398,8 @@ void run_sample(const SampleOptions& options) {
   progress.clear();
   const std::vector<std::int64_t> shape = sampler->output_shape();
   ranks().write_rows(options.out, "samples", rows, shape, sampler->first_row(),
-                     [&](const Array& samples) {
-                       return describe_run(options, config, *sampler, samples, prepared.inputs);
+                     [&](const std::vector<std::int64_t>& whole) {
+                       return describe_run(options, config, *sampler, whole, prepared.inputs);
                      });
   if (!ranks().lead()) return;
 

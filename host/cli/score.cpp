@@ -71,7 +71,7 @@ void run_score(const ScoreOptions& options) {
   });
   const std::vector<std::int64_t> shape = {points.dim(0), points.dim(1)};
   ranks().write_rows(options.out, "scores", scores, shape, ranks().block(points.dim(0)).first,
-                     [&](const Array& all) {
+                     [&](const std::vector<std::int64_t>& all) {
     Hdf5Attributes attributes = describe_output("score", all);
     describe_score_source(attributes, options.source);
     describe_input_file(attributes, "points", options.in);

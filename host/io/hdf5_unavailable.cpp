@@ -4,6 +4,8 @@
 #include <langevin/error.hpp>
 #include <langevin/io.hpp>
 
+#include "io/hdf5_rows.hpp"
+
 namespace langevin {
 namespace {
 
@@ -24,5 +26,11 @@ void write_hdf5(const std::string& path, const std::string&, const Array&,
 }
 
 Hdf5Attributes read_hdf5_attributes(const std::string& path) { refuse(path); }
+
+std::uint64_t detail::create_hdf5_for_rows(const std::string&, const std::string& path,
+                                           const std::string&, const std::vector<std::int64_t>&,
+                                           const Hdf5Attributes&) {
+  refuse(path);
+}
 
 }  // namespace langevin

@@ -1,6 +1,7 @@
-// mpi::write_npy and mpi::gather (include/langevin/mpi.hpp): one output file for a run whose rows
-// are spread over the ranks.
+// mpi::write_npy, mpi::write_hdf5 and mpi::gather (include/langevin/mpi.hpp): one output file for
+// a run whose rows are spread over the ranks.
 
+#include "io/hdf5_rows.hpp"
 #include "io/npy_format.hpp"
 #include "mpi_status.hpp"
 
@@ -11,7 +12,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <functional>
 
 namespace langevin::mpi {
 namespace {
@@ -58,29 +61,36 @@ std::string directory_of(const std::string& path) {
   throw Error("cannot write " + path + ": " + reason);
 }
 
-}  // namespace
-
-void write_npy(MPI_Comm caller, const std::string& path, const Array& rows,
-               const std::vector<std::int64_t>& shape, std::int64_t first_row) {
-  detail::require_initialized("langevin::mpi::write_npy");
+/// Writes the rows every rank holds into one file at `path`: rank 0 creates a temporary file
+/// beside it (exclusively: the rename then stays on one file system) and lays out everything but
+/// the data (`lay_out`, which returns the data's byte offset); every rank writes its rows there
+/// through MPI-IO's collective writes; once every rank's writes succeeded rank 0 renames the file
+/// to `path`, else removes it.
+void write_rows(MPI_Comm caller, const std::string& path, const Array& rows,
+                const std::vector<std::int64_t>& shape, std::int64_t first_row,
+                const std::function<std::uint64_t(const std::string& temporary)>& lay_out) {
   const detail::OwnComm comm(caller);
   const bool lead = comm.rank() == 0;
-  std::string preamble;
-  // Rank 0 creates the temporary (exclusively, beside the target, so that the rename stays on
-  // one file system) and names it to the others.
   std::string temporary = path + ".tmp-" + std::to_string(static_cast<long>(::getpid())) + "-mpi";
+  std::uint64_t data_offset = 0;
   agree(comm.get(), [&] {
     check_rows(rows, shape, first_row, path.c_str());
-    preamble = langevin::detail::npy_preamble(shape);
     if (!lead) return;
     const int descriptor = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (descriptor < 0) fail_to_write(path, std::strerror(errno));
     ::close(descriptor);
+    try {
+      data_offset = lay_out(temporary);
+    } catch (...) {
+      ::unlink(temporary.c_str());
+      throw;
+    }
   });
   int length = static_cast<int>(temporary.size());
   detail::check(MPI_Bcast(&length, 1, MPI_INT, 0, comm.get()), "MPI_Bcast");
   temporary.resize(static_cast<std::size_t>(length));
   detail::check(MPI_Bcast(temporary.data(), length, MPI_CHAR, 0, comm.get()), "MPI_Bcast");
+  detail::check(MPI_Bcast(&data_offset, 1, MPI_UINT64_T, 0, comm.get()), "MPI_Bcast");
 
   // Every rank calls the collective writes equally often (empty ones when its rows are done);
   // a failed call is remembered, not thrown, until all have been made.
@@ -104,12 +114,7 @@ void write_npy(MPI_Comm caller, const std::string& path, const Array& rows,
   };
   note(opened, "MPI_File_open");
   if (opened == MPI_SUCCESS) {
-    if (lead) {
-      note(MPI_File_write_at(file, 0, preamble.data(), static_cast<int>(preamble.size()),
-                             MPI_BYTE, MPI_STATUS_IGNORE),
-           "MPI_File_write_at");
-    }
-    const MPI_Offset start = static_cast<MPI_Offset>(preamble.size()) +
+    const MPI_Offset start = static_cast<MPI_Offset>(data_offset) +
                              static_cast<MPI_Offset>(first_row) * per_row * 4;
     std::vector<unsigned char> bytes;
     for (std::int64_t call = 0; call < calls; ++call) {
@@ -145,6 +150,33 @@ void write_npy(MPI_Comm caller, const std::string& path, const Array& rows,
       (void)::fsync(directory);
       ::close(directory);
     }
+  });
+}
+
+}  // namespace
+
+void write_npy(MPI_Comm comm, const std::string& path, const Array& rows,
+               const std::vector<std::int64_t>& shape, std::int64_t first_row) {
+  detail::require_initialized("langevin::mpi::write_npy");
+  write_rows(comm, path, rows, shape, first_row, [&](const std::string& temporary) {
+    const std::string preamble = langevin::detail::npy_preamble(shape);
+    std::FILE* file = std::fopen(temporary.c_str(), "wb");
+    if (file == nullptr) fail_to_write(path, std::strerror(errno));
+    const bool written = std::fwrite(preamble.data(), 1, preamble.size(), file) == preamble.size();
+    const int error_number = errno;
+    if (std::fclose(file) != 0 || !written) {
+      fail_to_write(path, std::strerror(written ? errno : error_number));
+    }
+    return static_cast<std::uint64_t>(preamble.size());
+  });
+}
+
+void write_hdf5(MPI_Comm comm, const std::string& path, const std::string& dataset,
+                const Array& rows, const std::vector<std::int64_t>& shape, std::int64_t first_row,
+                const Hdf5Attributes& attributes) {
+  detail::require_initialized("langevin::mpi::write_hdf5");
+  write_rows(comm, path, rows, shape, first_row, [&](const std::string& temporary) {
+    return langevin::detail::create_hdf5_for_rows(temporary, path, dataset, shape, attributes);
   });
 }
 

@@ -21,6 +21,7 @@
 #include <langevin/array.hpp>
 #include <langevin/error.hpp>
 #include <langevin/gmm.hpp>
+#include <langevin/io.hpp>
 #include <langevin/mlp.hpp>
 #include <langevin/sampler.hpp>
 #include <langevin/summary.hpp>
@@ -136,6 +137,14 @@ class Sampler {
 /// write succeeded. The ranks' rows must tile the array in rank order.
 void write_npy(MPI_Comm comm, const std::string& path, const Array& rows,
                const std::vector<std::int64_t>& shape, std::int64_t first_row);
+
+/// The same as an HDF5 file: byte for byte the file write_hdf5 writes for the whole array as
+/// `dataset` with `attributes` (rank 0's; the other ranks' are not used). Rank 0 writes the
+/// file's structure and attributes with the serial HDF5 library, the dataset's space allocated
+/// and contiguous; every rank writes its rows into it through MPI-IO, as for write_npy.
+void write_hdf5(MPI_Comm comm, const std::string& path, const std::string& dataset,
+                const Array& rows, const std::vector<std::int64_t>& shape, std::int64_t first_row,
+                const Hdf5Attributes& attributes = {});
 
 /// The whole array on rank `root` (other ranks get an empty array), gathered from every rank's
 /// rows in rank order; `shape` as for write_npy. For small outputs (an HDF5 file written by one

@@ -316,6 +316,27 @@ TEST(MpiFiles, OneNpyFileByteForByteTheOneProcessWrite) {
   }
 }
 
+TEST(MpiFiles, OneHdf5FileByteForByteTheOneProcessWrite) {
+  if (!hdf5_available()) GTEST_SKIP() << "built without HDF5";
+  const testing::SharedDir dir;
+  const Hdf5Attributes attributes = {{"seed", std::int64_t{11}}, {"note", std::string("ranks")}};
+  for (const Keep keep : {Keep::Final, Keep::Trajectory}) {
+    SamplerConfig config = base_config();
+    config.keep = keep;
+    mpi::Sampler sampler(MPI_COMM_WORLD, planar(), config);
+    const Array rows = sampler.run();
+    mpi::write_hdf5(MPI_COMM_WORLD, dir.file("ranks.h5"), "samples", rows, sampler.output_shape(),
+                    sampler.block().first, attributes);
+    if (world_rank() == 0) {
+      write_hdf5(dir.file("one.h5"), "samples", sample(planar(), config), attributes);
+      EXPECT_EQ(bytes_of(dir.file("ranks.h5")), bytes_of(dir.file("one.h5")));
+      EXPECT_TRUE(same_bits(read_hdf5(dir.file("ranks.h5")), sample(planar(), config)));
+      EXPECT_EQ(dir.entries(), 2u);  // no temporary left
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+  }
+}
+
 TEST(MpiFiles, AFailedWriteIsAnErrorOnEveryRankAndLeavesNothing) {
   const testing::SharedDir dir;
   mpi::Sampler sampler(MPI_COMM_WORLD, planar(), base_config());
