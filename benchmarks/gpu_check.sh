@@ -36,7 +36,11 @@ log "machine"
 log "build"
 generator=""
 command -v ninja >/dev/null && generator="-G Ninja"
+# The MPI layer where the machine has an MPI (the rank → GPU check below needs it).
+mpi=OFF
+command -v mpicxx >/dev/null && command -v mpirun >/dev/null && mpi=ON
 cmake -S . -B build-gpu $generator -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90 \
+  -DLANGEVIN_WITH_MPI=$mpi \
   >"$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
 cmake --build build-gpu -j "$(nproc)" >"$out/build.log" 2>&1 || { grep -E "error|Error" -A3 "$out/build.log" | head -40; exit 1; }
 echo "built in $(( $(date +%s) - started )) s"
@@ -59,6 +63,18 @@ skipped=$(grep -c "Skipped" "$out/ctest.log" || true)
 budget=${BUDGET:-560}
 left() { echo $(( budget - ($(date +%s) - started) )); }
 skip() { echo "skipped: $(left) s of the budget left, this needs about $1 s"; }
+
+log "MPI ranks on the GPU: 2 ranks (both on GPU 0 by the node-local rule) against one process"
+if [ $mpi = ON ]; then
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  ranks_run=(sample --gmm examples/data/ring8.json --chains 1000003 --steps 200 --backend cuda)
+  ./build-gpu/langevin "${ranks_run[@]}" --out build-gpu/one.npy --json
+  timeout 120 mpirun --oversubscribe -n 2 ./build-gpu/langevin "${ranks_run[@]}" \
+    --out build-gpu/ranks.npy --json
+  cmp build-gpu/one.npy build-gpu/ranks.npy && echo "2 ranks on the GPU: the one-process bytes"
+else
+  echo "skipped: no MPI on this machine (mpicxx, mpirun)"
+fi
 
 log "ceilings"
 ./build-gpu/benchmarks/ceiling_benchmark cuda
