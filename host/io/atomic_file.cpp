@@ -17,13 +17,6 @@ namespace {
 
 std::string reason(int error_number) { return std::strerror(error_number); }
 
-// A name in the target's directory (so that rename() stays within one file system) that no other
-// writer in this or another process uses at the same time.
-std::string temporary_name_for(const std::string& path) {
-  static std::atomic<unsigned long> counter{0};
-  return path + ".tmp-" + std::to_string(static_cast<long>(::getpid())) + "-" +
-         std::to_string(counter.fetch_add(1));
-}
 
 // Owns the temporary until it is renamed: closes and removes it on every early exit.
 class TemporaryFile {
@@ -87,14 +80,7 @@ class TemporaryFile {
   int rename_to(const std::string& path) {
     if (std::rename(name_.c_str(), path.c_str()) != 0) return errno;
     name_.clear();
-    const std::string::size_type slash = path.find_last_of('/');
-    const std::string directory =
-        slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-    const int descriptor = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (descriptor >= 0) {
-      (void)::fsync(descriptor);
-      ::close(descriptor);
-    }
+    sync_directory_of(path);
     return 0;
   }
 
@@ -108,6 +94,33 @@ class TemporaryFile {
 }
 
 }  // namespace
+
+std::string temporary_name_for(const std::string& path) {
+  static std::atomic<unsigned long> counter{0};
+  return path + ".tmp-" + std::to_string(static_cast<long>(::getpid())) + "-" +
+         std::to_string(counter.fetch_add(1));
+}
+
+void sync_directory_of(const std::string& path) {
+  const std::string::size_type slash = path.find_last_of('/');
+  const std::string directory =
+      slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const int descriptor = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (descriptor >= 0) {
+    (void)::fsync(descriptor);
+    ::close(descriptor);
+  }
+}
+
+void float32_little_endian(const float* values, std::size_t count, unsigned char* bytes) {
+  for (std::size_t i = 0; i < count; ++i) {
+    std::uint32_t bits;
+    std::memcpy(&bits, &values[i], 4);
+    for (std::size_t b = 0; b < 4; ++b) {
+      bytes[4 * i + b] = static_cast<unsigned char>(bits >> (8 * b));
+    }
+  }
+}
 
 void write_file_atomically(const std::string& path, const std::function<void(std::FILE*)>& write) {
   TemporaryFile temporary(temporary_name_for(path));
@@ -136,13 +149,7 @@ void write_float32_little_endian(std::FILE* stream, const float* values, std::si
   std::vector<unsigned char> bytes(std::min(count, kChunk) * 4);
   for (std::size_t done = 0; done < count;) {
     const std::size_t n = std::min(count - done, kChunk);
-    for (std::size_t i = 0; i < n; ++i) {
-      std::uint32_t bits;
-      std::memcpy(&bits, &values[done + i], 4);
-      for (std::size_t b = 0; b < 4; ++b) {
-        bytes[4 * i + b] = static_cast<unsigned char>(bits >> (8 * b));
-      }
-    }
+    float32_little_endian(values + done, n, bytes.data());
     std::fwrite(bytes.data(), 1, n * 4, stream);
     done += n;
   }

@@ -33,6 +33,16 @@ void write_named_file_atomically(const std::string& path,
 /// Writes `count` floats as little-endian IEEE binary32, the byte order of both .npy (as this
 /// library writes it) and safetensors, whatever the host's order.
 void write_float32_little_endian(std::FILE* stream, const float* values, std::size_t count);
+/// The same into `bytes` (4 × count of them), for writers that are not stdio streams.
+void float32_little_endian(const float* values, std::size_t count, unsigned char* bytes);
+
+/// A name in the directory of `path` (so that rename() stays within one file system) that no
+/// other writer in this or another process uses at the same time.
+std::string temporary_name_for(const std::string& path);
+
+/// Syncs the directory holding `path`, so that a rename into it outlives a crash of the machine
+/// (file systems that cannot sync a directory are left to their own order).
+void sync_directory_of(const std::string& path);
 
 /// A regular file open for binary reading.
 class InputFile {

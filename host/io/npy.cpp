@@ -424,7 +424,6 @@ std::vector<float> read_elements(detail::InputFile& file, std::size_t count,
 // ---------------------------------------------------------------------------------------------
 // Writing.
 
-
 void put_little_endian(std::string& out, std::uint64_t value, std::size_t bytes) {
   for (std::size_t i = 0; i < bytes; ++i) out += static_cast<char>((value >> (8 * i)) & 0xff);
 }

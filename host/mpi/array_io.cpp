@@ -1,6 +1,7 @@
 // mpi::write_npy, mpi::write_hdf5 and mpi::gather (include/langevin/mpi.hpp): one output file for
 // a run whose rows are spread over the ranks.
 
+#include "io/atomic_file.hpp"
 #include "io/hdf5_rows.hpp"
 #include "io/npy_format.hpp"
 #include "mpi_status.hpp"
@@ -42,21 +43,6 @@ void check_rows(const Array& rows, const std::vector<std::int64_t>& shape,
   }
 }
 
-/// The little-endian bytes of `count` floats (the .npy data's order, whatever the host's).
-void to_little_endian(const float* values, std::int64_t count, std::vector<unsigned char>& out) {
-  out.resize(static_cast<std::size_t>(count) * 4);
-  for (std::int64_t i = 0; i < count; ++i) {
-    std::uint32_t bits;
-    std::memcpy(&bits, values + i, 4);
-    for (int b = 0; b < 4; ++b) out[static_cast<std::size_t>(4 * i + b)] = (bits >> (8 * b)) & 0xff;
-  }
-}
-
-std::string directory_of(const std::string& path) {
-  const std::string::size_type slash = path.find_last_of('/');
-  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-}
-
 [[noreturn]] void fail_to_write(const std::string& path, const std::string& reason) {
   throw Error("cannot write " + path + ": " + reason);
 }
@@ -71,7 +57,7 @@ void write_rows(MPI_Comm caller, const std::string& path, const Array& rows,
                 const std::function<std::uint64_t(const std::string& temporary)>& lay_out) {
   const detail::OwnComm comm(caller);
   const bool lead = comm.rank() == 0;
-  std::string temporary = path + ".tmp-" + std::to_string(static_cast<long>(::getpid())) + "-mpi";
+  std::string temporary = langevin::detail::temporary_name_for(path);
   std::uint64_t data_offset = 0;
   agree(comm.get(), [&] {
     check_rows(rows, shape, first_row, path.c_str());
@@ -120,7 +106,9 @@ void write_rows(MPI_Comm caller, const std::string& path, const Array& rows,
     for (std::int64_t call = 0; call < calls; ++call) {
       const std::int64_t begin = std::min(floats, call * kChunkFloats);
       const std::int64_t count = std::min(kChunkFloats, floats - begin);
-      to_little_endian(rows.data() + begin, count, bytes);
+      bytes.resize(static_cast<std::size_t>(count) * 4);
+      langevin::detail::float32_little_endian(rows.data() + begin, static_cast<std::size_t>(count),
+                                              bytes.data());
       note(MPI_File_write_at_all(file, start + begin * 4, bytes.data(), static_cast<int>(count * 4),
                                  MPI_BYTE, MPI_STATUS_IGNORE),
            "MPI_File_write_at_all");
@@ -144,12 +132,7 @@ void write_rows(MPI_Comm caller, const std::string& path, const Array& rows,
       ::unlink(temporary.c_str());
       fail_to_write(path, std::strerror(error_number));
     }
-    // The rename outlives a crash of the machine once the directory is synced.
-    const int directory = ::open(directory_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (directory >= 0) {
-      (void)::fsync(directory);
-      ::close(directory);
-    }
+    langevin::detail::sync_directory_of(path);
   });
 }
 

@@ -28,19 +28,25 @@ bool checkpointed(const SamplerConfig& config) {
   return config.checkpoint_every > 0 || config.resume != nullptr;
 }
 
+/// The GPU this rank's chains run on when `config` names none: node_device(), asked of every
+/// rank at the same point (it is collective) before any step that may fail on one rank alone;
+/// −1 when the run is not on the cuda backend or names its devices.
+int rank_device(MPI_Comm comm, const SamplerConfig& config) {
+  const int device = node_device(comm);
+  const bool chosen = config.device >= 0 || !config.devices.empty();
+  return resolve(config.backend) == Backend::Cuda && !chosen ? device : config.device;
+}
+
 /// `config`'s run restricted to a rank's block: its chains, their global first index, their
-/// initial states, progress counted over its chains, and on the cuda backend with no device
-/// named the node's GPU for this rank.
-SamplerConfig block_config(MPI_Comm comm, const SamplerConfig& config, const Block& block) {
+/// initial states, progress counted over its chains, and `device` (rank_device()).
+SamplerConfig block_config(const SamplerConfig& config, const Block& block, int device) {
   SamplerConfig part = config;
   part.chains = block.count;
   part.first_chain = config.first_chain + block.first;
   if (config.init_states.size() > 0) {
     part.init_states = rows_of(config.init_states, block.first, block.count);
   }
-  if (resolve(config.backend) == Backend::Cuda && config.device < 0 && config.devices.empty()) {
-    part.device = node_device(comm);
-  }
+  part.device = device;
   if (config.on_progress) {
     part.on_progress = [progress = config.on_progress, count = block.count](std::int64_t done,
                                                                             std::int64_t) {
@@ -78,6 +84,7 @@ struct Sampler::Impl {
   detail::OwnComm comm;
   std::shared_ptr<const ScoreTarget> target;
   SamplerConfig config;  // the whole run's
+  int device = rank_device(comm.get(), config);
   std::vector<double> levels;
   Block block;
   std::unique_ptr<langevin::Sampler> local;  // null when this rank's block is empty
@@ -102,7 +109,7 @@ struct Sampler::Impl {
   /// resume from, and at each segment's end the ranks' agreement and the whole run's checkpoint
   /// (at_segment_end).
   SamplerConfig rank_config() {
-    SamplerConfig part = block_config(comm.get(), config, block);
+    SamplerConfig part = block_config(config, block, device);
     if (config.resume) {
       part.resume = std::make_shared<const Checkpoint>(
           rank_checkpoint(*config.resume, config, comm.rank(), comm.size()));
@@ -278,13 +285,14 @@ SampleSummary summary_over_ranks(MPI_Comm caller, const Target& source,
   const detail::OwnComm comm(caller);
   SampleSummary mine;
   int dim = 0;
+  const int device = rank_device(comm.get(), config);
   agree(comm.get(), [&] {
     const std::unique_ptr<ScoreTarget> target = target_of(source, config);
     dim = target->dim();
     validate(options.histogram, "histogram");
     validate(config, dim, static_cast<int>(target->noise_levels(config).size()));
     const Block block = block_of(config.chains, comm.rank(), comm.size());
-    mine = block.count > 0 ? sample_summary(source, block_config(comm.get(), config, block), options)
+    mine = block.count > 0 ? sample_summary(source, block_config(config, block, device), options)
                            : empty_summary(dim, options.histogram);
   });
   // Every rank gathers every rank's summary and merges them in rank order: the same result on
