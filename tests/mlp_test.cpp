@@ -10,6 +10,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
+#include <string>
 #include <vector>
 
 namespace langevin {
@@ -175,6 +177,56 @@ TEST_F(MlpFiles, LoadsAnNnSequentialStateDictWithGaps) {
   const Mlp loaded = load_mlp(path("torch.safetensors"));
   EXPECT_EQ(loaded.widths(), (std::vector<int>{1, 8, 1}));
   EXPECT_EQ(loaded.layers()[1].weight, mlp.layers()[1].weight);
+}
+
+TEST_F(MlpFiles, LoadsABareNnSequentialUnderAnyOnePrefix) {
+  // torch.save(nn.Sequential(...).state_dict()) names the layers 0, 2, … with no prefix; a
+  // module holding the Sequential as `net` prefixes them with "net.".
+  const Mlp mlp = Mlp::random({2, 8, 8, 2}, Activation::Tanh, 14);
+  for (const std::string prefix : {"", "net.", "model.score.", "blocks.3.net."}) {
+    TensorFile file;
+    file.metadata["activation"] = "tanh";
+    for (std::size_t l = 0; l < mlp.layers().size(); ++l) {
+      const DenseLayer& layer = mlp.layers()[l];
+      const std::string name = prefix + std::to_string(2 * l);
+      file.tensors[name + ".weight"] = Array({layer.outputs, layer.inputs}, layer.weight);
+      file.tensors[name + ".bias"] = Array({layer.outputs}, layer.bias);
+    }
+    write_safetensors(path("sequential.safetensors"), file);
+    const Mlp loaded = load_mlp(path("sequential.safetensors"));
+    EXPECT_EQ(loaded.widths(), mlp.widths()) << prefix;
+    for (std::size_t l = 0; l < mlp.layers().size(); ++l) {
+      EXPECT_EQ(loaded.layers()[l].weight, mlp.layers()[l].weight) << prefix;
+      EXPECT_EQ(loaded.layers()[l].bias, mlp.layers()[l].bias) << prefix;
+    }
+    const Mlp direct = mlp_from_tensors(file.tensors, Activation::Tanh);
+    EXPECT_EQ(direct.packed(), mlp.packed()) << prefix;
+  }
+}
+
+TEST(MlpFromTensors, RefusesTwoPrefixesAndNamesTheSource) {
+  std::map<std::string, Array> tensors;
+  tensors["a.0.weight"] = Array({2, 1});
+  tensors["a.0.bias"] = Array({2});
+  tensors["b.2.weight"] = Array({1, 2});
+  tensors["b.2.bias"] = Array({1});
+  try {
+    mlp_from_tensors(tensors, Activation::Relu, {}, "state_dict");
+    FAIL() << "two prefixes were accepted";
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("state_dict: tensor \"b.2.bias\" is not under the prefix \"a.\""),
+              std::string::npos) << e.what();
+  }
+  const Mlp conditional = Mlp::random({2, 4, 1}, Activation::Relu, 3);
+  tensors.clear();
+  for (std::size_t l = 0; l < 2; ++l) {
+    const DenseLayer& layer = conditional.layers()[l];
+    tensors[std::to_string(l) + ".weight"] = Array({layer.outputs, layer.inputs}, layer.weight);
+    tensors[std::to_string(l) + ".bias"] = Array({layer.outputs}, layer.bias);
+  }
+  const Mlp ncsn = mlp_from_tensors(tensors, Activation::Relu, {1.0, 0.1});
+  EXPECT_TRUE(ncsn.noise_conditional());
+  EXPECT_EQ(ncsn.data_dim(), 1);
 }
 
 TEST_F(MlpFiles, RejectsFilesThatAreNotMlps) {

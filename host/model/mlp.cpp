@@ -186,36 +186,33 @@ std::vector<float> Mlp::packed() const {
   return block;
 }
 
-Mlp load_mlp(const std::string& path) {
-  TensorFile file = read_safetensors(path);
-  const auto activation_entry = file.metadata.find("activation");
-  if (activation_entry == file.metadata.end()) {
-    throw InvalidInput(path + ": metadata has no \"activation\" (relu, softplus, tanh or silu); "
-                       "save with metadata={\"activation\": \"relu\"}, say");
-  }
-  const Activation activation =
-      parse_activation(activation_entry->second, path + ": metadata \"activation\"");
-  const auto format = file.metadata.find("format");
-  if (format != file.metadata.end() && format->second != "langevin-mlp") {
-    throw InvalidInput(path + ": metadata \"format\" = \"" + format->second +
-                       "\", expected \"langevin-mlp\"");
-  }
-
-  // layers.{i}.weight / layers.{i}.bias, in increasing i.
-  const std::regex pattern(R"(layers\.(\d{1,6})\.(weight|bias))");
+Mlp mlp_from_tensors(const std::map<std::string, Array>& tensors, Activation activation,
+                     std::vector<double> sigmas, const std::string& source) {
+  // [prefix.]{i}.weight / [prefix.]{i}.bias, one prefix for all, in increasing i.
+  const std::regex pattern(R"(((?:[A-Za-z_][A-Za-z0-9_]*\.|\d{1,6}\.)*?)(\d{1,6})\.(weight|bias))");
+  const std::string expected =
+      " (expected {i}.weight and {i}.bias, as an nn.Sequential's state dict names them, "
+      "all under one prefix such as layers.)";
   std::map<int, std::pair<const Array*, const Array*>> by_index;
-  for (const auto& [name, tensor] : file.tensors) {
+  std::string prefix;
+  for (const auto& [name, tensor] : tensors) {
     std::smatch match;
     if (!std::regex_match(name, match, pattern)) {
-      throw InvalidInput(path + ": unexpected tensor \"" + name +
-                         "\" (expected layers.{i}.weight and layers.{i}.bias)");
+      throw InvalidInput(source + ": unexpected tensor \"" + name + "\"" + expected);
     }
-    auto& entry = by_index[std::stoi(match[1].str())];
-    (match[2].str() == "weight" ? entry.first : entry.second) = &tensor;
+    if (by_index.empty()) {
+      prefix = match[1].str();
+    } else if (match[1].str() != prefix) {
+      throw InvalidInput(source + ": tensor \"" + name + "\" is not under the prefix \"" + prefix +
+                         "\" of the others" + expected);
+    }
+    auto& entry = by_index[std::stoi(match[2].str())];
+    (match[3].str() == "weight" ? entry.first : entry.second) = &tensor;
   }
+  if (by_index.empty()) throw InvalidInput(source + ": no tensors" + expected);
   std::vector<DenseLayer> layers;
   for (const auto& [index, pair] : by_index) {
-    const std::string name = path + ": layers." + std::to_string(index);
+    const std::string name = source + ": " + prefix + std::to_string(index);
     if (pair.first == nullptr) throw InvalidInput(name + ".weight is missing");
     if (pair.second == nullptr) throw InvalidInput(name + ".bias is missing");
     const Array& weight = *pair.first;
@@ -236,29 +233,48 @@ Mlp load_mlp(const std::string& path) {
     layers.push_back(std::move(layer));
   }
   try {
-    const auto conditioning = file.metadata.find("noise_conditioning");
-    if (conditioning == file.metadata.end()) return Mlp(std::move(layers), activation);
+    if (sigmas.empty()) return Mlp(std::move(layers), activation);
+    return Mlp(std::move(layers), activation, std::move(sigmas));
+  } catch (const InvalidInput& e) {
+    throw InvalidInput(source + ": " + e.what());
+  }
+}
+
+Mlp load_mlp(const std::string& path) {
+  TensorFile file = read_safetensors(path);
+  const auto activation_entry = file.metadata.find("activation");
+  if (activation_entry == file.metadata.end()) {
+    throw InvalidInput(path + ": metadata has no \"activation\" (relu, softplus, tanh or silu); "
+                       "save with metadata={\"activation\": \"relu\"}, say");
+  }
+  const Activation activation =
+      parse_activation(activation_entry->second, path + ": metadata \"activation\"");
+  const auto format = file.metadata.find("format");
+  if (format != file.metadata.end() && format->second != "langevin-mlp") {
+    throw InvalidInput(path + ": metadata \"format\" = \"" + format->second +
+                       "\", expected \"langevin-mlp\"");
+  }
+
+  std::vector<double> sigmas;
+  const auto conditioning = file.metadata.find("noise_conditioning");
+  if (conditioning != file.metadata.end()) {
     if (conditioning->second != kNoiseConditioning) {
-      throw InvalidInput("metadata \"noise_conditioning\" = \"" + conditioning->second +
+      throw InvalidInput(path + ": metadata \"noise_conditioning\" = \"" + conditioning->second +
                          "\", expected \"" + kNoiseConditioning + "\"");
     }
     const auto levels = file.metadata.find("sigmas");
     if (levels == file.metadata.end()) {
-      throw InvalidInput("a noise-conditional model needs metadata \"sigmas\"");
+      throw InvalidInput(path + ": a noise-conditional model needs metadata \"sigmas\"");
     }
-    std::vector<double> sigmas;
     try {
       sigmas = nlohmann::json::parse(levels->second).get<std::vector<double>>();
     } catch (const nlohmann::json::exception&) {
-      throw InvalidInput("metadata \"sigmas\" = " + levels->second +
+      throw InvalidInput(path + ": metadata \"sigmas\" = " + levels->second +
                          ": expected a JSON list of numbers");
     }
-    return Mlp(std::move(layers), activation, std::move(sigmas));
-  } catch (const InvalidInput& e) {
-    throw InvalidInput(path + ": " + e.what());
   }
+  return mlp_from_tensors(file.tensors, activation, std::move(sigmas), path);
 }
-
 void save_mlp(const std::string& path, const Mlp& mlp) {
   TensorFile file;
   file.metadata["format"] = "langevin-mlp";

@@ -4,8 +4,10 @@
 /// hidden activation, float32. Loaded from and saved to safetensors (docs/FORMATS.md).
 
 #include <langevin/activation.hpp>
+#include <langevin/array.hpp>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -75,9 +77,17 @@ void validate_noise_levels(const std::vector<double>& sigmas, const std::string&
 /// σ_1 = max > … > σ_L = min, geometric (`levels` of them; one level is {max}).
 std::vector<double> geometric_noise_levels(double max, double min, int levels);
 
-/// Reads an MLP from safetensors: tensors layers.{i}.weight (out, in) and layers.{i}.bias (out,)
-/// in increasing i (gaps allowed, as nn.Sequential leaves them), metadata "activation"; a
-/// noise-conditional model also has "noise_conditioning" and "sigmas" (docs/FORMATS.md).
+/// An MLP from tensors named as a PyTorch nn.Sequential's state dict names its linear layers:
+/// {i}.weight (out, in) and {i}.bias (out,) in increasing i (gaps allowed: the activations take
+/// the others), all under one prefix or none ("0.weight", "layers.0.weight", "net.2.bias"). With
+/// `sigmas`, a noise-conditional model (see the constructor). Throws InvalidInput naming
+/// `source` and the tensor at fault.
+Mlp mlp_from_tensors(const std::map<std::string, Array>& tensors, Activation activation,
+                     std::vector<double> sigmas = {}, const std::string& source = "tensors");
+
+/// Reads an MLP from safetensors: tensors as mlp_from_tensors names them (what save_mlp writes:
+/// layers.{i}.weight, layers.{i}.bias), metadata "activation"; a noise-conditional model also
+/// has "noise_conditioning" and "sigmas" (docs/FORMATS.md).
 Mlp load_mlp(const std::string& path);
 /// Writes an MLP as safetensors with metadata format=langevin-mlp, version, activation.
 void save_mlp(const std::string& path, const Mlp& mlp);
