@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <new>
 #include <string>
@@ -114,13 +113,12 @@ langevin_status langevin_model_score(const langevin_model* model, const float* p
     require_pointer(points, "points");
     require_pointer(scores, "scores");
     if (count < 1) throw langevin::InvalidInput("count = " + std::to_string(count) + ": must be at least 1");
-    const int dim = model_dim(*model);
-    const std::size_t values = static_cast<std::size_t>(count) * static_cast<std::size_t>(dim);
-    const langevin::Array x({count, dim}, std::vector<float>(points, points + values));
-    const langevin::Array s = std::visit(
-        [&](const auto& source) { return langevin::score(source, x, to_backend(backend)); },
-        model->source);
-    std::memcpy(scores, s.data(), values * sizeof(float));
+    if (const auto* mixture = std::get_if<langevin::GaussianMixture>(&model->source)) {
+      langevin::score_into(*mixture, points, count, scores, to_backend(backend));
+    } else {
+      langevin::score_into(std::get<langevin::Mlp>(model->source), points, count, scores, 0.0,
+                           to_backend(backend));
+    }
   });
 }
 
@@ -270,8 +268,7 @@ langevin_status langevin_sample(const langevin_model* model, const langevin_conf
       langevin::detail::synchronize(nullptr);  // the C API's calls return when their results are there
       sampler->check_divergence();
     } else {
-      const langevin::Array samples = sampler->run();
-      std::memcpy(out, samples.data(), static_cast<std::size_t>(count) * sizeof(float));
+      sampler->run_into_host(out);
     }
     // acceptance_rate() waits for the run, so the time below covers all of it.
     const double acceptance = sampler->acceptance_rate();

@@ -216,6 +216,13 @@ Array Sampler::run() {
   return out;
 }
 
+void Sampler::run_into_host(float* host_out) {
+  if (host_out == nullptr) throw InvalidInput("run_into_host: the output pointer is null");
+  impl_->driver->require_memory();
+  impl_->driver->run(host_out);
+  check_divergence();
+}
+
 Divergence Sampler::divergence() { return impl_->driver->divergence(); }
 
 void Sampler::check_divergence() { impl_->driver->check_divergence(); }

@@ -11,6 +11,7 @@
 #include <langevin/sampler.hpp>
 #include <langevin/target.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <variant>
 #include <vector>
@@ -38,5 +39,8 @@ std::unique_ptr<ScoreTarget> make_target(const ScoreSource& source, ScoreForm fo
 /// Scores `points` (N, d) of `target` on `backend` (CUDA: the current device), s(x) or, for
 /// sigma > 0, s(x, σ).
 Array score_points(const ScoreTarget& target, const Array& points, float sigma, Backend backend);
+/// The same for `count` points in host memory into `scores` (count × d floats there).
+void score_points(const ScoreTarget& target, const float* points, std::int64_t count,
+                  float* scores, float sigma, Backend backend);
 
 }  // namespace langevin::detail

@@ -149,6 +149,10 @@ class Sampler {
   /// Runs the chains and returns the result on the host. Throws Error when chains diverged
   /// (check_divergence), so that no NaN reaches the caller.
   Array run();
+  /// Runs the chains into caller-owned host memory of output_shape() floats (C order), with the
+  /// same checks as run(): what a caller that owns its output buffer (the C and Python APIs)
+  /// runs into without a copy.
+  void run_into_host(float* host_out);
   /// Runs the chains on the GPU and leaves the result there (Cuda backend, one device only).
   DeviceArray run_on_device(Stream stream = nullptr);
   /// Runs the chains on the GPU into caller-owned device memory of output_shape() floats, on
