@@ -1,0 +1,44 @@
+"""langevin: learn the score of a data set with a small neural network and draw new samples
+from it with Langevin dynamics, millions of chains at once on a GPU or the CPU.
+
+    import langevin, numpy as np
+    data = np.load("data.npy")
+    fit = langevin.train(data, iterations=1200)
+    x = langevin.sample(fit.model, chains=1000, steps=2000)   # NumPy (1000, d)
+
+docs/PYTHON.md has the whole API; every function and class has its docstring.
+"""
+
+from ._langevin import (  # noqa: F401
+    Checkpoint,
+    Comparison,
+    Divergence,
+    GaussianMixture,
+    Mlp,
+    SampleSummary,
+    Sampler,
+    SamplerConfig,
+    TrainConfig,
+    TrainResult,
+    TrainStep,
+    __version__,
+    compare,
+    cuda_available,
+    cuda_built,
+    geometric_noise_levels,
+    gpus,
+    hdf5_available,
+    load_gmm,
+    load_mlp,
+    read_hdf5,
+    read_hdf5_attributes,
+    sample,
+    save_mlp,
+    score,
+    summarize,
+    summary,
+    train,
+    write_hdf5,
+)
+
+__all__ = [name for name in dir() if not name.startswith("_")] + ["__version__"]

@@ -1,0 +1,155 @@
+// Scores at given points, comparisons and summaries of sample sets, HDF5 arrays.
+
+#include "arrays.hpp"
+#include "bindings.hpp"
+#include "sampling.hpp"
+
+#include <langevin/error.hpp>
+#include <langevin/io.hpp>
+#include <langevin/score.hpp>
+#include <langevin/stats.hpp>
+#include <langevin/summary.hpp>
+
+#include <nanobind/stl/map.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/variant.h>
+#include <nanobind/stl/vector.h>
+
+namespace langevin::python {
+namespace {
+
+using namespace nb::literals;
+
+nb::object score(nb::handle target, nb::handle points, nb::handle sigma,
+                 const std::string& backend, const std::string& score_form, nb::handle out) {
+  const Target source = target_of(target);
+  const int dim = std::visit([](const auto& t) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(t)>, Mlp>) return t.data_dim();
+    else return t.dim();
+  }, source);
+  const HostFloats x = host_points(points, "points");
+  if (x.shape[1] != dim) {
+    throw InvalidInput("points: shape " + format_shape(x.shape) + " for a score in " +
+                       std::to_string(dim) + " dimensions: expected (N, " + std::to_string(dim) +
+                       ")");
+  }
+  const Backend where = parse_backend(backend, "backend");
+  const ScoreForm form = parse_score_form(score_form, "score_form");
+  const double level = sigma.is_none() ? 0.0 : nb::cast<double>(sigma);
+  if (const auto* mixture = std::get_if<GaussianMixture>(&source); mixture && level != 0.0) {
+    throw InvalidInput("sigma: a mixture's score takes no noise level (use its convolved(sigma))");
+  }
+  auto compute = [&](float* scores) {
+    nb::gil_scoped_release release;
+    if (const auto* mixture = std::get_if<GaussianMixture>(&source)) {
+      score_into(*mixture, x.data, x.shape[0], scores, where);
+    } else {
+      score_into(std::get<Mlp>(source), x.data, x.shape[0], scores, level, where, form);
+    }
+  };
+  if (!out.is_none()) {
+    compute(output_array(out, x.shape, false).data);
+    return nb::borrow(out);
+  }
+  Array scores(x.shape);
+  compute(scores.data());
+  return to_numpy(std::move(scores));
+}
+
+}  // namespace
+
+void bind_analysis(nb::module_& m) {
+  m.def("score", &score, "target"_a, "points"_a, "sigma"_a = nb::none(), nb::kw_only(),
+        "backend"_a = "auto", "score_form"_a = "auto", "out"_a = nb::none(),
+        "∇ log p (a mixture) or s_θ (a model; a noise-conditional one at level sigma) at each "
+        "row of points (N, d): the s the sampler steps with. float32 C-order points are read "
+        "in place; out: a float32 (N, d) array to write into.");
+
+  nb::class_<Comparison>(m, "Comparison",
+                         "Two sample sets compared per coordinate: KS distance and p-value, "
+                         "Wasserstein-1, moments, mass above a split, component weights.")
+      .def_ro("dim", &Comparison::dim)
+      .def_ro("count_a", &Comparison::count_a)
+      .def_ro("count_b", &Comparison::count_b)
+      .def_ro("ks", &Comparison::ks)
+      .def_ro("ks_p_value", &Comparison::ks_p_value)
+      .def_ro("wasserstein1", &Comparison::wasserstein1)
+      .def_ro("mean_a", &Comparison::mean_a)
+      .def_ro("mean_b", &Comparison::mean_b)
+      .def_ro("std_a", &Comparison::std_a)
+      .def_ro("std_b", &Comparison::std_b)
+      .def_ro("split", &Comparison::split)
+      .def_ro("above_a", &Comparison::above_a)
+      .def_ro("above_b", &Comparison::above_b)
+      .def_ro("sliced_wasserstein", &Comparison::sliced_wasserstein)
+      .def_ro("component_weights_a", &Comparison::component_weights_a)
+      .def_ro("component_weights_b", &Comparison::component_weights_b)
+      .def_ro("component_weights_true", &Comparison::component_weights_true)
+      .def("to_json", [](const Comparison& c) { return to_json(c); });
+
+  m.def(
+      "compare",
+      [](nb::handle a, nb::handle b, double split, nb::handle mixture, int projections,
+         std::uint64_t seed, const std::string& backend) {
+        CompareOptions options;
+        options.split = split;
+        options.projections = projections;
+        options.seed = seed;
+        options.backend = parse_backend(backend, "backend");
+        GaussianMixture target({1.0}, {{0.0}}, {{1.0}});
+        if (!mixture.is_none()) {
+          target = nb::cast<GaussianMixture>(mixture);
+          options.mixture = &target;
+        }
+        const Array first = host_floats(a, "a").to_array();
+        const Array second = host_floats(b, "b").to_array();
+        nb::gil_scoped_release release;
+        return compare(first, second, options);
+      },
+      "a"_a, "b"_a, nb::kw_only(), "split"_a = CompareOptions{}.split, "mixture"_a = nb::none(),
+      "projections"_a = CompareOptions{}.projections, "seed"_a = CompareOptions{}.seed,
+      "backend"_a = "auto",
+      "Compares the rows of a (N_a, d) with those of b (N_b, d) — (N,) as (N, 1), (N, T, d) "
+      "trajectories as (N·T, d): `langevin compare`. With a mixture, each set's component "
+      "weights.");
+
+  m.def(
+      "summarize",
+      [](nb::handle rows, int bins, nb::handle range) {
+        HistogramSpec histogram;
+        histogram.bins = bins;
+        if (!range.is_none()) {
+          const std::vector<double> bounds = doubles(range, "range");
+          if (bounds.size() != 2) throw InvalidInput("range: expected (low, high)");
+          histogram.low = bounds[0];
+          histogram.high = bounds[1];
+        }
+        const Array values = host_floats(rows, "rows").to_array();
+        nb::gil_scoped_release release;
+        return summarize(values, histogram);
+      },
+      "rows"_a, nb::kw_only(), "bins"_a = 0, "range"_a = nb::none(),
+      "The running statistics of an array's rows (N, d), (N,) or (N, T, d): a SampleSummary.");
+
+  m.def(
+      "read_hdf5",
+      [](const std::string& path, const std::string& dataset) {
+        return to_numpy(read_hdf5(path, dataset));
+      },
+      "path"_a, "dataset"_a = "",
+      "A dataset of an HDF5 file as float32 (empty dataset: \"samples\", else \"data\", else "
+      "the only one).");
+  m.def(
+      "write_hdf5",
+      [](const std::string& path, nb::handle array, const std::string& dataset,
+         const Hdf5Attributes& attributes) {
+        write_hdf5(path, dataset, host_floats(array, "array").to_array(), attributes);
+      },
+      "path"_a, "array"_a, "dataset"_a = "samples", "attributes"_a = Hdf5Attributes{},
+      "Writes a float32 dataset with attributes on the root group, atomically (as the CLI's "
+      ".h5 outputs).");
+  m.def("read_hdf5_attributes", &read_hdf5_attributes, "path"_a,
+        "The root group's attributes of an HDF5 file.");
+}
+
+}  // namespace langevin::python

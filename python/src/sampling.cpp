@@ -1,0 +1,382 @@
+// Sampling: SamplerConfig (the C++ configuration as keyword arguments), Sampler, sample(),
+// summary(), checkpoints.
+
+#include "arrays.hpp"
+#include "bindings.hpp"
+#include "sampling.hpp"
+
+#include <langevin/checkpoint_file.hpp>
+#include <langevin/error.hpp>
+#include <langevin/sampler.hpp>
+#include <langevin/summary.hpp>
+
+#include <nanobind/stl/map.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include <cmath>
+#include <memory>
+
+namespace langevin::python {
+
+Target target_of(nb::handle target) {
+  if (nb::isinstance<GaussianMixture>(target)) return nb::cast<GaussianMixture>(target);
+  if (nb::isinstance<Mlp>(target)) return nb::cast<Mlp>(target);
+  if (nb::isinstance<nb::str>(target) || nb::hasattr(target, "__fspath__")) {
+    const std::string path = nb::cast<std::string>(nb::str(target));
+    if (path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0) return load_gmm(path);
+    return load_mlp(path);
+  }
+  throw InvalidInput("target: expected a GaussianMixture, an Mlp or a path to one");
+}
+
+namespace {
+
+using namespace nb::literals;
+
+/// A checkpoint as Python sees it: the run's state and the settings its file records.
+struct PyCheckpoint {
+  std::shared_ptr<const Checkpoint> checkpoint;
+  RunSettings settings;
+};
+
+/// The C++ configuration and the Python callable it calls at checkpoints.
+struct PySamplerConfig {
+  SamplerConfig config;
+  nb::object on_checkpoint;
+};
+
+Keep parse_keep(const std::string& keep) {
+  if (keep == "final") return Keep::Final;
+  if (keep == "trajectory") return Keep::Trajectory;
+  throw InvalidInput("keep = \"" + keep + "\": expected final or trajectory");
+}
+
+PySamplerConfig make_config(std::int64_t chains, std::int64_t steps, double epsilon,
+                            std::uint64_t seed, std::int64_t first_chain, double init_mean,
+                            double init_std, nb::handle init, const std::string& keep,
+                            std::int64_t burn_in, std::int64_t thin, const std::string& method,
+                            nb::handle sigmas, bool denoise, const std::string& backend,
+                            nb::handle devices, const std::string& score_form,
+                            std::int64_t checkpoint_every, nb::handle on_checkpoint,
+                            nb::handle resume) {
+  PySamplerConfig result;
+  SamplerConfig& c = result.config;
+  c.chains = chains;
+  c.steps = steps;
+  c.epsilon = epsilon;
+  c.seed = seed;
+  c.first_chain = first_chain;
+  c.init_mean = init_mean;
+  c.init_std = init_std;
+  if (!init.is_none()) c.init_states = host_points(init, "init").to_array();
+  c.keep = parse_keep(keep);
+  c.burn_in = burn_in;
+  c.thin = thin;
+  c.method = parse_method(method, "method");
+  c.sigmas = doubles(sigmas, "sigmas");
+  c.denoise = denoise;
+  c.backend = parse_backend(backend, "backend");
+  if (nb::isinstance<nb::int_>(devices)) {
+    c.device = nb::cast<int>(devices);
+  } else if (nb::isinstance<nb::str>(devices)) {
+    if (nb::cast<std::string>(devices) != "all") {
+      throw InvalidInput("devices = \"" + nb::cast<std::string>(devices) +
+                         "\": expected \"all\", a GPU's ordinal or a list of them");
+    }
+    c.devices = all_devices();
+    if (c.devices.empty()) throw InvalidInput("devices = \"all\": no GPU is visible");
+  } else if (!devices.is_none()) {
+    for (nb::handle device : devices) c.devices.push_back(nb::cast<int>(device));
+  }
+  c.score_form = parse_score_form(score_form, "score_form");
+  c.checkpoint_every = checkpoint_every;
+  if (!on_checkpoint.is_none()) result.on_checkpoint = nb::borrow(on_checkpoint);
+  if (nb::isinstance<PyCheckpoint>(resume)) {
+    c.resume = nb::cast<const PyCheckpoint&>(resume).checkpoint;
+  } else if (!resume.is_none()) {
+    c.resume = std::make_shared<const Checkpoint>(
+        read_checkpoint(nb::cast<std::string>(nb::str(resume))).checkpoint);
+  }
+  return result;
+}
+
+/// The configuration a call gives: `config` or the keyword arguments (not both).
+PySamplerConfig config_of(nb::handle config, const nb::kwargs& kwargs) {
+  if (!config.is_none()) {
+    if (kwargs.size() > 0) {
+      throw InvalidInput("give the configuration either as config= or as keyword arguments");
+    }
+    return nb::cast<const PySamplerConfig&>(config);
+  }
+  nb::object type = nb::module_::import_("langevin._langevin").attr("SamplerConfig");
+  return nb::cast<PySamplerConfig>(type(**kwargs));
+}
+
+/// The library's Sampler with the hooks Python needs between slices: Ctrl-C and progress
+/// (`between`, set during a run), and the checkpoint callable.
+class PySampler {
+ public:
+  PySampler(nb::handle target, nb::handle config, const nb::kwargs& kwargs) {
+    PySamplerConfig c = config_of(config, kwargs);
+    on_checkpoint_ = c.on_checkpoint;
+    c.config.on_progress = [slot = slot_](std::int64_t done, std::int64_t total) {
+      if (*slot != nullptr) (**slot)(done, total);
+    };
+    if (on_checkpoint_.is_valid()) {
+      c.config.on_checkpoint = [callback = on_checkpoint_, slot = slot_](const Checkpoint& state) {
+        nb::gil_scoped_acquire gil;
+        PyCheckpoint copy{std::make_shared<const Checkpoint>(state), {}};
+        callback(copy);
+      };
+    }
+    const Target source = target_of(target);
+    std::visit([&](const auto& t) { sampler_ = std::make_unique<Sampler>(t, std::move(c.config)); },
+               source);
+  }
+
+  Sampler& get() { return *sampler_; }
+
+  nb::object run(nb::handle out, const std::string& device, const std::string& framework,
+                 nb::handle stream_object, nb::handle progress) {
+    Between between(progress, "chains");
+    *slot_ = &between;
+    struct Clear {
+      std::shared_ptr<Between*> slot;
+      ~Clear() { *slot = nullptr; }
+    } clear{slot_};
+    const Stream stream = stream_of(stream_object);
+    const std::vector<std::int64_t> shape = sampler_->output_shape();
+    if (!out.is_none()) {
+      const OutputArray target = output_array(out, shape, sampler_->backend() == Backend::Cuda);
+      nb::gil_scoped_release release;
+      if (target.on_gpu) {
+        sampler_->run_into(target.data, stream);
+        if (stream == nullptr) detail::synchronize(nullptr);
+        sampler_->check_divergence();
+      } else {
+        sampler_->run_into_host(target.data);
+      }
+      return nb::borrow(out);
+    }
+    if (device == "cpu") {
+      Array result;
+      {
+        nb::gil_scoped_release release;
+        result = sampler_->run();
+      }
+      return to_numpy(std::move(result));
+    }
+    if (device.rfind("cuda", 0) != 0) {
+      throw InvalidInput("device = \"" + device + "\": expected cpu or cuda (where the result goes)");
+    }
+    DeviceArray result;
+    {
+      nb::gil_scoped_release release;
+      result = sampler_->run_on_device(stream);
+      // Without a stream of the caller's, the result is complete when it is returned, so that
+      // any consumer's stream may read it.
+      if (stream == nullptr) detail::synchronize(nullptr);
+      sampler_->check_divergence();
+    }
+    return to_gpu_array(std::move(result), sampler_->devices().front(), framework);
+  }
+
+ private:
+  std::unique_ptr<Sampler> sampler_;
+  std::shared_ptr<Between*> slot_ = std::make_shared<Between*>(nullptr);
+  nb::object on_checkpoint_;
+};
+
+/// A device string's ordinal: "cuda:1" → 1, "cuda" → −1 (the current device), "cpu" → none.
+void apply_device(PySamplerConfig& config, const std::string& device) {
+  if (device == "cpu") return;
+  if (device.rfind("cuda", 0) != 0) {
+    throw InvalidInput("device = \"" + device + "\": expected cpu, cuda or cuda:N");
+  }
+  config.config.backend = Backend::Cuda;
+  if (device.size() > 5 && device[4] == ':') config.config.device = std::stoi(device.substr(5));
+}
+
+}  // namespace
+
+void bind_sampling(nb::module_& m) {
+  const SamplerConfig d;  // the defaults: the C++ ones
+  nb::class_<PyCheckpoint>(m, "Checkpoint",
+                           "A run stopped between two updates: resuming from it gives the "
+                           "uninterrupted run's result, bit for bit.")
+      .def_prop_ro("update", [](const PyCheckpoint& c) { return c.checkpoint->update; })
+      .def_prop_ro("accepted", [](const PyCheckpoint& c) { return c.checkpoint->accepted; })
+      .def_prop_ro("states", [](const PyCheckpoint& c) { return to_numpy(c.checkpoint->states); })
+      .def_prop_ro("trajectory",
+                   [](const PyCheckpoint& c) { return to_numpy(c.checkpoint->trajectory); })
+      .def_prop_ro("settings", [](const PyCheckpoint& c) { return c.settings; })
+      .def(
+          "save",
+          [](const PyCheckpoint& c, const std::string& path, const RunSettings& settings) {
+            write_checkpoint(path, *c.checkpoint, settings);
+          },
+          "path"_a, "settings"_a = RunSettings{},
+          "Writes the checkpoint file atomically (the format `langevin sample --checkpoint` "
+          "writes), with free-form settings that identify the run.")
+      .def_static(
+          "load",
+          [](const std::string& path) {
+            CheckpointFile file = read_checkpoint(path);
+            return PyCheckpoint{std::make_shared<const Checkpoint>(std::move(file.checkpoint)),
+                                std::move(file.settings)};
+          },
+          "path"_a, "Reads a checkpoint file (this library's or the CLI's).");
+
+  nb::class_<PySamplerConfig>(m, "SamplerConfig",
+                              "A sampler's configuration; its keyword arguments are those of "
+                              "Sampler, sample and summary, with the C++ defaults.")
+      .def(
+          "__init__",
+          [](PySamplerConfig* self, std::int64_t chains, std::int64_t steps, double epsilon,
+             std::uint64_t seed, std::int64_t first_chain, double init_mean, double init_std,
+             nb::handle init, const std::string& keep, std::int64_t burn_in, std::int64_t thin,
+             const std::string& method, nb::handle sigmas, bool denoise,
+             const std::string& backend, nb::handle devices, const std::string& score_form,
+             std::int64_t checkpoint_every, nb::handle on_checkpoint, nb::handle resume) {
+            new (self) PySamplerConfig(make_config(chains, steps, epsilon, seed, first_chain,
+                                                   init_mean, init_std, init, keep, burn_in, thin,
+                                                   method, sigmas, denoise, backend, devices,
+                                                   score_form, checkpoint_every, on_checkpoint,
+                                                   resume));
+          },
+          nb::kw_only(), "chains"_a = d.chains, "steps"_a = d.steps, "epsilon"_a = d.epsilon,
+          "seed"_a = d.seed, "first_chain"_a = d.first_chain, "init_mean"_a = d.init_mean,
+          "init_std"_a = d.init_std, "init"_a = nb::none(), "keep"_a = "final",
+          "burn_in"_a = d.burn_in, "thin"_a = d.thin, "method"_a = "ula",
+          "sigmas"_a = nb::none(), "denoise"_a = d.denoise, "backend"_a = "auto",
+          "devices"_a = nb::none(), "score_form"_a = "auto",
+          "checkpoint_every"_a = d.checkpoint_every, "on_checkpoint"_a = nb::none(),
+          "resume"_a = nb::none(),
+          "chains, steps (per noise level), epsilon (the step size ε), seed; first_chain (the "
+          "first chain's global index); initial states N(init_mean, init_std²) or init (chains, "
+          "d); keep \"final\" or \"trajectory\" (with burn_in, thin); method \"ula\" or \"mala\"; "
+          "sigmas: noise levels σ₁ > … > σ_L to anneal over (a noise-conditional model anneals "
+          "over its own without them), denoise; backend \"auto\", \"cpu\" or \"cuda\"; devices: "
+          "a GPU ordinal, a list of them or \"all\" (chains split in contiguous blocks, the "
+          "one-GPU result); score_form \"auto\" or \"layered\"; checkpoint_every S updates "
+          "calls on_checkpoint(Checkpoint); resume: a Checkpoint or a checkpoint file's path.")
+      .def_prop_ro("chains", [](const PySamplerConfig& c) { return c.config.chains; })
+      .def_prop_ro("steps", [](const PySamplerConfig& c) { return c.config.steps; })
+      .def_prop_ro("epsilon", [](const PySamplerConfig& c) { return c.config.epsilon; })
+      .def_prop_ro("seed", [](const PySamplerConfig& c) { return c.config.seed; })
+      .def_prop_ro("method", [](const PySamplerConfig& c) { return std::string(to_string(c.config.method)); })
+      .def_prop_ro("sigmas", [](const PySamplerConfig& c) { return c.config.sigmas; })
+      .def_prop_ro("backend", [](const PySamplerConfig& c) { return std::string(to_string(c.config.backend)); });
+
+  nb::class_<Divergence>(m, "Divergence", "Chains of the last run whose state became NaN or infinite.")
+      .def_ro("chains", &Divergence::chains)
+      .def_ro("first_update", &Divergence::first_update);
+
+  nb::class_<PySampler>(m, "Sampler",
+                        "A sampler bound to one target and configuration: validates once, keeps "
+                        "the target's parameters on the GPU between runs.")
+      .def(nb::init<nb::handle, nb::handle, const nb::kwargs&>(), "target"_a,
+           "config"_a = nb::none(), "kwargs"_a,
+           "target: a GaussianMixture, an Mlp or a path to one; the configuration as a "
+           "SamplerConfig or as its keyword arguments.")
+      .def("run", &PySampler::run, nb::kw_only(), "out"_a = nb::none(), "device"_a = "cpu",
+           "framework"_a = "dlpack", "stream"_a = nb::none(), "progress"_a = false,
+           "Runs the chains. Returns a NumPy array (chains, d) — (chains, kept, d) for a "
+           "trajectory — or writes into out (float32, C order, exactly that shape; on the GPU "
+           "too for the cuda backend) and returns it. device=\"cuda\": the result stays on the "
+           "GPU, as a DLPack array (framework \"dlpack\", \"torch\", \"cupy\" or \"jax\"), "
+           "complete on return unless a stream is given. progress: True for a tqdm bar, or a "
+           "callable(done, total). Ctrl-C stops the run with KeyboardInterrupt.")
+      .def_prop_ro("backend", [](PySampler& s) { return std::string(to_string(s.get().backend())); })
+      .def_prop_ro("devices", [](PySampler& s) { return s.get().devices(); })
+      .def_prop_ro("dim", [](PySampler& s) { return s.get().dim(); })
+      .def_prop_ro("score_form", [](PySampler& s) { return s.get().score_form(); })
+      .def_prop_ro("output_shape", [](PySampler& s) { return s.get().output_shape(); })
+      .def_prop_ro("noise_levels", [](PySampler& s) { return s.get().noise_levels(); })
+      .def("divergence", [](PySampler& s) { return s.get().divergence(); },
+           "The last run's diverged chains (ULA).")
+      .def_prop_ro("acceptance_rate", [](PySampler& s) { return s.get().acceptance_rate(); },
+                   "MALA: the fraction of proposals the last run accepted; NaN for ULA.");
+
+  m.def(
+      "sample",
+      [](nb::handle target, nb::handle config, nb::handle out, const std::string& device,
+         const std::string& framework, nb::handle stream, nb::handle progress,
+         const nb::kwargs& kwargs) {
+        PySamplerConfig c = config_of(config, kwargs);
+        apply_device(c, device);
+        nb::object type = nb::module_::import_("langevin._langevin").attr("Sampler");
+        nb::object owner = type(target, nb::cast(c));
+        return nb::cast<PySampler&>(owner).run(out, device.rfind("cuda", 0) == 0 && out.is_none() ? "cuda" : "cpu",
+                           framework, stream, progress);
+      },
+      "target"_a, "config"_a = nb::none(), nb::kw_only(), "out"_a = nb::none(),
+      "device"_a = "cpu", "framework"_a = "dlpack", "stream"_a = nb::none(),
+      "progress"_a = false, "kwargs"_a,
+      "Sampler(target, config, **kwargs).run(...) in one call: chains=1000, steps=2000, "
+      "epsilon=0.005, seed=0 and the other SamplerConfig keywords. device: \"cpu\" (a NumPy "
+      "result), \"cuda\" or \"cuda:N\" (run there, the result left on the GPU).");
+
+  nb::class_<SampleSummary>(m, "SampleSummary",
+                            "Per-coordinate running statistics of samples: count, mean, "
+                            "variance, extremes, histogram.")
+      .def_ro("dim", &SampleSummary::dim)
+      .def_ro("count", &SampleSummary::count)
+      .def_ro("mean", &SampleSummary::mean)
+      .def_ro("m2", &SampleSummary::m2)
+      .def_ro("min", &SampleSummary::min)
+      .def_ro("max", &SampleSummary::max)
+      .def("variance", &SampleSummary::variance, "Unbiased: m2 / (count − 1).")
+      .def_prop_ro("histogram",
+                   [](const SampleSummary& s) {
+                     return nb::make_tuple(s.histogram.bins, s.histogram.low, s.histogram.high);
+                   },
+                   "(bins, low, high); bins = 0: none.")
+      .def_prop_ro(
+          "counts",
+          [](const SampleSummary& s) {
+            nb::object numpy = nb::module_::import_("numpy");
+            nb::object counts = numpy.attr("array")(s.counts, "dtype"_a = "uint64");
+            return counts.attr("reshape")(s.dim, s.histogram.bins + 2);
+          },
+          "(d, bins + 2) counts: underflow, the bins, overflow.")
+      .def("merge", &SampleSummary::merge, "other"_a)
+      .def("to_json", [](const SampleSummary& s) { return to_json(s); })
+      .def("__repr__", [](const SampleSummary& s) {
+        return "SampleSummary(count=" + std::to_string(s.count) + ", dim=" + std::to_string(s.dim) +
+               ")";
+      });
+
+  m.def(
+      "summary",
+      [](nb::handle target, nb::handle config, int bins, nb::handle range,
+         std::int64_t chunk_chains, nb::handle progress, const nb::kwargs& kwargs) {
+        PySamplerConfig c = config_of(config, kwargs);
+        SummaryOptions options;
+        options.histogram.bins = bins;
+        if (!range.is_none()) {
+          const std::vector<double> bounds = doubles(range, "range");
+          if (bounds.size() != 2) throw InvalidInput("range: expected (low, high)");
+          options.histogram.low = bounds[0];
+          options.histogram.high = bounds[1];
+        } else if (bins > 0) {
+          throw InvalidInput("bins = " + std::to_string(bins) + ": give range=(low, high) too");
+        }
+        options.chunk_chains = chunk_chains;
+        Between between(progress, "chains");
+        c.config.on_progress = [&between](std::int64_t done, std::int64_t total) {
+          between(done, total);
+        };
+        const Target source = target_of(target);
+        nb::gil_scoped_release release;
+        return std::visit([&](const auto& t) { return sample_summary(t, c.config, options); },
+                          source);
+      },
+      "target"_a, "config"_a = nb::none(), nb::kw_only(), "bins"_a = 0, "range"_a = nb::none(),
+      "chunk_chains"_a = 0, "progress"_a = false, "kwargs"_a,
+      "Runs the chains in chunks and keeps only their statistics (memory: one chunk), the "
+      "chains of one whole run: `langevin sample --summary`.");
+}
+
+}  // namespace langevin::python

@@ -1,0 +1,139 @@
+// Training: TrainConfig (the C++ configuration as keyword arguments), train(), TrainResult.
+
+#include "arrays.hpp"
+#include "bindings.hpp"
+
+#include <langevin/error.hpp>
+#include <langevin/trainer.hpp>
+
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+namespace langevin::python {
+namespace {
+
+using namespace nb::literals;
+
+struct PyTrainConfig {
+  TrainConfig config;
+  nb::object on_step;
+};
+
+PyTrainConfig config_of(nb::handle config, const nb::kwargs& kwargs) {
+  if (!config.is_none()) {
+    if (kwargs.size() > 0) {
+      throw InvalidInput("give the configuration either as config= or as keyword arguments");
+    }
+    return nb::cast<const PyTrainConfig&>(config);
+  }
+  nb::object type = nb::module_::import_("langevin._langevin").attr("TrainConfig");
+  return nb::cast<PyTrainConfig>(type(**kwargs));
+}
+
+}  // namespace
+
+void bind_training(nb::module_& m) {
+  const TrainConfig d;  // the defaults: the C++ ones
+  nb::class_<PyTrainConfig>(m, "TrainConfig",
+                            "A training run's configuration; its keyword arguments are "
+                            "train's, with the C++ defaults.")
+      .def(
+          "__init__",
+          [](PyTrainConfig* self, const std::vector<int>& hidden, const std::string& activation,
+             const std::string& loss, double sigma, nb::handle sigmas, int projections,
+             const std::string& projection, const std::string& optimizer, nb::handle learning_rate,
+             std::int64_t iterations, std::int64_t batch, double weight_decay, double clip,
+             double tolerance, double ema, std::uint64_t seed, const std::string& backend,
+             int device, nb::handle on_step) {
+            PyTrainConfig result;
+            TrainConfig& c = result.config;
+            c.hidden = hidden;
+            c.activation = parse_activation(activation, "activation");
+            c.loss = parse_loss(loss, "loss");
+            c.sigma = sigma;
+            c.sigmas = doubles(sigmas, "sigmas");
+            c.projections = projections;
+            c.projection = parse_projection(projection, "projection");
+            c.optimizer = parse_optimizer(optimizer, "optimizer");
+            c.learning_rate = learning_rate.is_none() ? -1.0 : nb::cast<double>(learning_rate);
+            c.iterations = iterations;
+            c.batch = batch;
+            c.weight_decay = weight_decay;
+            c.clip = clip;
+            c.tolerance = tolerance;
+            c.ema = ema;
+            c.seed = seed;
+            c.backend = parse_backend(backend, "backend");
+            c.device = device;
+            if (!on_step.is_none()) result.on_step = nb::borrow(on_step);
+            validate(c);
+            new (self) PyTrainConfig(std::move(result));
+          },
+          nb::kw_only(), "hidden"_a = d.hidden, "activation"_a = "relu", "loss"_a = "exact",
+          "sigma"_a = d.sigma, "sigmas"_a = nb::none(), "projections"_a = d.projections,
+          "projection"_a = "rademacher", "optimizer"_a = "adam", "learning_rate"_a = nb::none(),
+          "iterations"_a = d.iterations, "batch"_a = d.batch, "weight_decay"_a = d.weight_decay,
+          "clip"_a = d.clip, "tolerance"_a = d.tolerance, "ema"_a = d.ema, "seed"_a = d.seed,
+          "backend"_a = "auto", "device"_a = d.device, "on_step"_a = nb::none(),
+          "hidden widths; activation relu, softplus, tanh or silu; loss exact, sliced, dsm (at "
+          "sigma) or ncsn (over sigmas σ₁ > … > σ_L, see geometric_noise_levels); projections "
+          "and projection (rademacher, gaussian) for sliced; optimizer gd, nesterov or adam, "
+          "learning_rate (None: the optimizer's default; 0 with gd/nesterov: a line search); "
+          "iterations; batch (0: full batch); weight_decay; clip (gradient norm); tolerance "
+          "(stop once ‖∇‖ ≤ it); ema (the average of the iterates, 0: off); seed; backend; "
+          "device (a GPU ordinal); on_step(TrainStep) after every iteration.")
+      .def_prop_ro("iterations", [](const PyTrainConfig& c) { return c.config.iterations; })
+      .def_prop_ro("loss", [](const PyTrainConfig& c) { return std::string(to_string(c.config.loss)); })
+      .def_prop_ro("hidden", [](const PyTrainConfig& c) { return c.config.hidden; });
+
+  nb::class_<TrainStep>(m, "TrainStep", "What one training iteration reports.")
+      .def_ro("iteration", &TrainStep::iteration)
+      .def_ro("loss", &TrainStep::loss)
+      .def_ro("gradient_norm", &TrainStep::gradient_norm)
+      .def_ro("step_size", &TrainStep::step_size)
+      .def_ro("seconds", &TrainStep::seconds);
+
+  nb::class_<TrainResult>(m, "TrainResult", "A trained model and how training went.")
+      .def_ro("model", &TrainResult::model)
+      .def_ro("iterations", &TrainResult::iterations)
+      .def_ro("evaluations", &TrainResult::evaluations)
+      .def_ro("final_loss", &TrainResult::final_loss)
+      .def_ro("seconds", &TrainResult::seconds)
+      .def_prop_ro("backend", [](const TrainResult& r) { return std::string(to_string(r.backend)); })
+      .def("__repr__", [](const TrainResult& r) {
+        return "TrainResult(iterations=" + std::to_string(r.iterations) +
+               ", final_loss=" + std::to_string(r.final_loss) + ")";
+      });
+
+  m.def(
+      "train",
+      [](nb::handle data, nb::handle config, nb::handle initial, nb::handle progress,
+         const nb::kwargs& kwargs) {
+        PyTrainConfig c = config_of(config, kwargs);
+        const Array points = host_floats(data, "data").to_array();
+        Between between(progress, "iterations");
+        c.config.on_step = [&between, callback = c.on_step,
+                            total = c.config.iterations](const TrainStep& step) {
+          between(step.iteration, total);  // takes the GIL, raises on Ctrl-C
+          if (callback.is_valid()) {
+            nb::gil_scoped_acquire gil;
+            callback(step);
+          }
+        };
+        if (initial.is_none()) {
+          nb::gil_scoped_release release;
+          return langevin::train(points, c.config);
+        }
+        const Mlp start = nb::cast<Mlp>(initial);
+        nb::gil_scoped_release release;
+        return langevin::train(points, start, c.config);
+      },
+      "data"_a, "config"_a = nb::none(), nb::kw_only(), "initial"_a = nb::none(),
+      "progress"_a = false, "kwargs"_a,
+      "Fits the score model to data (N, d) or (N,) by score matching: `langevin train`. The "
+      "configuration as a TrainConfig or its keyword arguments (hidden=[1024], loss=\"exact\", "
+      "iterations=1200, …); initial: an Mlp to start from. Returns a TrainResult; its model "
+      "is what `langevin train` would save, bit for bit. Ctrl-C stops with KeyboardInterrupt.");
+}
+
+}  // namespace langevin::python

@@ -1,0 +1,61 @@
+"""The same seed and settings give the same bytes from Python as from the CLI: samples (plain,
+trajectory, MALA, annealed), trained models, scores."""
+import numpy as np
+import pytest
+
+import langevin
+from conftest import TWO_MODES
+
+
+def test_samples_equal_the_clis(tool, tmp_path, two_modes):
+    tool("sample", "--gmm", TWO_MODES, "--chains", 3000, "--steps", 500, "--seed", 7,
+         "--epsilon", 0.01, "--out", tmp_path / "cli.npy")
+    x = langevin.sample(two_modes, chains=3000, steps=500, seed=7, epsilon=0.01)
+    np.testing.assert_array_equal(np.load(tmp_path / "cli.npy"), x)
+
+
+def test_trajectories_and_mala_equal_the_clis(tool, tmp_path, two_modes):
+    tool("sample", "--gmm", TWO_MODES, "--chains", 200, "--steps", 60, "--seed", 3,
+         "--keep", "trajectory", "--burn-in", 10, "--thin", 5, "--sampler", "mala",
+         "--epsilon", 0.05, "--first-chain", 1000, "--out", tmp_path / "cli.npy")
+    x = langevin.sample(two_modes, chains=200, steps=60, seed=3, keep="trajectory", burn_in=10,
+                        thin=5, method="mala", epsilon=0.05, first_chain=1000)
+    np.testing.assert_array_equal(np.load(tmp_path / "cli.npy"), x)
+
+
+def test_trained_models_and_their_samples_equal_the_clis(tool, tmp_path, data_1d):
+    np.save(tmp_path / "data.npy", data_1d)
+    tool("train", "--data", tmp_path / "data.npy", "--out", tmp_path / "cli.safetensors",
+         "--hidden", 32, "--iters", 40, "--seed", 5)
+    fit = langevin.train(data_1d, hidden=[32], iterations=40, seed=5)
+    fit.model.save(str(tmp_path / "py.safetensors"))
+    assert (tmp_path / "py.safetensors").read_bytes() == (tmp_path / "cli.safetensors").read_bytes()
+
+    tool("sample", "--model", tmp_path / "cli.safetensors", "--chains", 500, "--steps", 100,
+         "--seed", 1, "--out", tmp_path / "cli.npy")
+    np.testing.assert_array_equal(np.load(tmp_path / "cli.npy"),
+                                  langevin.sample(fit.model, chains=500, steps=100, seed=1))
+
+
+def test_noise_conditional_training_and_annealing_equal_the_clis(tool, tmp_path, data_1d):
+    np.save(tmp_path / "data.npy", data_1d)
+    tool("train", "--data", tmp_path / "data.npy", "--out", tmp_path / "cli.safetensors",
+         "--loss", "ncsn", "--sigmas", "5,0.1,4", "--hidden", 32, "--iters", 30, "--batch", 256,
+         "--seed", 2)
+    fit = langevin.train(data_1d, loss="ncsn", sigmas=langevin.geometric_noise_levels(5, 0.1, 4),
+                         hidden=[32], iterations=30, batch=256, seed=2)
+    fit.model.save(str(tmp_path / "py.safetensors"))
+    assert (tmp_path / "py.safetensors").read_bytes() == (tmp_path / "cli.safetensors").read_bytes()
+
+    tool("sample", "--model", tmp_path / "cli.safetensors", "--chains", 300, "--steps", 20,
+         "--epsilon", 1e-4, "--denoise", "--out", tmp_path / "cli.npy")
+    np.testing.assert_array_equal(
+        np.load(tmp_path / "cli.npy"),
+        langevin.sample(fit.model, chains=300, steps=20, epsilon=1e-4, denoise=True))
+
+
+def test_scores_equal_the_clis(tool, tmp_path, two_modes):
+    x = np.linspace(-9, 9, 101, dtype=np.float32)[:, None]
+    np.save(tmp_path / "x.npy", x)
+    tool("score", "--gmm", TWO_MODES, "--in", tmp_path / "x.npy", "--out", tmp_path / "s.npy")
+    np.testing.assert_array_equal(np.load(tmp_path / "s.npy"), langevin.score(two_modes, x))
