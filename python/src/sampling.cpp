@@ -119,15 +119,16 @@ class PySampler {
  public:
   PySampler(nb::handle target, nb::handle config, const nb::kwargs& kwargs) {
     PySamplerConfig c = config_of(config, kwargs);
-    on_checkpoint_ = c.on_checkpoint;
     c.config.on_progress = [slot = slot_](std::int64_t done, std::int64_t total) {
       if (*slot != nullptr) (**slot)(done, total);
     };
-    if (on_checkpoint_.is_valid()) {
-      c.config.on_checkpoint = [callback = on_checkpoint_, slot = slot_](const Checkpoint& state) {
+    if (c.on_checkpoint.is_valid()) {
+      // Held through a shared_ptr: the library copies its configuration with the GIL released,
+      // which must not touch Python reference counts.
+      auto callback = std::make_shared<nb::object>(c.on_checkpoint);
+      c.config.on_checkpoint = [callback](const Checkpoint& state) {
         nb::gil_scoped_acquire gil;
-        PyCheckpoint copy{std::make_shared<const Checkpoint>(state), {}};
-        callback(copy);
+        (*callback)(PyCheckpoint{std::make_shared<const Checkpoint>(state), {}});
       };
     }
     const Target source = target_of(target);
@@ -185,7 +186,6 @@ class PySampler {
  private:
   std::unique_ptr<Sampler> sampler_;
   std::shared_ptr<Between*> slot_ = std::make_shared<Between*>(nullptr);
-  nb::object on_checkpoint_;
 };
 
 /// A device string's ordinal: "cuda:1" → 1, "cuda" → −1 (the current device), "cpu" → none.

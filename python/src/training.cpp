@@ -112,12 +112,14 @@ void bind_training(nb::module_& m) {
         PyTrainConfig c = config_of(config, kwargs);
         const Array points = host_floats(data, "data").to_array();
         Between between(progress, "iterations");
-        c.config.on_step = [&between, callback = c.on_step,
+        // The callable by pointer: the library copies its configuration with the GIL
+        // released, which must not touch Python reference counts.
+        c.config.on_step = [&between, callback = &c.on_step,
                             total = c.config.iterations](const TrainStep& step) {
           between(step.iteration, total);  // takes the GIL, raises on Ctrl-C
-          if (callback.is_valid()) {
+          if (callback->is_valid()) {
             nb::gil_scoped_acquire gil;
-            callback(step);
+            (*callback)(step);
           }
         };
         if (initial.is_none()) {
