@@ -39,8 +39,11 @@ command -v ninja >/dev/null && generator="-G Ninja"
 # The MPI layer where the machine has an MPI (the rank → GPU check below needs it).
 mpi=OFF
 command -v mpicxx >/dev/null && command -v mpirun >/dev/null && mpi=ON
+# The Python module where the machine's python3 has nanobind (its image has it, with PyTorch and
+# CuPy: the DLPack tests below).
+python=$(command -v python3 || true)
 cmake -S . -B build-gpu $generator -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90 \
-  -DLANGEVIN_WITH_MPI=$mpi \
+  -DLANGEVIN_WITH_MPI=$mpi ${python:+-DPython_EXECUTABLE=$python} \
   >"$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
 cmake --build build-gpu -j "$(nproc)" >"$out/build.log" 2>&1 || { grep -E "error|Error" -A3 "$out/build.log" | head -40; exit 1; }
 echo "built in $(( $(date +%s) - started )) s"
@@ -74,6 +77,14 @@ if [ $mpi = ON ]; then
   cmp build-gpu/one.npy build-gpu/ranks.npy && echo "2 ranks on the GPU: the one-process bytes"
 else
   echo "skipped: no MPI on this machine (mpicxx, mpirun)"
+fi
+
+log "Python on the GPU: results through DLPack, caller's GPU arrays, GPU inputs (PyTorch, CuPy)"
+if [ -d build-gpu/python/langevin ]; then
+  PYTHONPATH=build-gpu/python timeout 120 python3 -m pytest -q -rs -p no:cacheprovider \
+    tests/python/test_gpu.py 2>&1 | tail -12
+else
+  echo "skipped: the Python module was not built (no python3 with nanobind here)"
 fi
 
 log "ceilings"

@@ -59,7 +59,11 @@ nb::object score(nb::handle target, nb::handle points, nb::handle sigma,
 }  // namespace
 
 void bind_analysis(nb::module_& m) {
-  m.def("score", &score, "target"_a, "points"_a, "sigma"_a = nb::none(), nb::kw_only(),
+  m.def("score", &score,
+        nb::sig("def score(target: GaussianMixture | Mlp | str | os.PathLike[str], points: numpy.typing.ArrayLike, sigma: float | None = None, *, "
+                "backend: str = 'auto', score_form: str = 'auto', out: object | None = None) "
+                "-> numpy.typing.NDArray[numpy.float32]"),
+        "target"_a, "points"_a, "sigma"_a = nb::none(), nb::kw_only(),
         "backend"_a = "auto", "score_form"_a = "auto", "out"_a = nb::none(),
         "∇ log p (a mixture) or s_θ (a model; a noise-conditional one at level sigma) at each "
         "row of points (N, d): the s the sampler steps with. float32 C-order points are read "
@@ -106,6 +110,9 @@ void bind_analysis(nb::module_& m) {
         nb::gil_scoped_release release;
         return compare(first, second, options);
       },
+      nb::sig("def compare(a: numpy.typing.ArrayLike, b: numpy.typing.ArrayLike, *, split: float = 1.5, "
+              "mixture: GaussianMixture | None = None, projections: int = 128, seed: int = 0, "
+              "backend: str = 'auto') -> Comparison"),
       "a"_a, "b"_a, nb::kw_only(), "split"_a = CompareOptions{}.split, "mixture"_a = nb::none(),
       "projections"_a = CompareOptions{}.projections, "seed"_a = CompareOptions{}.seed,
       "backend"_a = "auto",
@@ -128,6 +135,8 @@ void bind_analysis(nb::module_& m) {
         nb::gil_scoped_release release;
         return summarize(values, histogram);
       },
+      nb::sig("def summarize(rows: numpy.typing.ArrayLike, *, bins: int = 0, "
+              "range: tuple[float, float] | None = None) -> SampleSummary"),
       "rows"_a, nb::kw_only(), "bins"_a = 0, "range"_a = nb::none(),
       "The running statistics of an array's rows (N, d), (N,) or (N, T, d): a SampleSummary.");
 

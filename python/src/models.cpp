@@ -74,6 +74,7 @@ void bind_models(nb::module_& m) {
             new (self) GaussianMixture(doubles(weights, "weights"), rows(means, "means"),
                                        rows(stds, "stds"));
           },
+          nb::sig("def __init__(self, weights: numpy.typing.ArrayLike, means: numpy.typing.ArrayLike, stds: numpy.typing.ArrayLike) -> None"),
           "weights"_a, "means"_a, "stds"_a,
           "K components: weights (K,), normalised to sum to 1; means and stds (K, d), stds "
           "positive. Raises ValueError naming the first entry that is wrong.")
@@ -114,7 +115,11 @@ void bind_models(nb::module_& m) {
       .def_static("load", &load_mlp, "path"_a, "Reads a model from a safetensors file.")
       .def("save", [](const Mlp& self, const std::string& path) { save_mlp(path, self); },
            "path"_a, "Writes the model as safetensors (atomically), as `langevin train` does.")
-      .def_static("from_state_dict", &from_state_dict, "state_dict"_a, "activation"_a = "relu",
+      .def_static("from_state_dict", &from_state_dict,
+                  nb::sig("def from_state_dict(state_dict: collections.abc.Mapping[str, numpy.typing.ArrayLike], "
+                          "activation: str = 'relu', "
+                          "sigmas: collections.abc.Sequence[float] | None = None) -> Mlp"),
+                  "state_dict"_a, "activation"_a = "relu",
                   "sigmas"_a = nb::none(),
                   "A model from a mapping of names to arrays or tensors, named as a PyTorch "
                   "nn.Sequential's state dict names its Linear layers ({i}.weight (out, in), "

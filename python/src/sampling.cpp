@@ -276,11 +276,18 @@ void bind_sampling(nb::module_& m) {
   nb::class_<PySampler>(m, "Sampler",
                         "A sampler bound to one target and configuration: validates once, keeps "
                         "the target's parameters on the GPU between runs.")
-      .def(nb::init<nb::handle, nb::handle, const nb::kwargs&>(), "target"_a,
+      .def(nb::init<nb::handle, nb::handle, const nb::kwargs&>(),
+           nb::sig("def __init__(self, target: GaussianMixture | Mlp | str | os.PathLike[str], config: SamplerConfig | None = None, "
+                   "**kwargs) -> None"),
+           "target"_a,
            "config"_a = nb::none(), "kwargs"_a,
            "target: a GaussianMixture, an Mlp or a path to one; the configuration as a "
            "SamplerConfig or as its keyword arguments.")
-      .def("run", &PySampler::run, nb::kw_only(), "out"_a = nb::none(), "device"_a = "cpu",
+      .def("run", &PySampler::run,
+           nb::sig("def run(self, *, out: object | None = None, device: str = 'cpu', "
+                   "framework: str = 'dlpack', stream: object | None = None, "
+                   "progress: bool | collections.abc.Callable[[int, int], None] = False) -> numpy.typing.NDArray[numpy.float32] | object"),
+           nb::kw_only(), "out"_a = nb::none(), "device"_a = "cpu",
            "framework"_a = "dlpack", "stream"_a = nb::none(), "progress"_a = false,
            "Runs the chains. Returns a NumPy array (chains, d) — (chains, kept, d) for a "
            "trajectory — or writes into out (float32, C order, exactly that shape; on the GPU "
@@ -311,6 +318,11 @@ void bind_sampling(nb::module_& m) {
         return nb::cast<PySampler&>(owner).run(out, device.rfind("cuda", 0) == 0 && out.is_none() ? "cuda" : "cpu",
                            framework, stream, progress);
       },
+      nb::sig("def sample(target: GaussianMixture | Mlp | str | os.PathLike[str], "
+              "config: SamplerConfig | None = None, *, out: object | None = None, "
+              "device: str = 'cpu', framework: str = 'dlpack', stream: object | None = None, "
+              "progress: bool | collections.abc.Callable[[int, int], None] = False, "
+              "**kwargs) -> numpy.typing.NDArray[numpy.float32] | object"),
       "target"_a, "config"_a = nb::none(), nb::kw_only(), "out"_a = nb::none(),
       "device"_a = "cpu", "framework"_a = "dlpack", "stream"_a = nb::none(),
       "progress"_a = false, "kwargs"_a,
@@ -373,6 +385,9 @@ void bind_sampling(nb::module_& m) {
         return std::visit([&](const auto& t) { return sample_summary(t, c.config, options); },
                           source);
       },
+      nb::sig("def summary(target: GaussianMixture | Mlp | str | os.PathLike[str], config: SamplerConfig | None = None, *, "
+              "bins: int = 0, range: tuple[float, float] | None = None, chunk_chains: int = 0, "
+              "progress: bool | collections.abc.Callable[[int, int], None] = False, **kwargs) -> SampleSummary"),
       "target"_a, "config"_a = nb::none(), nb::kw_only(), "bins"_a = 0, "range"_a = nb::none(),
       "chunk_chains"_a = 0, "progress"_a = false, "kwargs"_a,
       "Runs the chains in chunks and keeps only their statistics (memory: one chunk), the "

@@ -130,6 +130,8 @@ void bind_training(nb::module_& m) {
         nb::gil_scoped_release release;
         return langevin::train(points, start, c.config);
       },
+      nb::sig("def train(data: numpy.typing.ArrayLike, config: TrainConfig | None = None, *, "
+              "initial: Mlp | None = None, progress: bool | collections.abc.Callable[[int, int], None] = False, **kwargs) -> TrainResult"),
       "data"_a, "config"_a = nb::none(), nb::kw_only(), "initial"_a = nb::none(),
       "progress"_a = false, "kwargs"_a,
       "Fits the score model to data (N, d) or (N,) by score matching: `langevin train`. The "

@@ -46,3 +46,15 @@ def test_cupy_arrays(two_modes):
     langevin.sample(two_modes, chains=256, steps=20, backend="cuda", out=out)
     np.testing.assert_array_equal(cupy.asnumpy(out),
                                   langevin.sample(two_modes, chains=256, steps=20, backend="cpu"))
+
+
+def test_device_results_come_back_through_dlpack_without_a_framework(two_modes):
+    # nanobind's own DLPack array, read back by the package itself (a GPU input is copied to
+    # the host once): the CPU backend's bits.
+    gpu_or_skip()
+    x = langevin.sample(two_modes, chains=10000, steps=200, seed=8, device="cuda")
+    assert hasattr(x, "__dlpack__")
+    back = langevin.summarize(x)
+    cpu = langevin.sample(two_modes, chains=10000, steps=200, seed=8, backend="cpu")
+    assert back.min == langevin.summarize(cpu).min and back.max == langevin.summarize(cpu).max
+    np.testing.assert_array_equal(langevin.score(two_modes, x), langevin.score(two_modes, cpu))
