@@ -58,6 +58,21 @@ nb::object score(nb::handle target, nb::handle points, nb::handle sigma,
 
 }  // namespace
 
+HistogramSpec histogram_of(int bins, nb::handle range) {
+  HistogramSpec histogram;
+  histogram.bins = bins;
+  if (!range.is_none()) {
+    const std::vector<double> bounds = doubles(range, "range");
+    if (bounds.size() != 2) throw InvalidInput("range: expected (low, high)");
+    histogram.low = bounds[0];
+    histogram.high = bounds[1];
+  } else if (bins > 0) {
+    throw InvalidInput("bins = " + std::to_string(bins) + ": give range=(low, high) too");
+  }
+  validate(histogram, "bins, range");
+  return histogram;
+}
+
 void bind_analysis(nb::module_& m) {
   m.def("score", &score,
         nb::sig("def score(target: GaussianMixture | Mlp | str | os.PathLike[str], points: numpy.typing.ArrayLike, sigma: float | None = None, *, "
@@ -123,14 +138,7 @@ void bind_analysis(nb::module_& m) {
   m.def(
       "summarize",
       [](nb::handle rows, int bins, nb::handle range) {
-        HistogramSpec histogram;
-        histogram.bins = bins;
-        if (!range.is_none()) {
-          const std::vector<double> bounds = doubles(range, "range");
-          if (bounds.size() != 2) throw InvalidInput("range: expected (low, high)");
-          histogram.low = bounds[0];
-          histogram.high = bounds[1];
-        }
+        const HistogramSpec histogram = histogram_of(bins, range);
         const Array values = host_floats(rows, "rows").to_array();
         nb::gil_scoped_release release;
         return summarize(values, histogram);

@@ -101,24 +101,12 @@ PySamplerConfig make_config(std::int64_t chains, std::int64_t steps, double epsi
   return result;
 }
 
-/// The configuration a call gives: `config` or the keyword arguments (not both).
-PySamplerConfig config_of(nb::handle config, const nb::kwargs& kwargs) {
-  if (!config.is_none()) {
-    if (kwargs.size() > 0) {
-      throw InvalidInput("give the configuration either as config= or as keyword arguments");
-    }
-    return nb::cast<const PySamplerConfig&>(config);
-  }
-  nb::object type = nb::module_::import_("langevin._langevin").attr("SamplerConfig");
-  return nb::cast<PySamplerConfig>(type(**kwargs));
-}
-
 /// The library's Sampler with the hooks Python needs between slices: Ctrl-C and progress
 /// (`between`, set during a run), and the checkpoint callable.
 class PySampler {
  public:
   PySampler(nb::handle target, nb::handle config, const nb::kwargs& kwargs) {
-    PySamplerConfig c = config_of(config, kwargs);
+    PySamplerConfig c = config_of<PySamplerConfig>(config, kwargs, "SamplerConfig");
     c.config.on_progress = [slot = slot_](std::int64_t done, std::int64_t total) {
       if (*slot != nullptr) (**slot)(done, total);
     };
@@ -311,7 +299,7 @@ void bind_sampling(nb::module_& m) {
       [](nb::handle target, nb::handle config, nb::handle out, const std::string& device,
          const std::string& framework, nb::handle stream, nb::handle progress,
          const nb::kwargs& kwargs) {
-        PySamplerConfig c = config_of(config, kwargs);
+        PySamplerConfig c = config_of<PySamplerConfig>(config, kwargs, "SamplerConfig");
         apply_device(c, device);
         nb::object type = nb::module_::import_("langevin._langevin").attr("Sampler");
         nb::object owner = type(target, nb::cast(c));
@@ -364,17 +352,9 @@ void bind_sampling(nb::module_& m) {
       "summary",
       [](nb::handle target, nb::handle config, int bins, nb::handle range,
          std::int64_t chunk_chains, nb::handle progress, const nb::kwargs& kwargs) {
-        PySamplerConfig c = config_of(config, kwargs);
+        PySamplerConfig c = config_of<PySamplerConfig>(config, kwargs, "SamplerConfig");
         SummaryOptions options;
-        options.histogram.bins = bins;
-        if (!range.is_none()) {
-          const std::vector<double> bounds = doubles(range, "range");
-          if (bounds.size() != 2) throw InvalidInput("range: expected (low, high)");
-          options.histogram.low = bounds[0];
-          options.histogram.high = bounds[1];
-        } else if (bins > 0) {
-          throw InvalidInput("bins = " + std::to_string(bins) + ": give range=(low, high) too");
-        }
+        options.histogram = histogram_of(bins, range);
         options.chunk_chains = chunk_chains;
         Between between(progress, "chains");
         c.config.on_progress = [&between](std::int64_t done, std::int64_t total) {

@@ -19,17 +19,6 @@ struct PyTrainConfig {
   nb::object on_step;
 };
 
-PyTrainConfig config_of(nb::handle config, const nb::kwargs& kwargs) {
-  if (!config.is_none()) {
-    if (kwargs.size() > 0) {
-      throw InvalidInput("give the configuration either as config= or as keyword arguments");
-    }
-    return nb::cast<const PyTrainConfig&>(config);
-  }
-  nb::object type = nb::module_::import_("langevin._langevin").attr("TrainConfig");
-  return nb::cast<PyTrainConfig>(type(**kwargs));
-}
-
 }  // namespace
 
 void bind_training(nb::module_& m) {
@@ -109,7 +98,7 @@ void bind_training(nb::module_& m) {
       "train",
       [](nb::handle data, nb::handle config, nb::handle initial, nb::handle progress,
          const nb::kwargs& kwargs) {
-        PyTrainConfig c = config_of(config, kwargs);
+        PyTrainConfig c = config_of<PyTrainConfig>(config, kwargs, "TrainConfig");
         const Array points = host_floats(data, "data").to_array();
         Between between(progress, "iterations");
         // The callable by pointer: the library copies its configuration with the GIL
