@@ -199,6 +199,12 @@ OutputArray output_array(nb::handle out, const std::vector<std::int64_t>& shape,
 }
 
 nb::object to_numpy(Array array) {
+  if (array.size() == 0) {  // no memory to hand over (a default Array has shape () and none)
+    std::vector<std::int64_t> shape = array.shape();
+    if (shape.empty()) shape.push_back(0);
+    return nb::module_::import_("numpy").attr("zeros")(nb::tuple(nb::cast(shape)),
+                                                        "dtype"_a = "float32");
+  }
   auto* owned = new Array(std::move(array));
   nb::capsule owner(owned, [](void* p) noexcept { delete static_cast<Array*>(p); });
   std::vector<std::size_t> shape(owned->shape().begin(), owned->shape().end());

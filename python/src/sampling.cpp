@@ -196,8 +196,14 @@ void bind_sampling(nb::module_& m) {
       .def_prop_ro("update", [](const PyCheckpoint& c) { return c.checkpoint->update; })
       .def_prop_ro("accepted", [](const PyCheckpoint& c) { return c.checkpoint->accepted; })
       .def_prop_ro("states", [](const PyCheckpoint& c) { return to_numpy(c.checkpoint->states); })
-      .def_prop_ro("trajectory",
-                   [](const PyCheckpoint& c) { return to_numpy(c.checkpoint->trajectory); })
+      .def_prop_ro(
+          "trajectory",
+          [](const PyCheckpoint& c) -> nb::object {
+            if (c.checkpoint->trajectory.size() == 0) return nb::none();
+            return to_numpy(c.checkpoint->trajectory);
+          },
+          "The output so far of a run keeping its trajectory (rows not reached yet are zero); "
+          "None for a run keeping final states.")
       .def_prop_ro("settings", [](const PyCheckpoint& c) { return c.settings; })
       .def(
           "save",

@@ -131,6 +131,7 @@ def test_checkpoints_resume_to_the_uninterrupted_bits(two_modes, tmp_path):
     saved = []
     langevin.sample(two_modes, chains=50, steps=30, seed=4, checkpoint_every=10, on_checkpoint=saved.append)
     assert [c.update for c in saved] == [10, 20]
+    assert saved[0].states.shape == (50, 1) and saved[0].trajectory is None
     saved[0].save(str(tmp_path / "run.ckpt"), {"note": "test"})
     back = langevin.Checkpoint.load(str(tmp_path / "run.ckpt"))
     assert back.update == 10 and back.settings["note"] == "test"
