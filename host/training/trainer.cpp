@@ -11,6 +11,7 @@
 #include <langevin/error.hpp>
 #include <langevin/trainer.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -94,6 +95,10 @@ Projection parse_projection(const std::string& name, const std::string& field) {
   if (name == "rademacher") return Projection::Rademacher;
   if (name == "gaussian") return Projection::Gaussian;
   throw InvalidInput(field + " = \"" + name + "\": expected rademacher or gaussian");
+}
+
+double ema_decay(double ema, std::int64_t iteration) {
+  return std::min(ema, (1.0 + static_cast<double>(iteration)) / (10.0 + static_cast<double>(iteration)));
 }
 
 double default_learning_rate(Optimizer optimizer) {

@@ -254,7 +254,7 @@ TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig&
     }
 
     if (averaged) {
-      const float mu = static_cast<float>(config.ema);
+      const float mu = static_cast<float>(ema_decay(config.ema, iteration));
       ops.for_each(layout.count, Axpby{average.data(), x.data(), 1.0f - mu, mu});
     }
     result.iterations = iteration;
