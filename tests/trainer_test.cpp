@@ -483,6 +483,66 @@ TEST(Training, EmaReturnsTheAverageOfTheIterates) {
   EXPECT_THROW(train(data, config), InvalidInput);
 }
 
+TEST(Training, LearningRateSchedulesFollowTheirFormulas) {
+  // The rate each update used, as reported, against the schedule written out: a linear rise
+  // over W iterations, then constant or half a cosine over the K − W + 1 that follow.
+  const Array data = random_points(200, 1, 27);
+  constexpr double kPi = 3.14159265358979323846;
+  for (const Optimizer optimizer : {Optimizer::Adam, Optimizer::Gd}) {
+    for (const Schedule schedule : {Schedule::Constant, Schedule::Cosine}) {
+      TrainConfig config = small_training();
+      config.optimizer = optimizer;
+      config.learning_rate = 1e-2;
+      config.iterations = 50;
+      config.warmup = 10;
+      config.schedule = schedule;
+      std::vector<double> rates;
+      config.on_step = [&](const TrainStep& step) { rates.push_back(step.step_size); };
+      train(data, config);
+      ASSERT_EQ(rates.size(), 50u);
+      for (int k = 1; k <= 50; ++k) {
+        const double expected =
+            k <= 10 ? 1e-2 * k / 10.0
+                    : (schedule == Schedule::Constant ? 1e-2
+                                                      : 1e-2 * 0.5 * (1 + std::cos(kPi * (k - 10) / 41.0)));
+        EXPECT_NEAR(rates[k - 1], expected, 1e-15) << to_string(schedule) << " iteration " << k;
+        EXPECT_EQ(rates[k - 1], 1e-2 * learning_rate_factor(config, k));
+      }
+      EXPECT_GT(rates.back(), 0.0);  // the cosine's last update still moves
+    }
+  }
+}
+
+TEST(Training, AConstantScheduleIsTheFixedRate) {
+  const Array data = random_points(200, 1, 27);
+  TrainConfig config = small_training();
+  config.optimizer = Optimizer::Adam;
+  config.learning_rate = 1e-2;
+  config.iterations = 30;
+  const Mlp fixed = train(data, config).model;
+  config.schedule = Schedule::Constant;
+  config.warmup = 0;
+  EXPECT_EQ(train(data, config).model.packed(), fixed.packed());
+}
+
+TEST(Training, SchedulesNeedAFixedRateAndAWarmupShorterThanTraining) {
+  TrainConfig config = small_training();
+  config.optimizer = Optimizer::Nesterov;  // line search by default
+  config.schedule = Schedule::Cosine;
+  try {
+    validate(config);
+    FAIL() << "a schedule with the line search was accepted";
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("schedule"), std::string::npos) << e.what();
+  }
+  config.learning_rate = 1e-3;
+  EXPECT_NO_THROW(validate(config));
+  config.warmup = config.iterations;
+  EXPECT_THROW(validate(config), InvalidInput);
+  EXPECT_THROW(parse_schedule("step"), InvalidInput);
+  EXPECT_EQ(parse_schedule("cosine"), Schedule::Cosine);
+}
+
 TEST(Training, WeightDecayShrinksTheWeights) {
   const Array data = random_points(200, 1, 27);
   TrainConfig config = small_training();

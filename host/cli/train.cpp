@@ -31,6 +31,8 @@ struct TrainOptions {
   std::string projection = "rademacher";
   std::string optimizer = "adam";
   double learning_rate = -1.0;
+  std::string schedule = "constant";
+  std::int64_t warmup = 0;
   std::int64_t iterations = 1200;
   std::int64_t batch = 0;
   double weight_decay = 0.0;
@@ -60,6 +62,8 @@ std::pair<TrainConfig, Array> prepare(const TrainOptions& options) {
   config.projection = parse_projection(options.projection, "--projection");
   config.optimizer = parse_optimizer(options.optimizer, "--optimizer");
   config.learning_rate = options.learning_rate;
+  config.schedule = parse_schedule(options.schedule, "--schedule");
+  config.warmup = options.warmup;
   config.iterations = options.iterations;
   config.batch = options.batch;
   config.weight_decay = options.weight_decay;
@@ -169,6 +173,14 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--lr", o->learning_rate,
                       "learning rate; default 1e-3 (gd, adam) or 0 (nesterov); 0 with gd or "
                       "nesterov: backtracking line search");
+  command->add_option("--schedule", o->schedule,
+                      "learning rate over the iterations: constant, or cosine (down to 0 along "
+                      "half a cosine); a fixed --lr only")
+      ->capture_default_str();
+  command->add_option("--warmup", o->warmup,
+                      "iterations of a linear rise of the learning rate from 0 before the schedule")
+      ->check(integer_range<std::int64_t>())
+      ->capture_default_str();
   command->add_option("--iters", o->iterations, "iterations")
       ->check(integer_range<std::int64_t>())
       ->capture_default_str();

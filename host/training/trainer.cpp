@@ -97,6 +97,26 @@ Projection parse_projection(const std::string& name, const std::string& field) {
   throw InvalidInput(field + " = \"" + name + "\": expected rademacher or gaussian");
 }
 
+const char* to_string(Schedule schedule) {
+  return schedule == Schedule::Cosine ? "cosine" : "constant";
+}
+
+Schedule parse_schedule(const std::string& name, const std::string& field) {
+  if (name == "constant") return Schedule::Constant;
+  if (name == "cosine") return Schedule::Cosine;
+  throw InvalidInput(field + " = \"" + name + "\": expected constant or cosine");
+}
+
+double learning_rate_factor(const TrainConfig& config, std::int64_t iteration) {
+  const double k = static_cast<double>(iteration);
+  const double warmup = static_cast<double>(config.warmup);
+  if (k <= warmup) return k / warmup;
+  if (config.schedule == Schedule::Constant) return 1.0;
+  const double span = static_cast<double>(config.iterations) - warmup + 1.0;
+  constexpr double kPi = 3.14159265358979323846;
+  return 0.5 * (1.0 + std::cos(kPi * (k - warmup) / span));
+}
+
 double ema_decay(double ema, std::int64_t iteration) {
   return std::min(ema, (1.0 + static_cast<double>(iteration)) / (10.0 + static_cast<double>(iteration)));
 }
@@ -123,6 +143,15 @@ void validate(const TrainConfig& c) {
           text(c.weight_decay), "must be non-negative");
   require(std::isfinite(c.clip) && c.clip >= 0, "clip", text(c.clip),
           "must be non-negative (0: off)");
+  require(c.warmup >= 0 && c.warmup < c.iterations, "warmup", std::to_string(c.warmup),
+          "must be in 0 … iterations − 1 (" + std::to_string(c.iterations - 1) + ")");
+  const bool line_search = c.optimizer != Optimizer::Adam &&
+                           (c.learning_rate == 0.0 ||
+                            (c.learning_rate < 0 && default_learning_rate(c.optimizer) == 0.0));
+  require(!(line_search && (c.schedule != Schedule::Constant || c.warmup > 0)), "schedule",
+          std::string(to_string(c.schedule)) + (c.warmup > 0 ? " with warmup" : ""),
+          "needs a fixed learning rate: the line search (learning rate 0, nesterov's default) "
+          "chooses its own steps");
   require(std::isfinite(c.ema) && c.ema >= 0 && c.ema < 1, "ema", text(c.ema),
           "must be in [0, 1) (0: off)");
   require(std::isfinite(c.tolerance) && c.tolerance >= 0, "tolerance", text(c.tolerance),

@@ -30,12 +30,18 @@ namespace langevin {
 enum class Loss { Exact, Sliced, Dsm, Ncsn };
 enum class Optimizer { Gd, Nesterov, Adam };
 enum class Projection { Rademacher, Gaussian };
+/// The learning rate over the iterations: Constant, or Cosine (from the rate down to 0 along half
+/// a cosine, Loshchilov & Hutter 2017); either after TrainConfig::warmup iterations of a linear
+/// rise from 0.
+enum class Schedule { Constant, Cosine };
 
 const char* to_string(Loss loss);
 const char* to_string(Optimizer optimizer);
 Loss parse_loss(const std::string& name, const std::string& field = "loss");
 Optimizer parse_optimizer(const std::string& name, const std::string& field = "optimizer");
 Projection parse_projection(const std::string& name, const std::string& field = "projection");
+const char* to_string(Schedule schedule);
+Schedule parse_schedule(const std::string& name, const std::string& field = "schedule");
 
 /// What one iteration reports.
 struct TrainStep {
@@ -59,6 +65,10 @@ struct TrainConfig {
   /// Learning rate; < 0 picks the optimizer's default (default_learning_rate). For gd and nesterov
   /// 0 means a backtracking line search (as jaxopt's GradientDescent does by default).
   double learning_rate = -1.0;
+  /// How the learning rate changes over the iterations (a fixed rate: not with the line search),
+  /// after `warmup` iterations rising linearly to it (see learning_rate_factor).
+  Schedule schedule = Schedule::Constant;
+  std::int64_t warmup = 0;
   std::int64_t iterations = 1200;
   std::int64_t batch = 0;                // 0: full batch; else rows drawn with replacement
   double weight_decay = 0.0;             // adds ½·wd·‖θ‖² to the loss
@@ -91,6 +101,11 @@ struct TrainResult {
 
 /// The averaging's decay after update `iteration` (1-based): min(ema, (1 + k)/(10 + k)).
 double ema_decay(double ema, std::int64_t iteration);
+
+/// The learning rate's factor at iteration k (1-based) of K = config.iterations, W =
+/// config.warmup: k/W while k ≤ W, then 1 (Constant) or ½(1 + cos(π (k − W)/(K − W + 1)))
+/// (Cosine, which never reaches 0: its last iteration still moves).
+double learning_rate_factor(const TrainConfig& config, std::int64_t iteration);
 
 /// 1e-3 for gd and adam; 0 (line search) for nesterov.
 double default_learning_rate(Optimizer optimizer);

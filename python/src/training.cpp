@@ -31,8 +31,8 @@ void bind_training(nb::module_& m) {
           [](PyTrainConfig* self, const std::vector<int>& hidden, const std::string& activation,
              const std::string& loss, double sigma, nb::handle sigmas, int projections,
              const std::string& projection, const std::string& optimizer, nb::handle learning_rate,
-             std::int64_t iterations, std::int64_t batch, double weight_decay, double clip,
-             double tolerance, double ema, std::uint64_t seed, const std::string& backend,
+             const std::string& schedule, std::int64_t warmup, std::int64_t iterations,
+             std::int64_t batch, double weight_decay, double clip, double tolerance, double ema, std::uint64_t seed, const std::string& backend,
              int device, nb::handle on_step) {
             PyTrainConfig result;
             TrainConfig& c = result.config;
@@ -45,6 +45,8 @@ void bind_training(nb::module_& m) {
             c.projection = parse_projection(projection, "projection");
             c.optimizer = parse_optimizer(optimizer, "optimizer");
             c.learning_rate = learning_rate.is_none() ? -1.0 : nb::cast<double>(learning_rate);
+            c.schedule = parse_schedule(schedule, "schedule");
+            c.warmup = warmup;
             c.iterations = iterations;
             c.batch = batch;
             c.weight_decay = weight_decay;
@@ -61,15 +63,17 @@ void bind_training(nb::module_& m) {
           nb::kw_only(), "hidden"_a = d.hidden, "activation"_a = "relu", "loss"_a = "exact",
           "sigma"_a = d.sigma, "sigmas"_a = nb::none(), "projections"_a = d.projections,
           "projection"_a = "rademacher", "optimizer"_a = "adam", "learning_rate"_a = nb::none(),
+          "schedule"_a = "constant", "warmup"_a = d.warmup,
           "iterations"_a = d.iterations, "batch"_a = d.batch, "weight_decay"_a = d.weight_decay,
           "clip"_a = d.clip, "tolerance"_a = d.tolerance, "ema"_a = d.ema, "seed"_a = d.seed,
           "backend"_a = "auto", "device"_a = d.device, "on_step"_a = nb::none(),
           "hidden widths; activation relu, softplus, tanh or silu; loss exact, sliced, dsm (at "
           "sigma) or ncsn (over sigmas σ₁ > … > σ_L, see geometric_noise_levels); projections "
           "and projection (rademacher, gaussian) for sliced; optimizer gd, nesterov or adam, "
-          "learning_rate (None: the optimizer's default; 0 with gd/nesterov: a line search); "
-          "iterations; batch (0: full batch); weight_decay; clip (gradient norm); tolerance "
-          "(stop once ‖∇‖ ≤ it); ema (the average of the iterates, 0: off); seed; backend; "
+          "learning_rate (None: the optimizer's default; 0 with gd/nesterov: a line search), "
+          "schedule (constant or cosine) after warmup iterations rising from 0; iterations; "
+          "batch (0: full batch); weight_decay; clip (gradient norm); tolerance (stop once "
+          "‖∇‖ ≤ it); ema (the average of the iterates, 0: off); seed; backend; "
           "device (a GPU ordinal); on_step(TrainStep) after every iteration.")
       .def_prop_ro("iterations", [](const PyTrainConfig& c) { return c.config.iterations; })
       .def_prop_ro("loss", [](const PyTrainConfig& c) { return std::string(to_string(c.config.loss)); })

@@ -59,3 +59,16 @@ def test_scores_equal_the_clis(tool, tmp_path, two_modes):
     np.save(tmp_path / "x.npy", x)
     tool("score", "--gmm", TWO_MODES, "--in", tmp_path / "x.npy", "--out", tmp_path / "s.npy")
     np.testing.assert_array_equal(np.load(tmp_path / "s.npy"), langevin.score(two_modes, x))
+
+
+def test_scheduled_training_equals_the_clis(tool, tmp_path, data_1d):
+    np.save(tmp_path / "data.npy", data_1d)
+    tool("train", "--data", tmp_path / "data.npy", "--out", tmp_path / "cli.safetensors",
+         "--hidden", 16, "--iters", 30, "--lr", 0.01, "--schedule", "cosine", "--warmup", 5,
+         "--ema", 0.9, "--batch", 128)
+    steps = []
+    fit = langevin.train(data_1d, hidden=[16], iterations=30, learning_rate=0.01,
+                         schedule="cosine", warmup=5, ema=0.9, batch=128, on_step=steps.append)
+    fit.model.save(str(tmp_path / "py.safetensors"))
+    assert (tmp_path / "py.safetensors").read_bytes() == (tmp_path / "cli.safetensors").read_bytes()
+    assert steps[0].step_size == pytest.approx(0.01 / 5, rel=1e-15)

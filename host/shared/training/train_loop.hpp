@@ -211,12 +211,16 @@ TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig&
       break;
     }
 
+    // A fixed rate follows the schedule; the line search sets its own.
+    const double rate = learning_rate * learning_rate_factor(config, iteration);
+    if (!line_search) step = rate;
     if (config.optimizer == Optimizer::Adam) {
       const float t = static_cast<float>(iteration);
       ops.for_each(layout.count,
                    AdamStep{x.data(), moment1.data(), moment2.data(), gradient.data(),
-                            static_cast<float>(learning_rate), 0.9f, 0.999f, 1e-8f,
+                            static_cast<float>(rate), 0.9f, 0.999f, 1e-8f,
                             1.0f - std::pow(0.9f, t), 1.0f - std::pow(0.999f, t)});
+      step_used = rate;
     } else {
       // candidate = at − step·g, shrunk until it decreases f enough (Armijo with the quadratic
       // upper bound, as jaxopt checks it), then the step grows again for the next iteration.
