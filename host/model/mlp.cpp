@@ -275,6 +275,7 @@ Mlp load_mlp(const std::string& path) {
   }
   return mlp_from_tensors(file.tensors, activation, std::move(sigmas), path);
 }
+
 void save_mlp(const std::string& path, const Mlp& mlp) {
   TensorFile file;
   file.metadata["format"] = "langevin-mlp";
