@@ -138,6 +138,12 @@ class PySampler {
     const std::vector<std::int64_t> shape = sampler_->output_shape();
     if (!out.is_none()) {
       const OutputArray target = output_array(out, shape, sampler_->backend() == Backend::Cuda);
+      if (target.on_gpu && target.device >= 0 && sampler_->devices().size() == 1 &&
+          target.device != sampler_->devices().front()) {
+        throw InvalidInput("out: an array on GPU " + std::to_string(target.device) +
+                           "; this sampler runs on GPU " +
+                           std::to_string(sampler_->devices().front()));
+      }
       nb::gil_scoped_release release;
       if (target.on_gpu) {
         sampler_->run_into(target.data, stream);
