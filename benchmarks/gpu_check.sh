@@ -4,7 +4,8 @@
 # short table at the end. Full logs go to $OUT (or ./gpu-check-out).
 #
 #   benchmarks/gpu_check.sh prepare   # here, before the call: copies GoogleTest, CLI11 and
-#                                     # nlohmann-json into .deps/ (git-ignored; carry it)
+#                                     # nlohmann-json into .deps/, with a nanobind wheel
+#                                     # (git-ignored; carry it)
 #   benchmarks/gpu_check.sh           # there: the check itself
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,8 @@ if [ "${1:-}" = prepare ]; then
   mkdir -p .deps/include
   cp -r /usr/src/googletest .deps/
   cp -r /usr/include/CLI /usr/include/nlohmann .deps/include/
+  # nanobind (pure Python, any Python 3), for the Python module where the machine's is older.
+  python3 -m pip download -q --no-deps --only-binary=:all: -d .deps/wheels "nanobind>=2.10.1"
   du -sh .deps
   exit 0
 fi
@@ -42,6 +45,11 @@ command -v mpicxx >/dev/null && command -v mpirun >/dev/null && mpi=ON
 # The Python module where the machine's python3 has nanobind (its image has it, with PyTorch and
 # CuPy: the DLPack tests below).
 python=$(command -v python3 || true)
+if [ -n "$python" ] && ls .deps/wheels/nanobind-*.whl >/dev/null 2>&1 &&
+   ! python3 -c "import nanobind, sys; sys.exit(tuple(map(int, nanobind.__version__.split('.')[:3])) < (2, 10, 1))" 2>/dev/null; then
+  python3 -m pip install -q --no-index --no-deps --target /tmp/langevin-site .deps/wheels/nanobind-*.whl \
+    && export PYTHONPATH=/tmp/langevin-site${PYTHONPATH:+:$PYTHONPATH}
+fi
 cmake -S . -B build-gpu $generator -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90 \
   -DLANGEVIN_WITH_MPI=$mpi ${python:+-DPython_EXECUTABLE=$python} \
   >"$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
