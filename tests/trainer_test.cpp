@@ -543,6 +543,105 @@ TEST(Training, SchedulesNeedAFixedRateAndAWarmupShorterThanTraining) {
   EXPECT_EQ(parse_schedule("cosine"), Schedule::Cosine);
 }
 
+TEST(TrainingValidation, HeldOutRowsAreAReproducibleUniformDraw) {
+  const std::vector<std::int64_t> rows = validation_rows(10000, 0.2, 41);
+  ASSERT_EQ(rows.size(), 2000u);
+  EXPECT_TRUE(std::is_sorted(rows.begin(), rows.end()));
+  EXPECT_EQ(std::adjacent_find(rows.begin(), rows.end()), rows.end());  // distinct
+  EXPECT_GE(rows.front(), 0);
+  EXPECT_LT(rows.back(), 10000);
+  EXPECT_EQ(validation_rows(10000, 0.2, 41), rows);
+  EXPECT_NE(validation_rows(10000, 0.2, 42), rows);
+  // A uniform draw of 2 000 of 10 000 rows puts a hypergeometric count in each half: mean 1 000,
+  // variance 2 000 · ½ · ½ · 8 000/9 999 ≈ 400. Four standard deviations: 80.
+  const auto first_half = std::count_if(rows.begin(), rows.end(), [](std::int64_t r) { return r < 5000; });
+  EXPECT_NEAR(static_cast<double>(first_half), 1000.0, 80.0);
+  EXPECT_EQ(validation_rows(10, 0.25, 41).size(), 3u);  // round(2.5) away from zero
+  EXPECT_THROW(validation_rows(10, 0.01, 41), InvalidInput);  // no row held out
+}
+
+TEST(TrainingValidation, TrainsOnTheOtherRowsAndScoresTheHeldOut) {
+  const Array data = random_points(300, 1, 43);
+  TrainConfig config = small_training();
+  config.optimizer = Optimizer::Adam;
+  config.learning_rate = 1e-2;
+  config.batch = 64;
+  config.validation = 0.2;
+  std::vector<TrainStep> steps;
+  config.on_step = [&](const TrainStep& step) { steps.push_back(step); };
+  const TrainResult fit = train(data, config);
+
+  // The held-out rows and the rest, as the split promises.
+  const std::vector<std::int64_t> held = validation_rows(300, 0.2, config.seed);
+  std::vector<float> kept, out;
+  for (std::int64_t i = 0, next = 0; i < 300; ++i) {
+    const bool is_held = next < static_cast<std::int64_t>(held.size()) && held[next] == i;
+    (is_held ? out : kept).push_back(data[i]);
+    next += is_held ? 1 : 0;
+  }
+  const Array train_rows({static_cast<std::int64_t>(kept.size()), 1}, kept);
+  const Array held_rows({static_cast<std::int64_t>(out.size()), 1}, out);
+
+  // Validation only watches: the model is the one trained on the other rows alone, bit for bit.
+  TrainConfig plain = config;
+  plain.validation = 0;
+  plain.on_step = nullptr;
+  const TrainResult alone = train(train_rows, plain);
+  EXPECT_EQ(fit.model.packed(), alone.model.packed());
+  EXPECT_TRUE(std::isnan(alone.validation_loss));
+  EXPECT_EQ(fit.best_iteration, config.iterations);
+
+  // Its loss on the held-out rows, with the draws of iteration 0 (which training never uses).
+  const double expected = loss_and_gradient(fit.model, held_rows, plain, 0).loss;
+  EXPECT_EQ(fit.validation_loss, expected);
+  ASSERT_EQ(steps.size(), static_cast<std::size_t>(config.iterations));
+  const std::int64_t every = validation_interval(config);
+  EXPECT_EQ(every, 1);  // 40 iterations: every one is scored
+  EXPECT_EQ(steps.back().validation_loss, fit.validation_loss);
+  config.iterations = 250;  // every 2nd, and the last
+  steps.clear();
+  train(data, config);
+  ASSERT_EQ(steps.size(), 250u);
+  for (const TrainStep& step : steps) {
+    EXPECT_EQ(std::isnan(step.validation_loss), step.iteration % 2 == 1 && step.iteration != 250)
+        << "iteration " << step.iteration;
+  }
+}
+
+TEST(TrainingValidation, EarlyStoppingKeepsTheBestModel) {
+  // Exact score matching of 20 points with a wide network overfits: the model sharpens around
+  // the training points, and the held-out loss turns up again.
+  const Array data = random_points(40, 1, 44);
+  TrainConfig config = small_training();
+  config.hidden = {64};
+  config.optimizer = Optimizer::Adam;
+  config.learning_rate = 1e-2;
+  config.iterations = 2000;
+  config.validation = 0.5;
+  config.early_stop = 5;
+  std::vector<TrainStep> scored;
+  config.on_step = [&](const TrainStep& step) {
+    if (!std::isnan(step.validation_loss)) scored.push_back(step);
+  };
+  const TrainResult fit = train(data, config);
+  ASSERT_LT(fit.iterations, config.iterations) << "the held-out loss never turned up";
+
+  const auto best = std::min_element(scored.begin(), scored.end(), [](const TrainStep& a, const TrainStep& b) {
+    return a.validation_loss < b.validation_loss;
+  });
+  EXPECT_EQ(fit.best_iteration, best->iteration);
+  EXPECT_EQ(fit.validation_loss, best->validation_loss);
+  // It stopped at the fifth validation after the best, none of which improved on it.
+  ASSERT_EQ(scored.end() - best, 1 + config.early_stop);
+  EXPECT_EQ(fit.iterations, scored.back().iteration);
+  // The returned model is the one of that iteration: a run of that many iterations.
+  TrainConfig shorter = config;
+  shorter.iterations = fit.best_iteration;
+  shorter.early_stop = 0;
+  shorter.on_step = nullptr;
+  EXPECT_EQ(fit.model.packed(), train(data, shorter).model.packed());
+}
+
 TEST(Training, WeightDecayShrinksTheWeights) {
   const Array data = random_points(200, 1, 27);
   TrainConfig config = small_training();
@@ -625,6 +724,15 @@ TEST(TrainingValidation, NamesFieldAndValue) {
             "projections = 0: must be in 1 … 64");
   EXPECT_EQ(message([](TrainConfig& c) { c.learning_rate = 0; }),
             "learning rate = 0: adam needs a positive rate (line search is for gd and nesterov)");
+  EXPECT_EQ(message([](TrainConfig& c) { c.validation = 1; }),
+            "validation = 1: must be a fraction in [0, 1) (0: no validation)");
+  EXPECT_EQ(message([](TrainConfig& c) { c.early_stop = 3; }),
+            "early stop = 3: needs a validation fraction (validation > 0) to score the model with");
+  EXPECT_EQ(message([](TrainConfig& c) {
+              c.validation = 0.1;
+              c.early_stop = -1;
+            }),
+            "early stop = -1: must be 0 (off) or a positive count of validations");
   EXPECT_THROW(train(Array({2, 1}, {0.0f, NAN}), TrainConfig{}), InvalidInput);
 }
 

@@ -8,8 +8,10 @@
 
 #include <langevin/trainer.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <sstream>
 #include <tuple>
@@ -39,6 +41,8 @@ struct TrainOptions {
   double clip = 0.0;
   double ema = 0.0;
   double tolerance = 0.0;
+  double validation = 0.0;
+  std::int64_t early_stop = 0;
   std::string log;
 };
 
@@ -70,6 +74,8 @@ std::pair<TrainConfig, Array> prepare(const TrainOptions& options) {
   config.clip = options.clip;
   config.ema = options.ema;
   config.tolerance = options.tolerance;
+  config.validation = options.validation;
+  config.early_stop = options.early_stop;
   config.seed = options.common.seed;
   config.backend = parse_backend(options.common.backend, "--backend");
   config.device = options.devices.device;
@@ -82,31 +88,44 @@ void run_train(const TrainOptions& options) {
   Array data;
   ranks().agree([&] { std::tie(config, data) = prepare(options); });
 
+  const bool validating = config.validation > 0;
   std::ostringstream log;
-  log << "iteration,loss,gradient_norm,seconds\n";
+  log << "iteration,loss,gradient_norm,seconds" << (validating ? ",validation_loss" : "") << "\n";
   // On a terminal a progress line; elsewhere (logs) a line every tenth of the run.
   // Over MPI ranks every rank takes every step; rank 0 reports them.
   const bool quiet = options.common.quiet || !ranks().lead();
   Progress progress("training", "iterations", config.iterations, quiet);
   const bool report_lines = !quiet && !options.common.json && !progress.shown();
   const std::int64_t report_every = std::max<std::int64_t>(1, config.iterations / 10);
+  double last_validation = std::numeric_limits<double>::quiet_NaN();  // the latest scored
   config.on_step = [&](const TrainStep& step) {
+    const bool scored = !std::isnan(step.validation_loss);
+    if (scored) last_validation = step.validation_loss;
     if (!options.log.empty()) {
-      char line[128];
-      std::snprintf(line, sizeof line, "%lld,%.9g,%.9g,%.6f\n",
-                    static_cast<long long>(step.iteration), step.loss, step.gradient_norm,
-                    step.seconds);
-      log << line;
+      char line[160];
+      int length = std::snprintf(line, sizeof line, "%lld,%.9g,%.9g,%.6f",
+                                 static_cast<long long>(step.iteration), step.loss,
+                                 step.gradient_norm, step.seconds);
+      if (validating) {
+        length += scored ? std::snprintf(line + length, sizeof line - length, ",%.9g",
+                                         step.validation_loss)
+                         : std::snprintf(line + length, sizeof line - length, ",");
+      }
+      log << line << '\n';
+    }
+    char validation[48] = "";
+    if (validating && !std::isnan(last_validation)) {
+      std::snprintf(validation, sizeof validation, "  validation %.6g", last_validation);
     }
     if (progress.shown()) {
-      char loss[48];
-      std::snprintf(loss, sizeof loss, "loss %.6g", step.loss);
+      char loss[96];
+      std::snprintf(loss, sizeof loss, "loss %.6g%s", step.loss, validation);
       progress.update(step.iteration, loss);
     } else if (report_lines && step.iteration % report_every == 0) {
-      std::printf("iteration %lld/%lld  loss %.6g  |grad| %.3g  %.1f s\n",
+      std::printf("iteration %lld/%lld  loss %.6g%s  |grad| %.3g  %.1f s\n",
                   static_cast<long long>(step.iteration),
-                  static_cast<long long>(config.iterations), step.loss, step.gradient_norm,
-                  step.seconds);
+                  static_cast<long long>(config.iterations), step.loss, validation,
+                  step.gradient_norm, step.seconds);
       std::fflush(stdout);
     }
   };
@@ -127,20 +146,29 @@ void run_train(const TrainOptions& options) {
   std::ostringstream text;
   text << "trained " << fit.iterations << " iterations (" << fit.evaluations
        << " loss evaluations) on " << to_string(fit.backend) << " in " << engineering(fit.seconds)
-       << " s, final loss " << fit.final_loss << " -> " << options.out << "\n";
-  print_summary(options.common,
-                {{"command", "train"},
-                 {"loss", options.loss},
-                 {"hidden", options.hidden},
-                 {"activation", options.activation},
-                 {"optimizer", options.optimizer},
-                 {"iterations", fit.iterations},
-                 {"evaluations", fit.evaluations},
-                 {"final_loss", fit.final_loss},
-                 {"seconds", fit.seconds},
-                 {"backend", to_string(fit.backend)},
-                 {"out", options.out}},
-                text.str());
+       << " s, final loss " << fit.final_loss;
+  if (validating) {
+    text << ", validation loss " << fit.validation_loss;
+    if (config.early_stop > 0) text << " (the model of iteration " << fit.best_iteration << ")";
+  }
+  text << " -> " << options.out << "\n";
+  nlohmann::json summary = {{"command", "train"},
+                            {"loss", options.loss},
+                            {"hidden", options.hidden},
+                            {"activation", options.activation},
+                            {"optimizer", options.optimizer},
+                            {"iterations", fit.iterations},
+                            {"evaluations", fit.evaluations},
+                            {"final_loss", fit.final_loss},
+                            {"seconds", fit.seconds},
+                            {"backend", to_string(fit.backend)},
+                            {"out", options.out}};
+  if (validating) {
+    summary["validation"] = config.validation;
+    summary["validation_loss"] = fit.validation_loss;
+    summary["best_iteration"] = fit.best_iteration;
+  }
+  print_summary(options.common, summary, text.str());
 }
 
 }  // namespace
@@ -196,7 +224,18 @@ Command add_train_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--tol", o->tolerance, "stop once |grad| <= tol; 0 = never")
       ->capture_default_str();
-  command->add_option("--log", o->log, "per-iteration CSV: iteration, loss, gradient norm, seconds");
+  command->add_option("--validation", o->validation,
+                      "hold out this fraction of the rows (drawn from --seed) and report the "
+                      "model's loss on them; 0 = off")
+      ->capture_default_str();
+  command->add_option("--early-stop", o->early_stop,
+                      "with --validation: stop after this many validations without improvement "
+                      "and save the best model; 0 = off")
+      ->check(integer_range<std::int64_t>())
+      ->capture_default_str();
+  command->add_option("--log", o->log,
+                      "per-iteration CSV: iteration, loss, gradient norm, seconds (and "
+                      "validation loss with --validation)");
   add_device_options(*command, o->devices, false);
   add_common_options(*command, o->common);
   return {command, [o] { run_train(*o); }};

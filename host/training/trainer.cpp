@@ -117,6 +117,39 @@ double learning_rate_factor(const TrainConfig& config, std::int64_t iteration) {
   return 0.5 * (1.0 + std::cos(kPi * (k - warmup) / span));
 }
 
+namespace {
+
+/// How many of `rows` rows the fraction holds out; refuses none and all.
+std::int64_t held_out_count(std::int64_t rows, double fraction) {
+  const std::int64_t held = std::llround(fraction * static_cast<double>(rows));
+  require(held >= 1, "validation", text(fraction),
+          "holds out no row of " + std::to_string(rows) + " (give a larger fraction, or 0)");
+  require(held < rows, "validation", text(fraction),
+          "holds out all " + std::to_string(rows) + " rows, leaving none to train on");
+  return held;
+}
+
+}  // namespace
+
+std::vector<std::int64_t> validation_rows(std::int64_t rows, double fraction, std::uint64_t seed) {
+  const std::int64_t held = held_out_count(rows, fraction);
+  const unsigned long long key = training::derive_seed(seed, 5);
+  std::vector<std::pair<unsigned int, std::int64_t>> keys(static_cast<std::size_t>(rows));
+  for (std::int64_t i = 0; i < rows; ++i) {  // row i's first Philox word, as training's draws
+    keys[static_cast<std::size_t>(i)] = {device::philox_words(key, static_cast<unsigned long long>(i), 0).x, i};
+  }
+  std::nth_element(keys.begin(), keys.begin() + held, keys.end());
+  std::vector<std::int64_t> chosen;
+  chosen.reserve(static_cast<std::size_t>(held));
+  for (std::int64_t i = 0; i < held; ++i) chosen.push_back(keys[static_cast<std::size_t>(i)].second);
+  std::sort(chosen.begin(), chosen.end());
+  return chosen;
+}
+
+std::int64_t validation_interval(const TrainConfig& config) {
+  return std::max<std::int64_t>(1, config.iterations / 100);
+}
+
 double ema_decay(double ema, std::int64_t iteration) {
   return std::min(ema, (1.0 + static_cast<double>(iteration)) / (10.0 + static_cast<double>(iteration)));
 }
@@ -143,6 +176,12 @@ void validate(const TrainConfig& c) {
           text(c.weight_decay), "must be non-negative");
   require(std::isfinite(c.clip) && c.clip >= 0, "clip", text(c.clip),
           "must be non-negative (0: off)");
+  require(std::isfinite(c.validation) && c.validation >= 0 && c.validation < 1, "validation",
+          text(c.validation), "must be a fraction in [0, 1) (0: no validation)");
+  require(c.early_stop >= 0, "early stop", std::to_string(c.early_stop),
+          "must be 0 (off) or a positive count of validations");
+  require(c.early_stop == 0 || c.validation > 0, "early stop", std::to_string(c.early_stop),
+          "needs a validation fraction (validation > 0) to score the model with");
   require(c.warmup >= 0 && c.warmup < c.iterations, "warmup", std::to_string(c.warmup),
           "must be in 0 … iterations − 1 (" + std::to_string(c.iterations - 1) + ")");
   const bool line_search = c.optimizer != Optimizer::Adam &&
@@ -226,7 +265,8 @@ void detail::check_training_inputs(const Array& data, const Mlp& initial,
                                    const TrainConfig& config) {
   validate(config);
   check_model_for_loss(initial, config);
-  checked_data(data, initial.data_dim());
+  const Array points = checked_data(data, initial.data_dim());
+  if (config.validation > 0) held_out_count(points.dim(0), config.validation);
 }
 
 TrainResult detail::train_sharing(const Array& data, const Mlp& initial, const TrainConfig& config,
@@ -234,6 +274,7 @@ TrainResult detail::train_sharing(const Array& data, const Mlp& initial, const T
   validate(config);
   check_model_for_loss(initial, config);
   const Array points = checked_data(data, initial.data_dim());
+  if (config.validation > 0) held_out_count(points.dim(0), config.validation);
   const int device = training_device(config);
   if (device < 0) return training::train_cpu(points, initial, config, partials);
   if (!partials.whole(1)) {

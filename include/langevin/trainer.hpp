@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <vector>
 
 namespace langevin {
@@ -50,6 +51,10 @@ struct TrainStep {
   double gradient_norm = 0.0;   // ‖∇‖ there (before clipping)
   double step_size = 0.0;       // the learning rate used (after line search)
   double seconds = 0.0;         // since training started
+  /// With TrainConfig::validation: the loss of the model training would return now (the
+  /// average with ema) on the held-out rows, at every validation_interval-th iteration and the
+  /// last; NaN at the others and without validation.
+  double validation_loss = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct TrainConfig {
@@ -71,6 +76,14 @@ struct TrainConfig {
   std::int64_t warmup = 0;
   std::int64_t iterations = 1200;
   std::int64_t batch = 0;                // 0: full batch; else rows drawn with replacement
+  /// The fraction of the data's rows held out from training (validation_rows: drawn with
+  /// Philox from `seed`, so reproducible) and scored with the loss as TrainStep and TrainResult
+  /// report it: the held-out rows as one batch, with noise and projections drawn once. 0: none.
+  double validation = 0.0;
+  /// With validation: stop once this many validations in a row have not improved on the best
+  /// held-out loss, and return the model that scored it (TrainResult::best_iteration). 0: off
+  /// (train all iterations and return the last model).
+  std::int64_t early_stop = 0;
   double weight_decay = 0.0;             // adds ½·wd·‖θ‖² to the loss
   double clip = 0.0;                     // rescale gradients to norm ≤ clip; 0: off
   double tolerance = 0.0;                // stop once ‖∇‖ ≤ tolerance (jaxopt's tol); 0: never
@@ -97,6 +110,10 @@ struct TrainResult {
   double final_loss = 0.0;         // at the last iteration's point
   double seconds = 0.0;
   Backend backend = Backend::Cpu;
+  /// With TrainConfig::validation: the returned model's loss on the held-out rows (else NaN).
+  double validation_loss = std::numeric_limits<double>::quiet_NaN();
+  /// The iteration whose model is returned: the best validation with early_stop, else the last.
+  std::int64_t best_iteration = 0;
 };
 
 /// The averaging's decay after update `iteration` (1-based): min(ema, (1 + k)/(10 + k)).
@@ -106,6 +123,16 @@ double ema_decay(double ema, std::int64_t iteration);
 /// config.warmup: k/W while k ≤ W, then 1 (Constant) or ½(1 + cos(π (k − W)/(K − W + 1)))
 /// (Cosine, which never reaches 0: its last iteration still moves).
 double learning_rate_factor(const TrainConfig& config, std::int64_t iteration);
+
+/// The rows of a data set of `rows` rows that TrainConfig::validation = `fraction` holds out
+/// under `seed`, in increasing order: the round(fraction · rows) rows with the smallest Philox
+/// keys (ties by index). Throws InvalidInput when that leaves no row to train on or none to
+/// validate with.
+std::vector<std::int64_t> validation_rows(std::int64_t rows, double fraction, std::uint64_t seed);
+
+/// How often a run with validation scores the held-out rows: every max(1, iterations / 100)-th
+/// iteration (and the last).
+std::int64_t validation_interval(const TrainConfig& config);
 
 /// 1e-3 for gd and adam; 0 (line search) for nesterov.
 double default_learning_rate(Optimizer optimizer);

@@ -38,6 +38,7 @@ from ._langevin import (  # noqa: F401
     summarize,
     summary,
     train,
+    validation_rows,
     write_hdf5,
 )
 

@@ -32,8 +32,9 @@ void bind_training(nb::module_& m) {
              const std::string& loss, double sigma, nb::handle sigmas, int projections,
              const std::string& projection, const std::string& optimizer, nb::handle learning_rate,
              const std::string& schedule, std::int64_t warmup, std::int64_t iterations,
-             std::int64_t batch, double weight_decay, double clip, double tolerance, double ema, std::uint64_t seed, const std::string& backend,
-             int device, nb::handle on_step) {
+             std::int64_t batch, double weight_decay, double clip, double tolerance, double ema,
+             double validation, std::int64_t early_stop, std::uint64_t seed,
+             const std::string& backend, int device, nb::handle on_step) {
             PyTrainConfig result;
             TrainConfig& c = result.config;
             c.hidden = hidden;
@@ -53,6 +54,8 @@ void bind_training(nb::module_& m) {
             c.clip = clip;
             c.tolerance = tolerance;
             c.ema = ema;
+            c.validation = validation;
+            c.early_stop = early_stop;
             c.seed = seed;
             c.backend = parse_backend(backend, "backend");
             c.device = device;
@@ -65,7 +68,8 @@ void bind_training(nb::module_& m) {
           "projection"_a = "rademacher", "optimizer"_a = "adam", "learning_rate"_a = nb::none(),
           "schedule"_a = "constant", "warmup"_a = d.warmup,
           "iterations"_a = d.iterations, "batch"_a = d.batch, "weight_decay"_a = d.weight_decay,
-          "clip"_a = d.clip, "tolerance"_a = d.tolerance, "ema"_a = d.ema, "seed"_a = d.seed,
+          "clip"_a = d.clip, "tolerance"_a = d.tolerance, "ema"_a = d.ema,
+          "validation"_a = d.validation, "early_stop"_a = d.early_stop, "seed"_a = d.seed,
           "backend"_a = "auto", "device"_a = d.device, "on_step"_a = nb::none(),
           "hidden widths; activation relu, softplus, tanh or silu; loss exact, sliced, dsm (at "
           "sigma) or ncsn (over sigmas σ₁ > … > σ_L, see geometric_noise_levels); projections "
@@ -73,7 +77,9 @@ void bind_training(nb::module_& m) {
           "learning_rate (None: the optimizer's default; 0 with gd/nesterov: a line search), "
           "schedule (constant or cosine) after warmup iterations rising from 0; iterations; "
           "batch (0: full batch); weight_decay; clip (gradient norm); tolerance (stop once "
-          "‖∇‖ ≤ it); ema (the average of the iterates, 0: off); seed; backend; "
+          "‖∇‖ ≤ it); ema (the average of the iterates, 0: off); validation (the fraction of rows "
+          "held out and scored, 0: off) and early_stop (stop after that many validations "
+          "without improvement, returning the best model; 0: off); seed; backend; "
           "device (a GPU ordinal); on_step(TrainStep) after every iteration.")
       .def_prop_ro("iterations", [](const PyTrainConfig& c) { return c.config.iterations; })
       .def_prop_ro("loss", [](const PyTrainConfig& c) { return std::string(to_string(c.config.loss)); })
@@ -84,7 +90,9 @@ void bind_training(nb::module_& m) {
       .def_ro("loss", &TrainStep::loss)
       .def_ro("gradient_norm", &TrainStep::gradient_norm)
       .def_ro("step_size", &TrainStep::step_size)
-      .def_ro("seconds", &TrainStep::seconds);
+      .def_ro("seconds", &TrainStep::seconds)
+      .def_ro("validation_loss", &TrainStep::validation_loss,
+              "the held-out rows' loss at validated iterations, else NaN");
 
   nb::class_<TrainResult>(m, "TrainResult", "A trained model and how training went.")
       .def_ro("model", &TrainResult::model)
@@ -92,11 +100,19 @@ void bind_training(nb::module_& m) {
       .def_ro("evaluations", &TrainResult::evaluations)
       .def_ro("final_loss", &TrainResult::final_loss)
       .def_ro("seconds", &TrainResult::seconds)
+      .def_ro("validation_loss", &TrainResult::validation_loss,
+              "the returned model's loss on the held-out rows (NaN without validation)")
+      .def_ro("best_iteration", &TrainResult::best_iteration,
+              "the iteration whose model is returned (the best validation with early_stop)")
       .def_prop_ro("backend", [](const TrainResult& r) { return std::string(to_string(r.backend)); })
       .def("__repr__", [](const TrainResult& r) {
         return "TrainResult(iterations=" + std::to_string(r.iterations) +
                ", final_loss=" + std::to_string(r.final_loss) + ")";
       });
+
+  m.def("validation_rows", &validation_rows, "rows"_a, "fraction"_a, "seed"_a = d.seed,
+        "The row indices (increasing) that validation=fraction holds out of `rows` rows under "
+        "`seed`: what train scores as the validation loss and does not train on.");
 
   m.def(
       "train",

@@ -1,5 +1,9 @@
 """The same seed and settings give the same bytes from Python as from the CLI: samples (plain,
 trajectory, MALA, annealed), trained models, scores."""
+import csv
+import json
+import math
+
 import numpy as np
 import pytest
 
@@ -72,3 +76,35 @@ def test_scheduled_training_equals_the_clis(tool, tmp_path, data_1d):
     fit.model.save(str(tmp_path / "py.safetensors"))
     assert (tmp_path / "py.safetensors").read_bytes() == (tmp_path / "cli.safetensors").read_bytes()
     assert steps[0].step_size == pytest.approx(0.01 / 5, rel=1e-15)
+
+
+def test_validated_training_equals_the_clis(tool, tmp_path, data_1d):
+    np.save(tmp_path / "data.npy", data_1d)
+    summary = json.loads(tool("train", "--data", tmp_path / "data.npy", "--out",
+                              tmp_path / "cli.safetensors", "--hidden", 16, "--iters", 300,
+                              "--lr", 0.05, "--validation", 0.25, "--early-stop", 4,
+                              "--log", tmp_path / "log.csv", "--json"))
+    steps = []
+    fit = langevin.train(data_1d, hidden=[16], iterations=300, learning_rate=0.05,
+                         validation=0.25, early_stop=4, on_step=steps.append)
+    fit.model.save(str(tmp_path / "py.safetensors"))
+    assert (tmp_path / "py.safetensors").read_bytes() == (tmp_path / "cli.safetensors").read_bytes()
+    assert summary["validation_loss"] == fit.validation_loss
+    assert summary["best_iteration"] == fit.best_iteration
+    assert summary["iterations"] == fit.iterations == len(steps)
+    # The log's validation column: the held-out loss where it was scored (every 3rd of 300
+    # iterations and the last), empty elsewhere; the model returned is the best scored.
+    with open(tmp_path / "log.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["iteration"] for r in rows] == [str(s.iteration) for s in steps]
+    scored = {}
+    for row, step in zip(rows, steps):
+        assert (row["validation_loss"] == "") == math.isnan(step.validation_loss)
+        if row["validation_loss"]:
+            assert float(row["validation_loss"]) == pytest.approx(step.validation_loss, rel=1e-8)
+            scored[step.iteration] = step.validation_loss
+    assert all(k % 3 == 0 or k == 300 for k in scored)
+    assert fit.validation_loss == min(scored.values())
+    assert scored[fit.best_iteration] == fit.validation_loss
+    held = langevin.validation_rows(len(data_1d), 0.25, 0)
+    assert len(held) == round(0.25 * len(data_1d)) and list(held) == sorted(set(held))

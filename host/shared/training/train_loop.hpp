@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <memory>
 
 namespace langevin::training {
 
@@ -129,12 +130,42 @@ LossAndGradient evaluate_once(const Mlp& model, const Array& batch, const TrainC
   return result;
 }
 
+/// The data's rows cut by TrainConfig::validation into those training uses and those held out
+/// (validation_rows), each in the data's order; both empty without validation.
+struct RowSplit {
+  Array train;
+  Array held_out;
+};
+inline RowSplit split_rows(const Array& data, const TrainConfig& config) {
+  RowSplit split;
+  if (config.validation <= 0) return split;
+  const std::int64_t rows = data.dim(0);
+  const std::int64_t dim = data.size() / rows;
+  const std::vector<std::int64_t> held = validation_rows(rows, config.validation, config.seed);
+  std::vector<float> train_values, held_values;
+  train_values.reserve(static_cast<std::size_t>((rows - static_cast<std::int64_t>(held.size())) * dim));
+  held_values.reserve(static_cast<std::size_t>(static_cast<std::int64_t>(held.size()) * dim));
+  std::size_t next = 0;
+  for (std::int64_t i = 0; i < rows; ++i) {
+    const bool out = next < held.size() && held[next] == i;
+    next += out ? 1 : 0;
+    std::vector<float>& to = out ? held_values : train_values;
+    to.insert(to.end(), data.data() + i * dim, data.data() + (i + 1) * dim);
+  }
+  split.train = Array({rows - static_cast<std::int64_t>(held.size()), dim}, std::move(train_values));
+  split.held_out = Array({static_cast<std::int64_t>(held.size()), dim}, std::move(held_values));
+  return split;
+}
+
 template <class Ops, Activation A, class S = RuntimeShape,
           class Objective = ScoreMatching<Ops, A, S>>
-TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig& config,
+TrainResult train_with(const Array& all_data, const Mlp& initial, const TrainConfig& config,
                        const Partials& partials = all_partials()) {
   using Clock = std::chrono::steady_clock;
   const auto started = Clock::now();
+  const RowSplit split = split_rows(all_data, config);
+  const bool validating = config.validation > 0;
+  const Array& data = validating ? split.train : all_data;
   Ops ops;
   const ParameterLayout layout(initial.widths());
   const long long data_rows = data.dim(0);
@@ -161,6 +192,24 @@ TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig&
   LossSetup setup = loss_setup(config, dim, rows, data_rows);
   if (config.loss == Loss::Ncsn) setup.sigmas = levels.data();
   Objective objective(ops, layout, rows, setup, partials);
+  // The held-out rows as one batch, their noise and projections drawn once (iteration 0, which
+  // training never uses), so that every evaluation scores the same problem.
+  const long long held_rows = validating ? split.held_out.dim(0) : 1;
+  auto held_out = ops.allocate(static_cast<std::size_t>(validating ? split.held_out.size() : 1));
+  std::unique_ptr<Objective> validation;
+  if (validating) {
+    Ops::upload(held_out.data(), split.held_out.data(), static_cast<std::size_t>(split.held_out.size()));
+    LossSetup held_setup = loss_setup(config, dim, held_rows, held_rows);
+    if (config.loss == Loss::Ncsn) held_setup.sigmas = levels.data();
+    validation = std::make_unique<Objective>(ops, layout, held_rows, held_setup, partials);
+    validation->prepare(held_out.data(), held_rows, 0);
+  }
+  const std::int64_t validation_every = validation_interval(config);
+  // Early stopping keeps the best-scoring θ so far; without it the last one is returned.
+  const bool stopping_early = validating && config.early_stop > 0;
+  auto best = ops.allocate(stopping_early ? n : 1);
+  double best_loss = std::numeric_limits<double>::infinity();
+  std::int64_t best_iteration = 0, stale = 0;
   const float decay = static_cast<float>(config.weight_decay);
   struct {
     std::int64_t iterations = 0, evaluations = 0;
@@ -263,15 +312,32 @@ TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig&
     }
     result.iterations = iteration;
     result.final_loss = f;
+    const bool validate_now =
+        validating && (iteration % validation_every == 0 || iteration == config.iterations);
+    const float* current = averaged ? average.data() : x.data();
+    const double validation_loss =
+        validate_now ? validation->loss(current) : std::numeric_limits<double>::quiet_NaN();
+    if (stopping_early && validate_now) {
+      if (validation_loss < best_loss) {
+        best_loss = validation_loss;
+        best_iteration = iteration;
+        stale = 0;
+        Ops::copy(best.data(), current, n);
+      } else {
+        ++stale;
+      }
+    }
     if (config.on_step) {
       TrainStep report;
       report.iteration = iteration;
+      report.validation_loss = validation_loss;
       report.loss = f;
       report.gradient_norm = norm;
       report.step_size = step_used;
       report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
       config.on_step(report);
     }
+    if (stopping_early && stale >= config.early_stop) break;
     if (config.optimizer == Optimizer::Nesterov && config.tolerance > 0) {
       // jaxopt's stopping test: the gradient norm at the new iterate.
       value_and_gradient(x.data(), candidate.data());
@@ -280,12 +346,17 @@ TrainResult train_with(const Array& data, const Mlp& initial, const TrainConfig&
   }
 
   std::vector<float> theta(n);
-  Ops::download(theta.data(), averaged ? average.data() : x.data(), n);
-  return TrainResult{to_model(unflatten(theta, layout), initial.activation(), config),
-                     result.iterations,
-                     result.evaluations, result.final_loss,
-                     std::chrono::duration<double>(Clock::now() - started).count(),
-                     resolve(config.backend)};
+  const bool keep_best = stopping_early && best_iteration > 0;
+  const float* returned = keep_best ? best.data() : averaged ? average.data() : x.data();
+  Ops::download(theta.data(), returned, n);
+  TrainResult fit{to_model(unflatten(theta, layout), initial.activation(), config),
+                  result.iterations,
+                  result.evaluations, result.final_loss,
+                  std::chrono::duration<double>(Clock::now() - started).count(),
+                  resolve(config.backend)};
+  fit.best_iteration = keep_best ? best_iteration : result.iterations;
+  if (validating) fit.validation_loss = keep_best ? best_loss : validation->loss(returned);
+  return fit;
 }
 
 }  // namespace langevin::training
