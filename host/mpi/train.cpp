@@ -51,6 +51,8 @@ class RankPartials final : public training::Partials {
                   "MPI_Allgatherv");
   }
 
+  bool shared() const override { return comm_.size() > 1; }
+
  private:
   const detail::OwnComm& comm_;
 };

@@ -277,7 +277,7 @@ TrainResult detail::train_sharing(const Array& data, const Mlp& initial, const T
   if (config.validation > 0) held_out_count(points.dim(0), config.validation);
   const int device = training_device(config);
   if (device < 0) return training::train_cpu(points, initial, config, partials);
-  if (!partials.whole(1)) {
+  if (partials.shared()) {
     throw InvalidInput("backend = cuda: training over MPI ranks runs on the cpu backend (the "
                        "GPU's passes do not share their partial sums yet)");
   }

@@ -103,6 +103,17 @@ TEST(MpiTrain, NoiseConditionalMiniBatches) {
   expect_one_process_model_at_every_rank_count(data(2), config);
 }
 
+TEST(MpiTrain, FewerPartialSumsThanRanks) {
+  // 300 rows are one chunk of the general pass: one rank computes it, and every other rank,
+  // with nothing to compute, still takes part in every exchange.
+  TrainConfig config = base_config();
+  config.hidden = {16};
+  config.loss = Loss::Dsm;
+  const Array all = data(2);
+  const Array points({300, 2}, std::vector<float>(all.data(), all.data() + 600));
+  expect_one_process_model_at_every_rank_count(points, config);
+}
+
 TEST(MpiTrain, BadInputIsRefusedOnEveryRank) {
   TrainConfig config = base_config();
   config.iterations = 0;

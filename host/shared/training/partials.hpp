@@ -20,11 +20,10 @@ class Partials {
   /// filled in, on return every part is. `values` may be null (a loss alone).
   virtual void gather(float* values, long long per_part, double* losses,
                       long long parts) const = 0;
-  /// Whether this process computes every partial (nothing to gather).
-  bool whole(long long parts) const {
-    const auto mine = share(parts);
-    return mine.first == 0 && mine.second == parts;
-  }
+  /// Whether other processes compute partials too: then every process calls gather() at every
+  /// evaluation, even one whose share is all the partials or none (a rank count above the
+  /// partials' count).
+  virtual bool shared() const = 0;
 };
 
 /// One process: every partial here.
@@ -32,6 +31,7 @@ class AllPartials final : public Partials {
  public:
   std::pair<long long, long long> share(long long parts) const override { return {0, parts}; }
   void gather(float*, long long, double*, long long) const override {}
+  bool shared() const override { return false; }
 };
 
 inline const Partials& all_partials() {

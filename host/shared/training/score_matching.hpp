@@ -99,7 +99,7 @@ class ScoreMatching {
     workspaces_.push_back(std::move(first));
     while (static_cast<int>(workspaces_.size()) < workers) workspaces_.push_back(make_workspace());
     // Over ranks even one slot goes through the slots' buffer: its owner hands it on.
-    shared_ = !partials.whole(slots_);
+    shared_ = partials.shared();
     if (slots_ > 1 || shared_) {
       slot_gradients_ = ops.allocate(static_cast<std::size_t>(slots_ * layout.count));
     }
