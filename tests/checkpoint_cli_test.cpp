@@ -1,6 +1,8 @@
 // langevin sample --checkpoint / --resume as a user on a cluster meets them: a run killed with
 // SIGKILL mid-way and resumed from its last checkpoint writes the uninterrupted run's samples
 // byte for byte; a checkpoint of another run, or a file that is not one, is refused up front.
+// langevin train --checkpoint / --resume the same way: the resumed run saves the uninterrupted
+// run's model byte for byte.
 
 #include <langevin/checkpoint_file.hpp>
 
@@ -108,6 +110,98 @@ TEST(CheckpointCli, RefusesACheckpointOfAnotherRunOrNoCheckpoint) {
   EXPECT_EQ(alone.status, 2);
   EXPECT_NE(alone.output.find("--checkpoint-every"), std::string::npos) << alone.output;
   EXPECT_FALSE(std::filesystem::exists(dir.file("b.npy")));
+}
+
+/// 4 000 points of the two-mode mixture for training.
+std::string training_data(const TempDir& dir) {
+  const auto drawn = run_cli("data --gmm " + kTarget + " --n 4000 --seed 5 --backend cpu --quiet --out " +
+                             dir.file("data.npy"));
+  EXPECT_EQ(drawn.status, 0) << drawn.output;
+  return dir.file("data.npy");
+}
+
+/// Adam with the average, a validation split and mini-batches: every kind of state a
+/// checkpoint keeps, over 3 000 iterations (seconds on a few cores).
+std::string train_options(const std::string& data) {
+  return "train --data " + data +
+         " --hidden 64,64 --activation softplus --loss dsm --sigma 0.2 --iters 3000 --lr 0.005"
+         " --schedule cosine --batch 256 --ema 0.99 --validation 0.1 --seed 6 --backend cpu --quiet";
+}
+
+TEST(TrainCheckpointCli, ARunKilledMidwayResumesToTheUninterruptedModel) {
+  TempDir dir;
+  const std::string options = train_options(training_data(dir));
+  const auto whole = run_cli(options + " --out " + dir.file("whole.safetensors"));
+  ASSERT_EQ(whole.status, 0) << whole.output;
+
+  const std::string checkpointed =
+      options + " --checkpoint " + dir.file("train.ckpt") + " --checkpoint-every 30";
+  const pid_t pid = start_cli(checkpointed + " --out " + dir.file("killed.safetensors"));
+  ASSERT_GT(pid, 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!std::filesystem::exists(dir.file("train.ckpt")) &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+      << "the run ended before it could be killed (status " << status << ")";
+  EXPECT_FALSE(std::filesystem::exists(dir.file("killed.safetensors")));
+
+  const TrainCheckpointFile left = read_train_checkpoint(dir.file("train.ckpt"));
+  EXPECT_GT(left.checkpoint.iteration, 0);
+  EXPECT_LT(left.checkpoint.iteration, 3000);
+  EXPECT_EQ(left.checkpoint.iteration % 30, 0);
+  EXPECT_EQ(left.settings.at("iterations"), "3000");
+
+  const auto resumed = run_cli(checkpointed + " --resume " + dir.file("train.ckpt") + " --out " +
+                               dir.file("resumed.safetensors") + " --json");
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("\"resumed_from_iteration\":"), std::string::npos) << resumed.output;
+  EXPECT_EQ(testing::read_bytes(dir.file("resumed.safetensors")),
+            testing::read_bytes(dir.file("whole.safetensors")));
+}
+
+TEST(TrainCheckpointCli, RefusesACheckpointOfAnotherRunOrData) {
+  TempDir dir;
+  const std::string data = training_data(dir);
+  const std::string base = "train --data " + data + " --hidden 8 --iters 50 --seed 3 --backend cpu --quiet";
+  const auto written = run_cli(base + " --checkpoint " + dir.file("t.ckpt") +
+                               " --checkpoint-every 20 --out " + dir.file("a.safetensors"));
+  ASSERT_EQ(written.status, 0) << written.output;
+  ASSERT_EQ(read_train_checkpoint(dir.file("t.ckpt")).checkpoint.iteration, 40);
+
+  const auto other = run_cli(base + " --lr 0.01 --resume " + dir.file("t.ckpt") + " --out " +
+                             dir.file("b.safetensors"));
+  EXPECT_EQ(other.status, 2);
+  EXPECT_NE(other.output.find("langevin: error: --resume = " + dir.file("t.ckpt") +
+                              ": the checkpoint's run has learning_rate = -1, this one 0.01"),
+            std::string::npos)
+      << other.output;
+
+  // The same options over other data: the data's hash differs.
+  const auto drawn = run_cli("data --gmm " + kTarget + " --n 4000 --seed 6 --backend cpu --quiet --out " +
+                             dir.file("other.npy"));
+  ASSERT_EQ(drawn.status, 0) << drawn.output;
+  const auto moved = run_cli("train --data " + dir.file("other.npy") +
+                             " --hidden 8 --iters 50 --seed 3 --backend cpu --quiet --resume " +
+                             dir.file("t.ckpt") + " --out " + dir.file("b.safetensors"));
+  EXPECT_EQ(moved.status, 2);
+  EXPECT_NE(moved.output.find("the checkpoint's run has data_sha256 = "), std::string::npos)
+      << moved.output;
+
+  const auto sampling = run_cli("sample --gmm " + kTarget + " --chains 5 --steps 10 --backend cpu"
+                                " --quiet --checkpoint " + dir.file("s.ckpt") +
+                                " --checkpoint-every 4 --out " + dir.file("s.npy"));
+  ASSERT_EQ(sampling.status, 0) << sampling.output;
+  const auto wrong = run_cli(base + " --resume " + dir.file("s.ckpt") + " --out " +
+                             dir.file("b.safetensors"));
+  EXPECT_EQ(wrong.status, 2);
+  EXPECT_NE(wrong.output.find("expected \"langevin-train-checkpoint-1\""), std::string::npos)
+      << wrong.output;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("b.safetensors")));
 }
 
 }  // namespace

@@ -4,8 +4,10 @@
 
 #include "gpu.hpp"
 #include "reference_activation.hpp"
+#include "test_files.hpp"
 #include "training/train_loop.hpp"
 
+#include <langevin/checkpoint_file.hpp>
 #include <langevin/langevin.hpp>
 #include <langevin/trainer.hpp>
 
@@ -19,6 +21,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <vector>
 
 namespace langevin {
@@ -642,6 +645,178 @@ TEST(TrainingValidation, EarlyStoppingKeepsTheBestModel) {
   EXPECT_EQ(fit.model.packed(), train(data, shorter).model.packed());
 }
 
+// ---- Checkpoints ----------------------------------------------------------------------------
+
+/// Every report and the result of a run, with its checkpoints.
+struct Recorded {
+  std::vector<TrainStep> steps;
+  std::vector<TrainCheckpoint> checkpoints;
+  std::optional<TrainResult> result;
+};
+Recorded record(const Array& data, TrainConfig config) {
+  Recorded out;
+  config.on_step = [&](const TrainStep& step) { out.steps.push_back(step); };
+  config.on_checkpoint = [&](const TrainCheckpoint& c) { out.checkpoints.push_back(c); };
+  out.result.emplace(train(data, config));
+  return out;
+}
+
+void expect_same_steps(const TrainStep& a, const TrainStep& b) {
+  EXPECT_EQ(a.iteration, b.iteration);
+  EXPECT_EQ(a.loss, b.loss) << "iteration " << a.iteration;
+  EXPECT_EQ(a.gradient_norm, b.gradient_norm) << "iteration " << a.iteration;
+  EXPECT_EQ(a.step_size, b.step_size) << "iteration " << a.iteration;
+  EXPECT_EQ(std::isnan(a.validation_loss), std::isnan(b.validation_loss));
+  if (!std::isnan(a.validation_loss)) EXPECT_EQ(a.validation_loss, b.validation_loss);
+}
+
+TEST(TrainingCheckpoint, EveryOptimizerResumesToTheUninterruptedModelBitForBit) {
+  // From every checkpoint of a run, through the file, the resumed run reports the uninterrupted
+  // run's iterations and returns its model: every optimizer (the line search's running step,
+  // FISTA's momentum and extrapolated point, Adam's moments), the average, mini-batches, a
+  // cosine schedule, and early stopping's best model.
+  const Array data = random_points(300, 2, 45);
+  testing::TempDir dir;
+  struct Case {
+    const char* name;
+    Optimizer optimizer;
+    double learning_rate;
+  };
+  for (const Case& c : {Case{"gd, line search", Optimizer::Gd, 0.0},
+                        Case{"nesterov, line search", Optimizer::Nesterov, 0.0},
+                        Case{"gd", Optimizer::Gd, 0.05}, Case{"adam", Optimizer::Adam, 0.02}}) {
+    SCOPED_TRACE(c.name);
+    TrainConfig config = small_training();
+    config.loss = Loss::Sliced;
+    config.optimizer = c.optimizer;
+    config.learning_rate = c.learning_rate;
+    config.iterations = 30;
+    config.batch = 64;
+    config.ema = 0.9;
+    config.validation = 0.25;
+    config.early_stop = 1000;  // never stops; keeps the best
+    if (c.learning_rate > 0) config.schedule = Schedule::Cosine;
+    config.checkpoint_every = 7;
+    const Recorded whole = record(data, config);
+    ASSERT_EQ(whole.result->iterations, 30);
+    ASSERT_EQ(whole.checkpoints.size(), 4u);  // after 7, 14, 21, 28: never after the last
+    for (const TrainCheckpoint& checkpoint : whole.checkpoints) {
+      SCOPED_TRACE("resumed after iteration " + std::to_string(checkpoint.iteration));
+      EXPECT_EQ(checkpoint.iteration % 7, 0);
+      write_train_checkpoint(dir.file("t.ckpt"), checkpoint, {{"note", "a test"}});
+      const TrainCheckpointFile file = read_train_checkpoint(dir.file("t.ckpt"));
+      EXPECT_EQ(file.settings.at("note"), "a test");
+      config.resume = std::make_shared<const TrainCheckpoint>(file.checkpoint);
+      const Recorded resumed = record(data, config);
+      ASSERT_EQ(resumed.steps.size(), whole.steps.size() - static_cast<std::size_t>(checkpoint.iteration));
+      for (std::size_t i = 0; i < resumed.steps.size(); ++i) {
+        expect_same_steps(resumed.steps[i], whole.steps[i + static_cast<std::size_t>(checkpoint.iteration)]);
+      }
+      EXPECT_EQ(resumed.result->model.packed(), whole.result->model.packed());
+      EXPECT_EQ(resumed.result->iterations, whole.result->iterations);
+      EXPECT_EQ(resumed.result->evaluations, whole.result->evaluations);
+      EXPECT_EQ(resumed.result->final_loss, whole.result->final_loss);
+      EXPECT_EQ(resumed.result->validation_loss, whole.result->validation_loss);
+      EXPECT_EQ(resumed.result->best_iteration, whole.result->best_iteration);
+      // Its own later checkpoints are the uninterrupted run's.
+      for (const TrainCheckpoint& later : resumed.checkpoints) {
+        const TrainCheckpoint& same = whole.checkpoints[static_cast<std::size_t>(later.iteration / 7 - 1)];
+        EXPECT_EQ(later.parameters, same.parameters);
+        EXPECT_EQ(later.average, same.average);
+      }
+      config.resume = nullptr;
+    }
+  }
+}
+
+TEST(TrainingCheckpoint, AnEarlyStoppedRunResumesToTheSameStop) {
+  // The run of EarlyStoppingKeepsTheBestModel, checkpointed: a resumed run stops where it did,
+  // with the same best model, from before and after the best.
+  const Array data = random_points(40, 1, 44);
+  TrainConfig config = small_training();
+  config.hidden = {64};
+  config.optimizer = Optimizer::Adam;
+  config.learning_rate = 1e-2;
+  config.iterations = 2000;
+  config.validation = 0.5;
+  config.early_stop = 5;
+  config.checkpoint_every = 25;
+  const Recorded whole = record(data, config);
+  ASSERT_LT(whole.result->iterations, config.iterations);
+  ASSERT_GE(whole.checkpoints.size(), 2u);
+  for (const TrainCheckpoint& checkpoint : whole.checkpoints) {
+    config.resume = std::make_shared<const TrainCheckpoint>(checkpoint);
+    const Recorded resumed = record(data, config);
+    EXPECT_EQ(resumed.result->iterations, whole.result->iterations);
+    EXPECT_EQ(resumed.result->best_iteration, whole.result->best_iteration);
+    EXPECT_EQ(resumed.result->model.packed(), whole.result->model.packed());
+  }
+}
+
+TEST(TrainingCheckpoint, TheFileKeepsEveryValueExactly) {
+  testing::TempDir dir;
+  TrainCheckpoint c;
+  c.iteration = 12;
+  c.evaluations = 40;
+  c.parameters = {0.1f, -2.5f, 3e-30f};
+  c.moment1 = {1e-8f, 0.0f, -0.0f};
+  c.moment2 = {1.0f, 2.0f, 3.0f};
+  c.step = 0.1;  // not a float: the double survives
+  c.momentum = 4.123456789012345;
+  write_train_checkpoint(dir.file("t.ckpt"), c);
+  const TrainCheckpoint back = read_train_checkpoint(dir.file("t.ckpt")).checkpoint;
+  EXPECT_EQ(back.iteration, 12);
+  EXPECT_EQ(back.evaluations, 40);
+  EXPECT_EQ(back.parameters, c.parameters);
+  EXPECT_EQ(back.moment1, c.moment1);
+  EXPECT_TRUE(std::signbit(back.moment1[2]));
+  EXPECT_EQ(back.moment2, c.moment2);
+  EXPECT_TRUE(back.extrapolated.empty() && back.average.empty() && back.best.empty());
+  EXPECT_EQ(back.step, 0.1);
+  EXPECT_EQ(back.momentum, c.momentum);
+  EXPECT_EQ(back.best_loss, std::numeric_limits<double>::infinity());
+  // Each kind of checkpoint refuses the other's file.
+  testing::expect_invalid([&] { read_checkpoint(dir.file("t.ckpt")); }, dir.file("t.ckpt"),
+                          "expected \"langevin-checkpoint-1\"");
+  Checkpoint sampling;
+  sampling.update = 3;
+  sampling.states = Array({2, 1}, {0.0f, 1.0f});
+  write_checkpoint(dir.file("s.ckpt"), sampling);
+  testing::expect_invalid([&] { read_train_checkpoint(dir.file("s.ckpt")); }, dir.file("s.ckpt"),
+                          "expected \"langevin-train-checkpoint-1\"");
+}
+
+TEST(TrainingCheckpoint, RefusesACheckpointOfAnotherRun) {
+  const Array data = random_points(100, 1, 46);
+  TrainConfig config = small_training();
+  config.optimizer = Optimizer::Adam;
+  config.learning_rate = 1e-2;
+  config.checkpoint_every = 10;
+  const TrainCheckpoint good = record(data, config).checkpoints.front();
+  auto refused = [&](const std::function<void(TrainCheckpoint&)>& change, const std::string& message) {
+    TrainCheckpoint bad = good;
+    change(bad);
+    config.resume = std::make_shared<const TrainCheckpoint>(bad);
+    testing::expect_invalid([&] { train(data, config); }, "checkpoint ", message);
+  };
+  refused([](TrainCheckpoint& c) { c.iteration = 40; },
+          "checkpoint iteration = 40: must be in [1, iterations) = [1, 40) for this run");
+  refused([](TrainCheckpoint& c) { c.parameters.pop_back(); },
+          "checkpoint parameters = 48 values: must hold the model's 49 parameters");
+  refused([](TrainCheckpoint& c) { c.moment2.clear(); }, "checkpoint moment2 = 0 values");
+  refused([](TrainCheckpoint& c) { c.average = c.parameters; },
+          "checkpoint average = 49 values: must be empty: this run keeps none (ema 0)");
+  refused([](TrainCheckpoint& c) { c.parameters[5] = NAN; },
+          "checkpoint parameters[5] = nan: must be finite");
+  config.hidden = {8};  // another model
+  config.resume = std::make_shared<const TrainCheckpoint>(good);
+  testing::expect_invalid([&] { train(data, config); }, "checkpoint parameters",
+                          "must hold the model's 25 parameters");
+  config.checkpoint_every = -1;
+  config.resume = nullptr;
+  EXPECT_THROW(validate(config), InvalidInput);
+}
+
 TEST(Training, WeightDecayShrinksTheWeights) {
   const Array data = random_points(200, 1, 27);
   TrainConfig config = small_training();
@@ -797,6 +972,36 @@ TEST(TrainingCpuGpu, ShortTrainingRunsAgree) {
   const Array points = random_points(100, 1, 35);
   const Array a = score(cpu.model, points, Backend::Cpu), b = score(gpu.model, points, Backend::Cpu);
   for (std::int64_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], 1e-3 * (1 + std::abs(a[i])));
+}
+
+TEST(TrainingCpuGpu, ResumedGpuRunsGiveTheUninterruptedModelBitForBit) {
+  // The GPU twin of TrainingCheckpoint: the general pass (2-D, two layers) and the fused 1-D
+  // one, with Adam, the average, mini-batches and a validation split.
+  LANGEVIN_REQUIRE_GPU();
+  for (const int dim : {1, 2}) {
+    SCOPED_TRACE(std::to_string(dim) + "-D");
+    const Array data = random_points(3000, dim, 47);
+    TrainConfig config = small_training();
+    config.hidden = dim == 1 ? std::vector<int>{256} : std::vector<int>{64, 64};
+    config.loss = dim == 1 ? Loss::Exact : Loss::Dsm;
+    config.optimizer = Optimizer::Adam;
+    config.learning_rate = 1e-2;
+    config.iterations = 30;
+    config.batch = dim == 1 ? 0 : 512;
+    config.ema = 0.9;
+    config.validation = 0.2;
+    config.checkpoint_every = 10;
+    config.backend = Backend::Cuda;
+    const Recorded whole = record(data, config);
+    ASSERT_EQ(whole.checkpoints.size(), 2u);
+    for (const TrainCheckpoint& checkpoint : whole.checkpoints) {
+      config.resume = std::make_shared<const TrainCheckpoint>(checkpoint);
+      const Recorded resumed = record(data, config);
+      EXPECT_EQ(resumed.result->model.packed(), whole.result->model.packed())
+          << "resumed after iteration " << checkpoint.iteration;
+      EXPECT_EQ(resumed.result->validation_loss, whole.result->validation_loss);
+    }
+  }
 }
 
 }  // namespace

@@ -154,6 +154,31 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+void check_same_run(const std::string& path, const RunSettings& theirs, const RunSettings& ours) {
+  std::vector<std::string> names;
+  for (const auto& entry : ours) names.push_back(entry.first);
+  for (const auto& entry : theirs) {
+    if (ours.count(entry.first) == 0) names.push_back(entry.first);
+  }
+  for (const std::string& name : names) {
+    const auto checkpoint = theirs.find(name);
+    const auto run = ours.find(name);
+    const std::string checkpoint_value = checkpoint == theirs.end() ? "(none)" : checkpoint->second;
+    const std::string run_value = run == ours.end() ? "(none)" : run->second;
+    if (checkpoint_value != run_value) {
+      throw InvalidInput("--resume = " + path + ": the checkpoint's run has " + name + " = " +
+                         checkpoint_value + ", this one " + run_value +
+                         "; resume with the options of the run that wrote it");
+    }
+  }
+}
+
+std::string exact_setting(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  return text;
+}
+
 std::string engineering(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%.3g", value);

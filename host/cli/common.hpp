@@ -96,6 +96,14 @@ double parse_number(const std::string& text, const std::string& field);
 /// Seconds since `start`.
 double seconds_since(std::chrono::steady_clock::time_point start);
 
+/// Refuses to resume from the checkpoint `path` unless the run that wrote it had this run's
+/// settings (`ours`), naming the first that differs: --resume = PATH: the checkpoint's run has
+/// NAME = THEIRS, this one OURS.
+void check_same_run(const std::string& path, const RunSettings& theirs, const RunSettings& ours);
+
+/// A double as checkpoints' settings record it: %.17g, which reads back to the same double.
+std::string exact_setting(double value);
+
 /// "1.23e+07"-style numbers for summaries.
 std::string engineering(double value);
 

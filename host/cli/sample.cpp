@@ -136,14 +136,12 @@ Hdf5Attributes describe_run(const SampleOptions& options, const SamplerConfig& c
 RunSettings run_settings(const SampleOptions& options, const SamplerConfig& config, int dim,
                          const Hdf5Attributes& inputs) {
   const bool init_file = options.init.rfind("file:", 0) == 0;
-  char epsilon[32];
-  std::snprintf(epsilon, sizeof epsilon, "%.17g", config.epsilon);
   RunSettings settings = {
       {"target", std::get<std::string>(inputs.at("target"))},
       {"target_sha256", std::get<std::string>(inputs.at("target_sha256"))},
       {"dim", std::to_string(dim)},
       {"seed", std::to_string(config.seed)},
-      {"epsilon", epsilon},
+      {"epsilon", exact_setting(config.epsilon)},
       {"steps", std::to_string(config.steps)},
       {"chains", std::to_string(config.chains)},
       {"first_chain", std::to_string(config.first_chain)},
@@ -163,22 +161,7 @@ RunSettings run_settings(const SampleOptions& options, const SamplerConfig& conf
 /// The checkpoint to resume from, after checking that it is one of this run's.
 std::shared_ptr<const Checkpoint> load_resume(const std::string& path, const RunSettings& run) {
   CheckpointFile file = read_checkpoint(path);
-  std::vector<std::string> names;
-  for (const auto& entry : run) names.push_back(entry.first);
-  for (const auto& entry : file.settings) {
-    if (run.count(entry.first) == 0) names.push_back(entry.first);
-  }
-  for (const std::string& name : names) {
-    const auto theirs = file.settings.find(name);
-    const auto ours = run.find(name);
-    const std::string checkpoint_value = theirs == file.settings.end() ? "(none)" : theirs->second;
-    const std::string run_value = ours == run.end() ? "(none)" : ours->second;
-    if (checkpoint_value != run_value) {
-      throw InvalidInput("--resume = " + path + ": the checkpoint's run has " + name + " = " +
-                         checkpoint_value + ", this one " + run_value +
-                         "; resume with the options of the run that wrote it");
-    }
-  }
+  check_same_run(path, file.settings, run);
   return std::make_shared<const Checkpoint>(std::move(file.checkpoint));
 }
 

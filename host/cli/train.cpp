@@ -1,5 +1,6 @@
 // langevin train: fit an MLP score model to data by score matching.
 
+#include "array_output.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "progress.hpp"
@@ -13,8 +14,8 @@
 #include <iostream>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <sstream>
-#include <tuple>
 
 namespace langevin::cli {
 namespace {
@@ -44,14 +45,65 @@ struct TrainOptions {
   double validation = 0.0;
   std::int64_t early_stop = 0;
   std::string log;
+  std::string checkpoint;
+  std::int64_t checkpoint_every = 0;
+  std::string resume;
 };
 
-/// The configuration and data, read and checked on every rank (one error on all, before any
-/// collective step).
-std::pair<TrainConfig, Array> prepare(const TrainOptions& options) {
+/// Every setting that decides the trained model, for its checkpoints: a run resumes only from a
+/// checkpoint of the same run. The data is identified by its SHA-256, not its path.
+RunSettings run_settings(const TrainOptions& options, const TrainConfig& config, const Array& data) {
+  Hdf5Attributes input;
+  describe_input_file(input, "data", options.data);
+  std::string hidden;
+  for (const int width : config.hidden) hidden += (hidden.empty() ? "" : ",") + std::to_string(width);
+  return {{"data_sha256", std::get<std::string>(input.at("data_sha256"))},
+          {"rows", std::to_string(data.dim(0))},
+          {"dim", std::to_string(data.dim(1))},
+          {"hidden", hidden},
+          {"activation", to_string(config.activation)},
+          {"loss", to_string(config.loss)},
+          {"sigma", exact_setting(config.sigma)},
+          {"sigmas", options.sigmas},
+          {"projections", std::to_string(config.projections)},
+          {"projection", options.projection},
+          {"optimizer", to_string(config.optimizer)},
+          {"learning_rate", exact_setting(config.learning_rate)},
+          {"schedule", to_string(config.schedule)},
+          {"warmup", std::to_string(config.warmup)},
+          {"iterations", std::to_string(config.iterations)},
+          {"batch", std::to_string(config.batch)},
+          {"weight_decay", exact_setting(config.weight_decay)},
+          {"clip", exact_setting(config.clip)},
+          {"ema", exact_setting(config.ema)},
+          {"tolerance", exact_setting(config.tolerance)},
+          {"validation", exact_setting(config.validation)},
+          {"early_stop", std::to_string(config.early_stop)},
+          {"seed", std::to_string(config.seed)},
+          {"backend", to_string(resolve(config.backend))},
+          {"langevin_version", version()}};
+}
+
+struct Prepared {
+  TrainConfig config;
+  Array data;
+  RunSettings settings;  // with checkpoints only
+};
+
+/// The configuration, data and checkpoint to resume from, read and checked on every rank (one
+/// error on all, before any collective step).
+Prepared prepare(const TrainOptions& options) {
   check_output_path(options.out, {".safetensors"}, "--out");
   if (!options.log.empty()) check_output_path(options.log, {".csv"}, "--log");
-  TrainConfig config;
+  if (!options.checkpoint.empty()) {
+    check_output_path(options.checkpoint, {".ckpt", ".safetensors"}, "--checkpoint");
+    if (options.checkpoint_every < 1) {
+      throw InvalidInput("--checkpoint-every = " + std::to_string(options.checkpoint_every) +
+                         ": must be at least 1");
+    }
+  }
+  Prepared prepared;
+  TrainConfig& config = prepared.config;
   if (options.loss == "ncsn") {
     config.sigmas = parse_noise_levels(options.sigmas.empty() ? "10,0.01,10" : options.sigmas,
                                        "--sigmas");
@@ -79,14 +131,25 @@ std::pair<TrainConfig, Array> prepare(const TrainOptions& options) {
   config.seed = options.common.seed;
   config.backend = parse_backend(options.common.backend, "--backend");
   config.device = options.devices.device;
+  config.checkpoint_every = options.checkpoint.empty() ? 0 : options.checkpoint_every;
   validate(config);
-  return {config, as_points(read_array(options.data), options.data)};
+  prepared.data = as_points(read_array(options.data), options.data);
+  if (!options.checkpoint.empty() || !options.resume.empty()) {
+    prepared.settings = run_settings(options, config, prepared.data);
+  }
+  if (!options.resume.empty()) {
+    TrainCheckpointFile file = read_train_checkpoint(options.resume);
+    check_same_run(options.resume, file.settings, prepared.settings);
+    config.resume = std::make_shared<const TrainCheckpoint>(std::move(file.checkpoint));
+  }
+  return prepared;
 }
 
 void run_train(const TrainOptions& options) {
-  TrainConfig config;
-  Array data;
-  ranks().agree([&] { std::tie(config, data) = prepare(options); });
+  Prepared prepared;
+  ranks().agree([&] { prepared = prepare(options); });
+  TrainConfig& config = prepared.config;
+  const Array& data = prepared.data;
 
   const bool validating = config.validation > 0;
   std::ostringstream log;
@@ -129,7 +192,26 @@ void run_train(const TrainOptions& options) {
       std::fflush(stdout);
     }
   };
-  const TrainResult fit = ranks().train(data, config);
+  if (!options.checkpoint.empty()) {
+    // Every rank holds the same state: rank 0 writes it, and the outcome is every rank's.
+    config.on_checkpoint = [&](const TrainCheckpoint& checkpoint) {
+      ranks().agree([&] {
+        if (ranks().lead()) write_train_checkpoint(options.checkpoint, checkpoint, prepared.settings);
+      });
+    };
+  }
+  std::optional<TrainResult> trained;
+  try {
+    trained.emplace(ranks().train(data, config));
+  } catch (const InvalidInput& error) {
+    // The library names the checkpoint's field; the user needs the file too.
+    const std::string message = error.what();
+    if (config.resume && message.rfind("checkpoint ", 0) == 0) {
+      throw InvalidInput("--resume = " + options.resume + ": " + message);
+    }
+    throw;
+  }
+  const TrainResult& fit = *trained;
   progress.clear();
   // Every rank holds the same model: rank 0 writes it, and the outcome is every rank's.
   ranks().agree([&] {
@@ -147,6 +229,7 @@ void run_train(const TrainOptions& options) {
   text << "trained " << fit.iterations << " iterations (" << fit.evaluations
        << " loss evaluations) on " << to_string(fit.backend) << " in " << engineering(fit.seconds)
        << " s, final loss " << fit.final_loss;
+  if (config.resume) text << ", resumed after iteration " << config.resume->iteration;
   if (validating) {
     text << ", validation loss " << fit.validation_loss;
     if (config.early_stop > 0) text << " (the model of iteration " << fit.best_iteration << ")";
@@ -163,6 +246,7 @@ void run_train(const TrainOptions& options) {
                             {"seconds", fit.seconds},
                             {"backend", to_string(fit.backend)},
                             {"out", options.out}};
+  if (config.resume) summary["resumed_from_iteration"] = config.resume->iteration;
   if (validating) {
     summary["validation"] = config.validation;
     summary["validation_loss"] = fit.validation_loss;
@@ -236,6 +320,19 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--log", o->log,
                       "per-iteration CSV: iteration, loss, gradient norm, seconds (and "
                       "validation loss with --validation)");
+  CLI::Option* checkpoint =
+      command->add_option("--checkpoint", o->checkpoint,
+                          "write the run's state (weights, optimizer moments, average, iteration) "
+                          "to this file (.ckpt) every --checkpoint-every iterations, atomically: a "
+                          "killed run resumes from it with --resume");
+  CLI::Option* every = command->add_option("--checkpoint-every", o->checkpoint_every,
+                                           "iterations between checkpoints")
+                           ->check(integer_range<std::int64_t>());
+  checkpoint->needs(every);
+  every->needs(checkpoint);
+  command->add_option("--resume", o->resume,
+                      "continue the run that wrote this checkpoint (give the same options); the "
+                      "model is bit-identical to the uninterrupted run's");
   add_device_options(*command, o->devices, false);
   add_common_options(*command, o->common);
   return {command, [o] { run_train(*o); }};

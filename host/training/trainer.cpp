@@ -146,6 +146,45 @@ std::vector<std::int64_t> validation_rows(std::int64_t rows, double fraction, st
   return chosen;
 }
 
+void training::check_resume(const TrainCheckpoint& r, const TrainConfig& c, std::size_t parameters,
+                            bool stopping_early) {
+  require(r.iteration >= 1 && r.iteration < c.iterations, "checkpoint iteration",
+          std::to_string(r.iteration),
+          "must be in [1, iterations) = [1, " + std::to_string(c.iterations) + ") for this run");
+  require(r.evaluations >= r.iteration, "checkpoint evaluations", std::to_string(r.evaluations),
+          "must be at least its iteration, " + std::to_string(r.iteration));
+  // Each vector holds every parameter where this configuration keeps it, and is empty elsewhere.
+  auto sized = [&](const std::vector<float>& values, bool kept, const std::string& name,
+                   const std::string& where) {
+    const std::size_t expected = kept ? parameters : 0;
+    require(values.size() == expected, "checkpoint " + name, std::to_string(values.size()) + " values",
+            kept ? "must hold the model's " + std::to_string(parameters) + " parameters"
+                 : "must be empty: this run keeps none (" + where + ")");
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      require(std::isfinite(values[i]), "checkpoint " + name + "[" + std::to_string(i) + "]",
+              text(values[i]), "must be finite");
+    }
+  };
+  const bool nesterov = c.optimizer == Optimizer::Nesterov, adam = c.optimizer == Optimizer::Adam;
+  sized(r.parameters, true, "parameters", "");
+  sized(r.extrapolated, nesterov, "extrapolated", "optimizer " + std::string(to_string(c.optimizer)));
+  sized(r.moment1, adam, "moment1", "optimizer " + std::string(to_string(c.optimizer)));
+  sized(r.moment2, adam, "moment2", "optimizer " + std::string(to_string(c.optimizer)));
+  sized(r.average, c.ema > 0, "average", "ema 0");
+  sized(r.best, stopping_early && r.best_iteration > 0, "best",
+        stopping_early ? "no validation yet" : "no early stop");
+  require(std::isfinite(r.step) && r.step >= 0, "checkpoint step", text(r.step),
+          "must be finite and non-negative");
+  require(std::isfinite(r.momentum) && r.momentum >= 1, "checkpoint momentum", text(r.momentum),
+          "must be finite and at least 1");
+  require(r.best_iteration >= 0 && r.best_iteration <= r.iteration, "checkpoint best iteration",
+          std::to_string(r.best_iteration), "must be in [0, iteration] = [0, " +
+          std::to_string(r.iteration) + "]");
+  require(r.stale >= 0 && (!stopping_early || r.stale < c.early_stop), "checkpoint stale",
+          std::to_string(r.stale), "must be in [0, early stop) = [0, " +
+          std::to_string(c.early_stop) + ")");
+}
+
 std::int64_t validation_interval(const TrainConfig& config) {
   return std::max<std::int64_t>(1, config.iterations / 100);
 }
@@ -174,6 +213,8 @@ void validate(const TrainConfig& c) {
           "adam needs a positive rate (line search is for gd and nesterov)");
   require(std::isfinite(c.weight_decay) && c.weight_decay >= 0, "weight decay",
           text(c.weight_decay), "must be non-negative");
+  require(c.checkpoint_every >= 0, "checkpoint every", std::to_string(c.checkpoint_every),
+          "must be 0 (off) or a positive count of iterations");
   require(std::isfinite(c.clip) && c.clip >= 0, "clip", text(c.clip),
           "must be non-negative (0: off)");
   require(std::isfinite(c.validation) && c.validation >= 0 && c.validation < 1, "validation",

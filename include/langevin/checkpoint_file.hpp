@@ -13,6 +13,7 @@
 ///       langevin::read_checkpoint("run.ckpt").checkpoint);
 
 #include <langevin/sampler.hpp>
+#include <langevin/trainer.hpp>
 
 #include <map>
 #include <string>
@@ -38,5 +39,28 @@ void write_checkpoint(const std::string& path, const Checkpoint& checkpoint,
 /// marker, an update or accepted count that is not a plain decimal, missing or extra tensors.
 /// Whether the checkpoint fits a run is checked when the run starts (SamplerConfig::resume).
 CheckpointFile read_checkpoint(const std::string& path);
+
+/// A training run's checkpoint (TrainCheckpoint) and settings, in a file of its own format (a
+/// sampling run's checkpoint is refused there, and this one by read_checkpoint):
+///
+///   config.checkpoint_every = 500;
+///   config.on_checkpoint = [&](const langevin::TrainCheckpoint& c) {
+///     langevin::write_train_checkpoint("train.ckpt", c, settings);
+///   };
+///   ...
+///   config.resume = std::make_shared<langevin::TrainCheckpoint>(
+///       langevin::read_train_checkpoint("train.ckpt").checkpoint);
+struct TrainCheckpointFile {
+  TrainCheckpoint checkpoint;
+  RunSettings settings;
+};
+
+/// Writes atomically, as write_checkpoint. The doubles are kept exactly (C's %a hexadecimal).
+void write_train_checkpoint(const std::string& path, const TrainCheckpoint& checkpoint,
+                            const RunSettings& settings = {});
+
+/// Reads a training checkpoint; InvalidInput naming the file and the problem for anything else.
+/// Whether it fits a run is checked when the run starts (TrainConfig::resume).
+TrainCheckpointFile read_train_checkpoint(const std::string& path);
 
 }  // namespace langevin

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <vector>
 
 namespace langevin {
@@ -55,6 +56,30 @@ struct TrainStep {
   /// average with ema) on the held-out rows, at every validation_interval-th iteration and the
   /// last; NaN at the others and without validation.
   double validation_loss = std::numeric_limits<double>::quiet_NaN();
+};
+
+/// A training run stopped after `iteration` updates: with the run's data and configuration,
+/// everything continuing it needs to return the uninterrupted run's model bit for bit (a batch's
+/// rows, noise and projections depend on the seed and the iteration only, so the iteration is
+/// the random streams' position). Vectors run over the parameters in one order: per layer its
+/// weight (outputs × inputs, row-major), then its bias. Written by TrainConfig::on_checkpoint,
+/// read back through TrainConfig::resume; the CLI keeps it in a file (langevin train
+/// --checkpoint; write_train_checkpoint in checkpoint_file.hpp).
+struct TrainCheckpoint {
+  std::int64_t iteration = 0;           // updates done (0 < iteration < iterations)
+  std::int64_t evaluations = 0;         // loss evaluations so far
+  std::vector<float> parameters;        // θ
+  std::vector<float> extrapolated;      // nesterov: where the next gradient is taken; else empty
+  std::vector<float> moment1, moment2;  // adam: the moment estimates; else empty
+  std::vector<float> average;           // ema: the iterates' moving average; else empty
+  double step = 0.0;                    // the line search's running step
+  double momentum = 1.0;                // nesterov: FISTA's t_k
+  /// early_stop: the best-scoring model so far (empty before the first validation), its loss
+  /// and iteration, and the validations since it.
+  std::vector<float> best;
+  double best_loss = std::numeric_limits<double>::infinity();
+  std::int64_t best_iteration = 0;
+  std::int64_t stale = 0;
 };
 
 struct TrainConfig {
@@ -101,6 +126,14 @@ struct TrainConfig {
   /// the cuda backend (auto: when it resolves to cuda).
   int device = -1;
   std::function<void(const TrainStep&)> on_step;  // after every iteration, if set
+  /// Checkpointing: with checkpoint_every > 0, on_checkpoint gets the run's state after every
+  /// checkpoint_every-th iteration but the last.
+  std::int64_t checkpoint_every = 0;
+  std::function<void(const TrainCheckpoint&)> on_checkpoint;
+  /// Continues a run of this same configuration, data and initial model from one of its
+  /// checkpoints: the result is the uninterrupted run's, bit for bit (TrainResult::seconds
+  /// aside: it counts this run's part).
+  std::shared_ptr<const TrainCheckpoint> resume;
 };
 
 struct TrainResult {

@@ -18,6 +18,7 @@ from ._langevin import (  # noqa: F401
     SampleSummary,
     Sampler,
     SamplerConfig,
+    TrainCheckpoint,
     TrainConfig,
     TrainResult,
     TrainStep,

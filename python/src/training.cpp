@@ -3,11 +3,15 @@
 #include "arrays.hpp"
 #include "bindings.hpp"
 
+#include <langevin/checkpoint_file.hpp>
 #include <langevin/error.hpp>
 #include <langevin/trainer.hpp>
 
+#include <nanobind/stl/map.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
+
+#include <memory>
 
 namespace langevin::python {
 namespace {
@@ -17,7 +21,18 @@ using namespace nb::literals;
 struct PyTrainConfig {
   TrainConfig config;
   nb::object on_step;
+  nb::object on_checkpoint;
 };
+
+/// A training checkpoint as Python sees it: the run's state and the settings its file records.
+struct PyTrainCheckpoint {
+  std::shared_ptr<const TrainCheckpoint> checkpoint;
+  RunSettings settings;
+};
+
+nb::object floats(const std::vector<float>& values) {
+  return to_numpy(Array({static_cast<std::int64_t>(values.size())}, values));
+}
 
 }  // namespace
 
@@ -34,7 +49,8 @@ void bind_training(nb::module_& m) {
              const std::string& schedule, std::int64_t warmup, std::int64_t iterations,
              std::int64_t batch, double weight_decay, double clip, double tolerance, double ema,
              double validation, std::int64_t early_stop, std::uint64_t seed,
-             const std::string& backend, int device, nb::handle on_step) {
+             const std::string& backend, int device, nb::handle on_step,
+             std::int64_t checkpoint_every, nb::handle on_checkpoint, nb::handle resume) {
             PyTrainConfig result;
             TrainConfig& c = result.config;
             c.hidden = hidden;
@@ -60,6 +76,14 @@ void bind_training(nb::module_& m) {
             c.backend = parse_backend(backend, "backend");
             c.device = device;
             if (!on_step.is_none()) result.on_step = nb::borrow(on_step);
+            c.checkpoint_every = checkpoint_every;
+            if (!on_checkpoint.is_none()) result.on_checkpoint = nb::borrow(on_checkpoint);
+            if (nb::isinstance<PyTrainCheckpoint>(resume)) {
+              c.resume = nb::cast<const PyTrainCheckpoint&>(resume).checkpoint;
+            } else if (!resume.is_none()) {
+              c.resume = std::make_shared<const TrainCheckpoint>(
+                  read_train_checkpoint(nb::cast<std::string>(nb::str(resume))).checkpoint);
+            }
             validate(c);
             new (self) PyTrainConfig(std::move(result));
           },
@@ -71,6 +95,8 @@ void bind_training(nb::module_& m) {
           "clip"_a = d.clip, "tolerance"_a = d.tolerance, "ema"_a = d.ema,
           "validation"_a = d.validation, "early_stop"_a = d.early_stop, "seed"_a = d.seed,
           "backend"_a = "auto", "device"_a = d.device, "on_step"_a = nb::none(),
+          "checkpoint_every"_a = d.checkpoint_every, "on_checkpoint"_a = nb::none(),
+          "resume"_a = nb::none(),
           "hidden widths; activation relu, softplus, tanh or silu; loss exact, sliced, dsm (at "
           "sigma) or ncsn (over sigmas σ₁ > … > σ_L, see geometric_noise_levels); projections "
           "and projection (rademacher, gaussian) for sliced; optimizer gd, nesterov or adam, "
@@ -80,10 +106,39 @@ void bind_training(nb::module_& m) {
           "‖∇‖ ≤ it); ema (the average of the iterates, 0: off); validation (the fraction of rows "
           "held out and scored, 0: off) and early_stop (stop after that many validations "
           "without improvement, returning the best model; 0: off); seed; backend; "
-          "device (a GPU ordinal); on_step(TrainStep) after every iteration.")
+          "device (a GPU ordinal); on_step(TrainStep) after every iteration; "
+          "on_checkpoint(TrainCheckpoint) after every checkpoint_every-th iteration but the last; "
+          "resume: a TrainCheckpoint or its file, to continue that run bit for bit.")
       .def_prop_ro("iterations", [](const PyTrainConfig& c) { return c.config.iterations; })
       .def_prop_ro("loss", [](const PyTrainConfig& c) { return std::string(to_string(c.config.loss)); })
       .def_prop_ro("hidden", [](const PyTrainConfig& c) { return c.config.hidden; });
+
+  nb::class_<PyTrainCheckpoint>(m, "TrainCheckpoint",
+                                "A training run stopped after an iteration: resuming from it "
+                                "gives the uninterrupted run's model, bit for bit.")
+      .def_prop_ro("iteration", [](const PyTrainCheckpoint& c) { return c.checkpoint->iteration; })
+      .def_prop_ro("evaluations", [](const PyTrainCheckpoint& c) { return c.checkpoint->evaluations; })
+      .def_prop_ro("parameters", [](const PyTrainCheckpoint& c) { return floats(c.checkpoint->parameters); },
+                   "θ, flat: per layer its weight (outputs × inputs, row-major), then its bias")
+      .def_prop_ro("best_iteration", [](const PyTrainCheckpoint& c) { return c.checkpoint->best_iteration; })
+      .def_prop_ro("settings", [](const PyTrainCheckpoint& c) { return c.settings; })
+      .def(
+          "save",
+          [](const PyTrainCheckpoint& c, const std::string& path, const RunSettings& settings) {
+            write_train_checkpoint(path, *c.checkpoint, settings);
+          },
+          "path"_a, "settings"_a = RunSettings{},
+          "Writes the checkpoint file atomically (the format `langevin train --checkpoint` "
+          "writes), with free-form settings that identify the run.")
+      .def_static(
+          "load",
+          [](const std::string& path) {
+            TrainCheckpointFile file = read_train_checkpoint(path);
+            return PyTrainCheckpoint{
+                std::make_shared<const TrainCheckpoint>(std::move(file.checkpoint)),
+                std::move(file.settings)};
+          },
+          "path"_a, "Reads a training checkpoint file (this library's or the CLI's).");
 
   nb::class_<TrainStep>(m, "TrainStep", "What one training iteration reports.")
       .def_ro("iteration", &TrainStep::iteration)
@@ -131,6 +186,12 @@ void bind_training(nb::module_& m) {
             (*callback)(step);
           }
         };
+        if (c.on_checkpoint.is_valid()) {
+          c.config.on_checkpoint = [callback = &c.on_checkpoint](const TrainCheckpoint& state) {
+            nb::gil_scoped_acquire gil;
+            (*callback)(PyTrainCheckpoint{std::make_shared<const TrainCheckpoint>(state), {}});
+          };
+        }
         if (initial.is_none()) {
           nb::gil_scoped_release release;
           return langevin::train(points, c.config);

@@ -114,6 +114,51 @@ TEST(MpiTrain, FewerPartialSumsThanRanks) {
   expect_one_process_model_at_every_rank_count(points, config);
 }
 
+TEST(MpiTrain, ValidationEarlyStoppingAndCheckpointsAtAnyRankCount) {
+  // The held-out loss is reduced in the same fixed order as the training loss, so early
+  // stopping picks the same model; a checkpoint written at the world's rank count resumes at
+  // every other count to the one-process model.
+  TrainConfig config = base_config();
+  config.hidden = {24};
+  config.activation = Activation::Softplus;
+  config.loss = Loss::Dsm;
+  config.iterations = 12;
+  config.ema = 0.9;
+  config.validation = 0.2;
+  config.early_stop = 50;
+  config.checkpoint_every = 5;
+  const Array points = data(2);
+  std::vector<TrainCheckpoint> one_checkpoints;
+  config.on_checkpoint = [&](const TrainCheckpoint& c) { one_checkpoints.push_back(c); };
+  const TrainResult one = train(points, config);
+  ASSERT_EQ(one_checkpoints.size(), 2u);
+
+  std::vector<TrainCheckpoint> world_checkpoints;
+  config.on_checkpoint = [&](const TrainCheckpoint& c) { world_checkpoints.push_back(c); };
+  const TrainResult world = mpi::train(MPI_COMM_WORLD, points, config);
+  EXPECT_TRUE(same_model(world.model, one.model));
+  EXPECT_EQ(world.validation_loss, one.validation_loss);
+  EXPECT_EQ(world.best_iteration, one.best_iteration);
+  ASSERT_EQ(world_checkpoints.size(), one_checkpoints.size());
+  for (std::size_t i = 0; i < world_checkpoints.size(); ++i) {
+    EXPECT_EQ(world_checkpoints[i].parameters, one_checkpoints[i].parameters);
+    EXPECT_EQ(world_checkpoints[i].moment1, one_checkpoints[i].moment1);
+    EXPECT_EQ(world_checkpoints[i].average, one_checkpoints[i].average);
+    EXPECT_EQ(world_checkpoints[i].best, one_checkpoints[i].best);
+  }
+
+  config.on_checkpoint = nullptr;
+  config.resume = std::make_shared<const TrainCheckpoint>(world_checkpoints.front());
+  for (int ranks = 1; ranks <= world_size(); ++ranks) {
+    SCOPED_TRACE("resumed at " + std::to_string(ranks) + " ranks");
+    const FirstRanks first(ranks);
+    if (first.comm == MPI_COMM_NULL) continue;
+    const TrainResult resumed = mpi::train(first.comm, points, config);
+    EXPECT_TRUE(same_model(resumed.model, one.model));
+    EXPECT_EQ(resumed.validation_loss, one.validation_loss);
+  }
+}
+
 TEST(MpiTrain, BadInputIsRefusedOnEveryRank) {
   TrainConfig config = base_config();
   config.iterations = 0;

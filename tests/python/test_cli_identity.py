@@ -108,3 +108,25 @@ def test_validated_training_equals_the_clis(tool, tmp_path, data_1d):
     assert scored[fit.best_iteration] == fit.validation_loss
     held = langevin.validation_rows(len(data_1d), 0.25, 0)
     assert len(held) == round(0.25 * len(data_1d)) and list(held) == sorted(set(held))
+
+
+def test_training_resumes_from_the_clis_checkpoint(tool, tmp_path, data_1d):
+    np.save(tmp_path / "data.npy", data_1d)
+    options = ["train", "--data", tmp_path / "data.npy", "--hidden", 16, "--iters", 60,
+               "--lr", 0.01, "--ema", 0.9, "--batch", 64, "--seed", 4]
+    tool(*options, "--out", tmp_path / "whole.safetensors", "--checkpoint", tmp_path / "t.ckpt",
+         "--checkpoint-every", 25)
+    saved = langevin.TrainCheckpoint.load(str(tmp_path / "t.ckpt"))
+    assert saved.iteration == 50 and saved.settings["iterations"] == "60"
+    kwargs = dict(hidden=[16], iterations=60, learning_rate=0.01, ema=0.9, batch=64, seed=4)
+    seen = []
+    whole = langevin.train(data_1d, checkpoint_every=25, on_checkpoint=seen.append, **kwargs)
+    assert [c.iteration for c in seen] == [25, 50]
+    np.testing.assert_array_equal(seen[1].parameters, saved.parameters)
+    for resume in (saved, str(tmp_path / "t.ckpt"), seen[0]):
+        resumed = langevin.train(data_1d, resume=resume, **kwargs)
+        assert resumed.model.state_dict().keys() == whole.model.state_dict().keys()
+        for key, value in whole.model.state_dict().items():
+            np.testing.assert_array_equal(resumed.model.state_dict()[key], value)
+    whole.model.save(str(tmp_path / "py.safetensors"))
+    assert (tmp_path / "py.safetensors").read_bytes() == (tmp_path / "whole.safetensors").read_bytes()

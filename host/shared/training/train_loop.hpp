@@ -17,6 +17,12 @@
 
 namespace langevin::training {
 
+/// Refuses a TrainConfig::resume that is not a checkpoint of a run of `config` over a model of
+/// `parameters` parameters (trainer.cpp): its iteration inside the run, each vector the size
+/// this configuration keeps (or empty), every value finite.
+void check_resume(const TrainCheckpoint& checkpoint, const TrainConfig& config,
+                  std::size_t parameters, bool stopping_early);
+
 /// Seeds for the independent random streams of a run, derived from the user's seed.
 inline unsigned long long derive_seed(unsigned long long seed, unsigned long long purpose) {
   unsigned long long z = seed + 0x9E3779B97F4A7C15ull * (purpose + 1);  // splitmix64
@@ -240,7 +246,53 @@ TrainResult train_with(const Array& all_data, const Mlp& initial, const TrainCon
   double momentum_t = 1.0;                          // FISTA's t_k
   double step_used = learning_rate;                 // what the last update used, for reports
 
-  for (std::int64_t iteration = 1; iteration <= config.iterations; ++iteration) {
+  // The state a checkpoint holds, each buffer only where this configuration keeps it.
+  const bool nesterov = config.optimizer == Optimizer::Nesterov;
+  const bool adam = config.optimizer == Optimizer::Adam;
+  auto to_host = [&](const auto& buffer) {
+    std::vector<float> values(n);
+    Ops::download(values.data(), buffer.data(), n);
+    return values;
+  };
+  auto save_state = [&](std::int64_t iteration) {
+    TrainCheckpoint state;
+    state.iteration = iteration;
+    state.evaluations = result.evaluations;
+    state.parameters = to_host(x);
+    if (nesterov) state.extrapolated = to_host(y);
+    if (adam) state.moment1 = to_host(moment1), state.moment2 = to_host(moment2);
+    if (averaged) state.average = to_host(average);
+    state.step = step;
+    state.momentum = momentum_t;
+    if (stopping_early && best_iteration > 0) state.best = to_host(best);
+    state.best_loss = best_loss;
+    state.best_iteration = best_iteration;
+    state.stale = stale;
+    return state;
+  };
+  std::int64_t first = 1;
+  if (config.resume) {
+    const TrainCheckpoint& r = *config.resume;
+    check_resume(r, config, static_cast<std::size_t>(n), stopping_early);
+    auto restore = [&](auto& buffer, const std::vector<float>& values) {
+      Ops::upload(buffer.data(), values.data(), n);
+    };
+    restore(x, r.parameters);
+    restore(y, nesterov ? r.extrapolated : r.parameters);
+    if (adam) restore(moment1, r.moment1), restore(moment2, r.moment2);
+    if (averaged) restore(average, r.average);
+    if (!r.best.empty()) restore(best, r.best);
+    step = r.step;
+    momentum_t = r.momentum;
+    best_loss = r.best_loss;
+    best_iteration = r.best_iteration;
+    stale = r.stale;
+    result.evaluations = r.evaluations;
+    result.iterations = r.iteration;
+    first = r.iteration + 1;
+  }
+
+  for (std::int64_t iteration = first; iteration <= config.iterations; ++iteration) {
     objective.prepare(device_data.data(), data_rows, static_cast<unsigned long long>(iteration));
     // The gradient is taken at y for nesterov (the extrapolated point), else at x.
     float* at = config.optimizer == Optimizer::Nesterov ? y.data() : x.data();
@@ -342,6 +394,10 @@ TrainResult train_with(const Array& all_data, const Mlp& initial, const TrainCon
       // jaxopt's stopping test: the gradient norm at the new iterate.
       value_and_gradient(x.data(), candidate.data());
       if (std::sqrt(ops.sum(layout.count, SquareTerm{candidate.data()})) <= config.tolerance) break;
+    }
+    if (config.checkpoint_every > 0 && iteration % config.checkpoint_every == 0 &&
+        iteration < config.iterations && config.on_checkpoint) {
+      config.on_checkpoint(save_state(iteration));
     }
   }
 
