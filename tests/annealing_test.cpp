@@ -351,5 +351,46 @@ TEST(CompareMultivariate, ComponentWeightsAndSlicedWasserstein) {
   EXPECT_NEAR(moved, 2.0 / M_PI, 0.05);
 }
 
+TEST(SamplerDefaults, PlainAndAnnealedRunsMakeTheirDefaultsConcrete) {
+  // Plain Langevin: 2 000 steps of 5·10⁻³ from N(0, 1). Annealed over σ₁ > … > σ_L: 50 steps a
+  // level of α_i = 0.1 σ_i² (ε = 0.1 σ_L²) from N(0, σ₁²). What is given stays as given.
+  const SamplerConfig plain = with_defaults(SamplerConfig{}, {});
+  EXPECT_EQ(plain.steps, 2000);
+  EXPECT_EQ(plain.epsilon, 5e-3);
+  EXPECT_EQ(plain.init_std, 1.0);
+  const SamplerConfig annealed = with_defaults(SamplerConfig{}, {10.0, 1.0, 0.1});
+  EXPECT_EQ(annealed.steps, 50);
+  EXPECT_EQ(annealed.epsilon, 0.1 * 0.1 * 0.1);
+  EXPECT_EQ(annealed.init_std, 10.0);
+  SamplerConfig given;
+  given.steps = 7;
+  given.epsilon = 0.25;
+  given.init_std = 0.0;  // all chains at init_mean
+  const SamplerConfig kept = with_defaults(given, {10.0, 1.0});
+  EXPECT_EQ(kept.steps, 7);
+  EXPECT_EQ(kept.epsilon, 0.25);
+  EXPECT_EQ(kept.init_std, 0.0);
+
+  // A run with the defaults is the run with them written out, and reports them.
+  SamplerConfig config;
+  config.chains = 300;
+  config.backend = Backend::Cpu;
+  SamplerConfig explicit_plain = config;
+  explicit_plain.steps = 2000;
+  explicit_plain.epsilon = 5e-3;
+  explicit_plain.init_std = 1.0;
+  EXPECT_EQ(sample(kSeparated, config).values(), sample(kSeparated, explicit_plain).values());
+  config.sigmas = {6.0, 2.0, 0.5};
+  const Sampler sampler(kSeparated, config);
+  EXPECT_EQ(sampler.config().steps, 50);
+  EXPECT_EQ(sampler.config().epsilon, 0.1 * 0.5 * 0.5);
+  EXPECT_EQ(sampler.config().init_std, 6.0);
+  SamplerConfig explicit_annealed = config;
+  explicit_annealed.steps = 50;
+  explicit_annealed.epsilon = 0.1 * 0.5 * 0.5;
+  explicit_annealed.init_std = 6.0;
+  EXPECT_EQ(sample(kSeparated, config).values(), sample(kSeparated, explicit_annealed).values());
+}
+
 }  // namespace
 }  // namespace langevin

@@ -306,14 +306,16 @@ TEST(SamplerValidation, NamesTheFieldAndValue) {
     return validation_error(changed);
   };
   EXPECT_EQ(with([](SamplerConfig& c) { c.chains = 0; }), "chains = 0: must be at least 1");
-  EXPECT_EQ(with([](SamplerConfig& c) { c.steps = -5; }), "steps = -5: must be at least 1");
-  EXPECT_EQ(with([](SamplerConfig& c) { c.epsilon = 0; }), "epsilon = 0: must be positive and finite");
+  EXPECT_EQ(with([](SamplerConfig& c) { c.steps = -5; }),
+            "steps = -5: must be at least 1 (0: the default)");
+  EXPECT_EQ(with([](SamplerConfig& c) { c.epsilon = -1; }),
+            "epsilon = -1: must be positive and finite (0: the default)");
   EXPECT_EQ(with([](SamplerConfig& c) { c.epsilon = NAN; }),
-            "epsilon = nan: must be positive and finite");
+            "epsilon = nan: must be positive and finite (0: the default)");
   EXPECT_EQ(with([](SamplerConfig& c) { c.first_chain = -1; }),
             "first_chain = -1: must be non-negative");
-  EXPECT_EQ(with([](SamplerConfig& c) { c.init_std = -1; }),
-            "init std = -1: must be non-negative and finite");
+  EXPECT_EQ(with([](SamplerConfig& c) { c.init_std = INFINITY; }),
+            "init std = inf: must be finite (negative: the default)");
   EXPECT_EQ(with([](SamplerConfig& c) {
               c.keep = Keep::Trajectory;
               c.burn_in = 100;

@@ -486,6 +486,36 @@ TEST(Training, EmaReturnsTheAverageOfTheIterates) {
   EXPECT_THROW(train(data, config), InvalidInput);
 }
 
+TEST(Training, WithValidationTheAverageIsNeverWorseThanTheLastIterate) {
+  // The iterates do not depend on the averaging, so the run without it ends at the last iterate
+  // of the run with it: the averaged run returns the average only where the held-out loss is
+  // at most the last iterate's, else that very iterate.
+  const Array data = random_points(400, 2, 48);
+  TrainConfig config = small_training();
+  config.loss = Loss::Dsm;
+  config.sigma = 0.3;
+  config.optimizer = Optimizer::Adam;
+  config.learning_rate = 1e-2;
+  config.batch = 64;
+  config.validation = 0.25;
+  for (const std::int64_t iterations : {200, 2000, 20000}) {
+    SCOPED_TRACE(std::to_string(iterations) + " iterations");
+    config.iterations = iterations;
+    config.ema = 0.0;
+    const TrainResult last = train(data, config);
+    EXPECT_FALSE(last.averaged);
+    config.ema = 0.999;
+    const TrainResult fit = train(data, config);
+    EXPECT_LE(fit.validation_loss, last.validation_loss);
+    if (!fit.averaged) {
+      EXPECT_EQ(fit.model.packed(), last.model.packed());
+      EXPECT_EQ(fit.validation_loss, last.validation_loss);
+    }
+  }
+  config.validation = 0;  // without held-out rows to judge by, the average it is
+  EXPECT_TRUE(train(data, config).averaged);
+}
+
 TEST(Training, LearningRateSchedulesFollowTheirFormulas) {
   // The rate each update used, as reported, against the schedule written out: a linear rise
   // over W iterations, then constant or half a cosine over the K − W + 1 that follow.

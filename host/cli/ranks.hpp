@@ -32,6 +32,8 @@ class ChainRun {
   virtual std::vector<int> devices() const = 0;
   virtual std::string score_form() const = 0;
   virtual const std::vector<double>& noise_levels() const = 0;
+  /// The whole run's configuration, its defaults made concrete (with_defaults).
+  virtual const SamplerConfig& config() const = 0;
   /// MALA: the whole run's acceptance rate.
   virtual double acceptance_rate() = 0;
 };

@@ -33,6 +33,7 @@ class RankRun final : public ChainRun {
   std::vector<int> devices() const override { return sampler_.devices(); }
   std::string score_form() const override { return sampler_.score_form(); }
   const std::vector<double>& noise_levels() const override { return sampler_.noise_levels(); }
+  const SamplerConfig& config() const override { return sampler_.config(); }
   double acceptance_rate() override { return sampler_.acceptance_rate(); }
 
  private:

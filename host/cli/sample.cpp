@@ -11,6 +11,7 @@
 #include <langevin/version.hpp>
 
 #include "io/atomic_file.hpp"
+#include "validation.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -29,9 +30,11 @@ struct SampleOptions {
   ScoreSourceOptions source;
   std::string out;
   std::int64_t chains = 1000;
-  std::int64_t steps = 2000;
-  double epsilon = 5e-3;
-  std::string init = "normal:0,1";
+  std::int64_t steps = 0;    // 0: the library's default (with_defaults)
+  double epsilon = 0.0;      // 0: the library's default
+  const CLI::Option* steps_option = nullptr;    // given 0 is an error, not the default
+  const CLI::Option* epsilon_option = nullptr;
+  std::string init;          // empty: N(0, 1), or N(0, sigma_1^2) when annealed
   std::string keep = "final";
   std::int64_t burn_in = 0;
   std::int64_t thin = 1;
@@ -66,6 +69,14 @@ std::string where(Backend backend, const std::vector<int>& devices) {
 /// The JSON summary's entries every sample command prints, with "ranks" under an MPI launch.
 void add_ranks(nlohmann::json& summary) {
   if (ranks().launched()) summary["ranks"] = ranks().ranks();
+}
+
+/// The initial states as --init would give them: the option, or the default the run resolved.
+std::string init_text(const SampleOptions& options, const SamplerConfig& resolved) {
+  if (!options.init.empty()) return options.init;
+  std::ostringstream text;
+  text << "normal:" << resolved.init_mean << "," << resolved.init_std;
+  return text.str();
 }
 
 /// --init normal:M,S or file:x0.npy (or .h5).
@@ -116,7 +127,7 @@ Hdf5Attributes describe_run(const SampleOptions& options, const SamplerConfig& c
   attributes["steps"] = config.steps;
   attributes["chains"] = config.chains;
   attributes["first_chain"] = config.first_chain;
-  attributes["init"] = options.init;
+  attributes["init"] = init_text(options, config);
   attributes["keep"] = options.keep;
   attributes["burn_in"] = config.burn_in;
   attributes["thin"] = config.thin;
@@ -218,8 +229,8 @@ void write_summary(const SampleOptions& options, const ScoreSource& source,
   file["run"] = {{"source", options.source.gmm_path.empty() ? options.source.model_path
                                                             : options.source.gmm_path},
                  {"chains", config.chains},
-                 {"steps", config.steps},
-                 {"epsilon", config.epsilon},
+                 {"steps", resolved.config().steps},
+                 {"epsilon", resolved.config().epsilon},
                  {"seed", config.seed},
                  {"first_chain", config.first_chain},
                  {"keep", options.keep},
@@ -228,7 +239,7 @@ void write_summary(const SampleOptions& options, const ScoreSource& source,
                  {"sampler", to_string(config.method)},
                  {"noise_levels", resolved.noise_levels()},
                  {"denoise", config.denoise},
-                 {"init", options.init},
+                 {"init", init_text(options, resolved.config())},
                  {"backend", to_string(resolved.backend())},
                  {"devices", resolved.devices()},
                  {"score_form", resolved.score_form()},
@@ -301,6 +312,14 @@ Prepared prepare(const SampleOptions& options) {
 
   SamplerConfig& config = prepared.config;
   config.chains = options.chains;
+  // The library reads 0 as "the default"; on the command line a 0 is a mistake.
+  if (options.steps_option->count() > 0 && options.steps < 1) {
+    throw InvalidInput("--steps = " + std::to_string(options.steps) + ": must be at least 1");
+  }
+  if (options.epsilon_option->count() > 0 && !(std::isfinite(options.epsilon) && options.epsilon > 0)) {
+    throw InvalidInput("--epsilon = " + detail::number_text(options.epsilon) +
+                       ": must be positive and finite");
+  }
   config.steps = options.steps;
   config.epsilon = options.epsilon;
   config.seed = options.common.seed;
@@ -318,11 +337,19 @@ Prepared prepare(const SampleOptions& options) {
   } else {
     throw InvalidInput("--keep = \"" + options.keep + "\": expected final or trajectory");
   }
-  apply_init(options.init, dim, config);
+  if (!options.init.empty()) apply_init(options.init, dim, config);
   config.method = parse_method(options.sampler, "--sampler");
   config.denoise = options.denoise;
   // The library refuses levels for a model that is not noise-conditional, naming the field.
   if (!options.sigmas.empty()) config.sigmas = parse_noise_levels(options.sigmas, "--sigmas");
+  // The defaults made concrete here, so that the settings a checkpoint records and the
+  // summaries name the step size and steps the run takes. (A plain model given --sigmas is
+  // refused by the library, naming the field.)
+  std::vector<double> levels = config.sigmas;
+  if (levels.empty() && std::holds_alternative<Mlp>(prepared.source)) {
+    levels = std::get<Mlp>(prepared.source).noise_levels();
+  }
+  config = with_defaults(std::move(config), levels);
   if (summarised) {
     prepared.summary.histogram = parse_histogram(options);
     prepared.summary.chunk_chains = options.chunk_chains;
@@ -382,19 +409,22 @@ void run_sample(const SampleOptions& options) {
   const std::vector<std::int64_t> shape = sampler->output_shape();
   ranks().write_rows(options.out, "samples", rows, shape, sampler->first_row(),
                      [&](const std::vector<std::int64_t>& whole) {
-                       return describe_run(options, config, *sampler, whole, prepared.inputs);
+                       return describe_run(options, sampler->config(), *sampler, whole,
+                                           prepared.inputs);
                      });
   if (!ranks().lead()) return;
 
   const std::size_t levels = sampler->noise_levels().size();
-  const double updates = static_cast<double>(total_updates(config, static_cast<int>(levels)));
+  const SamplerConfig& ran = sampler->config();  // the defaults made concrete
+  const double updates = static_cast<double>(total_updates(ran, static_cast<int>(levels)));
   // The updates this process ran: a resumed run did those after its checkpoint only.
   const double updates_run =
       updates - (config.resume ? static_cast<double>(config.resume->update) : 0.0);
   const double chain_steps = static_cast<double>(config.chains) * updates_run;
   nlohmann::json summary = {{"command", "sample"},
                             {"chains", config.chains},
-                            {"steps", config.steps},
+                            {"steps", ran.steps},
+                            {"epsilon", ran.epsilon},
                             {"noise_levels", sampler->noise_levels()},
                             {"dim", dim},
                             {"sampler", to_string(config.method)},
@@ -407,7 +437,7 @@ void run_sample(const SampleOptions& options) {
                             {"shape", shape}};
   add_ranks(summary);
   std::ostringstream text;
-  text << "sampled " << config.chains << " chains x " << config.steps << " steps";
+  text << "sampled " << config.chains << " chains x " << ran.steps << " steps";
   if (levels > 0) text << " x " << levels << " noise levels";
   text << " (d = " << dim << ", " << to_string(config.method) << ") on "
        << where(sampler->backend(), sampler->devices()) << " in " << engineering(seconds)
@@ -437,14 +467,17 @@ Command add_sample_command(CLI::App& app) {
   command->add_option("--chains", options->chains, "number of chains")
       ->check(integer_range<std::int64_t>())
       ->capture_default_str();
-  command->add_option("--steps", options->steps, "Langevin updates per chain")
-      ->check(integer_range<std::int64_t>())
-      ->capture_default_str();
-  command->add_option("--epsilon", options->epsilon, "step size eps")->capture_default_str();
+  options->steps_option = command->add_option("--steps", options->steps,
+                      "Langevin updates per chain (per noise level when annealed); default 2000, "
+                      "or 50 per level when annealed")
+      ->check(integer_range<std::int64_t>());
+  options->epsilon_option = command->add_option("--epsilon", options->epsilon,
+                      "step size eps; default 0.005, or 0.1 sigma_L^2 when annealed (steps "
+                      "0.1 sigma_i^2 at level i)");
   command->add_option("--init", options->init,
                       "initial states: normal:MEAN,STD (i.i.d. per coordinate) or file:x0.npy "
-                      "(or .h5; shape (chains, d))")
-      ->capture_default_str();
+                      "(or .h5; shape (chains, d)); default normal:0,1, or normal:0,sigma_1 when "
+                      "annealed");
   command->add_option("--keep", options->keep,
                       "final: x_K, shape (chains, d); trajectory: x_k for k = B, B+T, ... < K, "
                       "shape (chains, kept, d)")

@@ -233,6 +233,7 @@ void run_train(const TrainOptions& options) {
   if (validating) {
     text << ", validation loss " << fit.validation_loss;
     if (config.early_stop > 0) text << " (the model of iteration " << fit.best_iteration << ")";
+    if (config.ema > 0 && !fit.averaged) text << " (the last iterate: it beat the average)";
   }
   text << " -> " << options.out << "\n";
   nlohmann::json summary = {{"command", "train"},
@@ -251,6 +252,7 @@ void run_train(const TrainOptions& options) {
     summary["validation"] = config.validation;
     summary["validation_loss"] = fit.validation_loss;
     summary["best_iteration"] = fit.best_iteration;
+    if (config.ema > 0) summary["averaged"] = fit.averaged;
   }
   print_summary(options.common, summary, text.str());
 }

@@ -94,6 +94,7 @@ struct Sampler::Impl {
       : comm(caller), target(std::move(t)), config(std::move(c)) {
     agree(comm.get(), [&] {
       levels = target->noise_levels(config);
+      config = with_defaults(std::move(config), levels);
       validate(config, target->dim(), static_cast<int>(levels.size()));
       block = block_of(config.chains, comm.rank(), comm.size());
       if (checkpointed(config) && config.chains < comm.size()) {
@@ -211,6 +212,7 @@ std::vector<int> Sampler::devices() const {
 }
 std::string Sampler::score_form() const { return impl_->target->form(); }
 const std::vector<double>& Sampler::noise_levels() const { return impl_->levels; }
+const SamplerConfig& Sampler::config() const { return impl_->config; }
 double Sampler::acceptance_rate() const { return impl_->acceptance; }
 
 Array Sampler::run() {

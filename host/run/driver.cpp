@@ -14,8 +14,9 @@
 
 namespace langevin::detail {
 
-device::ChainConfig chain_config(const SamplerConfig& c, int dim,
+device::ChainConfig chain_config(const SamplerConfig& config, int dim,
                                  const std::vector<double>& sigmas) {
+  const SamplerConfig c = with_defaults(config, sigmas);
   const int levels = std::max<int>(1, static_cast<int>(sigmas.size()));
   device::ChainConfig chains;
   chains.chains = c.chains;
@@ -111,6 +112,7 @@ Driver::Driver(const ScoreTarget& target, const SamplerConfig& config, std::vect
       dim_(target.dim()),
       levels_(std::move(levels)),
       runners_(std::move(runners)) {
+  config_ = with_defaults(std::move(config_), levels_);
   const auto blocks = split_chains(config_.chains, static_cast<int>(runners_.size()));
   parts_.resize(runners_.size());
   for (std::size_t p = 0; p < runners_.size(); ++p) {

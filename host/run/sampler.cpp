@@ -71,13 +71,35 @@ void validate_resume(const Checkpoint& r, const SamplerConfig& c, int dim, int l
 
 }  // namespace
 
+SamplerConfig with_defaults(SamplerConfig c, const std::vector<double>& levels) {
+  const bool annealed = !levels.empty();
+  if (c.steps == 0) c.steps = annealed ? kDefaultAnnealedSteps : kDefaultSteps;
+  if (c.epsilon == 0.0) {
+    c.epsilon = annealed ? kDefaultAnnealedStepRatio * levels.back() * levels.back() : kDefaultEpsilon;
+  }
+  if (c.init_std < 0.0) c.init_std = annealed ? levels.front() : 1.0;
+  return c;
+}
+
+namespace {
+
+/// Steps per level, the default resolved (it depends on whether the run anneals only).
+std::int64_t steps_of(const SamplerConfig& c, int levels) {
+  if (c.steps != 0) return c.steps;
+  return levels > 0 ? kDefaultAnnealedSteps : kDefaultSteps;
+}
+
+}  // namespace
+
 void validate(const SamplerConfig& c, int dim, int levels) {
   require(dim >= 1 && dim <= detail::kLargestDimTier, "dimension", std::to_string(dim),
           "the fused sampler takes 1 to " + std::to_string(detail::kLargestDimTier));
   require(c.chains >= 1, "chains", std::to_string(c.chains), "must be at least 1");
-  require(c.steps >= 1, "steps", std::to_string(c.steps), "must be at least 1");
-  require(std::isfinite(c.epsilon) && c.epsilon > 0.0, "epsilon", text(c.epsilon),
-          "must be positive and finite");
+  // The levels first: the default step size is made from them.
+  if (!c.sigmas.empty()) validate_noise_levels(c.sigmas, "sigmas");
+  require(c.steps >= 0, "steps", std::to_string(c.steps), "must be at least 1 (0: the default)");
+  require(std::isfinite(c.epsilon) && c.epsilon >= 0.0, "epsilon", text(c.epsilon),
+          "must be positive and finite (0: the default)");
   require(c.epsilon <= std::numeric_limits<float>::max(), "epsilon", text(c.epsilon),
           "must fit in float32");
   require(c.first_chain >= 0, "first_chain", std::to_string(c.first_chain),
@@ -87,9 +109,8 @@ void validate(const SamplerConfig& c, int dim, int levels) {
   const bool annealed = levels > 0;
   require(levels >= 0 && levels <= device::kMaxNoiseLevels, "noise levels",
           std::to_string(levels), "must be in 0 … " + std::to_string(device::kMaxNoiseLevels));
-  require(c.steps <= kInt64Max / std::max(1, levels), "steps", std::to_string(c.steps),
+  require(steps_of(c, levels) <= kInt64Max / std::max(1, levels), "steps", std::to_string(c.steps),
           "steps × noise levels must fit in 64 bits");
-  if (!c.sigmas.empty()) validate_noise_levels(c.sigmas, "sigmas");
   require(!(c.method == Method::Mala && annealed), "sampler", "mala",
           "MALA does not anneal: drop the noise levels or use ula");
   require(!(c.denoise && !annealed), "denoise", "true",
@@ -110,8 +131,8 @@ void validate(const SamplerConfig& c, int dim, int levels) {
   } else {
     require(std::isfinite(c.init_mean) && std::abs(c.init_mean) <= 1e30, "init mean",
             text(c.init_mean), "must be finite");
-    require(std::isfinite(c.init_std) && c.init_std >= 0.0 && c.init_std <= 1e30, "init std",
-            text(c.init_std), "must be non-negative and finite");
+    require(std::isfinite(c.init_std) && c.init_std <= 1e30, "init std", text(c.init_std),
+            "must be finite (negative: the default)");
   }
   if (c.keep == Keep::Trajectory) {
     const std::int64_t updates = total_updates(c, levels);
@@ -129,7 +150,7 @@ void validate(const SamplerConfig& c, int dim, int levels) {
 }
 
 std::int64_t total_updates(const SamplerConfig& c, int levels) {
-  return c.steps * std::max(1, levels);
+  return steps_of(c, levels) * std::max(1, levels);
 }
 
 std::int64_t kept_steps(const SamplerConfig& c, int levels) {
@@ -160,6 +181,7 @@ struct Sampler::Impl {
   Impl(std::shared_ptr<const ScoreTarget> t, SamplerConfig c)
       : target(std::move(t)), config(std::move(c)) {
     levels = target->noise_levels(config);
+    config = with_defaults(std::move(config), levels);
     validate(config, target->dim(), static_cast<int>(levels.size()));
     backend = resolve(config.backend);
     driver = std::make_unique<detail::Driver>(

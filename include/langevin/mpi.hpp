@@ -115,6 +115,8 @@ class Sampler {
   /// The CUDA devices this rank runs on (empty on the CPU).
   std::vector<int> devices() const;
   std::string score_form() const;
+  /// The whole run's configuration, its defaults made concrete (with_defaults).
+  const SamplerConfig& config() const;
   const std::vector<double>& noise_levels() const;
 
   /// Runs every rank's chains; returns this rank's rows of the output (block().count of them).

@@ -45,17 +45,27 @@ enum class Method { Ula, Mala };
 const char* to_string(Method method);
 Method parse_method(const std::string& name, const std::string& field = "sampler");
 
+/// What SamplerConfig's default steps (0), epsilon (0) and init_std (negative) stand for
+/// (with_defaults): plain Langevin takes 2 000 steps of ε = 5·10⁻³ from N(0, 1); an annealed run
+/// takes 50 steps per noise level of α_i = 0.1 σ_i² (ε = 0.1 σ_L²) from N(0, σ₁²), the best
+/// choice overall of a sweep over data sets of 1 to 10 dimensions (docs/PERFORMANCE.md,
+/// "Annealed sampling's defaults").
+constexpr std::int64_t kDefaultSteps = 2000;
+constexpr double kDefaultEpsilon = 5e-3;
+constexpr std::int64_t kDefaultAnnealedSteps = 50;
+constexpr double kDefaultAnnealedStepRatio = 0.1;
+
 struct SamplerConfig {
   std::int64_t chains = 1000;
-  std::int64_t steps = 2000;
-  double epsilon = 5e-3;           // step size ε
+  std::int64_t steps = 0;          // updates (per noise level when annealed); 0: the default
+  double epsilon = 0.0;            // step size ε; 0: the default
   std::uint64_t seed = 0;
   std::int64_t first_chain = 0;    // global index of the first chain (its Philox subsequence)
 
   // Initial states: i.i.d. N(init_mean, init_std²) per coordinate, unless init_states is given
-  // as a (chains, d) array.
+  // as a (chains, d) array. A negative init_std is the default: 1, or σ₁ when annealed.
   double init_mean = 0.0;
-  double init_std = 1.0;
+  double init_std = -1.0;
   Array init_states;
 
   Keep keep = Keep::Final;
@@ -98,8 +108,13 @@ struct SamplerConfig {
   std::shared_ptr<const Checkpoint> resume;
 };
 
+/// The configuration with its defaults (steps 0, epsilon 0, a negative init_std) made concrete
+/// for a run annealed over `levels` (empty: plain Langevin); every other field as given. A
+/// Sampler runs, and reports as its config(), this.
+SamplerConfig with_defaults(SamplerConfig config, const std::vector<double>& levels);
+
 /// Throws InvalidInput naming the first field that is out of range for a d-dimensional target
-/// annealed over `levels` noise levels (0: not annealed).
+/// annealed over `levels` noise levels (0: not annealed). The defaults are valid.
 void validate(const SamplerConfig& config, int dim, int levels = 0);
 
 /// Updates per chain: steps × the number of noise levels (× 1 without annealing).

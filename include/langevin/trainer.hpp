@@ -87,8 +87,9 @@ struct TrainConfig {
   Activation activation = Activation::Relu;
   Loss loss = Loss::Exact;
   double sigma = 0.1;                    // dsm: the noise level
-  std::vector<double> sigmas;            // ncsn: the noise levels, decreasing (see
-                                         // geometric_noise_levels)
+  /// ncsn: the noise levels, decreasing; by default (as `langevin train --loss ncsn`) 10 levels
+  /// from 10 down to 0.01 (geometric_noise_levels). Not used by the other losses.
+  std::vector<double> sigmas = geometric_noise_levels(10.0, 0.01, 10);
   int projections = 1;                   // sliced: projections per point
   Projection projection = Projection::Rademacher;
   Optimizer optimizer = Optimizer::Adam;
@@ -118,7 +119,10 @@ struct TrainConfig {
   /// hundred steps; the average smooths it (Song & Ermon 2020 use μ = 0.999 for
   /// noise-conditional models). The warm-up (TensorFlow's num_updates) lets the average forget
   /// the initial weights as fast as the iterates leave them: with μ alone, 0.999³⁰⁰⁰ ≈ 5 % of the
-  /// model would still be the initialisation after 3 000 iterations.
+  /// model would still be the initialisation after 3 000 iterations. Early, while the iterates
+  /// still move fast, the average lags behind them: with a validation split the trained model
+  /// is the average only where the held-out rows score it at least as well as the last iterate
+  /// (TrainResult::averaged).
   double ema = 0.0;
   std::uint64_t seed = 0;                // initialisation, batches, projections, noise
   Backend backend = Backend::Auto;
@@ -147,6 +151,9 @@ struct TrainResult {
   double validation_loss = std::numeric_limits<double>::quiet_NaN();
   /// The iteration whose model is returned: the best validation with early_stop, else the last.
   std::int64_t best_iteration = 0;
+  /// Whether the model is the iterates' average (ema): with validation (and no early stop) only
+  /// where the held-out rows score it at least as well as the last iterate, else always.
+  bool averaged = false;
 };
 
 /// The averaging's decay after update `iteration` (1-based): min(ema, (1 + k)/(10 + k)).

@@ -57,7 +57,7 @@ void bind_training(nb::module_& m) {
             c.activation = parse_activation(activation, "activation");
             c.loss = parse_loss(loss, "loss");
             c.sigma = sigma;
-            c.sigmas = doubles(sigmas, "sigmas");
+            if (!sigmas.is_none()) c.sigmas = doubles(sigmas, "sigmas");
             c.projections = projections;
             c.projection = parse_projection(projection, "projection");
             c.optimizer = parse_optimizer(optimizer, "optimizer");
@@ -98,8 +98,8 @@ void bind_training(nb::module_& m) {
           "checkpoint_every"_a = d.checkpoint_every, "on_checkpoint"_a = nb::none(),
           "resume"_a = nb::none(),
           "hidden widths; activation relu, softplus, tanh or silu; loss exact, sliced, dsm (at "
-          "sigma) or ncsn (over sigmas σ₁ > … > σ_L, see geometric_noise_levels); projections "
-          "and projection (rademacher, gaussian) for sliced; optimizer gd, nesterov or adam, "
+          "sigma) or ncsn (over sigmas σ₁ > … > σ_L, by default geometric_noise_levels(10, 0.01, "
+          "10)); projections and projection (rademacher, gaussian) for sliced; optimizer gd, nesterov or adam, "
           "learning_rate (None: the optimizer's default; 0 with gd/nesterov: a line search), "
           "schedule (constant or cosine) after warmup iterations rising from 0; iterations; "
           "batch (0: full batch); weight_decay; clip (gradient norm); tolerance (stop once "
@@ -157,6 +157,9 @@ void bind_training(nb::module_& m) {
       .def_ro("seconds", &TrainResult::seconds)
       .def_ro("validation_loss", &TrainResult::validation_loss,
               "the returned model's loss on the held-out rows (NaN without validation)")
+      .def_ro("averaged", &TrainResult::averaged,
+              "whether the model is the iterates' average (ema; with validation only where it "
+              "scores at least as well as the last iterate)")
       .def_ro("best_iteration", &TrainResult::best_iteration,
               "the iteration whose model is returned (the best validation with early_stop)")
       .def_prop_ro("backend", [](const TrainResult& r) { return std::string(to_string(r.backend)); })

@@ -59,7 +59,7 @@ inline LossSetup loss_setup(const TrainConfig& config, int dim, long long batch_
   setup.noise_seed = derive_seed(config.seed, 2);
   setup.projection_seed = derive_seed(config.seed, 3);
   setup.level_seed = derive_seed(config.seed, 4);
-  setup.levels = static_cast<int>(config.sigmas.size());
+  setup.levels = config.loss == Loss::Ncsn ? static_cast<int>(config.sigmas.size()) : 0;
   return setup;  // setup.sigmas: the caller's copy of config.sigmas on its backend
 }
 
@@ -404,6 +404,16 @@ TrainResult train_with(const Array& all_data, const Mlp& initial, const TrainCon
   std::vector<float> theta(n);
   const bool keep_best = stopping_early && best_iteration > 0;
   const float* returned = keep_best ? best.data() : averaged ? average.data() : x.data();
+  double returned_loss = std::numeric_limits<double>::quiet_NaN();
+  if (validating && !keep_best) {
+    returned_loss = validation->loss(returned);
+    if (averaged) {
+      // The average is kept only where the held-out rows score it at least as well as the last
+      // iterate: early in training, while the iterates still move fast, it lags behind them.
+      const double last_loss = validation->loss(x.data());
+      if (last_loss < returned_loss) returned = x.data(), returned_loss = last_loss;
+    }
+  }
   Ops::download(theta.data(), returned, n);
   TrainResult fit{to_model(unflatten(theta, layout), initial.activation(), config),
                   result.iterations,
@@ -411,7 +421,8 @@ TrainResult train_with(const Array& all_data, const Mlp& initial, const TrainCon
                   std::chrono::duration<double>(Clock::now() - started).count(),
                   resolve(config.backend)};
   fit.best_iteration = keep_best ? best_iteration : result.iterations;
-  if (validating) fit.validation_loss = keep_best ? best_loss : validation->loss(returned);
+  fit.averaged = averaged && returned != x.data();
+  if (validating) fit.validation_loss = keep_best ? best_loss : returned_loss;
   return fit;
 }
 
