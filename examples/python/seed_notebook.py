@@ -49,7 +49,8 @@ def main():
     ncsn = langevin.train(data, loss="ncsn", sigmas=levels, hidden=[128, 128], activation="silu",
                           learning_rate=1e-3, iterations=20000, batch=2048, ema=0.999,
                           progress=True)
-    annealed = langevin.sample(ncsn.model, chains=10000, steps=100, epsilon=1e-4, denoise=True)
+    annealed = langevin.sample(ncsn.model, chains=10000, steps=100, epsilon=1e-4, init_std=1.0,
+                               denoise=True)
 
     print("mass above 1.5 (the right mode): data {:.3f}, seed sampler {:.3f}, annealed {:.3f}"
           .format((data > 1.5).mean(), (chains > 1.5).mean(), (annealed > 1.5).mean()))

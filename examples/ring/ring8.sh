@@ -28,6 +28,6 @@ mkdir -p "$out"
   --sigmas 8,0.05,20 --hidden 128,128 --activation silu --optimizer adam --lr 1e-3 \
   --iters 20000 --batch 2048 --ema 0.999 "$@"
 "$langevin" sample --model "$out/model.safetensors" --chains 10000 --steps 100 \
-  --epsilon 1e-4 --denoise --out "$out/samples.npy" "$@"
+  --epsilon 1e-4 --init normal:0,1 --denoise --out "$out/samples.npy" "$@"
 "$langevin" compare "$out/samples.npy" "$out/data.npy" --gmm "$mixture" \
   --plot "$out/scatter.svg" "$@"

@@ -93,6 +93,7 @@ void run_annealed_demo(const DemoRun& run, const Array& data) {
   annealed.chains = kChains;
   annealed.steps = 100;  // per level
   annealed.epsilon = 1e-4;
+  annealed.init_std = 1.0;  // N(0, 1), as the seed (the annealed default would be N(0, σ₁²))
   annealed.denoise = true;
   annealed.seed = run.seed;
   annealed.backend = run.backend;
@@ -106,6 +107,7 @@ void run_annealed_demo(const DemoRun& run, const Array& data) {
   plain.chains = 1000;
   plain.steps = 2000;
   plain.epsilon = 5e-3;
+  plain.init_std = 1.0;
   plain.keep = Keep::Trajectory;
   plain.sigmas = {kSigmaMin};
   plain.seed = run.seed;
