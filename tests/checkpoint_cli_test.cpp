@@ -46,6 +46,22 @@ pid_t start_cli(const std::string& arguments) {
   return pid;
 }
 
+/// Starts `arguments`, sends SIGKILL as soon as `checkpoint` exists, and checks that the run
+/// died of it (it had not finished).
+void kill_at_first_checkpoint(const std::string& arguments, const std::string& checkpoint) {
+  const pid_t pid = start_cli(arguments);
+  ASSERT_GT(pid, 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!std::filesystem::exists(checkpoint) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+      << "the run ended before it could be killed (status " << status << ")";
+}
+
 TEST(CheckpointCli, ARunKilledMidwayResumesToTheUninterruptedResult) {
   TempDir dir;
   const std::string options = run_options(dir);
@@ -55,18 +71,8 @@ TEST(CheckpointCli, ARunKilledMidwayResumesToTheUninterruptedResult) {
                              " --quiet --out " + dir.file("whole.npy"));
   ASSERT_EQ(whole.status, 0) << whole.output;
 
-  const pid_t pid = start_cli(options + " --out " + dir.file("killed.npy"));
-  ASSERT_GT(pid, 0);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (!std::filesystem::exists(dir.file("run.ckpt")) &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ASSERT_EQ(::kill(pid, SIGKILL), 0);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-      << "the run ended before it could be killed (status " << status << ")";
+  ASSERT_NO_FATAL_FAILURE(
+      kill_at_first_checkpoint(options + " --out " + dir.file("killed.npy"), dir.file("run.ckpt")));
   EXPECT_FALSE(std::filesystem::exists(dir.file("killed.npy")));
 
   // What the kill left is a whole checkpoint, of an update inside the run.
@@ -136,18 +142,8 @@ TEST(TrainCheckpointCli, ARunKilledMidwayResumesToTheUninterruptedModel) {
 
   const std::string checkpointed =
       options + " --checkpoint " + dir.file("train.ckpt") + " --checkpoint-every 30";
-  const pid_t pid = start_cli(checkpointed + " --out " + dir.file("killed.safetensors"));
-  ASSERT_GT(pid, 0);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (!std::filesystem::exists(dir.file("train.ckpt")) &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  ASSERT_EQ(::kill(pid, SIGKILL), 0);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-      << "the run ended before it could be killed (status " << status << ")";
+  ASSERT_NO_FATAL_FAILURE(kill_at_first_checkpoint(
+      checkpointed + " --out " + dir.file("killed.safetensors"), dir.file("train.ckpt")));
   EXPECT_FALSE(std::filesystem::exists(dir.file("killed.safetensors")));
 
   const TrainCheckpointFile left = read_train_checkpoint(dir.file("train.ckpt"));

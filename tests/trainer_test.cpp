@@ -641,10 +641,9 @@ TEST(TrainingValidation, TrainsOnTheOtherRowsAndScoresTheHeldOut) {
   }
 }
 
-TEST(TrainingValidation, EarlyStoppingKeepsTheBestModel) {
-  // Exact score matching of 20 points with a wide network overfits: the model sharpens around
-  // the training points, and the held-out loss turns up again.
-  const Array data = random_points(40, 1, 44);
+/// Exact score matching of 20 points with a wide network overfits: the model sharpens around
+/// the training points, and the held-out loss (the other 20) turns up again.
+TrainConfig overfitting_training() {
   TrainConfig config = small_training();
   config.hidden = {64};
   config.optimizer = Optimizer::Adam;
@@ -652,6 +651,13 @@ TEST(TrainingValidation, EarlyStoppingKeepsTheBestModel) {
   config.iterations = 2000;
   config.validation = 0.5;
   config.early_stop = 5;
+  return config;
+}
+const Array kOverfitted = random_points(40, 1, 44);
+
+TEST(TrainingValidation, EarlyStoppingKeepsTheBestModel) {
+  const Array& data = kOverfitted;
+  TrainConfig config = overfitting_training();
   std::vector<TrainStep> scored;
   config.on_step = [&](const TrainStep& step) {
     if (!std::isnan(step.validation_loss)) scored.push_back(step);
@@ -762,14 +768,8 @@ TEST(TrainingCheckpoint, EveryOptimizerResumesToTheUninterruptedModelBitForBit) 
 TEST(TrainingCheckpoint, AnEarlyStoppedRunResumesToTheSameStop) {
   // The run of EarlyStoppingKeepsTheBestModel, checkpointed: a resumed run stops where it did,
   // with the same best model, from before and after the best.
-  const Array data = random_points(40, 1, 44);
-  TrainConfig config = small_training();
-  config.hidden = {64};
-  config.optimizer = Optimizer::Adam;
-  config.learning_rate = 1e-2;
-  config.iterations = 2000;
-  config.validation = 0.5;
-  config.early_stop = 5;
+  const Array& data = kOverfitted;
+  TrainConfig config = overfitting_training();
   config.checkpoint_every = 25;
   const Recorded whole = record(data, config);
   ASSERT_LT(whole.result->iterations, config.iterations);

@@ -199,7 +199,8 @@ TrainCheckpointFile read_train_checkpoint(const std::string& path) {
     ++taken;
   });
   if (taken != file.tensors.size()) {
-    for (const auto& [name, tensor] : file.tensors) {
+    for (const auto& entry : file.tensors) {
+      const std::string& name = entry.first;
       bool known = false;
       for_each_vector(c, [&](const char* vector, const std::vector<float>&) { known |= name == vector; });
       if (!known) fail(path, "unknown tensor \"" + name + "\"");
