@@ -154,6 +154,34 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+CheckpointFlags add_checkpoint_options(CLI::App& command, std::string& checkpoint,
+                                       std::int64_t& every, std::string& resume,
+                                       const std::string& state, const std::string& steps,
+                                       const std::string& result) {
+  CheckpointFlags flags{};
+  flags.checkpoint = command.add_option(
+      "--checkpoint", checkpoint,
+      "write " + state + " to this file (.ckpt) every --checkpoint-every " + steps +
+          ", atomically: a killed run resumes from it with --resume");
+  flags.every = command.add_option("--checkpoint-every", every, steps + " between checkpoints")
+                    ->check(integer_range<std::int64_t>());
+  flags.checkpoint->needs(flags.every);
+  flags.every->needs(flags.checkpoint);
+  flags.resume = command.add_option("--resume", resume,
+                                    "continue the run that wrote this checkpoint (give the same "
+                                    "options); the " + result +
+                                        " is bit-identical to the uninterrupted run's");
+  return flags;
+}
+
+void check_checkpoint_options(const std::string& checkpoint, std::int64_t every) {
+  if (checkpoint.empty()) return;
+  check_output_path(checkpoint, {".ckpt", ".safetensors"}, "--checkpoint");
+  if (every < 1) {
+    throw InvalidInput("--checkpoint-every = " + std::to_string(every) + ": must be at least 1");
+  }
+}
+
 void check_same_run(const std::string& path, const RunSettings& theirs, const RunSettings& ours) {
   std::vector<std::string> names;
   for (const auto& entry : ours) names.push_back(entry.first);

@@ -96,6 +96,22 @@ double parse_number(const std::string& text, const std::string& field);
 /// Seconds since `start`.
 double seconds_since(std::chrono::steady_clock::time_point start);
 
+/// --checkpoint F --checkpoint-every N (each needing the other) and --resume F, for a command
+/// whose checkpoints hold `state`, taken every N `steps`; `result` is what a resumed run gives.
+struct CheckpointFlags {
+  CLI::Option* checkpoint;
+  CLI::Option* every;
+  CLI::Option* resume;
+};
+CheckpointFlags add_checkpoint_options(CLI::App& command, std::string& checkpoint,
+                                       std::int64_t& every, std::string& resume,
+                                       const std::string& state, const std::string& steps,
+                                       const std::string& result);
+
+/// Refuses a --checkpoint path that cannot be written (extension, directory) and an interval
+/// below 1, before any work.
+void check_checkpoint_options(const std::string& checkpoint, std::int64_t every);
+
 /// Refuses to resume from the checkpoint `path` unless the run that wrote it had this run's
 /// settings (`ours`), naming the first that differs: --resume = PATH: the checkpoint's run has
 /// NAME = THEIRS, this one OURS.

@@ -300,13 +300,7 @@ Prepared prepare(const SampleOptions& options) {
     check_array_output_path(options.out, "--out");
   }
   const bool checkpoints = !options.checkpoint.empty() || !options.resume.empty();
-  if (!options.checkpoint.empty()) {
-    check_output_path(options.checkpoint, {".ckpt", ".safetensors"}, "--checkpoint");
-    if (options.checkpoint_every < 1) {
-      throw InvalidInput("--checkpoint-every = " + std::to_string(options.checkpoint_every) +
-                         ": must be at least 1");
-    }
-  }
+  check_checkpoint_options(options.checkpoint, options.checkpoint_every);
   Prepared prepared{load_score_source(options.source)};
   const int dim = prepared.dim = source_dim(prepared.source);
 
@@ -501,25 +495,16 @@ Command add_sample_command(CLI::App& app) {
                       "MAX,MIN,LEVELS: anneal a --gmm target over its convolutions with "
                       "N(0, sigma^2), or a noise-conditional model over these levels instead of "
                       "its own");
-  CLI::Option* checkpoint =
-      command->add_option("--checkpoint", options->checkpoint,
-                          "write the run's state to this file (.ckpt) every --checkpoint-every "
-                          "updates, atomically: a killed run resumes from it with --resume");
-  CLI::Option* every =
-      command->add_option("--checkpoint-every", options->checkpoint_every,
-                          "updates between checkpoints (counted across noise levels)")
-          ->check(integer_range<std::int64_t>());
-  checkpoint->needs(every);
-  every->needs(checkpoint);
-  CLI::Option* resume = command->add_option("--resume", options->resume,
-                      "continue the run that wrote this checkpoint (give the same options); the "
-                      "result is bit-identical to the uninterrupted run's");
+  const CheckpointFlags checkpoints = add_checkpoint_options(
+      *command, options->checkpoint, options->checkpoint_every, options->resume,
+      "the run's state", "updates (counted across noise levels)", "result");
   CLI::Option* summary =
       command->add_option("--summary", options->summary,
                           "keep running statistics instead of the samples (.json: per-coordinate "
                           "mean, variance, min, max, histogram); the chains run in chunks, so any "
                           "number fits in memory");
-  summary->excludes(out)->excludes(checkpoint)->excludes(every)->excludes(resume);
+  summary->excludes(out)->excludes(checkpoints.checkpoint)->excludes(checkpoints.every)
+      ->excludes(checkpoints.resume);
   command->add_option("--bins", options->bins, "--summary: histogram bins per coordinate")
       ->check(CLI::Range(0, 1000000))
       ->needs(summary);

@@ -95,13 +95,7 @@ struct Prepared {
 Prepared prepare(const TrainOptions& options) {
   check_output_path(options.out, {".safetensors"}, "--out");
   if (!options.log.empty()) check_output_path(options.log, {".csv"}, "--log");
-  if (!options.checkpoint.empty()) {
-    check_output_path(options.checkpoint, {".ckpt", ".safetensors"}, "--checkpoint");
-    if (options.checkpoint_every < 1) {
-      throw InvalidInput("--checkpoint-every = " + std::to_string(options.checkpoint_every) +
-                         ": must be at least 1");
-    }
-  }
+  check_checkpoint_options(options.checkpoint, options.checkpoint_every);
   Prepared prepared;
   TrainConfig& config = prepared.config;
   if (options.loss == "ncsn") {
@@ -322,19 +316,9 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--log", o->log,
                       "per-iteration CSV: iteration, loss, gradient norm, seconds (and "
                       "validation loss with --validation)");
-  CLI::Option* checkpoint =
-      command->add_option("--checkpoint", o->checkpoint,
-                          "write the run's state (weights, optimizer moments, average, iteration) "
-                          "to this file (.ckpt) every --checkpoint-every iterations, atomically: a "
-                          "killed run resumes from it with --resume");
-  CLI::Option* every = command->add_option("--checkpoint-every", o->checkpoint_every,
-                                           "iterations between checkpoints")
-                           ->check(integer_range<std::int64_t>());
-  checkpoint->needs(every);
-  every->needs(checkpoint);
-  command->add_option("--resume", o->resume,
-                      "continue the run that wrote this checkpoint (give the same options); the "
-                      "model is bit-identical to the uninterrupted run's");
+  add_checkpoint_options(*command, o->checkpoint, o->checkpoint_every, o->resume,
+                         "the run's state (weights, optimizer moments, average, iteration)",
+                         "iterations", "model");
   add_device_options(*command, o->devices, false);
   add_common_options(*command, o->common);
   return {command, [o] { run_train(*o); }};
