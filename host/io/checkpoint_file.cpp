@@ -90,11 +90,7 @@ void write_checkpoint(const std::string& path, const Checkpoint& checkpoint,
 
 CheckpointFile read_checkpoint(const std::string& path) {
   TensorFile file = read_safetensors(path);
-  const auto format = file.metadata.find(kFormatKey);
-  if (format == file.metadata.end()) fail(path, "no \"format\" in its metadata");
-  if (format->second != kFormat) {
-    fail(path, "format \"" + format->second + "\", expected \"" + kFormat + "\"");
-  }
+  check_format(path, file, kFormat);
   CheckpointFile result;
   for (const auto& [key, value] : file.metadata) {
     if (key == kFormatKey) continue;
