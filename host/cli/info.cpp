@@ -34,6 +34,17 @@ std::vector<std::pair<std::string, std::string>> build_entries() {
   return entries;
 }
 
+/// The line `info` adds under the CPU backend when OpenBLAS runs AVX2 kernels on an AVX-512 CPU.
+std::string blas_note(const CpuBlas& blas) {
+  if (!blas.narrower) return "";
+  std::string note = "OpenBLAS runs its " + blas.kernels + " (AVX2) kernels on this AVX-512 CPU";
+  if (!blas.coretype.empty()) note += " (OPENBLAS_CORETYPE=" + blas.coretype + ")";
+  return note + ": training's GEMMs use 256-bit vectors (half the speed on CPUs with full-width "
+                "AVX-512 units, docs/TUNING.md); " +
+         (blas.coretype.empty() ? std::string("OPENBLAS_CORETYPE=SkylakeX selects its AVX-512 ones")
+                                : std::string("unset it to let OpenBLAS choose"));
+}
+
 struct InfoOptions {
   bool json = false;
   ScoreSourceOptions source;
@@ -57,11 +68,19 @@ void print_json(const InfoOptions& options, const std::string& form) {
                         {"multiprocessors", gpu.multiprocessors},
                         {"memory_bytes", gpu.memory_bytes}});
   }
+  const CpuBlas blas = cpu_blas();
+  const nlohmann::json cpu_gemm = {{"library", blas.library},
+                                   {"kernels", blas.kernels},
+                                   {"avx512_cpu", blas.avx512_cpu},
+                                   {"narrower", blas.narrower},
+                                   {"coretype", blas.coretype},
+                                   {"note", blas_note(blas)}};
   nlohmann::json build = nlohmann::json::object();
   for (const auto& [key, value] : build_entries()) build[key] = value;
   const nlohmann::json info = {{"command", "info"},
                                {"version", version()},
                                {"cpu_threads", omp_get_max_threads()},
+                               {"cpu_gemm", cpu_gemm},
                                {"cuda_built", cuda_built()},
                                {"gpus", gpu_list},
                                {"auto_backend", gpus().empty() ? "cpu" : "cuda"},
@@ -81,6 +100,9 @@ void print_text(const InfoOptions& options, const std::string& form) {
   std::cout << "langevin " << version() << "\n\n"
             << "backends:\n"
             << "  cpu   available, " << omp_get_max_threads() << " OpenMP threads\n";
+  const CpuBlas blas = cpu_blas();
+  std::cout << "        training's GEMMs: " << blas.library << "\n";
+  if (blas.narrower) std::cout << "        note: " << blas_note(blas) << "\n";
   if (!cuda_built()) {
     std::cout << "  cuda  not built in (LANGEVIN_WITH_CUDA=OFF; auto runs on the CPU)\n";
   } else if (gpus().empty()) {

@@ -30,6 +30,16 @@ bool cuda_built();
 const std::vector<GpuInfo>& gpus();
 bool cuda_available();
 
+/// The library training's CPU GEMMs run in (`langevin info` shows it).
+struct CpuBlas {
+  std::string library;       // OpenBLAS's configuration string, "CBLAS", or the reference GEMM
+  std::string kernels;       // OpenBLAS's kernel set for this CPU ("Haswell", "SkylakeX", …)
+  bool avx512_cpu = false;   // the CPU has AVX-512 (F, DQ, BW, VL)
+  bool narrower = false;     // OpenBLAS runs AVX2 kernels on it (docs/TUNING.md)
+  std::string coretype;      // OPENBLAS_CORETYPE, when the environment sets it
+};
+CpuBlas cpu_blas();
+
 /// Auto → Cuda or Cpu; Cuda without a GPU throws Error saying so; Cpu stays Cpu.
 Backend resolve(Backend requested);
 

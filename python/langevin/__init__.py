@@ -24,6 +24,7 @@ from ._langevin import (  # noqa: F401
     TrainStep,
     __version__,
     compare,
+    cpu_blas,
     cuda_available,
     cuda_built,
     geometric_noise_levels,

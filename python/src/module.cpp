@@ -97,6 +97,22 @@ NB_MODULE(_langevin, m) {
       "The CUDA devices this process can use, as dicts (index, name, compute_capability, "
       "multiprocessors, memory_bytes); empty without a GPU.");
 
+  m.def(
+      "cpu_blas",
+      [] {
+        const langevin::CpuBlas blas = langevin::cpu_blas();
+        nb::dict info;
+        info["library"] = blas.library;
+        info["kernels"] = blas.kernels;
+        info["avx512_cpu"] = blas.avx512_cpu;
+        info["narrower"] = blas.narrower;
+        info["coretype"] = blas.coretype;
+        return info;
+      },
+      "The library training's CPU GEMMs run in, as a dict (library, kernels, avx512_cpu, "
+      "narrower: AVX2 kernels on an AVX-512 CPU, coretype: OPENBLAS_CORETYPE if set), as "
+      "`langevin info` shows it.");
+
   // For the tests: where the library would read an input from, and whether that is the
   // caller's own memory (float32 C-order host arrays) or a conversion.
   m.def("_input_view", [](nb::handle object) {
