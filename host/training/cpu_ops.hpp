@@ -136,10 +136,17 @@ struct CpuOps {
     }
   }
 
+  /// f(i) for i < count. Like every functor of functors.hpp (the GPU runs them a thread an
+  /// element), f(i) touches only element i's outputs: SIMD lanes may take consecutive i, on a
+  /// thread's own copy of f (see for_each_2d).
   template <class F>
   static void for_each(long long count, const F& f) {
-#pragma omp parallel for schedule(static) if (spread(count))
-    for (long long i = 0; i < count; ++i) f(i);
+#pragma omp parallel if (spread(count))
+    {
+      const F local = f;
+#pragma omp for simd schedule(static)
+      for (long long i = 0; i < count; ++i) local(i);
+    }
   }
 
   /// Σ term(i) in double: fixed chunks summed in order, whatever the thread count.

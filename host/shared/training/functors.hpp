@@ -204,7 +204,8 @@ struct InitialTangents {
 
 /// The batch's inputs: rows of the data (all of them in order for a full batch, else drawn with
 /// replacement), plus σ·ζ for the denoising losses (ζ kept for the loss). For ncsn each row draws
-/// its own level σ from `sigmas` and the network's input gets log σ as one more column.
+/// its own level σ from `sigmas` and the network's input gets log σ as one more column. A row a
+/// call: its index and level are drawn once, its normals four to a Philox block.
 struct BatchInputs {
   const float* data;
   long long data_rows;
@@ -230,10 +231,8 @@ struct BatchInputs {
     return static_cast<int>((static_cast<unsigned long long>(words.x) * levels) >> 32);
   }
 
-  LANGEVIN_HD void operator()(long long i) const {  // i over rows × dim
-    const long long chunk_row = i / dim;
+  LANGEVIN_HD void operator()(long long chunk_row) const {
     const long long row = first_row + chunk_row;
-    const int k = static_cast<int>(i % dim);
     long long source = row;
     if (!full_batch) {
       // An unbiased-enough index in [0, data_rows): the high half of a 32 × 64-bit product.
@@ -241,19 +240,31 @@ struct BatchInputs {
       source = static_cast<long long>((static_cast<unsigned long long>(words.x) *
                                        static_cast<unsigned long long>(data_rows)) >> 32);
     }
-    float value = data[source * dim + k];
+    const float* in = data + source * dim;
+    float* out = x + chunk_row * width();
     float scale = sigma;
     if (sigmas != nullptr) {
-      const float level_sigma = sigmas[level(row)];
-      scale = level_sigma;
-      if (k == 0) x[chunk_row * width() + dim] = device::math::log(level_sigma);
+      scale = sigmas[level(row)];
+      out[dim] = device::math::log(scale);
     }
-    if (noise != nullptr) {
-      const float z = philox_normal(noise_seed, row, iteration, dim, k);
-      noise[i] = z;  // i: chunk-relative
-      value = fmaf(scale, z, value);
+    if (noise == nullptr) {
+      for (int k = 0; k < dim; ++k) out[k] = in[k];
+      return;
     }
-    x[chunk_row * width() + k] = value;
+    // Coordinates 4b … 4b + 3 from Philox block b: philox_normal's numbers, a block at a time.
+    float* z = noise + chunk_row * dim;
+    for (int block = 0; 4 * block < dim; ++block) {
+      const uint4 words = device::philox_words(
+          noise_seed, row, iteration * device::counters_per_draw(dim) + block);
+      float normals[4];
+      device::box_muller<device::ScalarOps>(words.x, words.y, normals[0], normals[1]);
+      device::box_muller<device::ScalarOps>(words.z, words.w, normals[2], normals[3]);
+      for (int j = 0; j < 4 && 4 * block + j < dim; ++j) {
+        const int k = 4 * block + j;
+        z[k] = normals[j];
+        out[k] = fmaf(scale, normals[j], in[k]);
+      }
+    }
   }
 };
 

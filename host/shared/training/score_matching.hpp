@@ -215,7 +215,7 @@ class ScoreMatching {
 
   void draw_inputs(Workspace& w, long long first, long long rows) {
     const bool noisy = setup_.loss == LossKind::Dsm || setup_.loss == LossKind::Ncsn;
-    ops_.for_each(rows * dim_,
+    ops_.for_each(rows,
                   BatchInputs{data_, data_rows_, w.x.data(), noisy ? w.noise.data() : nullptr, rows,
                               first, dim_, setup_.full_batch, setup_.sigma, setup_.sigmas,
                               setup_.levels, setup_.batch_seed, setup_.noise_seed,
