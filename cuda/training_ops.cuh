@@ -106,6 +106,9 @@ class CudaOps {
   }
   static int accumulation_slots() { return 1; }
   static int concurrent_chunks(long long) { return 1; }
+  /// A narrow first or last layer's product goes into the hidden layer's pass whatever the
+  /// shape: a thread an element does the few multiply-adds in registers.
+  static constexpr bool kFusesRuntimeNarrowLayers = true;
   template <class F>
   static void for_each_slot(int slots, int, const F& f) {
     for (int slot = 0; slot < slots; ++slot) f(slot, 0);

@@ -33,6 +33,11 @@ struct CpuOps {
     return count >= kParallelThreshold;
   }
 
+  /// A narrow first or last layer's product goes into the hidden layer's pass only for the
+  /// compile-time shapes (Shape), whose passes the compiler vectorises; with run-time widths the
+  /// pass's inner loops stay scalar, and GEMMs are faster (docs/PERFORMANCE.md).
+  static constexpr bool kFusesRuntimeNarrowLayers = false;
+
   /// Accumulation slots of a batch's chunks (score_matching.hpp): enough for the threads of a
   /// large machine; the result depends on this number, never on the threads.
   static int accumulation_slots() { return 16; }

@@ -67,8 +67,8 @@ struct LossSetup {
 };
 
 /// S (functors.hpp: Shape) fixes the narrow layers' dimension and the stream count at compile
-/// time where the caller knows them; RuntimeShape reads them at run time. Only the fused passes
-/// (d ≤ kFusedNarrowDim) use it.
+/// time where the caller knows them; RuntimeShape reads them at run time. The fused passes
+/// (d ≤ kFusedNarrowDim) use it, where the backend fuses at all (Ops::kFusesRuntimeNarrowLayers).
 template <class Ops, Activation A, class S = RuntimeShape>
 class ScoreMatching {
  public:
@@ -84,8 +84,8 @@ class ScoreMatching {
         partials_(partials),
         in_(layout.widths.front()),
         dim_(layout.widths.back()),
-        fused_in_(in_ <= kFusedNarrowDim),
-        fused_out_(dim_ <= kFusedNarrowDim) {
+        fused_in_(in_ <= kFusedNarrowDim && (S::in > 0 || Ops::kFusesRuntimeNarrowLayers)),
+        fused_out_(dim_ <= kFusedNarrowDim && (S::out > 0 || Ops::kFusesRuntimeNarrowLayers)) {
     Workspace sizing;
     long long floats_per_row = 0;
     for_each_workspace_buffer(sizing, 1, [&](Buffer&, long long count) { floats_per_row += count; });

@@ -33,7 +33,8 @@ inline unsigned long long derive_seed(unsigned long long seed, unsigned long lon
 
 /// Calls f(Shape<…>{}) with the compile-time shape matching (input width, data dimension, tangent
 /// streams), for the few shapes the CPU backend specialises (1-D and 2-D data: exact and
-/// denoising losses, and ncsn's extra log σ input), RuntimeShape otherwise.
+/// denoising losses, and ncsn's extra log σ input), the stream count alone for the denoising
+/// losses at other d, RuntimeShape otherwise.
 template <class F>
 decltype(auto) with_shape(int in, int dim, int streams, F&& f) {
   if (in == 1 && dim == 1 && streams == 1) return f(Shape<1, 1, 1>{});
@@ -41,6 +42,8 @@ decltype(auto) with_shape(int in, int dim, int streams, F&& f) {
   if (in == 2 && dim == 2 && streams == 2) return f(Shape<2, 2, 2>{});
   if (in == 2 && dim == 1 && streams == 0) return f(Shape<2, 1, 0>{});
   if (in == 3 && dim == 2 && streams == 0) return f(Shape<3, 2, 0>{});
+  if (in == 2 && dim == 2 && streams == 0) return f(Shape<2, 2, 0>{});
+  if (streams == 0) return f(Shape<0, 0, 0>{});  // the denoising losses at any other d
   return f(RuntimeShape{});
 }
 
