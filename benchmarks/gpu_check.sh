@@ -143,6 +143,15 @@ if [ "$(left)" -gt 150 ]; then
   peer 90 benchmarks/peers/seed_torch.py "${same_start[@]}"
 else skip 150; fi
 
+log "general networks' training: the library and PyTorch eager on the same rows and batch"
+if [ "$(left)" -gt 90 ]; then
+  for spec in hidden=128x128,activation=silu,loss=ncsn,batch=2048,iterations=300 \
+              hidden=512x512x512,activation=silu,loss=ncsn,batch=8192,iterations=100; do
+    ./build-gpu/benchmarks/training_benchmark --backend cuda --network "$spec" --data "$inputs/data.npy"
+    peer 60 benchmarks/peers/train_torch.py --device cuda --network "$spec" --data "$inputs/data.npy"
+  done
+else skip 90; fi
+
 log "kernel variants of the seed model's chain (each checked against kernel 0): 10^6 and 10^3 chains"
 ./build-gpu/benchmarks/seed_step_kernels all --chains 1000000 --steps 1000 --repeat 3
 echo "seed_step_kernels exit status: $?"

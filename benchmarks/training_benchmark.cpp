@@ -8,8 +8,13 @@
 // timed, counted as 3 multiply-adds per weight and row (forward, and the backward pass's two
 // products).
 //
+// --network SPEC --data X.npy times instead one general network on the given rows, SPEC as
+// benchmarks/peers/train_torch.py takes it (hidden=128x128,activation=silu,loss=ncsn,batch=2048,
+// iterations=300): Adam at 1e-3, no average, ncsn over the default 10 levels 10 → 0.01, dsm at
+// σ = 0.1; the rows its peers print, for benchmarks/peers/train_speed.py to put side by side.
+//
 //   training_benchmark [--backend cpu|cuda|all] [--iterations N] [--full] [--annealed A]
-//                      [--save-inputs DIR]
+//                      [--save-inputs DIR] [--network SPEC --data X.npy]
 //
 // --save-inputs writes DIR/data.npy and DIR/start.safetensors (the data and the initial weights
 // every backend starts from), so that the peers in benchmarks/peers/ train the same problem
@@ -54,25 +59,97 @@ double seconds_of(const std::function<void()>& work, int repeat) {
   return seconds[seconds.size() / 2];
 }
 
+/// "key=value,key=value" → the general network's training configuration.
+langevin::TrainConfig network_config(const std::string& spec) {
+  langevin::TrainConfig config;
+  config.optimizer = langevin::Optimizer::Adam;
+  config.learning_rate = 1e-3;
+  std::size_t start = 0;
+  while (start < spec.size()) {
+    std::size_t end = spec.find(',', start);
+    if (end == std::string::npos) end = spec.size();
+    const std::string item = spec.substr(start, end - start);
+    const std::size_t equals = item.find('=');
+    const std::string key = item.substr(0, equals);
+    const std::string value = equals == std::string::npos ? "" : item.substr(equals + 1);
+    if (key == "hidden") {
+      config.hidden.clear();
+      for (std::size_t from = 0; from < value.size();) {
+        std::size_t to = value.find('x', from);
+        if (to == std::string::npos) to = value.size();
+        config.hidden.push_back(std::stoi(value.substr(from, to - from)));
+        from = to + 1;
+      }
+    } else if (key == "activation") {
+      config.activation = langevin::parse_activation(value, "--network activation");
+    } else if (key == "loss") {
+      config.loss = langevin::parse_loss(value, "--network loss");
+    } else if (key == "batch") {
+      config.batch = std::stoll(value);
+    } else if (key == "iterations") {
+      config.iterations = std::stoll(value);
+    } else {
+      throw langevin::InvalidInput("--network: unknown key \"" + key + "\" in " + spec);
+    }
+    start = end + 1;
+  }
+  return config;
+}
+
+/// One row: the general network of `spec` trained on `data` (after a warm-up of 20 iterations).
+void network_row(const std::string& spec, const langevin::Array& data, langevin::Backend backend) {
+  langevin::TrainConfig config = network_config(spec);
+  config.backend = backend;
+  const std::int64_t iterations = config.iterations;
+  config.iterations = 20;
+  langevin::train(data, config);
+  config.iterations = iterations;
+  const auto started = Clock::now();
+  const langevin::TrainResult fit = langevin::train(data, config);
+  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  double weights = 0;
+  for (const langevin::DenseLayer& layer : fit.model.layers()) {
+    weights += static_cast<double>(layer.inputs) * layer.outputs;
+  }
+  const double flop_per_iteration = 2.0 * 3 * weights * config.batch;
+  std::printf("| langevin %s | %s | %s | %lld | %lld | %.3f | %.5f | %.1f |\n", langevin::version(),
+              langevin::to_string(backend), spec.c_str(), static_cast<long long>(data.shape()[0]),
+              static_cast<long long>(data.shape()[1]), seconds, seconds / iterations,
+              flop_per_iteration * iterations / seconds / 1e9);
+  std::fflush(stdout);
+}
+
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   std::string which = "all";
   std::int64_t iterations = 20;
   bool full = false;
   std::string save_inputs;
   std::int64_t annealed = 0;
+  std::vector<std::string> networks;
+  std::string data_path;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--backend") && i + 1 < argc) which = argv[++i];
     else if (!std::strcmp(argv[i], "--iterations") && i + 1 < argc) iterations = std::stoll(argv[++i]);
     else if (!std::strcmp(argv[i], "--full")) full = true;
     else if (!std::strcmp(argv[i], "--save-inputs") && i + 1 < argc) save_inputs = argv[++i];
     else if (!std::strcmp(argv[i], "--annealed") && i + 1 < argc) annealed = std::stoll(argv[++i]);
+    else if (!std::strcmp(argv[i], "--network") && i + 1 < argc) networks.push_back(argv[++i]);
+    else if (!std::strcmp(argv[i], "--data") && i + 1 < argc) data_path = argv[++i];
   }
   std::vector<langevin::Backend> backends;
   if (which == "cpu" || which == "all") backends.push_back(langevin::Backend::Cpu);
   if ((which == "cuda" || which == "all") && langevin::cuda_available()) {
     backends.push_back(langevin::Backend::Cuda);
+  }
+  if (!networks.empty()) {
+    if (data_path.empty()) throw langevin::InvalidInput("--network needs --data X.npy");
+    const langevin::Array rows = langevin::read_array(data_path);
+    for (const std::string& spec : networks) {
+      for (langevin::Backend backend : backends) network_row(spec, rows, backend);
+    }
+    return 0;
   }
   const langevin::Array data = seed_data();
   const double flop_per_evaluation = 2.0 * 6 * 1024 * 15000;
@@ -147,4 +224,7 @@ int main(int argc, char** argv) {
     }
   }
   return 0;
+} catch (const std::exception& error) {
+  std::fprintf(stderr, "training_benchmark: %s\n", error.what());
+  return 2;
 }
