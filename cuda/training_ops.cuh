@@ -101,7 +101,7 @@ class CudaOps {
 
   /// The GPU takes the whole batch at once where its workspace fits in a quarter of the free
   /// memory, else chunks that do (one after the other: one slot, one workspace).
-  static long long chunk_rows(long long bytes_per_row) {
+  static long long chunk_rows(long long /*rows*/, long long bytes_per_row) {
     return std::max(1ll, kernels::free_device_bytes() / 4 / std::max(1ll, bytes_per_row));
   }
   static int accumulation_slots() { return 1; }

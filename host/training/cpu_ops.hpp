@@ -117,9 +117,16 @@ struct CpuOps {
     }
   }
 
-  /// Rows a loss evaluation processes at a time: the chunk's (rows × width) matrices then stay
-  /// in the caches (for width 1024: 2 MiB each), whatever a row's workspace takes.
-  static long long chunk_rows(long long /*bytes_per_row*/) { return 512; }
+  /// Rows a loss evaluation of `rows` processes at a time: at most 512, so that the chunk's
+  /// (rows × width) matrices stay in the caches (for width 1024: 2 MiB each), whatever a row's
+  /// workspace takes.
+  /// A batch of fewer than 2 048 rows still gets four chunks (of 128 rows at least), so that the
+  /// threads take whole chunks instead of sharing each chunk's small GEMMs and passes. A
+  /// function of the rows alone: the chunks fix the order of the sums, never the threads.
+  static long long chunk_rows(long long rows, long long /*bytes_per_row*/) {
+    constexpr long long kRows = 512, kLeast = 128, kChunks = 4;
+    return std::clamp((rows + kChunks - 1) / kChunks, kLeast, kRows);
+  }
 
   /// f(row, col) over a rows × cols grid; rows across threads, columns as SIMD lanes. f(r, c)
   /// must touch only its own element of every output (the training passes' elementwise

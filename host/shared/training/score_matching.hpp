@@ -91,7 +91,7 @@ class ScoreMatching {
     for_each_workspace_buffer(sizing, 1, [&](Buffer&, long long count) { floats_per_row += count; });
     // The GEMMs take int dimensions: streams × rows of a chunk must fit in one.
     const long long int_rows = std::numeric_limits<int>::max() / std::max(1, setup.streams);
-    chunk_ = std::max(1ll, std::min({rows, ops.chunk_rows(floats_per_row * sizeof(float)), int_rows}));
+    chunk_ = std::max(1ll, std::min({rows, ops.chunk_rows(rows, floats_per_row * sizeof(float)), int_rows}));
     chunks_ = (rows + chunk_ - 1) / chunk_;
     slots_ = static_cast<int>(std::min<long long>(chunks_, ops.accumulation_slots()));
     Workspace first = make_workspace();
