@@ -59,6 +59,16 @@ double seconds_of(const std::function<void()>& work, int repeat) {
   return seconds[seconds.size() / 2];
 }
 
+/// A training iteration's FLOP per row of its batch, counted as 3 multiply-adds per weight (the
+/// forward pass, and the backward pass's two products).
+double flop_per_row(const langevin::Mlp& model) {
+  double weights = 0;
+  for (const langevin::DenseLayer& layer : model.layers()) {
+    weights += static_cast<double>(layer.inputs) * layer.outputs;
+  }
+  return 2.0 * 3 * weights;
+}
+
 /// "key=value,key=value" → the general network's training configuration.
 langevin::TrainConfig network_config(const std::string& spec) {
   langevin::TrainConfig config;
@@ -107,11 +117,7 @@ void network_row(const std::string& spec, const langevin::Array& data, langevin:
   const auto started = Clock::now();
   const langevin::TrainResult fit = langevin::train(data, config);
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-  double weights = 0;
-  for (const langevin::DenseLayer& layer : fit.model.layers()) {
-    weights += static_cast<double>(layer.inputs) * layer.outputs;
-  }
-  const double flop_per_iteration = 2.0 * 3 * weights * config.batch;
+  const double flop_per_iteration = flop_per_row(fit.model) * static_cast<double>(config.batch);
   std::printf("| langevin %s | %s | %s | %lld | %lld | %.3f | %.5f | %.1f |\n", langevin::version(),
               langevin::to_string(backend), spec.c_str(), static_cast<long long>(data.shape()[0]),
               static_cast<long long>(data.shape()[1]), seconds, seconds / iterations,
@@ -211,11 +217,8 @@ int main(int argc, char** argv) try {
       const auto begun = Clock::now();
       const langevin::TrainResult noise_conditional = langevin::train(data, ncsn);
       const double total = std::chrono::duration<double>(Clock::now() - begun).count();
-      double weights = 0;
-      for (const langevin::DenseLayer& layer : noise_conditional.model.layers()) {
-        weights += static_cast<double>(layer.inputs) * layer.outputs;
-      }
-      const double flop_per_iteration = 2.0 * 3 * weights * ncsn.batch;
+      const double flop_per_iteration =
+          flop_per_row(noise_conditional.model) * static_cast<double>(ncsn.batch);
       std::printf("| %s | demo --annealed's training, %lld iterations of 2048 rows | %.3f | %lld | "
                   "%.5f | %.1f |\n",
                   name, static_cast<long long>(annealed), total,
