@@ -916,7 +916,7 @@ TEST(TrainingValidation, NamesFieldAndValue) {
   EXPECT_EQ(message([](TrainConfig& c) { c.iterations = 0; }), "iterations = 0: must be at least 1");
   EXPECT_EQ(message([](TrainConfig& c) { c.hidden = {64, 0}; }), "hidden[1] = 0: must be at least 1");
   EXPECT_EQ(message([](TrainConfig& c) { c.batch = -3; }),
-            "batch = -3: must be 0 (full batch) or positive");
+            "batch = -3: must be 0 (full batch), positive, or -1 (chosen by the data's size)");
   EXPECT_EQ(message([](TrainConfig& c) {
               c.loss = Loss::Dsm;
               c.sigma = 0;
@@ -1032,6 +1032,57 @@ TEST(TrainingCpuGpu, ResumedGpuRunsGiveTheUninterruptedModelBitForBit) {
       EXPECT_EQ(resumed.result->validation_loss, whole.result->validation_loss);
     }
   }
+}
+
+// ---- The default batch ---------------------------------------------------------------------
+
+TEST(TrainingBatch, TheDefaultTakesMiniBatchesForAdamAboveEightThousandRows) {
+  TrainConfig config;  // adam, batch kAutoBatch
+  EXPECT_EQ(config.batch, kAutoBatch);
+  EXPECT_EQ(batch_rows(config, 100), 100);
+  EXPECT_EQ(batch_rows(config, 8192), 8192);
+  EXPECT_EQ(batch_rows(config, 8193), 2048);
+  EXPECT_EQ(batch_rows(config, 1000000), 2048);
+  config.batch = 0;
+  EXPECT_EQ(batch_rows(config, 1000000), 1000000);
+  config.batch = 300;
+  EXPECT_EQ(batch_rows(config, 100), 300);
+  config.batch = kAutoBatch;
+  for (Optimizer optimizer : {Optimizer::Gd, Optimizer::Nesterov}) {
+    config.optimizer = optimizer;  // the line search wants one loss at every trial point
+    EXPECT_EQ(batch_rows(config, 1000000), 1000000) << to_string(optimizer);
+  }
+}
+
+TEST(TrainingBatch, TheDefaultTrainsTheModelOfTheBatchItChooses) {
+  const Array small = draw(GaussianMixture({1.0}, {{0.0, 1.0}}, {{1.0, 2.0}}), 8000, 3);
+  const Array large = draw(GaussianMixture({1.0}, {{0.0, 1.0}}, {{1.0, 2.0}}), 10000, 3);
+  TrainConfig config;
+  config.hidden = {8};
+  config.loss = Loss::Dsm;
+  config.iterations = 4;
+  config.backend = Backend::Cpu;
+  auto same = [](const TrainResult& a, const TrainResult& b) {
+    for (std::size_t l = 0; l < a.model.layers().size(); ++l) {
+      EXPECT_EQ(a.model.layers()[l].weight, b.model.layers()[l].weight);
+      EXPECT_EQ(a.model.layers()[l].bias, b.model.layers()[l].bias);
+    }
+  };
+  TrainConfig explicit_batch = config;
+  const TrainResult large_default = train(large, config);
+  explicit_batch.batch = 2048;
+  same(large_default, train(large, explicit_batch));
+  EXPECT_EQ(large_default.batch, 2048);
+  const TrainResult small_default = train(small, config);
+  explicit_batch.batch = 0;
+  same(small_default, train(small, explicit_batch));
+  EXPECT_EQ(small_default.batch, 8000);
+  // The rows left after the validation split decide: 10 000 less 2 000 held out.
+  config.validation = 0.2;
+  explicit_batch.validation = 0.2;
+  const TrainResult validated = train(large, config);
+  same(validated, train(large, explicit_batch));
+  EXPECT_EQ(validated.batch, 8000);
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ struct TrainOptions {
   std::string schedule = "constant";
   std::int64_t warmup = 0;
   std::int64_t iterations = 1200;
-  std::int64_t batch = 0;
+  std::int64_t batch = kAutoBatch;
   double weight_decay = 0.0;
   double clip = 0.0;
   double ema = 0.0;
@@ -237,6 +237,7 @@ void run_train(const TrainOptions& options) {
                             {"optimizer", options.optimizer},
                             {"iterations", fit.iterations},
                             {"evaluations", fit.evaluations},
+                            {"batch", fit.batch},
                             {"final_loss", fit.final_loss},
                             {"seconds", fit.seconds},
                             {"backend", to_string(fit.backend)},
@@ -292,9 +293,10 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--iters", o->iterations, "iterations")
       ->check(integer_range<std::int64_t>())
       ->capture_default_str();
-  command->add_option("--batch", o->batch, "rows per iteration, drawn with replacement; 0 = full batch")
-      ->check(integer_range<std::int64_t>())
-      ->capture_default_str();
+  command->add_option("--batch", o->batch,
+                      "rows per iteration, drawn with replacement; 0 = full batch; default: 2048 "
+                      "with adam on more than 8192 rows (after --validation), else the full batch")
+      ->check(integer_range<std::int64_t>());
   command->add_option("--weight-decay", o->weight_decay, "L2 penalty wd/2 |theta|^2")
       ->capture_default_str();
   command->add_option("--clip", o->clip, "gradient-norm clipping; 0 = off")->capture_default_str();

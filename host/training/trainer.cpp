@@ -193,6 +193,16 @@ double ema_decay(double ema, std::int64_t iteration) {
   return std::min(ema, (1.0 + static_cast<double>(iteration)) / (10.0 + static_cast<double>(iteration)));
 }
 
+std::int64_t batch_rows(const TrainConfig& config, std::int64_t training_rows) {
+  constexpr std::int64_t kMiniBatchRows = 2048, kMostFullBatchRows = 8192;
+  if (config.batch > 0) return config.batch;
+  if (config.batch == kAutoBatch && config.optimizer == Optimizer::Adam &&
+      training_rows > kMostFullBatchRows) {
+    return kMiniBatchRows;
+  }
+  return training_rows;
+}
+
 double default_learning_rate(Optimizer optimizer) {
   return optimizer == Optimizer::Nesterov ? 0.0 : 1e-3;
 }
@@ -207,7 +217,8 @@ void validate(const TrainConfig& c) {
             "must be at least 1");
   }
   require(c.iterations >= 1, "iterations", std::to_string(c.iterations), "must be at least 1");
-  require(c.batch >= 0, "batch", std::to_string(c.batch), "must be 0 (full batch) or positive");
+  require(c.batch >= kAutoBatch, "batch", std::to_string(c.batch),
+          "must be 0 (full batch), positive, or -1 (chosen by the data's size)");
   require(std::isfinite(c.learning_rate), "learning rate", text(c.learning_rate), "must be finite");
   require(!(c.optimizer == Optimizer::Adam && c.learning_rate == 0.0), "learning rate", "0",
           "adam needs a positive rate (line search is for gd and nesterov)");

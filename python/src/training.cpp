@@ -102,7 +102,8 @@ void bind_training(nb::module_& m) {
           "10)); projections and projection (rademacher, gaussian) for sliced; optimizer gd, nesterov or adam, "
           "learning_rate (None: the optimizer's default; 0 with gd/nesterov: a line search), "
           "schedule (constant or cosine) after warmup iterations rising from 0; iterations; "
-          "batch (0: full batch); weight_decay; clip (gradient norm); tolerance (stop once "
+          "batch (0: full batch; -1, the default: 2048 with adam on more than 8192 training rows, "
+          "else the full batch); weight_decay; clip (gradient norm); tolerance (stop once "
           "‖∇‖ ≤ it); ema (the average of the iterates, 0: off); validation (the fraction of rows "
           "held out and scored, 0: off) and early_stop (stop after that many validations "
           "without improvement, returning the best model; 0: off); seed; backend; "
@@ -162,6 +163,8 @@ void bind_training(nb::module_& m) {
               "scores at least as well as the last iterate)")
       .def_ro("best_iteration", &TrainResult::best_iteration,
               "the iteration whose model is returned (the best validation with early_stop)")
+      .def_ro("batch", &TrainResult::batch,
+              "the rows of each iteration's batch (the training rows for the full batch)")
       .def_prop_ro("backend", [](const TrainResult& r) { return std::string(to_string(r.backend)); })
       .def("__repr__", [](const TrainResult& r) {
         return "TrainResult(iterations=" + std::to_string(r.iterations) +

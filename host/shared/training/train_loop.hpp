@@ -178,7 +178,7 @@ TrainResult train_with(const Array& all_data, const Mlp& initial, const TrainCon
   Ops ops;
   const ParameterLayout layout(initial.widths());
   const long long data_rows = data.dim(0);
-  const long long rows = config.batch > 0 ? config.batch : data_rows;
+  const long long rows = batch_rows(config, data_rows);
   const int dim = initial.data_dim();
   auto levels = upload_levels(ops, config);
   const std::size_t n = static_cast<std::size_t>(layout.count);
@@ -424,6 +424,7 @@ TrainResult train_with(const Array& all_data, const Mlp& initial, const TrainCon
                   std::chrono::duration<double>(Clock::now() - started).count(),
                   resolve(config.backend)};
   fit.best_iteration = keep_best ? best_iteration : result.iterations;
+  fit.batch = rows;
   fit.averaged = averaged && returned != x.data();
   if (validating) fit.validation_loss = keep_best ? best_loss : returned_loss;
   return fit;
