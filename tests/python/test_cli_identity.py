@@ -130,3 +130,19 @@ def test_training_resumes_from_the_clis_checkpoint(tool, tmp_path, data_1d):
             np.testing.assert_array_equal(resumed.model.state_dict()[key], value)
     whole.model.save(str(tmp_path / "py.safetensors"))
     assert (tmp_path / "py.safetensors").read_bytes() == (tmp_path / "whole.safetensors").read_bytes()
+
+
+def test_the_default_batch_is_the_clis(tool, tmp_path):
+    """Adam's default batch: 2 048 rows above 8 192 training rows, the full batch below, the same
+    choice and model from Python as from the CLI."""
+    rows = np.random.default_rng(5).normal(size=(9000, 2)).astype(np.float32)
+    np.save(tmp_path / "data.npy", rows)
+    for validation, batch in ((0.0, 2048), (0.1, 8100)):
+        summary = json.loads(tool("train", "--data", tmp_path / "data.npy", "--out",
+                                  tmp_path / "cli.safetensors", "--hidden", 8, "--loss", "dsm",
+                                  "--iters", 3, "--validation", validation, "--json"))
+        fit = langevin.train(rows, hidden=[8], loss="dsm", iterations=3, validation=validation)
+        fit.model.save(str(tmp_path / "py.safetensors"))
+        assert (tmp_path / "py.safetensors").read_bytes() == \
+            (tmp_path / "cli.safetensors").read_bytes()
+        assert summary["batch"] == fit.batch == batch
