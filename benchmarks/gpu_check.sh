@@ -143,12 +143,13 @@ if [ "$(left)" -gt 150 ]; then
   peer 90 benchmarks/peers/seed_torch.py "${same_start[@]}"
 else skip 150; fi
 
-log "general networks' training: the library and PyTorch eager on the same rows and batch"
+log "general networks' training: the library, PyTorch eager and JAX on the same rows and batch"
 if [ "$(left)" -gt 90 ]; then
   for spec in hidden=128x128,activation=silu,loss=ncsn,batch=2048,iterations=300 \
               hidden=512x512x512,activation=silu,loss=ncsn,batch=8192,iterations=100; do
     ./build-gpu/benchmarks/training_benchmark --backend cuda --network "$spec" --data "$inputs/data.npy"
     peer 60 benchmarks/peers/train_torch.py --device cuda --network "$spec" --data "$inputs/data.npy"
+    peer 60 benchmarks/peers/train_jax.py --device cuda --network "$spec" --data "$inputs/data.npy"
   done
 else skip 90; fi
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Training speed side by side: the library (`training_benchmark --network`) and PyTorch eager
-(train_torch.py) on the same general networks, rows, batch and threads, in one run.
+(train_torch.py), and JAX where given (train_jax.py), on the same general networks, rows,
+batch and threads, in one run.
 
 Each SPEC runs --rounds times per peer, the peers alternated (library first in even rounds,
 torch first in odd ones), each run its own process; the summary takes the medians. The FMA
@@ -8,7 +9,11 @@ ceiling comes from `ceiling_benchmark cpu`, run before and after. When the envir
 OPENBLAS_CORETYPE (it picks OpenBLAS's kernels, `langevin info` shows which), the library also
 runs with it unset, OpenBLAS choosing for the CPU: both rows are printed.
 
-  train_speed.py --build build [--python PY] [--threads 2] [--rounds 3] [--network SPEC ...]
+  train_speed.py --build build [--python PY] [--jax-python PY] [--threads 2] [--rounds 3]
+                 [--network D:SPEC ...]
+
+--jax-python: a Python with JAX; train_jax.py (the same networks, one jitted iteration) then
+runs as a third peer.
 
 Writes the raw rows as they come, then the summary table (Markdown) to stdout.
 """
@@ -79,6 +84,7 @@ def main():
     parser = common.new_parser(__doc__)
     parser.add_argument("--build", required=True, help="the library's build directory")
     parser.add_argument("--python", default=sys.executable, help="a Python with torch")
+    parser.add_argument("--jax-python", help="a Python with JAX: train_jax.py runs too")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--network", action="append", metavar="D:SPEC",
@@ -96,7 +102,9 @@ def main():
         del unset["OPENBLAS_CORETYPE"]
         library_envs = [(f"OPENBLAS_CORETYPE={coretype}", env), ("OpenBLAS's choice", unset)]
     benchmark = os.path.join(args.build, "benchmarks", "training_benchmark")
-    torch_peer = os.path.join(os.path.dirname(os.path.abspath(__file__)), "train_torch.py")
+    here = os.path.dirname(os.path.abspath(__file__))
+    torch_peer = os.path.join(here, "train_torch.py")
+    jax_peer = os.path.join(here, "train_jax.py")
 
     print(f"# train_speed: {args.threads} threads, {args.rounds} rounds, {ROWS} rows; CPU "
           f"{common.cpu_model()}; {common.today()}")
@@ -117,6 +125,9 @@ def main():
                                  data[dim]], library_env) for label, library_env in library_envs]
                 runs.append(("torch", [args.python, torch_peer, "--network", spec, "--data",
                                        data[dim], "--threads", str(args.threads)], env))
+                if args.jax_python:
+                    runs.append(("jax", [args.jax_python, jax_peer, "--network", spec, "--data",
+                                         data[dim], "--threads", str(args.threads)], env))
                 if round_index % 2 == 1:
                     runs.reverse()
                 for label, command, run_env in runs:
@@ -124,23 +135,31 @@ def main():
                     times.setdefault((dim, spec, label), []).append(
                         (float(cells[6]), float(cells[7])))
     peak_after = ceiling(args.build, env)
+    # A ceiling is a maximum: a reading lowered by another process on the machine is discarded.
+    peak = max(peak, peak_after)
 
-    print(f"\n## Summary: medians of {args.rounds} runs; ceiling {peak:.1f} (before), "
-          f"{peak_after:.1f} GFLOP/s (after)\n")
+    print(f"\n## Summary: medians of {args.rounds} runs; ceiling {peak:.1f} GFLOP/s (the higher "
+          f"of the readings before and after)\n")
     labels = [label for label, _ in library_envs]
-    columns = ["d", "network", "torch ms / it."]
+    columns = ["d", "network", "torch ms / it."] + (["jax ms / it."] if args.jax_python else [])
     for label in labels:
-        columns += [f"langevin ms / it. ({label})", "× torch", "GFLOP/s", "% of ceiling"]
+        columns += [f"langevin ms / it. ({label})", "× torch"] + \
+            (["× jax"] if args.jax_python else []) + ["GFLOP/s", "% of ceiling"]
     rows = []
     for dim, spec in grid:
         torch_time = common.median([t for t, _ in times[(dim, spec, "torch")]])
         row = [dim, spec.rsplit(",iterations", 1)[0], f"{torch_time * 1e3:.3f}"]
+        if args.jax_python:
+            jax_time = common.median([t for t, _ in times[(dim, spec, "jax")]])
+            row.append(f"{jax_time * 1e3:.3f}")
         for label in labels:
             library = times[(dim, spec, label)]
             seconds = common.median([t for t, _ in library])
             gflops = common.median([g for _, g in library])
-            row += [f"{seconds * 1e3:.3f}", f"{torch_time / seconds:.2f}", f"{gflops:.1f}",
-                    f"{100 * gflops / peak:.0f} %"]
+            row += [f"{seconds * 1e3:.3f}", f"{torch_time / seconds:.2f}"]
+            if args.jax_python:
+                row.append(f"{jax_time / seconds:.2f}")
+            row += [f"{gflops:.1f}", f"{100 * gflops / peak:.0f} %"]
         rows.append(row)
     common.print_table(columns, rows)
     return 0
