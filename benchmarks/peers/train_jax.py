@@ -16,6 +16,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peer_common as common  # noqa: E402
+from seed_jax import make_model  # noqa: E402
 from train_torch import DSM_SIGMA, LEVELS, SIGMA_MAX, SIGMA_MIN, WARMUP, parse_spec  # noqa: E402
 
 
@@ -41,8 +42,6 @@ def main():
     data = jnp.asarray(np.load(args.data).astype(np.float32))
     rows, dim = data.shape
     ncsn = spec["loss"] == "ncsn"
-    activation = {"relu": jax.nn.relu, "silu": jax.nn.silu, "tanh": jnp.tanh,
-                  "softplus": jax.nn.softplus}[spec["activation"]]
     widths = [dim + 1 if ncsn else dim] + spec["hidden"] + [dim]
     key = jax.random.PRNGKey(0)
     params = []
@@ -55,11 +54,7 @@ def main():
     batch = spec["batch"]
     rate, beta1, beta2, eps = 1e-3, 0.9, 0.999, 1e-8
 
-    def net(params, x):
-        for w, b in params[:-1]:
-            x = activation(x @ w + b)
-        w, b = params[-1]
-        return x @ w + b
+    net = make_model(jax, spec["activation"])[0]
 
     def loss(params, key):
         k_rows, k_noise, k_levels = jax.random.split(key, 3)
