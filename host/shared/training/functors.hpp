@@ -205,7 +205,7 @@ struct InitialTangents {
 /// The batch's inputs: rows of the data (all of them in order for a full batch, else drawn with
 /// replacement), plus σ·ζ for the denoising losses (ζ kept for the loss). For ncsn each row draws
 /// its own level σ from `sigmas` and the network's input gets log σ as one more column. A row a
-/// call: its index and level are drawn once, its normals four to a Philox block.
+/// call: its index and level are drawn once, its normals from its NormalStream.
 struct BatchInputs {
   const float* data;
   long long data_rows;
@@ -251,20 +251,11 @@ struct BatchInputs {
       for (int k = 0; k < dim; ++k) out[k] = in[k];
       return;
     }
-    // Coordinates 4b … 4b + 3 from Philox block b: philox_normal's numbers, a block at a time.
+    // The row's draw `iteration` of its normal stream (philox_normal's numbers), four at a time.
     float* z = noise + chunk_row * dim;
-    for (int block = 0; 4 * block < dim; ++block) {
-      const uint4 words = device::philox_words(
-          noise_seed, row, iteration * device::counters_per_draw(dim) + block);
-      float normals[4];
-      device::box_muller<device::ScalarOps>(words.x, words.y, normals[0], normals[1]);
-      device::box_muller<device::ScalarOps>(words.z, words.w, normals[2], normals[3]);
-      for (int j = 0; j < 4 && 4 * block + j < dim; ++j) {
-        const int k = 4 * block + j;
-        z[k] = normals[j];
-        out[k] = fmaf(scale, normals[j], in[k]);
-      }
-    }
+    device::NormalStream normals(noise_seed, row, dim, iteration);
+    for (int first = 0; first < dim; first += 4) normals.draw<4>(z + first, dim - first < 4 ? dim - first : 4);
+    for (int k = 0; k < dim; ++k) out[k] = fmaf(scale, z[k], in[k]);
   }
 };
 
