@@ -10,7 +10,7 @@
 //
 // --network SPEC --data X.npy times instead one general network on the given rows, SPEC as
 // benchmarks/peers/train_torch.py takes it (hidden=128x128,activation=silu,loss=ncsn,batch=2048,
-// iterations=300): Adam at 1e-3, no average, ncsn over the default 10 levels 10 → 0.01, dsm at
+// iterations=300): Adam at 1e-3, no average, ncsn over the default 20 levels 10 → 0.01, dsm at
 // σ = 0.1; the rows its peers print, for benchmarks/peers/train_speed.py to put side by side.
 //
 //   training_benchmark [--backend cpu|cuda|all] [--iterations N] [--full] [--annealed A]

@@ -5,6 +5,7 @@
 #include <langevin/trainer.hpp>
 
 #include "cli_runner.hpp"
+#include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
 
@@ -58,6 +59,41 @@ TEST_F(AnnealingCli, TrainNcsnStoresItsLevelsInTheModel) {
   EXPECT_EQ(model.input_dim(), 3);
   EXPECT_EQ(model.data_dim(), 2);
   EXPECT_EQ(model.noise_levels(), geometric_noise_levels(5.0, 0.1, 4));
+}
+
+TEST_F(AnnealingCli, TrainNcsnStartsFromItsOwnDefaults) {
+  // --loss ncsn alone: train_defaults(Loss::Ncsn)'s network, levels, batch and average (here
+  // for 3 iterations), the API's model bit for bit; the options given override them.
+  const Array data = draw(load_gmm(gmm_), 200, 1);
+  write_npy(path("data.npy"), data);
+  const Result r = testing::run_cli("train --data " + path("data.npy") + " --out " +
+                                    path("m.safetensors") +
+                                    " --loss ncsn --iters 3 --quiet --json --backend cpu",
+                                    /*merge_stderr=*/false);
+  ASSERT_EQ(r.status, 0) << r.output;
+  const nlohmann::json summary = nlohmann::json::parse(r.output);
+  EXPECT_EQ(summary["hidden"], nlohmann::json::array({128, 128}));
+  EXPECT_EQ(summary["activation"], "silu");
+  EXPECT_EQ(summary["batch"], 2048);
+  TrainConfig config = train_defaults(Loss::Ncsn);
+  config.iterations = 3;
+  config.backend = Backend::Cpu;
+  const Mlp trained = train(data, config).model;
+  const Mlp model = load_mlp(path("m.safetensors"));
+  EXPECT_EQ(model.activation(), Activation::Silu);
+  EXPECT_EQ(model.noise_levels(), geometric_noise_levels(10.0, 0.01, 20));
+  EXPECT_EQ(model.packed(), trained.packed());
+
+  const Result given = testing::run_cli("train --data " + path("data.npy") + " --out " +
+                                        path("g.safetensors") +
+                                        " --loss ncsn --hidden 8 --activation tanh --iters 2 "
+                                        "--ema 0 --quiet --json --backend cpu",
+                                        /*merge_stderr=*/false);
+  ASSERT_EQ(given.status, 0) << given.output;
+  const nlohmann::json ours = nlohmann::json::parse(given.output);
+  EXPECT_EQ(ours["hidden"], nlohmann::json::array({8}));
+  EXPECT_EQ(ours["activation"], "tanh");
+  EXPECT_EQ(ours["iterations"], 2);
 }
 
 TEST_F(AnnealingCli, SampleAnnealsOverTheModelsLevelsOrOverGivenOnes) {

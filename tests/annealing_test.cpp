@@ -352,14 +352,14 @@ TEST(CompareMultivariate, ComponentWeightsAndSlicedWasserstein) {
 }
 
 TEST(SamplerDefaults, PlainAndAnnealedRunsMakeTheirDefaultsConcrete) {
-  // Plain Langevin: 2 000 steps of 5·10⁻³ from N(0, 1). Annealed over σ₁ > … > σ_L: 50 steps a
+  // Plain Langevin: 2 000 steps of 5·10⁻³ from N(0, 1). Annealed over σ₁ > … > σ_L: 100 steps a
   // level of α_i = 0.1 σ_i² (ε = 0.1 σ_L²) from N(0, σ₁²). What is given stays as given.
   const SamplerConfig plain = with_defaults(SamplerConfig{}, {});
   EXPECT_EQ(plain.steps, 2000);
   EXPECT_EQ(plain.epsilon, 5e-3);
   EXPECT_EQ(plain.init_std, 1.0);
   const SamplerConfig annealed = with_defaults(SamplerConfig{}, {10.0, 1.0, 0.1});
-  EXPECT_EQ(annealed.steps, 50);
+  EXPECT_EQ(annealed.steps, 100);
   EXPECT_EQ(annealed.epsilon, 0.1 * 0.1 * 0.1);
   EXPECT_EQ(annealed.init_std, 10.0);
   SamplerConfig given;
@@ -382,11 +382,11 @@ TEST(SamplerDefaults, PlainAndAnnealedRunsMakeTheirDefaultsConcrete) {
   EXPECT_EQ(sample(kSeparated, config).values(), sample(kSeparated, explicit_plain).values());
   config.sigmas = {6.0, 2.0, 0.5};
   const Sampler sampler(kSeparated, config);
-  EXPECT_EQ(sampler.config().steps, 50);
+  EXPECT_EQ(sampler.config().steps, 100);
   EXPECT_EQ(sampler.config().epsilon, 0.1 * 0.5 * 0.5);
   EXPECT_EQ(sampler.config().init_std, 6.0);
   SamplerConfig explicit_annealed = config;
-  explicit_annealed.steps = 50;
+  explicit_annealed.steps = 100;
   explicit_annealed.epsilon = 0.1 * 0.5 * 0.5;
   explicit_annealed.init_std = 6.0;
   EXPECT_EQ(sample(kSeparated, config).values(), sample(kSeparated, explicit_annealed).values());

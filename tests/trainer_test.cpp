@@ -1054,6 +1054,39 @@ TEST(TrainingBatch, TheDefaultTakesMiniBatchesForAdamAboveEightThousandRows) {
   }
 }
 
+TEST(TrainingBatch, NcsnTakesMiniBatchesAtAnySize) {
+  TrainConfig config = train_defaults(Loss::Ncsn);  // every row a new level and noise each time
+  EXPECT_EQ(config.batch, kAutoBatch);
+  EXPECT_EQ(batch_rows(config, 100), 2048);
+  EXPECT_EQ(batch_rows(config, 1000000), 2048);
+  config.optimizer = Optimizer::Nesterov;
+  EXPECT_EQ(batch_rows(config, 100), 100);
+}
+
+TEST(TrainingDefaults, EachLossStartsFromItsOwn) {
+  const TrainConfig members;
+  for (Loss loss : {Loss::Exact, Loss::Sliced, Loss::Dsm}) {
+    const TrainConfig config = train_defaults(loss);
+    EXPECT_EQ(config.loss, loss);
+    EXPECT_EQ(config.hidden, members.hidden) << to_string(loss);
+    EXPECT_EQ(config.activation, members.activation) << to_string(loss);
+    EXPECT_EQ(config.iterations, members.iterations) << to_string(loss);
+    EXPECT_EQ(config.ema, members.ema) << to_string(loss);
+  }
+  EXPECT_EQ(members.hidden, std::vector<int>{1024});  // the seed problem's network and budget
+  EXPECT_EQ(members.iterations, 1200);
+  // ncsn's from the sweep of docs/PERFORMANCE.md, "Training's defaults".
+  const TrainConfig ncsn = train_defaults(Loss::Ncsn);
+  EXPECT_EQ(ncsn.loss, Loss::Ncsn);
+  EXPECT_EQ(ncsn.hidden, (std::vector<int>{128, 128}));
+  EXPECT_EQ(ncsn.activation, Activation::Silu);
+  EXPECT_EQ(ncsn.iterations, 24000);
+  EXPECT_EQ(ncsn.ema, 0.999);
+  EXPECT_EQ(ncsn.batch, kAutoBatch);
+  EXPECT_EQ(ncsn.sigmas, geometric_noise_levels(10.0, 0.01, 20));
+  EXPECT_NO_THROW(validate(ncsn));
+}
+
 TEST(TrainingBatch, TheDefaultTrainsTheModelOfTheBatchItChooses) {
   const Array small = draw(GaussianMixture({1.0}, {{0.0, 1.0}}, {{1.0, 2.0}}), 8000, 3);
   const Array large = draw(GaussianMixture({1.0}, {{0.0, 1.0}}, {{1.0, 2.0}}), 10000, 3);

@@ -6,7 +6,7 @@ SPEC, so that benchmarks/peers/train_speed.py can put them side by side:
 
   model   an MLP d (+1 for ncsn: log sigma) -> hidden... -> d, nn.Linear layers
   loss    dsm:  1/2 |sigma s(x + sigma z) + z|^2 at sigma = 0.1
-          ncsn: 1/2 |net(x + sigma z, log sigma) + z|^2, sigma drawn per row from 10 geometric
+          ncsn: 1/2 |net(x + sigma z, log sigma) + z|^2, sigma drawn per row from 20 geometric
                 levels 10 -> 0.01 (the library's default levels)
           averaged over the batch (rows drawn with replacement from the data at each iteration)
   adam    learning rate 1e-3, PyTorch's defaults otherwise
@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peer_common as common  # noqa: E402
 
 WARMUP = 20
-LEVELS = 10
+LEVELS = 20
 SIGMA_MAX, SIGMA_MIN = 10.0, 0.01
 DSM_SIGMA = 0.1
 

@@ -463,7 +463,7 @@ Command add_sample_command(CLI::App& app) {
       ->capture_default_str();
   options->steps_option = command->add_option("--steps", options->steps,
                       "Langevin updates per chain (per noise level when annealed); default 2000, "
-                      "or 50 per level when annealed")
+                      "or 100 per level when annealed")
       ->check(integer_range<std::int64_t>());
   options->epsilon_option = command->add_option("--epsilon", options->epsilon,
                       "step size eps; default 0.005, or 0.1 sigma_L^2 when annealed (steps "

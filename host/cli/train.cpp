@@ -15,6 +15,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <set>
 #include <sstream>
 
 namespace langevin::cli {
@@ -25,8 +26,8 @@ struct TrainOptions {
   DeviceOptions devices;
   std::string data;
   std::string out;
-  std::vector<int> hidden{1024};
-  std::string activation = "relu";
+  std::vector<int> hidden;  // hidden, activation, iterations, ema: where given, else the loss's
+  std::string activation;
   std::string loss = "exact";
   double sigma = 0.1;
   std::string sigmas;
@@ -36,7 +37,7 @@ struct TrainOptions {
   double learning_rate = -1.0;
   std::string schedule = "constant";
   std::int64_t warmup = 0;
-  std::int64_t iterations = 1200;
+  std::int64_t iterations = 0;
   std::int64_t batch = kAutoBatch;
   double weight_decay = 0.0;
   double clip = 0.0;
@@ -48,7 +49,13 @@ struct TrainOptions {
   std::string checkpoint;
   std::int64_t checkpoint_every = 0;
   std::string resume;
+  /// The loss-dependent options (train_defaults) the command line gave: the others keep the
+  /// loss's defaults.
+  std::set<std::string> given;
 };
+
+/// The options whose default depends on --loss.
+const char* const kLossDependent[] = {"--hidden", "--activation", "--iters", "--ema"};
 
 /// Every setting that decides the trained model, for its checkpoints: a run resumes only from a
 /// checkpoint of the same run. The data is identified by its SHA-256, not its path.
@@ -98,15 +105,18 @@ Prepared prepare(const TrainOptions& options) {
   check_checkpoint_options(options.checkpoint, options.checkpoint_every);
   Prepared prepared;
   TrainConfig& config = prepared.config;
-  if (options.loss == "ncsn") {
-    config.sigmas = parse_noise_levels(options.sigmas.empty() ? "10,0.01,10" : options.sigmas,
-                                       "--sigmas");
-  } else if (!options.sigmas.empty()) {
-    throw InvalidInput("--sigmas is for --loss ncsn (the noise level of dsm is --sigma)");
+  config = train_defaults(parse_loss(options.loss, "--loss"));
+  if (!options.sigmas.empty()) {
+    if (config.loss != Loss::Ncsn) {
+      throw InvalidInput("--sigmas is for --loss ncsn (the noise level of dsm is --sigma)");
+    }
+    config.sigmas = parse_noise_levels(options.sigmas, "--sigmas");
   }
-  config.hidden = options.hidden;
-  config.activation = parse_activation(options.activation, "--activation");
-  config.loss = parse_loss(options.loss, "--loss");
+  const auto given = [&](const char* name) { return options.given.count(name) > 0; };
+  if (given("--hidden")) config.hidden = options.hidden;
+  if (given("--activation")) config.activation = parse_activation(options.activation, "--activation");
+  if (given("--iters")) config.iterations = options.iterations;
+  if (given("--ema")) config.ema = options.ema;
   config.sigma = options.sigma;
   config.projections = options.projections;
   config.projection = parse_projection(options.projection, "--projection");
@@ -114,11 +124,9 @@ Prepared prepare(const TrainOptions& options) {
   config.learning_rate = options.learning_rate;
   config.schedule = parse_schedule(options.schedule, "--schedule");
   config.warmup = options.warmup;
-  config.iterations = options.iterations;
   config.batch = options.batch;
   config.weight_decay = options.weight_decay;
   config.clip = options.clip;
-  config.ema = options.ema;
   config.tolerance = options.tolerance;
   config.validation = options.validation;
   config.early_stop = options.early_stop;
@@ -232,8 +240,8 @@ void run_train(const TrainOptions& options) {
   text << " -> " << options.out << "\n";
   nlohmann::json summary = {{"command", "train"},
                             {"loss", options.loss},
-                            {"hidden", options.hidden},
-                            {"activation", options.activation},
+                            {"hidden", config.hidden},
+                            {"activation", to_string(config.activation)},
                             {"optimizer", options.optimizer},
                             {"iterations", fit.iterations},
                             {"evaluations", fit.evaluations},
@@ -260,18 +268,19 @@ Command add_train_command(CLI::App& app) {
   command->add_option("--data", o->data, "training points (.npy or .h5, shape (N, d) or (N,))")
       ->required();
   command->add_option("--out", o->out, "the trained model (.safetensors)")->required();
-  command->add_option("--hidden", o->hidden, "hidden layer widths, comma-separated")
-      ->delimiter(',')
-      ->capture_default_str();
-  command->add_option("--activation", o->activation, "relu, softplus, tanh or silu")
-      ->capture_default_str();
+  command->add_option("--hidden", o->hidden,
+                      "hidden layer widths, comma-separated; default 1024, or 128,128 with "
+                      "--loss ncsn")
+      ->delimiter(',');
+  command->add_option("--activation", o->activation,
+                      "relu, softplus, tanh or silu; default relu, or silu with --loss ncsn");
   command->add_option("--loss", o->loss,
                       "exact (Hyvarinen), sliced (random projections), dsm (denoising at --sigma) "
                       "or ncsn (noise-conditional denoising over --sigmas)")
       ->capture_default_str();
   command->add_option("--sigma", o->sigma, "noise level of --loss dsm")->capture_default_str();
   command->add_option("--sigmas", o->sigmas,
-                      "MAX,MIN,LEVELS: the geometric noise levels of --loss ncsn (default 10,0.01,10)");
+                      "MAX,MIN,LEVELS: the geometric noise levels of --loss ncsn (default 10,0.01,20)");
   command->add_option("--projections", o->projections, "projections per point for --loss sliced")
       ->check(integer_range<int>())
       ->capture_default_str();
@@ -290,20 +299,19 @@ Command add_train_command(CLI::App& app) {
                       "iterations of a linear rise of the learning rate from 0 before the schedule")
       ->check(integer_range<std::int64_t>())
       ->capture_default_str();
-  command->add_option("--iters", o->iterations, "iterations")
-      ->check(integer_range<std::int64_t>())
-      ->capture_default_str();
+  command->add_option("--iters", o->iterations, "iterations; default 1200, or 24000 with --loss ncsn")
+      ->check(integer_range<std::int64_t>());
   command->add_option("--batch", o->batch,
                       "rows per iteration, drawn with replacement; 0 = full batch; default: 2048 "
-                      "with adam on more than 8192 rows (after --validation), else the full batch")
+                      "with adam for --loss ncsn or on more than 8192 rows (after --validation), "
+                      "else the full batch")
       ->check(integer_range<std::int64_t>());
   command->add_option("--weight-decay", o->weight_decay, "L2 penalty wd/2 |theta|^2")
       ->capture_default_str();
   command->add_option("--clip", o->clip, "gradient-norm clipping; 0 = off")->capture_default_str();
   command->add_option("--ema", o->ema,
                       "keep the exponential moving average of the weights with this decay "
-                      "(e.g. 0.999) and save it; 0 = off")
-      ->capture_default_str();
+                      "and save it; 0 = off; default 0, or 0.999 with --loss ncsn");
   command->add_option("--tol", o->tolerance, "stop once |grad| <= tol; 0 = never")
       ->capture_default_str();
   command->add_option("--validation", o->validation,
@@ -323,7 +331,12 @@ Command add_train_command(CLI::App& app) {
                          "iterations", "model");
   add_device_options(*command, o->devices, false);
   add_common_options(*command, o->common);
-  return {command, [o] { run_train(*o); }};
+  return {command, [o, command] {
+            for (const char* name : kLossDependent) {
+              if (command->count(name) > 0) o->given.insert(name);
+            }
+            run_train(*o);
+          }};
 }
 
 }  // namespace langevin::cli

@@ -197,10 +197,22 @@ std::int64_t batch_rows(const TrainConfig& config, std::int64_t training_rows) {
   constexpr std::int64_t kMiniBatchRows = 2048, kMostFullBatchRows = 8192;
   if (config.batch > 0) return config.batch;
   if (config.batch == kAutoBatch && config.optimizer == Optimizer::Adam &&
-      training_rows > kMostFullBatchRows) {
+      (config.loss == Loss::Ncsn || training_rows > kMostFullBatchRows)) {
     return kMiniBatchRows;
   }
   return training_rows;
+}
+
+TrainConfig train_defaults(Loss loss) {
+  TrainConfig config;
+  config.loss = loss;
+  if (loss == Loss::Ncsn) {
+    config.hidden = {128, 128};
+    config.activation = Activation::Silu;
+    config.iterations = 24000;
+    config.ema = 0.999;
+  }
+  return config;
 }
 
 double default_learning_rate(Optimizer optimizer) {

@@ -97,7 +97,7 @@ langevin_status langevin_model_score(const langevin_model* model, const float* p
 
 /** A configuration with the defaults of `langevin sample`: 1000 chains, seed 0, first chain 0,
  *  final states, ULA, auto backend; 2000 steps of eps = 5e-3 from N(0, 1), or for an annealed
- *  run 50 steps a level of eps = 0.1 sigma_L^2 from N(0, sigma_1^2) (langevin::with_defaults). */
+ *  run 100 steps a level of eps = 0.1 sigma_L^2 from N(0, sigma_1^2) (langevin::with_defaults). */
 langevin_status langevin_config_create(langevin_config** config);
 void langevin_config_free(langevin_config* config);
 langevin_status langevin_config_set_chains(langevin_config* config, int64_t chains);

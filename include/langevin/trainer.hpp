@@ -5,6 +5,7 @@
 ///
 ///   langevin::TrainConfig config;                 // relu 1 → 1024 → 1, exact loss, adam
 ///   langevin::TrainResult fit = langevin::train(data, config);
+///   fit = langevin::train(data, langevin::train_defaults(langevin::Loss::Ncsn));  // ncsn's own
 ///   langevin::save_mlp("model.safetensors", fit.model);
 ///
 /// Losses, for a batch x₁…x_B (each term averaged over the batch):
@@ -85,14 +86,17 @@ struct TrainCheckpoint {
 /// TrainConfig::batch's default: see batch_rows().
 constexpr std::int64_t kAutoBatch = -1;
 
+/// A training run's settings. The member defaults are the exact loss's (the 1-D seed problem's
+/// network and budget); train_defaults(loss) gives each loss its own measured ones, as `langevin
+/// train --loss L` and Python's train(loss=L) start from.
 struct TrainConfig {
   std::vector<int> hidden{1024};
   Activation activation = Activation::Relu;
   Loss loss = Loss::Exact;
   double sigma = 0.1;                    // dsm: the noise level
-  /// ncsn: the noise levels, decreasing; by default (as `langevin train --loss ncsn`) 10 levels
+  /// ncsn: the noise levels, decreasing; by default (as `langevin train --loss ncsn`) 20 levels
   /// from 10 down to 0.01 (geometric_noise_levels). Not used by the other losses.
-  std::vector<double> sigmas = geometric_noise_levels(10.0, 0.01, 10);
+  std::vector<double> sigmas = geometric_noise_levels(10.0, 0.01, 20);
   int projections = 1;                   // sliced: projections per point
   Projection projection = Projection::Rademacher;
   Optimizer optimizer = Optimizer::Adam;
@@ -165,11 +169,19 @@ struct TrainResult {
 
 /// The rows of each iteration's batch for `training_rows` rows to train on (the data's, less
 /// the validation split): TrainConfig::batch when positive, all of them for 0, and for
-/// kAutoBatch mini-batches of 2 048 rows with adam on more than 8 192 rows, else all of them. At
-/// equal work the mini-batches reached a lower held-out loss from 8 192 rows on and tied below
-/// (docs/PERFORMANCE.md, "Full batch or mini-batches"); gd and nesterov keep the full batch
-/// (the line search needs the same loss at every trial point).
+/// kAutoBatch with adam mini-batches of 2 048 rows for ncsn at any size (each row gets a new
+/// level and noise every iteration: at 8 000 rows they reached full-batch quality at a quarter of
+/// the work, docs/PERFORMANCE.md "Training's defaults") and for the other losses on more than
+/// 8 192 rows (at equal work the mini-batches reached a lower held-out loss from 8 192 rows on and
+/// tied below: "Full batch or mini-batches"), else all of them; gd and nesterov keep the full
+/// batch (the line search needs the same loss at every trial point).
 std::int64_t batch_rows(const TrainConfig& config, std::int64_t training_rows);
+
+/// The defaults of `loss`: TrainConfig's members with that loss, and for ncsn a 128 → 128 SiLU
+/// network trained 24 000 iterations (mini-batches of 2 048 rows: batch_rows) and averaged with
+/// ema 0.999, chosen by a sweep on 2-D and 10-D mixtures (docs/PERFORMANCE.md, "Training's
+/// defaults"): the 1-D network of the exact loss does not model a noise-conditional score.
+TrainConfig train_defaults(Loss loss);
 
 /// The averaging's decay after update `iteration` (1-based): min(ema, (1 + k)/(10 + k)).
 double ema_decay(double ema, std::int64_t iteration);

@@ -256,7 +256,7 @@ void bind_sampling(nb::module_& m) {
           "chains, steps (per noise level), epsilon (the step size ε), seed; first_chain (the "
           "first chain's global index); initial states N(init_mean, init_std²) or init (chains, "
           "d). steps 0, epsilon 0 and a negative init_std are the defaults: 2000 steps of 0.005 "
-          "from N(0, 1), or 50 steps a level of 0.1 σ_L² from N(0, σ₁²) when annealed; keep "
+          "from N(0, 1), or 100 steps a level of 0.1 σ_L² from N(0, σ₁²) when annealed; keep "
           "\"final\" or \"trajectory\" (with burn_in, thin); method \"ula\" or \"mala\"; "
           "sigmas: noise levels σ₁ > … > σ_L to anneal over (a noise-conditional model anneals "
           "over its own without them), denoise; backend \"auto\", \"cpu\" or \"cuda\"; devices: "
@@ -329,7 +329,7 @@ void bind_sampling(nb::module_& m) {
       "device"_a = "cpu", "framework"_a = "dlpack", "stream"_a = nb::none(),
       "progress"_a = false, "kwargs"_a,
       "Sampler(target, config, **kwargs).run(...) in one call: chains=1000, seed=0, steps and "
-      "epsilon (0: 2000 steps of 0.005, or 50 a noise level of 0.1 σ_L² when annealed) and "
+      "epsilon (0: 2000 steps of 0.005, or 100 a noise level of 0.1 σ_L² when annealed) and "
       "the other SamplerConfig keywords. device: \"cpu\" (a NumPy "
       "result), \"cuda\" or \"cuda:N\" (run there, the result left on the GPU).");
 

@@ -37,25 +37,29 @@ nb::object floats(const std::vector<float>& values) {
 }  // namespace
 
 void bind_training(nb::module_& m) {
-  const TrainConfig d;  // the defaults: the C++ ones
+  const TrainConfig d;  // the defaults: the C++ ones (hidden, activation, iterations, ema: the loss's)
   nb::class_<PyTrainConfig>(m, "TrainConfig",
                             "A training run's configuration; its keyword arguments are "
-                            "train's, with the C++ defaults.")
+                            "train's, with the C++ defaults (train_defaults(loss)).")
       .def(
           "__init__",
-          [](PyTrainConfig* self, const std::vector<int>& hidden, const std::string& activation,
+          [](PyTrainConfig* self, nb::handle hidden, nb::handle activation,
              const std::string& loss, double sigma, nb::handle sigmas, int projections,
              const std::string& projection, const std::string& optimizer, nb::handle learning_rate,
-             const std::string& schedule, std::int64_t warmup, std::int64_t iterations,
-             std::int64_t batch, double weight_decay, double clip, double tolerance, double ema,
+             const std::string& schedule, std::int64_t warmup, nb::handle iterations,
+             std::int64_t batch, double weight_decay, double clip, double tolerance, nb::handle ema,
              double validation, std::int64_t early_stop, std::uint64_t seed,
              const std::string& backend, int device, nb::handle on_step,
              std::int64_t checkpoint_every, nb::handle on_checkpoint, nb::handle resume) {
             PyTrainConfig result;
             TrainConfig& c = result.config;
-            c.hidden = hidden;
-            c.activation = parse_activation(activation, "activation");
-            c.loss = parse_loss(loss, "loss");
+            c = train_defaults(parse_loss(loss, "loss"));
+            if (!hidden.is_none()) c.hidden = nb::cast<std::vector<int>>(hidden);
+            if (!activation.is_none()) {
+              c.activation = parse_activation(nb::cast<std::string>(activation), "activation");
+            }
+            if (!iterations.is_none()) c.iterations = nb::cast<std::int64_t>(iterations);
+            if (!ema.is_none()) c.ema = nb::cast<double>(ema);
             c.sigma = sigma;
             if (!sigmas.is_none()) c.sigmas = doubles(sigmas, "sigmas");
             c.projections = projections;
@@ -64,12 +68,10 @@ void bind_training(nb::module_& m) {
             c.learning_rate = learning_rate.is_none() ? -1.0 : nb::cast<double>(learning_rate);
             c.schedule = parse_schedule(schedule, "schedule");
             c.warmup = warmup;
-            c.iterations = iterations;
             c.batch = batch;
             c.weight_decay = weight_decay;
             c.clip = clip;
             c.tolerance = tolerance;
-            c.ema = ema;
             c.validation = validation;
             c.early_stop = early_stop;
             c.seed = seed;
@@ -87,24 +89,26 @@ void bind_training(nb::module_& m) {
             validate(c);
             new (self) PyTrainConfig(std::move(result));
           },
-          nb::kw_only(), "hidden"_a = d.hidden, "activation"_a = "relu", "loss"_a = "exact",
+          nb::kw_only(), "hidden"_a = nb::none(), "activation"_a = nb::none(), "loss"_a = "exact",
           "sigma"_a = d.sigma, "sigmas"_a = nb::none(), "projections"_a = d.projections,
           "projection"_a = "rademacher", "optimizer"_a = "adam", "learning_rate"_a = nb::none(),
           "schedule"_a = "constant", "warmup"_a = d.warmup,
-          "iterations"_a = d.iterations, "batch"_a = d.batch, "weight_decay"_a = d.weight_decay,
-          "clip"_a = d.clip, "tolerance"_a = d.tolerance, "ema"_a = d.ema,
+          "iterations"_a = nb::none(), "batch"_a = d.batch, "weight_decay"_a = d.weight_decay,
+          "clip"_a = d.clip, "tolerance"_a = d.tolerance, "ema"_a = nb::none(),
           "validation"_a = d.validation, "early_stop"_a = d.early_stop, "seed"_a = d.seed,
           "backend"_a = "auto", "device"_a = d.device, "on_step"_a = nb::none(),
           "checkpoint_every"_a = d.checkpoint_every, "on_checkpoint"_a = nb::none(),
           "resume"_a = nb::none(),
-          "hidden widths; activation relu, softplus, tanh or silu; loss exact, sliced, dsm (at "
+          "hidden widths and activation (relu, softplus, tanh or silu), iterations and ema (None: "
+          "the loss's defaults, train_defaults: [1024] relu, 1200, 0; with ncsn [128, 128] silu, "
+          "24000, 0.999); loss exact, sliced, dsm (at "
           "sigma) or ncsn (over sigmas σ₁ > … > σ_L, by default geometric_noise_levels(10, 0.01, "
-          "10)); projections and projection (rademacher, gaussian) for sliced; optimizer gd, nesterov or adam, "
+          "20)); projections and projection (rademacher, gaussian) for sliced; optimizer gd, nesterov or adam, "
           "learning_rate (None: the optimizer's default; 0 with gd/nesterov: a line search), "
-          "schedule (constant or cosine) after warmup iterations rising from 0; iterations; "
-          "batch (0: full batch; -1, the default: 2048 with adam on more than 8192 training rows, "
-          "else the full batch); weight_decay; clip (gradient norm); tolerance (stop once "
-          "‖∇‖ ≤ it); ema (the average of the iterates, 0: off); validation (the fraction of rows "
+          "schedule (constant or cosine) after warmup iterations rising from 0; "
+          "batch (0: full batch; -1, the default: 2048 with adam for ncsn or on more than 8192 "
+          "training rows, else the full batch); weight_decay; clip (gradient norm); tolerance "
+          "(stop once ‖∇‖ ≤ it); ema (the average of the iterates, 0: off); validation (the fraction of rows "
           "held out and scored, 0: off) and early_stop (stop after that many validations "
           "without improvement, returning the best model; 0: off); seed; backend; "
           "device (a GPU ordinal); on_step(TrainStep) after every iteration; "
@@ -211,8 +215,8 @@ void bind_training(nb::module_& m) {
       "data"_a, "config"_a = nb::none(), nb::kw_only(), "initial"_a = nb::none(),
       "progress"_a = false, "kwargs"_a,
       "Fits the score model to data (N, d) or (N,) by score matching: `langevin train`. The "
-      "configuration as a TrainConfig or its keyword arguments (hidden=[1024], loss=\"exact\", "
-      "iterations=1200, …); initial: an Mlp to start from. Returns a TrainResult; its model "
+      "configuration as a TrainConfig or its keyword arguments (loss=\"exact\", hidden, "
+      "iterations, … with the loss's defaults: train_defaults); initial: an Mlp to start from. Returns a TrainResult; its model "
       "is what `langevin train` would save, bit for bit. Ctrl-C stops with KeyboardInterrupt.");
 }
 

@@ -155,6 +155,10 @@ def test_defaults_are_the_cpp_ones():
     assert (config.chains, config.steps, config.epsilon, config.seed) == (1000, 0, 0.0, 0)
     train = langevin.TrainConfig()
     assert (train.iterations, train.loss, train.hidden) == (1200, "exact", [1024])
+    # Each loss starts from its own (train_defaults): ncsn's network and budget.
+    ncsn = langevin.TrainConfig(loss="ncsn")
+    assert (ncsn.iterations, ncsn.hidden) == (24000, [128, 128])
+    assert langevin.TrainConfig(loss="ncsn", hidden=[8], iterations=5).hidden == [8]
 
 
 def test_progress_callable_sees_every_chain(two_modes):
@@ -162,3 +166,4 @@ def test_progress_callable_sees_every_chain(two_modes):
     langevin.sample(two_modes, chains=20000, steps=5, progress=lambda done, total: seen.append((done, total)))
     assert seen and seen[-1] == (20000, 20000)
     assert all(a[0] < b[0] for a, b in zip(seen, seen[1:]))
+

@@ -146,3 +146,17 @@ def test_the_default_batch_is_the_clis(tool, tmp_path):
         assert (tmp_path / "py.safetensors").read_bytes() == \
             (tmp_path / "cli.safetensors").read_bytes()
         assert summary["batch"] == fit.batch == batch
+
+
+def test_ncsn_defaults_are_the_clis(tool, tmp_path):
+    """--loss ncsn alone and loss="ncsn" alone: the same network, levels, batch and model."""
+    rows = np.random.default_rng(6).normal(size=(300, 2)).astype(np.float32)
+    np.save(tmp_path / "data.npy", rows)
+    summary = json.loads(tool("train", "--data", tmp_path / "data.npy", "--out",
+                              tmp_path / "cli.safetensors", "--loss", "ncsn", "--iters", 3, "--json"))
+    fit = langevin.train(rows, loss="ncsn", iterations=3)
+    fit.model.save(str(tmp_path / "py.safetensors"))
+    assert (tmp_path / "py.safetensors").read_bytes() == (tmp_path / "cli.safetensors").read_bytes()
+    assert summary["hidden"] == [128, 128] and summary["activation"] == "silu"
+    assert summary["batch"] == fit.batch == 2048
+    assert len(fit.model.noise_levels) == 20

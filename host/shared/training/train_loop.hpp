@@ -47,7 +47,7 @@ decltype(auto) with_shape(int in, int dim, int streams, F&& f) {
   return f(RuntimeShape{});
 }
 
-inline LossSetup loss_setup(const TrainConfig& config, int dim, long long batch_rows,
+inline LossSetup loss_setup(const TrainConfig& config, int dim, long long rows_per_batch,
                             long long data_rows) {
   LossSetup setup;
   setup.loss = config.loss == Loss::Exact    ? LossKind::Exact
@@ -57,7 +57,7 @@ inline LossSetup loss_setup(const TrainConfig& config, int dim, long long batch_
   setup.streams = config.loss == Loss::Exact ? dim : config.loss == Loss::Sliced ? config.projections : 0;
   setup.gaussian_projections = config.projection == Projection::Gaussian;
   setup.sigma = static_cast<float>(config.sigma);
-  setup.full_batch = batch_rows == data_rows;
+  setup.full_batch = rows_per_batch == data_rows;
   setup.batch_seed = derive_seed(config.seed, 1);
   setup.noise_seed = derive_seed(config.seed, 2);
   setup.projection_seed = derive_seed(config.seed, 3);
