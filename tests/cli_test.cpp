@@ -201,7 +201,7 @@ TEST_F(Cli, ADivergingRunIsAFailureWithStatusOneAndNoOutput) {
 
 TEST_F(Cli, EveryCommandAnswersHelp) {
   for (const std::string command :
-       {"", "info ", "data ", "train ", "sample ", "score ", "compare ", "demo "}) {
+       {"", "info ", "data ", "train ", "sample ", "score ", "compare ", "diagnose ", "demo "}) {
     const Result r = run(command + "--help");
     EXPECT_EQ(r.status, 0) << command;
     EXPECT_NE(r.output.find("Usage: langevin " + command), std::string::npos) << r.output;
@@ -253,6 +253,16 @@ TEST_F(Cli, JsonSummariesDescribeTheRun) {
   EXPECT_EQ(trained["iterations"], 3);
   EXPECT_EQ(trained["hidden"], nlohmann::json::array({4}));
   EXPECT_TRUE(trained["final_loss"].is_number());
+
+  // A run's trajectory, diagnosed: the library's numbers for the same array.
+  ASSERT_EQ(run("sample --gmm " + gmm_ + " --chains 8 --steps 40 --keep trajectory --backend cpu "
+                "--quiet --out " + path("t.npy")).status, 0);
+  const nlohmann::json diagnosed = json_summary("diagnose " + path("t.npy"));
+  const Diagnostics expected = diagnose(read_npy(path("t.npy")));
+  EXPECT_EQ(diagnosed["chains"], 8);
+  EXPECT_EQ(diagnosed["draws"], 40);
+  EXPECT_EQ(diagnosed["rhat"].get<std::vector<double>>(), expected.rhat);
+  EXPECT_EQ(diagnosed["ess_bulk"].get<std::vector<double>>(), expected.ess_bulk);
 
   const nlohmann::json info = json_summary("info");
   EXPECT_EQ(info["version"], version());

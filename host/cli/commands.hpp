@@ -18,6 +18,7 @@ Command add_info_command(CLI::App& app);
 Command add_sample_command(CLI::App& app);
 Command add_score_command(CLI::App& app);
 Command add_compare_command(CLI::App& app);
+Command add_diagnose_command(CLI::App& app);
 Command add_data_command(CLI::App& app);
 Command add_train_command(CLI::App& app);
 Command add_demo_command(CLI::App& app);

@@ -7,6 +7,7 @@
 #include <langevin/backend.hpp>
 #include <langevin/checkpoint_file.hpp>
 #include <langevin/device_buffer.hpp>
+#include <langevin/diagnostics.hpp>
 #include <langevin/error.hpp>
 #include <langevin/gmm.hpp>
 #include <langevin/io.hpp>

@@ -12,6 +12,7 @@ docs/PYTHON.md has the whole API; every function and class has its docstring.
 from ._langevin import (  # noqa: F401
     Checkpoint,
     Comparison,
+    Diagnostics,
     Divergence,
     GaussianMixture,
     Mlp,
@@ -27,6 +28,7 @@ from ._langevin import (  # noqa: F401
     cpu_blas,
     cuda_available,
     cuda_built,
+    diagnose,
     geometric_noise_levels,
     gpus,
     hdf5_available,

@@ -4,6 +4,7 @@
 #include "bindings.hpp"
 #include "sampling.hpp"
 
+#include <langevin/diagnostics.hpp>
 #include <langevin/error.hpp>
 #include <langevin/io.hpp>
 #include <langevin/score.hpp>
@@ -105,6 +106,31 @@ void bind_analysis(nb::module_& m) {
       .def_ro("component_weights_b", &Comparison::component_weights_b)
       .def_ro("component_weights_true", &Comparison::component_weights_true)
       .def("to_json", [](const Comparison& c) { return to_json(c); });
+
+  nb::class_<Diagnostics>(m, "Diagnostics",
+                          "Convergence diagnostics of a trajectory, one value per coordinate "
+                          "(Vehtari et al. 2021, as ArviZ computes them).")
+      .def_ro("chains", &Diagnostics::chains)
+      .def_ro("draws", &Diagnostics::draws)
+      .def_ro("dim", &Diagnostics::dim)
+      .def_ro("rhat", &Diagnostics::rhat, "rank-normalised split R̂ (bulk or folded, the larger)")
+      .def_ro("ess_bulk", &Diagnostics::ess_bulk)
+      .def_ro("ess_tail", &Diagnostics::ess_tail)
+      .def_ro("mean", &Diagnostics::mean)
+      .def_ro("sd", &Diagnostics::sd)
+      .def_ro("mcse_mean", &Diagnostics::mcse_mean)
+      .def("to_json", [](const Diagnostics& d) { return to_json(d); });
+  m.def(
+      "diagnose",
+      [](nb::handle trajectory) {
+        const Array draws = host_floats(trajectory, "trajectory").to_array();
+        nb::gil_scoped_release release;
+        return diagnose(draws);
+      },
+      nb::sig("def diagnose(trajectory: numpy.typing.ArrayLike) -> Diagnostics"), "trajectory"_a,
+      "Rank-normalised split R̂, bulk and tail ESS and the mean's MCSE per coordinate of a "
+      "trajectory (chains, draws, d) or (chains, draws), as sample(keep=\"trajectory\") returns "
+      "it: `langevin diagnose`.");
 
   m.def(
       "compare",

@@ -1,5 +1,6 @@
 """The API on NumPy inputs: targets, models, sampling, training, scores, comparisons,
 summaries, checkpoints, HDF5, with their properties against analytic values."""
+import json
 import math
 
 import numpy as np
@@ -167,3 +168,13 @@ def test_progress_callable_sees_every_chain(two_modes):
     assert seen and seen[-1] == (20000, 20000)
     assert all(a[0] < b[0] for a, b in zip(seen, seen[1:]))
 
+
+def test_diagnose_is_the_clis(tool, tmp_path, two_modes):
+    """diagnose() on a trajectory: what `langevin diagnose --json` says of the same file."""
+    x = langevin.sample(two_modes, chains=6, steps=50, keep="trajectory", backend="cpu")
+    np.save(tmp_path / "t.npy", x)
+    d = langevin.diagnose(x)
+    assert (d.chains, d.draws, d.dim) == (6, 50, 1)
+    assert json.loads(tool("diagnose", tmp_path / "t.npy", "--json"))["rhat"] == d.rhat
+    with pytest.raises(ValueError, match="chains = 1"):
+        langevin.diagnose(x[:1])

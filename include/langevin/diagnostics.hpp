@@ -1,0 +1,55 @@
+#pragma once
+/// \file
+/// Convergence diagnostics of a sampler's trajectory (the `langevin diagnose` command): per
+/// coordinate the rank-normalised split-R̂, the bulk and tail effective sample sizes and the Monte
+/// Carlo standard error of the mean, as Vehtari, Gelman, Simpson, Carpenter and Bürkner (2021,
+/// "Rank-normalization, folding, and localization: an improved R̂") define them, with the
+/// conventions of ArviZ (tests/diagnostics_test.cpp checks them against its numbers):
+///
+///   split     each chain's first and last ⌊T/2⌋ draws are two chains (the middle draw of an
+///             odd T is left out)
+///   z-scale   z = Φ⁻¹((r − 3/8)/(S + 1/4)), r the draw's rank among all S split draws (ties:
+///             the average rank)
+///   R̂         √((T−1)/T + B/(T W)) over the split chains of T draws: W the mean of the chains'
+///             variances, B/T the variance of their means (both with n − 1)
+///   rhat      max(R̂ of z-scaled draws, R̂ of z-scaled |draw − median|)
+///   ESS       M T / τ, τ = −1 + 2 Σ ρ_t by Geyer's initial monotone sequence over the
+///             chains' autocorrelations (autocovariances with 1/T), at least 1/log₁₀(M T)
+///   ess_bulk  the ESS of the z-scaled split draws
+///   ess_tail  the smaller ESS of the indicators draw ≤ q₅ % and draw ≤ q₉₅ % (quantiles of all
+///             draws, interpolated linearly) over the split chains
+///   mcse_mean the draws' standard deviation over √(ESS of the split draws)
+///
+/// The draws are held in memory (a coordinate's chains × draws as doubles at a time).
+
+#include <langevin/array.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace langevin {
+
+/// The diagnostics of a trajectory, one value per coordinate.
+struct Diagnostics {
+  std::int64_t chains = 0;
+  std::int64_t draws = 0;  // per chain
+  int dim = 0;
+  std::vector<double> rhat;       // rank-normalised split-R̂ (bulk or folded, the larger)
+  std::vector<double> ess_bulk;   // effective sample size of the rank-normalised draws
+  std::vector<double> ess_tail;   // the smaller of the 5 % and 95 % quantiles' ESS
+  std::vector<double> mean;       // of all draws
+  std::vector<double> sd;         // of all draws (with n − 1)
+  std::vector<double> mcse_mean;  // Monte Carlo standard error of mean
+};
+
+/// Diagnoses a trajectory (chains, draws, d) — as `langevin sample --keep trajectory` writes it
+/// — or (chains, draws) for d = 1. Throws InvalidInput for fewer than 2 chains or 4 draws, or for
+/// NaN/Inf draws. The function of the chains' order is symmetric, so the result does not depend
+/// on it beyond float rounding.
+Diagnostics diagnose(const Array& trajectory);
+
+/// The diagnostics as JSON (for --json).
+std::string to_json(const Diagnostics& diagnostics);
+
+}  // namespace langevin

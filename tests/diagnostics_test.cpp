@@ -1,0 +1,126 @@
+// Convergence diagnostics: ArviZ's numbers on the same arrays (tests/data/make_diagnostics_fixture.py),
+// the AR(1) process's known effective sample size, and what the result must not depend on.
+
+#include <langevin/diagnostics.hpp>
+#include <langevin/error.hpp>
+#include <langevin/gmm.hpp>
+#include <langevin/io.hpp>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace langevin {
+namespace {
+
+const std::string kData = std::string(LANGEVIN_SOURCE_DIR) + "/tests/data/";
+
+TEST(Diagnostics, AreArvizsOnTheSameDraws) {
+  // The draws are float32 in both; every step after them runs in double, so the two agree to
+  // double rounding accumulated over a few thousand terms (the FFTs differ: radix 2 here,
+  // pocketfft there), far inside 1e-9 relative.
+  std::ifstream file(kData + "diagnostics_arviz.json");
+  const nlohmann::json reference = nlohmann::json::parse(file);
+  for (const std::string name : {"three", "short"}) {
+    SCOPED_TRACE(name);
+    const Diagnostics d = diagnose(read_npy(kData + "diagnostics_" + name + ".npy"));
+    const nlohmann::json& want = reference.at(name);
+    ASSERT_EQ(static_cast<std::size_t>(d.dim), want.at("rhat").size());
+    for (int k = 0; k < d.dim; ++k) {
+      SCOPED_TRACE("coordinate " + std::to_string(k));
+      const auto near = [](double got, double expected) {
+        EXPECT_NEAR(got, expected, 1e-9 * std::abs(expected));
+      };
+      near(d.rhat[k], want["rhat"][k].get<double>());
+      near(d.ess_bulk[k], want["ess_bulk"][k].get<double>());
+      near(d.ess_tail[k], want["ess_tail"][k].get<double>());
+      near(d.mcse_mean[k], want["mcse_mean"][k].get<double>());
+    }
+  }
+}
+
+/// M chains of T draws of the AR(1) process x_t = ρ x_{t−1} + √(1 − ρ²) z_t, stationary from
+/// the start, as (M, T, 1).
+Array ar1(std::int64_t chains, std::int64_t draws, double rho, std::uint64_t seed) {
+  const Array z = draw(GaussianMixture({1.0}, {{0.0}}, {{1.0}}), chains * draws, seed);
+  Array x({chains, draws, 1});
+  for (std::int64_t c = 0; c < chains; ++c) {
+    double state = z.values()[static_cast<std::size_t>(c * draws)];
+    for (std::int64_t t = 0; t < draws; ++t) {
+      if (t > 0) {
+        state = rho * state + std::sqrt(1 - rho * rho) * z.values()[static_cast<std::size_t>(c * draws + t)];
+      }
+      x.values()[static_cast<std::size_t>(c * draws + t)] = static_cast<float>(state);
+    }
+  }
+  return x;
+}
+
+TEST(Diagnostics, FindTheEffectiveSampleSizeOfAnAutoregressiveChain) {
+  // For AR(1) the mean's ESS is N (1 − ρ)/(1 + ρ). The estimate τ̂ summed over a window of W lags
+  // has relative standard deviation √(2(2W + 1)/N) (Sokal 1997); Geyer's sequence stops near
+  // W ≈ 5τ = 5 (1 + ρ)/(1 − ρ) = 95 lags for ρ = 0.9, so with N = 16 × 10 000 it is 5 %: 15 % is
+  // three of them. Rank-normalising a Gaussian process changes its autocorrelations little, so
+  // the bulk ESS sits within the same bound; the draws are from one stationary process, so the
+  // chains agree: R̂ below 1.01 (its deviation from 1 is of order 1/N per chain pair here).
+  const double rho = 0.9;
+  const Diagnostics d = diagnose(ar1(16, 10000, rho, 7));
+  const double expected = 160000.0 * (1 - rho) / (1 + rho);
+  const double ess_mean = std::pow(d.sd[0] / d.mcse_mean[0], 2);
+  EXPECT_NEAR(ess_mean, expected, 0.15 * expected);
+  EXPECT_NEAR(d.ess_bulk[0], expected, 0.15 * expected);
+  EXPECT_LT(d.rhat[0], 1.01);
+  EXPECT_GT(d.rhat[0], 0.99);
+}
+
+TEST(Diagnostics, SeeChainsThatDisagree) {
+  // Two groups of chains around means 2 apart: the chain means' variance 1 against a
+  // within-chain variance of 1 gives R̂ ≈ √2 on the draws (somewhat less after rank-normalising
+  // the two-mode marginal), far above the 1.01 threshold.
+  Array x = ar1(8, 2000, 0.0, 11);
+  for (std::int64_t c = 4; c < 8; ++c) {
+    for (std::int64_t t = 0; t < 2000; ++t) x.values()[static_cast<std::size_t>(c * 2000 + t)] += 2.0f;
+  }
+  EXPECT_GT(diagnose(x).rhat[0], 1.2);
+}
+
+TEST(Diagnostics, DoNotDependOnTheChainsOrderOrTheTrailingUnitAxis) {
+  const Array x = ar1(6, 400, 0.5, 3);
+  Array reversed({6, 400});
+  for (std::int64_t c = 0; c < 6; ++c) {
+    for (std::int64_t t = 0; t < 400; ++t) {
+      reversed.values()[static_cast<std::size_t>(c * 400 + t)] =
+          x.values()[static_cast<std::size_t>((5 - c) * 400 + t)];
+    }
+  }
+  const Diagnostics a = diagnose(x), b = diagnose(reversed);
+  EXPECT_EQ(b.dim, 1);
+  EXPECT_NEAR(a.rhat[0], b.rhat[0], 1e-12);
+  EXPECT_NEAR(a.ess_bulk[0], b.ess_bulk[0], 1e-9 * a.ess_bulk[0]);
+  EXPECT_NEAR(a.ess_tail[0], b.ess_tail[0], 1e-9 * a.ess_tail[0]);
+  EXPECT_NEAR(a.mcse_mean[0], b.mcse_mean[0], 1e-12);
+}
+
+TEST(Diagnostics, RefuseWhatTheyCannotDiagnose) {
+  const auto message = [](const Array& x) {
+    try {
+      diagnose(x);
+    } catch (const InvalidInput& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  EXPECT_NE(message(Array({1, 10, 2})).find("chains = 1"), std::string::npos);
+  EXPECT_NE(message(Array({4, 3, 2})).find("draws = 3"), std::string::npos);
+  EXPECT_NE(message(Array({10})).find("rank 1"), std::string::npos);
+  Array bad({2, 4, 1});
+  bad.values()[5] = NAN;
+  EXPECT_NE(message(bad).find("value 5"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace langevin
