@@ -254,15 +254,21 @@ TEST_F(Cli, JsonSummariesDescribeTheRun) {
   EXPECT_EQ(trained["hidden"], nlohmann::json::array({4}));
   EXPECT_TRUE(trained["final_loss"].is_number());
 
-  // A run's trajectory, diagnosed: the library's numbers for the same array.
-  ASSERT_EQ(run("sample --gmm " + gmm_ + " --chains 8 --steps 40 --keep trajectory --backend cpu "
-                "--quiet --out " + path("t.npy")).status, 0);
+  // A run's trajectory, diagnosed by the run (--diagnose) and by the command: the library's
+  // numbers for the same array.
+  const nlohmann::json run_diagnosed =
+      json_summary("sample --gmm " + gmm_ + " --chains 8 --steps 40 --keep trajectory --diagnose "
+                   "--backend cpu --out " + path("t.npy"));
   const nlohmann::json diagnosed = json_summary("diagnose " + path("t.npy"));
   const Diagnostics expected = diagnose(read_npy(path("t.npy")));
   EXPECT_EQ(diagnosed["chains"], 8);
   EXPECT_EQ(diagnosed["draws"], 40);
   EXPECT_EQ(diagnosed["rhat"].get<std::vector<double>>(), expected.rhat);
   EXPECT_EQ(diagnosed["ess_bulk"].get<std::vector<double>>(), expected.ess_bulk);
+  EXPECT_EQ(run_diagnosed["diagnostics"], diagnosed);
+  const Result final_only = run("sample --gmm " + gmm_ + " --diagnose --out " + path("f.npy"));
+  EXPECT_EQ(final_only.status, 2);
+  EXPECT_NE(final_only.output.find("--diagnose needs --keep trajectory"), std::string::npos);
 
   const nlohmann::json info = json_summary("info");
   EXPECT_EQ(info["version"], version());

@@ -120,6 +120,9 @@ void check_same_run(const std::string& path, const RunSettings& theirs, const Ru
 /// A double as checkpoints' settings record it: %.17g, which reads back to the same double.
 std::string exact_setting(double value);
 
+/// Diagnostics as `langevin diagnose` prints them: one line per coordinate under a header.
+std::string diagnostics_table(const Diagnostics& diagnostics);
+
 /// "1.23e+07"-style numbers for summaries.
 std::string engineering(double value);
 

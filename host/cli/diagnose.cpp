@@ -35,19 +35,25 @@ void run_diagnose(const DiagnoseOptions& options) {
   }
   if (options.quiet) return;
   std::cout << options.path << ": " << d.chains << " chains x " << d.draws << " draws, d = " << d.dim
-            << "\n";
-  char line[256];
-  std::snprintf(line, sizeof line, "%5s %8s %10s %10s %12s %12s %12s\n", "coord", "R-hat",
-                "ESS bulk", "ESS tail", "mean", "sd", "MCSE mean");
-  std::cout << line;
-  for (int k = 0; k < d.dim; ++k) {
-    std::snprintf(line, sizeof line, "%5d %8.4f %10.1f %10.1f %12.5g %12.5g %12.3g\n", k, d.rhat[k],
-                  d.ess_bulk[k], d.ess_tail[k], d.mean[k], d.sd[k], d.mcse_mean[k]);
-    std::cout << line;
-  }
+            << "\n"
+            << diagnostics_table(d);
 }
 
 }  // namespace
+
+std::string diagnostics_table(const Diagnostics& d) {
+  std::string table;
+  char line[256];
+  std::snprintf(line, sizeof line, "%5s %8s %10s %10s %12s %12s %12s\n", "coord", "R-hat",
+                "ESS bulk", "ESS tail", "mean", "sd", "MCSE mean");
+  table += line;
+  for (int k = 0; k < d.dim; ++k) {
+    std::snprintf(line, sizeof line, "%5d %8.4f %10.1f %10.1f %12.5g %12.5g %12.3g\n", k,
+                  d.rhat[k], d.ess_bulk[k], d.ess_tail[k], d.mean[k], d.sd[k], d.mcse_mean[k]);
+    table += line;
+  }
+  return table;
+}
 
 Command add_diagnose_command(CLI::App& app) {
   auto options = std::make_shared<DiagnoseOptions>();

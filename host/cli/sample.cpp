@@ -41,6 +41,7 @@ struct SampleOptions {
   std::int64_t first_chain = 0;
   std::string sampler = "ula";
   bool denoise = false;
+  bool diagnose = false;
   std::string sigmas;
   std::string checkpoint;
   std::int64_t checkpoint_every = 0;
@@ -344,6 +345,17 @@ Prepared prepare(const SampleOptions& options) {
     levels = std::get<Mlp>(prepared.source).noise_levels();
   }
   config = with_defaults(std::move(config), levels);
+  if (options.diagnose) {
+    if (config.keep != Keep::Trajectory) {
+      throw InvalidInput("--diagnose needs --keep trajectory (the chains' draws to diagnose)");
+    }
+    const std::int64_t kept = kept_steps(config, static_cast<int>(levels.size()));
+    if (config.chains < 2 || kept < 4) {
+      throw InvalidInput("--diagnose: " + std::to_string(config.chains) + " chains of " +
+                         std::to_string(kept) + " kept steps; R-hat needs at least 2 chains "
+                         "of 4 draws");
+    }
+  }
   if (summarised) {
     prepared.summary.histogram = parse_histogram(options);
     prepared.summary.chunk_chains = options.chunk_chains;
@@ -445,6 +457,12 @@ void run_sample(const SampleOptions& options) {
     text << ", resumed after update " << config.resume->update;
   }
   text << " -> " << options.out << " " << format_shape(shape) << "\n";
+  if (options.diagnose) {
+    // The whole file, whichever ranks wrote it: every chain takes part in R-hat.
+    const Diagnostics diagnosed = diagnose(read_array(options.out));
+    summary["diagnostics"] = nlohmann::json::parse(to_json(diagnosed));
+    text << diagnostics_table(diagnosed);
+  }
   print_summary(options.common, summary, text.str());
 }
 
@@ -489,6 +507,9 @@ Command add_sample_command(CLI::App& app) {
   command->add_option("--sampler", options->sampler,
                       "ula, or mala: Metropolis-adjusted (needs --gmm; reports the acceptance rate)")
       ->capture_default_str();
+  command->add_flag("--diagnose", options->diagnose,
+                    "with --keep trajectory: print R-hat, bulk and tail ESS and the mean's MCSE "
+                    "per coordinate of the chains written (as langevin diagnose OUT)");
   command->add_flag("--denoise", options->denoise,
                     "annealed runs: end with x <- x + sigma_L^2 s(x, sigma_L)");
   command->add_option("--sigmas", options->sigmas,
