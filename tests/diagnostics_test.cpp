@@ -105,18 +105,47 @@ TEST(Diagnostics, DoNotDependOnTheChainsOrderOrTheTrailingUnitAxis) {
   EXPECT_NEAR(a.mcse_mean[0], b.mcse_mean[0], 1e-12);
 }
 
+TEST(Diagnostics, NestedRhatOfAWrittenOutExample) {
+  // Two superchains of two chains of four draws. Chains 0, 1: 0…3 and 1…4 (means 1.5, 2.5);
+  // chains 2, 3: 4…7 and 6…9 (means 5.5, 7.5); every chain's variance 5/3. Superchain means 2
+  // and 6.5 (variance 10.125); their chain means' variances 0.5 and 2, so W = 5/3 + 1.25.
+  const Array x({4, 4}, {0, 1, 2, 3, 1, 2, 3, 4, 4, 5, 6, 7, 6, 7, 8, 9});
+  const Diagnostics d = diagnose(x, 2);
+  EXPECT_EQ(d.superchains, 2);
+  ASSERT_EQ(d.nested_rhat.size(), 1u);
+  EXPECT_NEAR(d.nested_rhat[0], std::sqrt(1 + 10.125 / (5.0 / 3 + 1.25)), 1e-14);
+  EXPECT_TRUE(diagnose(x).nested_rhat.empty());
+}
+
+TEST(Diagnostics, NestedRhatOfShortIndependentChains) {
+  // K = 64 superchains of M = 8 chains of N = 5 independent N(0, 1) draws: the superchains'
+  // means have variance 1/(M N), W has mean 1 + 1/N, so nR̂² − 1 = B/W ≈ 1/(M N (1 + 1/N)) =
+  // 1/48, with B/W's relative standard deviation √(2/(K − 1)) (B is a variance of K means).
+  const Array x = ar1(64 * 8, 5, 0.0, 19);
+  const Diagnostics d = diagnose(x, 64);
+  const double expected = 1.0 / 48.0;
+  EXPECT_NEAR(d.nested_rhat[0] * d.nested_rhat[0] - 1, expected, 4 * expected * std::sqrt(2.0 / 63));
+  // The same chains with each superchain moved by its index: the superchains disagree.
+  Array moved = x;
+  for (std::size_t i = 0; i < moved.values().size(); ++i) moved.values()[i] += static_cast<float>(i / 40);
+  EXPECT_GT(diagnose(moved, 64).nested_rhat[0], 10.0);
+}
+
 TEST(Diagnostics, RefuseWhatTheyCannotDiagnose) {
-  const auto message = [](const Array& x) {
+  const auto message_with = [](const Array& x, std::int64_t superchains) {
     try {
-      diagnose(x);
+      diagnose(x, superchains);
     } catch (const InvalidInput& e) {
       return std::string(e.what());
     }
     return std::string("(no error)");
   };
+  const auto message = [&](const Array& x) { return message_with(x, 0); };
   EXPECT_NE(message(Array({1, 10, 2})).find("chains = 1"), std::string::npos);
   EXPECT_NE(message(Array({4, 3, 2})).find("draws = 3"), std::string::npos);
   EXPECT_NE(message(Array({10})).find("rank 1"), std::string::npos);
+  EXPECT_NE(message_with(Array({4, 4, 1}), 3).find("superchains = 3"), std::string::npos);
+  EXPECT_NE(message_with(Array({4, 4, 1}), 1).find("superchains = 1"), std::string::npos);
   Array bad({2, 4, 1});
   bad.values()[5] = NAN;
   EXPECT_NE(message(bad).find("value 5"), std::string::npos);

@@ -18,6 +18,7 @@ namespace {
 struct DiagnoseOptions {
   bool quiet = false;
   bool json = false;
+  std::int64_t superchains = 0;
   std::string path;
 };
 
@@ -25,9 +26,11 @@ void run_diagnose(const DiagnoseOptions& options) {
   const Array trajectory = read_array(options.path);
   Diagnostics d;
   try {
-    d = diagnose(trajectory);
+    d = diagnose(trajectory, options.superchains);
   } catch (const InvalidInput& e) {
-    throw InvalidInput(options.path + ": " + e.what());
+    const std::string message = e.what();
+    throw InvalidInput(message.rfind("superchains", 0) == 0 ? "--" + message
+                                                            : options.path + ": " + message);
   }
   if (options.json) {
     std::cout << to_json(d) << "\n";
@@ -44,13 +47,19 @@ void run_diagnose(const DiagnoseOptions& options) {
 std::string diagnostics_table(const Diagnostics& d) {
   std::string table;
   char line[256];
-  std::snprintf(line, sizeof line, "%5s %8s %10s %10s %12s %12s %12s\n", "coord", "R-hat",
-                "ESS bulk", "ESS tail", "mean", "sd", "MCSE mean");
+  const bool nested = !d.nested_rhat.empty();
+  std::snprintf(line, sizeof line, "%5s %8s %10s %10s %12s %12s %12s%s\n", "coord", "R-hat",
+                "ESS bulk", "ESS tail", "mean", "sd", "MCSE mean", nested ? "   nested R-hat" : "");
   table += line;
   for (int k = 0; k < d.dim; ++k) {
-    std::snprintf(line, sizeof line, "%5d %8.4f %10.1f %10.1f %12.5g %12.5g %12.3g\n", k,
+    std::snprintf(line, sizeof line, "%5d %8.4f %10.1f %10.1f %12.5g %12.5g %12.3g", k,
                   d.rhat[k], d.ess_bulk[k], d.ess_tail[k], d.mean[k], d.sd[k], d.mcse_mean[k]);
     table += line;
+    if (nested) {
+      std::snprintf(line, sizeof line, " %14.4f", d.nested_rhat[k]);
+      table += line;
+    }
+    table += "\n";
   }
   return table;
 }
@@ -66,6 +75,10 @@ Command add_diagnose_command(CLI::App& app) {
                       "draws (.npy or .h5) of shape (chains, draws, d) or (chains, draws), as "
                       "sample --keep trajectory writes them")
       ->required();
+  command->add_option("--superchains", options->superchains,
+                      "also the nested R-hat (Margossian et al.) of this many superchains: "
+                      "consecutive groups of chains that started from one point each")
+      ->check(integer_range<std::int64_t>());
   command->add_flag("--quiet", options->quiet, "print nothing but errors");
   command->add_flag("--json", options->json,
                     "print the diagnostics as one JSON object on stdout instead of text");

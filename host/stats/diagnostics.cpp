@@ -232,6 +232,27 @@ double ess_of(const Chains& chains) {
   return total / tau;
 }
 
+/// √(1 + B/W) over K superchains of consecutive chains (Margossian et al. 2024).
+double nested_rhat_of(const Chains& chains, std::int64_t superchains) {
+  const std::int64_t per = chains.count / superchains, n = chains.draws;
+  std::vector<double> superchain_means(static_cast<std::size_t>(superchains));
+  double within = 0.0;
+  for (std::int64_t k = 0; k < superchains; ++k) {
+    std::vector<double> chain_means(static_cast<std::size_t>(per));
+    double chain_variance = 0.0;
+    for (std::int64_t m = 0; m < per; ++m) {
+      const double* row = chains.values.data() + (k * per + m) * n;
+      chain_means[static_cast<std::size_t>(m)] = mean_of(row, n);
+      chain_variance += n > 1 ? variance_of(row, n) : 0.0;
+    }
+    superchain_means[static_cast<std::size_t>(k)] = mean_of(chain_means.data(), per);
+    within += chain_variance / static_cast<double>(per) +
+              (per > 1 ? variance_of(chain_means.data(), per) : 0.0);
+  }
+  within /= static_cast<double>(superchains);
+  return std::sqrt(1.0 + variance_of(superchain_means.data(), superchains) / within);
+}
+
 Chains map(Chains chains, double (*f)(double, double), double parameter) {
   for (double& x : chains.values) x = f(x, parameter);
   return chains;
@@ -239,7 +260,7 @@ Chains map(Chains chains, double (*f)(double, double), double parameter) {
 
 }  // namespace
 
-Diagnostics diagnose(const Array& trajectory) {
+Diagnostics diagnose(const Array& trajectory, std::int64_t superchains) {
   if (trajectory.rank() != 2 && trajectory.rank() != 3) {
     throw InvalidInput("trajectory: an array of rank " + std::to_string(trajectory.rank()) +
                        "; expected (chains, draws, d) or (chains, draws)");
@@ -256,6 +277,11 @@ Diagnostics diagnose(const Array& trajectory) {
     throw InvalidInput("trajectory draws = " + std::to_string(result.draws) +
                        ": give at least 4 draws per chain (kept steps)");
   }
+  if (superchains != 0 && (superchains < 2 || result.chains % superchains != 0)) {
+    throw InvalidInput("superchains = " + std::to_string(superchains) + ": must be at least 2 "
+                       "and divide the " + std::to_string(result.chains) + " chains");
+  }
+  result.superchains = superchains;
   const std::vector<float>& values = trajectory.values();
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (!std::isfinite(values[i])) {
@@ -290,16 +316,21 @@ Diagnostics diagnose(const Array& trajectory) {
     result.mean.push_back(mean_of(chains.values.data(), total));
     result.sd.push_back(std::sqrt(variance_of(chains.values.data(), total)));
     result.mcse_mean.push_back(result.sd.back() / std::sqrt(ess_of(halves)));
+    if (superchains > 0) result.nested_rhat.push_back(nested_rhat_of(chains, superchains));
   }
   return result;
 }
 
 std::string to_json(const Diagnostics& d) {
-  const nlohmann::json json = {{"chains", d.chains},       {"draws", d.draws},
-                               {"dim", d.dim},             {"rhat", d.rhat},
-                               {"ess_bulk", d.ess_bulk},   {"ess_tail", d.ess_tail},
-                               {"mean", d.mean},           {"sd", d.sd},
-                               {"mcse_mean", d.mcse_mean}};
+  nlohmann::json json = {{"chains", d.chains},       {"draws", d.draws},
+                         {"dim", d.dim},             {"rhat", d.rhat},
+                         {"ess_bulk", d.ess_bulk},   {"ess_tail", d.ess_tail},
+                         {"mean", d.mean},           {"sd", d.sd},
+                         {"mcse_mean", d.mcse_mean}};
+  if (d.superchains > 0) {
+    json["superchains"] = d.superchains;
+    json["nested_rhat"] = d.nested_rhat;
+  }
   return json.dump();
 }
 

@@ -19,6 +19,12 @@
 ///   ess_tail  the smaller ESS of the indicators draw ≤ q₅ % and draw ≤ q₉₅ % (quantiles of all
 ///             draws, interpolated linearly) over the split chains
 ///   mcse_mean the draws' standard deviation over √(ESS of the split draws)
+///   nested    with K superchains (consecutive groups of M chains that started from one point):
+///             Margossian et al.'s (2024) nested R̂ = √(1 + B/W) on the draws themselves, B the
+///             variance of the superchains' means, W the mean over superchains of their chains'
+///             mean variance plus the variance of their chains' means (all with n − 1; a term
+///             of one chain or one draw is 0). It stays informative for many short chains,
+///             where the split-R̂ needs long ones.
 ///
 /// The draws are held in memory (a coordinate's chains × draws as doubles at a time).
 
@@ -41,13 +47,17 @@ struct Diagnostics {
   std::vector<double> mean;       // of all draws
   std::vector<double> sd;         // of all draws (with n − 1)
   std::vector<double> mcse_mean;  // Monte Carlo standard error of mean
+  std::int64_t superchains = 0;   // 0: none given
+  std::vector<double> nested_rhat;  // with superchains; else empty
 };
 
 /// Diagnoses a trajectory (chains, draws, d) — as `langevin sample --keep trajectory` writes it
-/// — or (chains, draws) for d = 1. Throws InvalidInput for fewer than 2 chains or 4 draws, or for
-/// NaN/Inf draws. The function of the chains' order is symmetric, so the result does not depend
-/// on it beyond float rounding.
-Diagnostics diagnose(const Array& trajectory);
+/// — or (chains, draws) for d = 1; with superchains > 0 also the nested R̂ of that many
+/// superchains of chains / superchains consecutive chains each. Throws InvalidInput for fewer
+/// than 2 chains or 4 draws, NaN/Inf draws, or superchains that are not at least 2 and do not
+/// divide the chains. The functions are symmetric in the chains (in the superchains and in each
+/// superchain's chains), so the result does not depend on their order beyond float rounding.
+Diagnostics diagnose(const Array& trajectory, std::int64_t superchains = 0);
 
 /// The diagnostics as JSON (for --json).
 std::string to_json(const Diagnostics& diagnostics);

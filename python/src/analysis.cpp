@@ -119,18 +119,22 @@ void bind_analysis(nb::module_& m) {
       .def_ro("mean", &Diagnostics::mean)
       .def_ro("sd", &Diagnostics::sd)
       .def_ro("mcse_mean", &Diagnostics::mcse_mean)
+      .def_ro("superchains", &Diagnostics::superchains)
+      .def_ro("nested_rhat", &Diagnostics::nested_rhat, "with superchains: nested R̂, else empty")
       .def("to_json", [](const Diagnostics& d) { return to_json(d); });
   m.def(
       "diagnose",
-      [](nb::handle trajectory) {
+      [](nb::handle trajectory, std::int64_t superchains) {
         const Array draws = host_floats(trajectory, "trajectory").to_array();
         nb::gil_scoped_release release;
-        return diagnose(draws);
+        return diagnose(draws, superchains);
       },
-      nb::sig("def diagnose(trajectory: numpy.typing.ArrayLike) -> Diagnostics"), "trajectory"_a,
+      nb::sig("def diagnose(trajectory: numpy.typing.ArrayLike, *, superchains: int = 0) -> Diagnostics"),
+      "trajectory"_a, nb::kw_only(), "superchains"_a = 0,
       "Rank-normalised split R̂, bulk and tail ESS and the mean's MCSE per coordinate of a "
       "trajectory (chains, draws, d) or (chains, draws), as sample(keep=\"trajectory\") returns "
-      "it: `langevin diagnose`.");
+      "it: `langevin diagnose`; superchains > 0: also the nested R̂ of that many groups of "
+      "consecutive chains.");
 
   m.def(
       "compare",

@@ -178,3 +178,7 @@ def test_diagnose_is_the_clis(tool, tmp_path, two_modes):
     assert json.loads(tool("diagnose", tmp_path / "t.npy", "--json"))["rhat"] == d.rhat
     with pytest.raises(ValueError, match="chains = 1"):
         langevin.diagnose(x[:1])
+    nested = langevin.diagnose(x, superchains=3)
+    assert nested.superchains == 3 and len(nested.nested_rhat) == 1 and nested.rhat == d.rhat
+    assert json.loads(tool("diagnose", tmp_path / "t.npy", "--superchains", 3, "--json"))[
+        "nested_rhat"] == nested.nested_rhat
