@@ -97,20 +97,26 @@ def header(title, seeds):
     print("|---" * (len(seeds) + 3) + "|")
 
 
-def train(name, seeds, steps):
-    config = CANDIDATES[name]
-    header(f"langevin train, {name} {config or '(no option but loss=ncsn)'}, "
-           f"sampled with {steps or 'the default'} steps a level", seeds)
+def evaluate(make_model, seeds, steps):
+    """Each data set's row: make_model(data, seed) trained and timed, then sampled."""
     for data_name, mixture in DATA_SETS.items():
         rows, seconds = [], []
         for seed in seeds:
             data, held = split(mixture, seed)
             started = time.perf_counter()
-            fit = langevin.train(data, loss="ncsn", seed=seed, **config)
+            model = make_model(data, seed)
             seconds.append(time.perf_counter() - started)
-            x = langevin.sample(fit.model, chains=CHAINS, seed=seed, steps=steps, backend="cpu")
+            x = langevin.sample(model, chains=CHAINS, seed=seed, steps=steps, backend="cpu")
             rows.append(quality(x, held, mixture))
         report(data_name, rows, seconds)
+
+
+def train(name, seeds, steps):
+    config = CANDIDATES[name]
+    header(f"langevin train, {name} {config or '(no option but loss=ncsn)'}, "
+           f"sampled with {steps or 'the default'} steps a level", seeds)
+    evaluate(lambda data, seed: langevin.train(data, loss="ncsn", seed=seed, **config).model,
+             seeds, steps)
 
 
 def torch_model(data, seed):
@@ -151,16 +157,7 @@ def torch_peer(seeds, steps):
     header(f"PyTorch {torch.__version__.split('+')[0]} eager, the same network, loss, levels, "
            f"Adam, batch, iterations and average, sampled by langevin with "
            f"{steps or 'the default'} steps a level", seeds)
-    for data_name, mixture in DATA_SETS.items():
-        rows, seconds = [], []
-        for seed in seeds:
-            data, held = split(mixture, seed)
-            started = time.perf_counter()
-            model = torch_model(data, seed)
-            seconds.append(time.perf_counter() - started)
-            x = langevin.sample(model, chains=CHAINS, seed=seed, steps=steps, backend="cpu")
-            rows.append(quality(x, held, mixture))
-        report(data_name, rows, seconds)
+    evaluate(torch_model, seeds, steps)
 
 
 def main(argv):

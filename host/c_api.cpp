@@ -4,12 +4,15 @@
 
 #include "c_api_detail.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <new>
 #include <string>
+#include <utility>
 #include <variant>
+#include <vector>
 
 namespace {
 
@@ -327,6 +330,37 @@ langevin_status langevin_result_rows(const langevin_result* result, int64_t* fir
 }
 
 void langevin_result_free(langevin_result* result) { delete result; }
+
+// ---- diagnostics ----------------------------------------------------------------------------
+
+langevin_status langevin_diagnose(const float* trajectory, int64_t chains, int64_t draws, int dim,
+                                  int64_t superchains, double* rhat, double* ess_bulk,
+                                  double* ess_tail, double* mcse_mean, double* nested_rhat) {
+  return guarded([&] {
+    require_pointer(trajectory, "trajectory");
+    for (const auto& [pointer, name] : {std::pair<const double*, const char*>{rhat, "rhat"},
+                                        {ess_bulk, "ess_bulk"},
+                                        {ess_tail, "ess_tail"},
+                                        {mcse_mean, "mcse_mean"}}) {
+      require_pointer(pointer, name);
+    }
+    if (superchains > 0) require_pointer(nested_rhat, "nested_rhat");
+    if (chains < 1 || draws < 1 || dim < 1) {
+      throw langevin::InvalidInput("trajectory: " + std::to_string(chains) + " chains x " +
+                                   std::to_string(draws) + " draws x dim " + std::to_string(dim) +
+                                   ": every extent must be at least 1");
+    }
+    const std::size_t count = static_cast<std::size_t>(chains * draws * dim);
+    const langevin::Array x({chains, draws, static_cast<std::int64_t>(dim)},
+                            std::vector<float>(trajectory, trajectory + count));
+    const langevin::Diagnostics d = langevin::diagnose(x, superchains);
+    std::copy(d.rhat.begin(), d.rhat.end(), rhat);
+    std::copy(d.ess_bulk.begin(), d.ess_bulk.end(), ess_bulk);
+    std::copy(d.ess_tail.begin(), d.ess_tail.end(), ess_tail);
+    std::copy(d.mcse_mean.begin(), d.mcse_mean.end(), mcse_mean);
+    if (superchains > 0) std::copy(d.nested_rhat.begin(), d.nested_rhat.end(), nested_rhat);
+  });
+}
 
 }  // extern "C"
 

@@ -221,6 +221,32 @@ TEST(CApi, ScoresMatchTheCppApi) {
 }
 
 // Each bad input gets its status and a message naming the field and value; nothing throws.
+TEST(CApi, DiagnosesATrajectoryAsTheCppApi) {
+  const langevin::Array x =
+      langevin::read_npy(std::string(LANGEVIN_SOURCE_DIR) + "/tests/data/diagnostics_three.npy");
+  const langevin::Diagnostics want = langevin::diagnose(x, 2);
+  std::vector<double> rhat(3), bulk(3), tail(3), mcse(3), nested(3);
+  ASSERT_EQ(langevin_diagnose(x.data(), x.dim(0), x.dim(1), 3, 2, rhat.data(), bulk.data(),
+                              tail.data(), mcse.data(), nested.data()),
+            LANGEVIN_OK)
+      << langevin_last_error();
+  EXPECT_EQ(rhat, want.rhat);
+  EXPECT_EQ(bulk, want.ess_bulk);
+  EXPECT_EQ(tail, want.ess_tail);
+  EXPECT_EQ(mcse, want.mcse_mean);
+  EXPECT_EQ(nested, want.nested_rhat);
+  EXPECT_EQ(langevin_diagnose(x.data(), 1, 4, 3, 0, rhat.data(), bulk.data(), tail.data(),
+                              mcse.data(), nullptr),
+            LANGEVIN_INVALID_INPUT);
+  EXPECT_NE(std::string(langevin_last_error()).find("chains = 1"), std::string::npos)
+      << langevin_last_error();
+  EXPECT_EQ(langevin_diagnose(x.data(), 4, 301, 3, 2, rhat.data(), bulk.data(), tail.data(),
+                              mcse.data(), nullptr),
+            LANGEVIN_INVALID_INPUT);
+  EXPECT_NE(std::string(langevin_last_error()).find("nested_rhat"), std::string::npos)
+      << langevin_last_error();
+}
+
 TEST(CApi, BadInputGivesAStatusAndAMessageNamingTheField) {
   const Model model = load(kTwoModes);
   const Config config = small_config();

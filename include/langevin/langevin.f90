@@ -50,6 +50,7 @@ module langevin
   public :: langevin_output_count, langevin_sample
   public :: langevin_result_shape, langevin_result_backend, langevin_result_seconds
   public :: langevin_result_acceptance_rate, langevin_result_rows, langevin_result_free
+  public :: langevin_diagnose
 
   ! The C functions themselves. Arrays pass by reference (assumed size), scalars by value.
   interface
@@ -94,6 +95,20 @@ module langevin
       integer(c_int64_t), value :: count
       real(c_float), intent(out) :: scores(*)
       integer(c_int), value :: backend
+      integer(c_int) :: status
+    end function
+
+    ! trajectory: chains x draws x dim in C order, i.e. a Fortran array (dim, draws, chains);
+    ! nested_rhat is read only with superchains > 0 (pass any array of dim otherwise).
+    function langevin_diagnose(trajectory, chains, draws, dim, superchains, rhat, ess_bulk, &
+        ess_tail, mcse_mean, nested_rhat) bind(C, name="langevin_diagnose") result(status)
+      import :: c_float, c_int64_t, c_int, c_double
+      real(c_float), intent(in) :: trajectory(*)
+      integer(c_int64_t), value :: chains, draws
+      integer(c_int), value :: dim
+      integer(c_int64_t), value :: superchains
+      real(c_double), intent(out) :: rhat(*), ess_bulk(*), ess_tail(*), mcse_mean(*)
+      real(c_double), intent(out) :: nested_rhat(*)
       integer(c_int) :: status
     end function
 

@@ -162,6 +162,18 @@ langevin_status langevin_result_rows(const langevin_result* result, int64_t* fir
                                      int64_t* count);
 void langevin_result_free(langevin_result* result);
 
+/* ---- diagnostics ----------------------------------------------------------------------- */
+
+/** Convergence diagnostics of `chains` chains of `draws` draws in `dim` dimensions (row-major
+ *  chains x draws x dim, as a trajectory comes out of langevin_sample), per coordinate into
+ *  arrays of `dim` doubles: the rank-normalised split R-hat, bulk and tail effective sample
+ *  sizes and the mean's Monte Carlo standard error (Vehtari et al. 2021; langevin::diagnose).
+ *  With superchains > 0 also the nested R-hat of that many groups of consecutive chains into
+ *  `nested_rhat` (which may be NULL otherwise). Needs 2 chains and 4 draws at least. */
+langevin_status langevin_diagnose(const float* trajectory, int64_t chains, int64_t draws, int dim,
+                                  int64_t superchains, double* rhat, double* ess_bulk,
+                                  double* ess_tail, double* mcse_mean, double* nested_rhat);
+
 #ifdef __cplusplus
 }
 #endif
