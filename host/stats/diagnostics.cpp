@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <limits>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -81,13 +82,6 @@ void fft(std::vector<std::complex<double>>& v, bool inverse) {
   }
 }
 
-/// M chains of T draws each, chain-major.
-struct Chains {
-  std::int64_t count = 0;
-  std::int64_t draws = 0;
-  std::vector<double> values;
-};
-
 double mean_of(const double* x, std::int64_t n) {
   double sum = 0.0;
   for (std::int64_t i = 0; i < n; ++i) sum += x[i];
@@ -101,161 +95,164 @@ double variance_of(const double* x, std::int64_t n) {  // with n − 1
   return sum / static_cast<double>(n - 1);
 }
 
-/// Linearly interpolated quantile of sorted values (R's type 7).
-double quantile_sorted(const std::vector<double>& sorted, double p) {
-  const double h = static_cast<double>(sorted.size() - 1) * p;
-  const std::size_t low = static_cast<std::size_t>(std::floor(h));
-  if (low + 1 >= sorted.size()) return sorted.back();
-  return sorted[low] + (h - static_cast<double>(low)) * (sorted[low + 1] - sorted[low]);
-}
-
-double median_of(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return quantile_sorted(values, 0.5);
-}
-
-/// Each chain's first and last ⌊T/2⌋ draws as two chains.
-Chains split(const Chains& chains) {
-  Chains out;
-  out.count = 2 * chains.count;
-  out.draws = chains.draws / 2;
-  out.values.reserve(static_cast<std::size_t>(out.count * out.draws));
-  for (int part = 0; part < 2; ++part) {
-    const std::int64_t first = part == 0 ? 0 : chains.draws - out.draws;
-    for (std::int64_t c = 0; c < chains.count; ++c) {
-      const double* row = chains.values.data() + c * chains.draws + first;
-      out.values.insert(out.values.end(), row, row + out.draws);
-    }
+/// Coordinate k of a trajectory's draws, read in place.
+struct Draws {
+  const float* base;
+  std::int64_t chains, draws;
+  int dim, k;
+  float at(std::int64_t c, std::int64_t t) const {
+    return base[(c * draws + t) * dim + k];
   }
-  return out;
-}
+};
 
-/// Φ⁻¹ of the draws' fractional ranks (r − 3/8)/(S + 1/4), ties at their average rank.
-Chains z_scale(Chains chains) {
-  const std::size_t size = chains.values.size();
-  std::vector<std::size_t> order(size);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t i, std::size_t j) { return chains.values[i] < chains.values[j]; });
-  std::vector<double> z(size);
-  for (std::size_t begin = 0; begin < size;) {
-    std::size_t end = begin + 1;
-    while (end < size && chains.values[order[end]] == chains.values[order[begin]]) ++end;
-    const double rank = 0.5 * static_cast<double>(begin + 1 + end);  // mean of begin+1 … end
-    const double value = inverse_normal_cdf((rank - 0.375) / (static_cast<double>(size) + 0.25));
-    for (std::size_t i = begin; i < end; ++i) z[order[i]] = value;
-    begin = end;
+/// The split chains: 2M chains of ⌊T/2⌋ draws; chain j < M is the first half of chain j, chain
+/// j ≥ M the last half of chain j − M (the middle draw of an odd T left out).
+struct Split {
+  const Draws& x;
+  std::int64_t count, length;
+  explicit Split(const Draws& draws) : x(draws), count(2 * draws.chains), length(draws.draws / 2) {}
+  float at(std::int64_t j, std::int64_t t) const {
+    return j < x.chains ? x.at(j, t) : x.at(j - x.chains, x.draws - length + t);
   }
-  chains.values = std::move(z);
-  return chains;
-}
+};
 
-double rhat_of(const Chains& chains) {
-  const std::int64_t m = chains.count, n = chains.draws;
-  std::vector<double> means(static_cast<std::size_t>(m));
-  double within = 0.0;
-  for (std::int64_t c = 0; c < m; ++c) {
-    const double* row = chains.values.data() + c * n;
-    means[static_cast<std::size_t>(c)] = mean_of(row, n);
-    within += variance_of(row, n);
-  }
-  within /= static_cast<double>(m);
-  const double between = static_cast<double>(n) * variance_of(means.data(), m);
-  return std::sqrt((between / within + static_cast<double>(n) - 1.0) / static_cast<double>(n));
-}
+/// One pass over `count` chains of a series of `length` values: what R̂ and the ESS need.
+struct ChainMoments {
+  std::vector<double> means, variances;  // per chain (variances with n − 1)
+  std::vector<double> acov;  // the chains' autocovariances (with 1/n) at every lag, averaged
+  double low = 0.0, high = 0.0;
+};
 
-/// The chains' autocovariances (with 1/T) at every lag, averaged over the chains.
-std::vector<double> mean_autocovariance(const Chains& chains) {
-  const std::int64_t n = chains.draws;
+constexpr std::int64_t kChainsPerBlock = 64;  // the sums' order: fixed, whatever the threads
+
+/// series(j, t) for chain j < count and t < length; with `lags` also the autocovariances (by
+/// FFT, zero-padded past 2 × length so that no lag wraps around).
+template <class Series>
+ChainMoments moments(std::int64_t count, std::int64_t length, bool lags, const Series& series) {
+  ChainMoments m;
+  m.means.resize(static_cast<std::size_t>(count));
+  m.variances.resize(static_cast<std::size_t>(count));
   std::size_t size = 1;
-  while (size < static_cast<std::size_t>(2 * n)) size <<= 1;  // no wrap-around below lag n
-  std::vector<double> mean(static_cast<std::size_t>(n), 0.0);
-  std::vector<std::complex<double>> v(size);
-  for (std::int64_t c = 0; c < chains.count; ++c) {
-    const double* row = chains.values.data() + c * n;
-    const double centre = mean_of(row, n);
-    std::fill(v.begin(), v.end(), std::complex<double>(0.0, 0.0));
-    for (std::int64_t t = 0; t < n; ++t) v[static_cast<std::size_t>(t)] = row[t] - centre;
-    fft(v, false);
-    for (auto& x : v) x = std::norm(x);
-    fft(v, true);
-    for (std::int64_t t = 0; t < n; ++t) {
-      mean[static_cast<std::size_t>(t)] +=
-          v[static_cast<std::size_t>(t)].real() / static_cast<double>(size) / static_cast<double>(n);
+  while (size < static_cast<std::size_t>(2 * length)) size <<= 1;
+  const std::int64_t blocks = (count + kChainsPerBlock - 1) / kChainsPerBlock;
+  std::vector<std::vector<double>> block_acov(static_cast<std::size_t>(blocks));
+  std::vector<double> block_low(static_cast<std::size_t>(blocks)), block_high(block_low.size());
+#pragma omp parallel for schedule(dynamic)
+  for (std::int64_t b = 0; b < blocks; ++b) {
+    std::vector<double> values(static_cast<std::size_t>(length));
+    std::vector<std::complex<double>> v(lags ? size : 0);
+    std::vector<double>& acov = block_acov[static_cast<std::size_t>(b)];
+    if (lags) acov.assign(static_cast<std::size_t>(length), 0.0);
+    double low = std::numeric_limits<double>::infinity(), high = -low;
+    for (std::int64_t j = b * kChainsPerBlock; j < std::min(count, (b + 1) * kChainsPerBlock); ++j) {
+      for (std::int64_t t = 0; t < length; ++t) {
+        const double x = series(j, t);
+        values[static_cast<std::size_t>(t)] = x;
+        low = std::min(low, x);
+        high = std::max(high, x);
+      }
+      const double mean = mean_of(values.data(), length);
+      m.means[static_cast<std::size_t>(j)] = mean;
+      m.variances[static_cast<std::size_t>(j)] = variance_of(values.data(), length);
+      if (!lags) continue;
+      std::fill(v.begin(), v.end(), std::complex<double>(0.0, 0.0));
+      for (std::int64_t t = 0; t < length; ++t) v[static_cast<std::size_t>(t)] = values[static_cast<std::size_t>(t)] - mean;
+      fft(v, false);
+      for (auto& x : v) x = std::norm(x);
+      fft(v, true);
+      for (std::int64_t t = 0; t < length; ++t) {
+        acov[static_cast<std::size_t>(t)] += v[static_cast<std::size_t>(t)].real() /
+                                             static_cast<double>(size) / static_cast<double>(length);
+      }
     }
+    block_low[static_cast<std::size_t>(b)] = low;
+    block_high[static_cast<std::size_t>(b)] = high;
   }
-  for (double& x : mean) x /= static_cast<double>(chains.count);
-  return mean;
+  m.low = *std::min_element(block_low.begin(), block_low.end());
+  m.high = *std::max_element(block_high.begin(), block_high.end());
+  if (lags) {
+    m.acov.assign(static_cast<std::size_t>(length), 0.0);
+    for (const std::vector<double>& block : block_acov) {
+      for (std::size_t t = 0; t < block.size(); ++t) m.acov[t] += block[t];
+    }
+    for (double& x : m.acov) x /= static_cast<double>(count);
+  }
+  return m;
+}
+
+double rhat_of(const ChainMoments& m, std::int64_t length) {
+  const double within = mean_of(m.variances.data(), static_cast<std::int64_t>(m.variances.size()));
+  const double between = static_cast<double>(length) *
+                         variance_of(m.means.data(), static_cast<std::int64_t>(m.means.size()));
+  return std::sqrt((between / within + static_cast<double>(length) - 1.0) /
+                   static_cast<double>(length));
 }
 
 /// M T / τ with τ from Geyer's initial monotone sequence of the autocorrelations.
-double ess_of(const Chains& chains) {
-  const std::int64_t m = chains.count, n = chains.draws;
-  const auto [low, high] = std::minmax_element(chains.values.begin(), chains.values.end());
+double ess_of(const ChainMoments& moments, std::int64_t length) {
+  const std::int64_t m = static_cast<std::int64_t>(moments.means.size()), n = length;
   const double total = static_cast<double>(m * n);
-  if (*high - *low < 1e-15) return total;  // constant: every draw counts
-  const std::vector<double> acov = mean_autocovariance(chains);
-  std::vector<double> means(static_cast<std::size_t>(m));
-  for (std::int64_t c = 0; c < m; ++c) means[static_cast<std::size_t>(c)] = mean_of(chains.values.data() + c * n, n);
+  if (moments.high - moments.low < 1e-15) return total;  // constant: every draw counts
+  const std::vector<double>& acov = moments.acov;
   const double mean_var = acov[0] * static_cast<double>(n) / static_cast<double>(n - 1);
   double var_plus = mean_var * static_cast<double>(n - 1) / static_cast<double>(n);
-  if (m > 1) var_plus += variance_of(means.data(), m);
-  auto rho_at = [&](std::int64_t t) { return 1.0 - (mean_var - acov[static_cast<std::size_t>(t)]) / var_plus; };
-
+  if (m > 1) var_plus += variance_of(moments.means.data(), m);
+  auto rho_at = [&](std::int64_t t) {
+    return 1.0 - (mean_var - acov[static_cast<std::size_t>(t)]) / var_plus;
+  };
   std::vector<double> rho(static_cast<std::size_t>(n), 0.0);
+  const auto at = [&](std::int64_t i) -> double& { return rho[static_cast<std::size_t>(i)]; };
   double even = 1.0, odd = rho_at(1);
-  rho[0] = even;
-  rho[1] = odd;
+  at(0) = even;
+  at(1) = odd;
   std::int64_t t = 1;
   while (t < n - 3 && even + odd > 0.0) {  // Geyer's initial positive sequence
     even = rho_at(t + 1);
     odd = rho_at(t + 2);
     if (even + odd >= 0) {
-      rho[static_cast<std::size_t>(t + 1)] = even;
-      rho[static_cast<std::size_t>(t + 2)] = odd;
+      at(t + 1) = even;
+      at(t + 2) = odd;
     }
     t += 2;
   }
   const std::int64_t max_t = t - 2;
-  if (even > 0) rho[static_cast<std::size_t>(max_t + 1)] = even;
+  if (even > 0) at(max_t + 1) = even;
   for (t = 1; t <= max_t - 2; t += 2) {  // made monotone
-    const auto at = [&](std::int64_t i) -> double& { return rho[static_cast<std::size_t>(i)]; };
     if (at(t + 1) + at(t + 2) > at(t - 1) + at(t)) {
       at(t + 1) = 0.5 * (at(t - 1) + at(t));
       at(t + 2) = at(t + 1);
     }
   }
   double tau = -1.0;
-  for (std::int64_t i = 0; i <= max_t; ++i) tau += 2.0 * rho[static_cast<std::size_t>(i)];
-  if (max_t + 1 < n) tau += rho[static_cast<std::size_t>(max_t + 1)];
+  for (std::int64_t i = 0; i <= max_t; ++i) tau += 2.0 * at(i);
+  if (max_t + 1 < n) tau += at(max_t + 1);
   tau = std::max(tau, 1.0 / std::log10(total));
   return total / tau;
 }
 
+/// Φ⁻¹ of a value's fractional rank (r − 3/8)/(S + 1/4) among S sorted values, ties at their
+/// average rank.
+template <class Value>
+double z_score(const std::vector<Value>& sorted, Value value) {
+  const auto low = std::lower_bound(sorted.begin(), sorted.end(), value);
+  const auto high = std::upper_bound(low, sorted.end(), value);
+  const double rank = 0.5 * static_cast<double>((low - sorted.begin()) + 1 + (high - sorted.begin()));
+  return inverse_normal_cdf((rank - 0.375) / (static_cast<double>(sorted.size()) + 0.25));
+}
+
 /// √(1 + B/W) over K superchains of consecutive chains (Margossian et al. 2024).
-double nested_rhat_of(const Chains& chains, std::int64_t superchains) {
-  const std::int64_t per = chains.count / superchains, n = chains.draws;
+double nested_rhat_of(const ChainMoments& chains, std::int64_t draws, std::int64_t superchains) {
+  const std::int64_t per = static_cast<std::int64_t>(chains.means.size()) / superchains;
   std::vector<double> superchain_means(static_cast<std::size_t>(superchains));
   double within = 0.0;
   for (std::int64_t k = 0; k < superchains; ++k) {
-    std::vector<double> chain_means(static_cast<std::size_t>(per));
-    double chain_variance = 0.0;
-    for (std::int64_t m = 0; m < per; ++m) {
-      const double* row = chains.values.data() + (k * per + m) * n;
-      chain_means[static_cast<std::size_t>(m)] = mean_of(row, n);
-      chain_variance += n > 1 ? variance_of(row, n) : 0.0;
-    }
-    superchain_means[static_cast<std::size_t>(k)] = mean_of(chain_means.data(), per);
-    within += chain_variance / static_cast<double>(per) +
-              (per > 1 ? variance_of(chain_means.data(), per) : 0.0);
+    const double* means = chains.means.data() + k * per;
+    const double* variances = chains.variances.data() + k * per;
+    superchain_means[static_cast<std::size_t>(k)] = mean_of(means, per);
+    within += (draws > 1 ? mean_of(variances, per) : 0.0) + (per > 1 ? variance_of(means, per) : 0.0);
   }
   within /= static_cast<double>(superchains);
   return std::sqrt(1.0 + variance_of(superchain_means.data(), superchains) / within);
-}
-
-Chains map(Chains chains, double (*f)(double, double), double parameter) {
-  for (double& x : chains.values) x = f(x, parameter);
-  return chains;
 }
 
 }  // namespace
@@ -289,34 +286,83 @@ Diagnostics diagnose(const Array& trajectory, std::int64_t superchains) {
     }
   }
   for (int k = 0; k < result.dim; ++k) {
-    Chains chains;
-    chains.count = result.chains;
-    chains.draws = result.draws;
-    chains.values.resize(static_cast<std::size_t>(chains.count * chains.draws));
-    for (std::size_t i = 0; i < chains.values.size(); ++i) {
-      chains.values[i] = values[i * static_cast<std::size_t>(result.dim) + static_cast<std::size_t>(k)];
+    const Draws x{values.data(), result.chains, result.draws, result.dim, k};
+    const Split split(x);
+    const std::int64_t n = split.length;
+    {
+      std::vector<float> sorted(static_cast<std::size_t>(split.count * n));
+      for (std::int64_t j = 0; j < split.count; ++j) {
+        for (std::int64_t t = 0; t < n; ++t) sorted[static_cast<std::size_t>(j * n + t)] = split.at(j, t);
+      }
+      std::sort(sorted.begin(), sorted.end());
+      const ChainMoments bulk = moments(split.count, n, true, [&](std::int64_t j, std::int64_t t) {
+        return z_score(sorted, split.at(j, t));
+      });
+      result.ess_bulk.push_back(ess_of(bulk, n));
+      // The folded draws |x − median| ranked in double: mirror images tie.
+      const double half = 0.5 * static_cast<double>(sorted.size() - 1);
+      const std::size_t below = static_cast<std::size_t>(std::floor(half));
+      const double median = below + 1 < sorted.size()
+                                ? sorted[below] + (half - static_cast<double>(below)) *
+                                                      (static_cast<double>(sorted[below + 1]) - sorted[below])
+                                : sorted[below];
+      std::vector<float>().swap(sorted);
+      std::vector<double> folded(static_cast<std::size_t>(split.count * n));
+      const auto fold = [&](std::int64_t j, std::int64_t t) {
+        return std::abs(static_cast<double>(split.at(j, t)) - median);
+      };
+      for (std::int64_t j = 0; j < split.count; ++j) {
+        for (std::int64_t t = 0; t < n; ++t) folded[static_cast<std::size_t>(j * n + t)] = fold(j, t);
+      }
+      std::sort(folded.begin(), folded.end());
+      const ChainMoments tails = moments(split.count, n, false, [&](std::int64_t j, std::int64_t t) {
+        return z_score(folded, fold(j, t));
+      });
+      result.rhat.push_back(std::max(rhat_of(bulk, n), rhat_of(tails, n)));
     }
-    const Chains halves = split(chains);
-    const double centre = median_of(halves.values);
-    const Chains folded = map(halves, [](double x, double m) { return std::abs(x - m); }, centre);
-    result.rhat.push_back(std::max(rhat_of(z_scale(halves)), rhat_of(z_scale(folded))));
-    result.ess_bulk.push_back(ess_of(z_scale(halves)));
-
-    std::vector<double> sorted = chains.values;
-    std::sort(sorted.begin(), sorted.end());
-    double tail = 0.0;
-    for (const double p : {0.05, 0.95}) {
-      const double q = quantile_sorted(sorted, p);
-      const double ess = ess_of(split(map(chains, [](double x, double at) { return x <= at ? 1.0 : 0.0; }, q)));
-      tail = p == 0.05 ? ess : std::min(tail, ess);
+    {
+      std::vector<float> sorted(static_cast<std::size_t>(result.chains * result.draws));
+      for (std::int64_t c = 0; c < result.chains; ++c) {
+        for (std::int64_t t = 0; t < result.draws; ++t) {
+          sorted[static_cast<std::size_t>(c * result.draws + t)] = x.at(c, t);
+        }
+      }
+      std::sort(sorted.begin(), sorted.end());
+      double tail = std::numeric_limits<double>::infinity();
+      for (const double p : {0.05, 0.95}) {  // quantiles of all draws, interpolated linearly
+        const double h = static_cast<double>(sorted.size() - 1) * p;
+        const std::size_t low = static_cast<std::size_t>(std::floor(h));
+        const double q = low + 1 < sorted.size()
+                             ? sorted[low] + (h - static_cast<double>(low)) *
+                                                 (static_cast<double>(sorted[low + 1]) - sorted[low])
+                             : sorted[low];
+        const ChainMoments below = moments(split.count, n, true, [&](std::int64_t j, std::int64_t t) {
+          return split.at(j, t) <= q ? 1.0 : 0.0;
+        });
+        tail = std::min(tail, ess_of(below, n));
+      }
+      result.ess_tail.push_back(tail);
     }
-    result.ess_tail.push_back(tail);
-
-    const std::int64_t total = chains.count * chains.draws;
-    result.mean.push_back(mean_of(chains.values.data(), total));
-    result.sd.push_back(std::sqrt(variance_of(chains.values.data(), total)));
-    result.mcse_mean.push_back(result.sd.back() / std::sqrt(ess_of(halves)));
-    if (superchains > 0) result.nested_rhat.push_back(nested_rhat_of(chains, superchains));
+    const ChainMoments raw = moments(split.count, n, true, [&](std::int64_t j, std::int64_t t) {
+      return static_cast<double>(split.at(j, t));
+    });
+    const ChainMoments whole = moments(result.chains, result.draws, false,
+                                       [&](std::int64_t c, std::int64_t t) {
+                                         return static_cast<double>(x.at(c, t));
+                                       });
+    const double mean = mean_of(whole.means.data(), result.chains);  // equal lengths
+    double squares = 0.0;
+    for (std::int64_t c = 0; c < result.chains; ++c) {
+      for (std::int64_t t = 0; t < result.draws; ++t) {
+        squares += (x.at(c, t) - mean) * (x.at(c, t) - mean);
+      }
+    }
+    result.mean.push_back(mean);
+    result.sd.push_back(std::sqrt(squares / static_cast<double>(result.chains * result.draws - 1)));
+    result.mcse_mean.push_back(result.sd.back() / std::sqrt(ess_of(raw, n)));
+    if (superchains > 0) {
+      result.nested_rhat.push_back(nested_rhat_of(whole, result.draws, superchains));
+    }
   }
   return result;
 }

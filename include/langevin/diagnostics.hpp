@@ -26,7 +26,9 @@
 ///             of one chain or one draw is 0). It stays informative for many short chains,
 ///             where the split-R̂ needs long ones.
 ///
-/// The draws are held in memory (a coordinate's chains × draws as doubles at a time).
+/// The draws stay where they are; a coordinate at a time takes a sorted copy of its N draws as
+/// floats and of its folded draws as doubles (12 N bytes), the chains run in parallel blocks
+/// whose sums are added in a fixed order (the result does not depend on the thread count).
 
 #include <langevin/array.hpp>
 
