@@ -92,6 +92,16 @@ double variance_of(const double* x, std::int64_t n) {  // with n − 1
   return sum / static_cast<double>(n - 1);
 }
 
+/// The p-quantile of sorted values, interpolated linearly (R's type 7, NumPy's default).
+template <class Value>
+double quantile_of_sorted(const std::vector<Value>& sorted, double p) {
+  const double h = static_cast<double>(sorted.size() - 1) * p;
+  const std::size_t low = static_cast<std::size_t>(std::floor(h));
+  if (low + 1 >= sorted.size()) return sorted[low];
+  return sorted[low] + (h - static_cast<double>(low)) *
+                           (static_cast<double>(sorted[low + 1]) - sorted[low]);
+}
+
 /// Coordinate k of a trajectory's draws, read in place.
 struct Draws {
   const float* base;
@@ -297,12 +307,7 @@ Diagnostics diagnose(const Array& trajectory, std::int64_t superchains) {
       });
       result.ess_bulk.push_back(ess_of(bulk, n));
       // The folded draws |x − median| ranked in double: mirror images tie.
-      const double half = 0.5 * static_cast<double>(sorted.size() - 1);
-      const std::size_t below = static_cast<std::size_t>(std::floor(half));
-      const double median = below + 1 < sorted.size()
-                                ? sorted[below] + (half - static_cast<double>(below)) *
-                                                      (static_cast<double>(sorted[below + 1]) - sorted[below])
-                                : sorted[below];
+      const double median = quantile_of_sorted(sorted, 0.5);
       std::vector<float>().swap(sorted);
       std::vector<double> folded(static_cast<std::size_t>(split.count * n));
       const auto fold = [&](std::int64_t j, std::int64_t t) {
@@ -327,12 +332,7 @@ Diagnostics diagnose(const Array& trajectory, std::int64_t superchains) {
       std::sort(sorted.begin(), sorted.end());
       double tail = std::numeric_limits<double>::infinity();
       for (const double p : {0.05, 0.95}) {  // quantiles of all draws, interpolated linearly
-        const double h = static_cast<double>(sorted.size() - 1) * p;
-        const std::size_t low = static_cast<std::size_t>(std::floor(h));
-        const double q = low + 1 < sorted.size()
-                             ? sorted[low] + (h - static_cast<double>(low)) *
-                                                 (static_cast<double>(sorted[low + 1]) - sorted[low])
-                             : sorted[low];
+        const double q = quantile_of_sorted(sorted, p);
         const ChainMoments below = moments(split.count, n, true, [&](std::int64_t j, std::int64_t t) {
           return split.at(j, t) <= q ? 1.0 : 0.0;
         });
@@ -348,11 +348,11 @@ Diagnostics diagnose(const Array& trajectory, std::int64_t superchains) {
                                          return static_cast<double>(x.at(c, t));
                                        });
     const double mean = mean_of(whole.means.data(), result.chains);  // equal lengths
-    double squares = 0.0;
+    double squares = 0.0;  // about the overall mean, from each chain's: no second pass
     for (std::int64_t c = 0; c < result.chains; ++c) {
-      for (std::int64_t t = 0; t < result.draws; ++t) {
-        squares += (x.at(c, t) - mean) * (x.at(c, t) - mean);
-      }
+      const double offset = whole.means[static_cast<std::size_t>(c)] - mean;
+      squares += static_cast<double>(result.draws - 1) * whole.variances[static_cast<std::size_t>(c)] +
+                 static_cast<double>(result.draws) * offset * offset;
     }
     result.mean.push_back(mean);
     result.sd.push_back(std::sqrt(squares / static_cast<double>(result.chains * result.draws - 1)));
