@@ -181,11 +181,14 @@ langevin_status langevin_config_keep_trajectory(langevin_config* config, int64_t
 }
 langevin_status langevin_config_set_method(langevin_config* config, langevin_method method) {
   return set(config, [&](langevin::SamplerConfig& c) {
-    if (method != LANGEVIN_ULA && method != LANGEVIN_MALA) {
-      throw langevin::InvalidInput("method = " + std::to_string(static_cast<int>(method)) +
-                                   ": expected LANGEVIN_ULA or LANGEVIN_MALA");
+    switch (method) {
+      case LANGEVIN_ULA: c.method = langevin::Method::Ula; return;
+      case LANGEVIN_MALA: c.method = langevin::Method::Mala; return;
+      case LANGEVIN_PC: c.method = langevin::Method::Pc; return;
+      default: break;
     }
-    c.method = method == LANGEVIN_MALA ? langevin::Method::Mala : langevin::Method::Ula;
+    throw langevin::InvalidInput("method = " + std::to_string(static_cast<int>(method)) +
+                                 ": expected LANGEVIN_ULA, LANGEVIN_MALA or LANGEVIN_PC");
   });
 }
 langevin_status langevin_config_set_backend(langevin_config* config, langevin_backend backend) {
@@ -223,6 +226,20 @@ langevin_status langevin_config_set_sigmas(langevin_config* config, const double
 }
 langevin_status langevin_config_set_denoise(langevin_config* config, int denoise) {
   return set(config, [&](langevin::SamplerConfig& c) { c.denoise = denoise != 0; });
+}
+langevin_status langevin_config_set_corrector(langevin_config* config, int steps, double snr,
+                                              langevin_corrector_step step) {
+  return set(config, [&](langevin::SamplerConfig& c) {
+    if (step != LANGEVIN_CORRECTOR_SIGMA && step != LANGEVIN_CORRECTOR_CHAIN_NORMS) {
+      throw langevin::InvalidInput("step = " + std::to_string(static_cast<int>(step)) +
+                                   ": expected LANGEVIN_CORRECTOR_SIGMA or _CHAIN_NORMS");
+    }
+    c.corrector_steps = steps;
+    c.snr = snr;
+    c.corrector_step = step == LANGEVIN_CORRECTOR_CHAIN_NORMS
+                           ? langevin::CorrectorStep::ChainNorms
+                           : langevin::CorrectorStep::Sigma;
+  });
 }
 
 langevin_status langevin_output_count(const langevin_model* model, const langevin_config* config,

@@ -1,4 +1,5 @@
-// The command line of noise-conditional models, annealing and MALA as a user meets it: each
+// The command line of noise-conditional models, annealing, MALA and predictor–corrector sampling
+// as a user meets it: each
 // command gives what the library gives, and bad combinations are one-line errors.
 
 #include <langevin/langevin.hpp>
@@ -150,6 +151,42 @@ TEST_F(AnnealingCli, MixtureAnnealingAndMalaMatchTheLibrary) {
   EXPECT_EQ(read_npy(path("m.npy")).values(), sample(load_gmm(gmm_), config).values());
 }
 
+TEST_F(AnnealingCli, PredictorCorrectorMatchesTheLibraryAndReportsItsSettings) {
+  const Result r = run("sample --model " + nc_model_ + " --sampler pc --steps 3 --corrector-steps 2 "
+                       "--snr 0.1 --corrector-step chain --denoise --chains 40 --seed 6 "
+                       "--backend cpu --json --out " + path("pc.npy"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const nlohmann::json summary = nlohmann::json::parse(r.output);
+  EXPECT_EQ(summary["sampler"], "pc");
+  EXPECT_EQ(summary["steps"], 3);
+  EXPECT_EQ(summary["corrector_steps"], 2);
+  EXPECT_EQ(summary["snr"], 0.1);
+  EXPECT_EQ(summary["corrector_step"], "chain");
+  SamplerConfig config;
+  config.chains = 40;
+  config.method = Method::Pc;
+  config.steps = 3;
+  config.corrector_steps = 2;
+  config.snr = 0.1;
+  config.corrector_step = CorrectorStep::ChainNorms;
+  config.denoise = true;
+  config.seed = 6;
+  config.backend = Backend::Cpu;
+  EXPECT_EQ(read_npy(path("pc.npy")).values(), sample(load_mlp(nc_model_), config).values());
+  // A mixture over given levels, with the defaults (10 predictor steps a level).
+  ASSERT_EQ(run("sample --gmm " + gmm_ + " --sigmas 3,0.3,4 --sampler pc --chains 30 --seed 2 "
+                "--quiet --backend cpu --out " + path("g.npy"))
+                .status,
+            0);
+  config = SamplerConfig{};
+  config.chains = 30;
+  config.method = Method::Pc;
+  config.sigmas = geometric_noise_levels(3.0, 0.3, 4);
+  config.seed = 2;
+  config.backend = Backend::Cpu;
+  EXPECT_EQ(read_npy(path("g.npy")).values(), sample(load_gmm(gmm_), config).values());
+}
+
 TEST_F(AnnealingCli, ScoreOfANoiseConditionalModelAtALevel) {
   const Array points({2, 2}, {0.5f, -1.0f, 2.0f, 0.0f});
   write_npy(path("x.npy"), points);
@@ -190,6 +227,15 @@ TEST_F(AnnealingCli, BadCombinationsAreOneErrorLineWithStatusTwo) {
            "sample --gmm " + gmm_ + " --sigmas 3,0.3,500" + out,
            "sample --gmm " + gmm_ + " --denoise" + out,
            "sample --model " + path("plain.safetensors") + " --sigmas 3,0.3,4" + out,
+           "sample --gmm " + gmm_ + " --sampler pc" + out,
+           "sample --model " + path("plain.safetensors") + " --sampler pc" + out,
+           "sample --model " + nc_model_ + " --sampler pc --epsilon 0.01" + out,
+           "sample --model " + nc_model_ + " --sampler pc --snr 0" + out,
+           "sample --model " + nc_model_ + " --sampler pc --snr nan" + out,
+           "sample --model " + nc_model_ + " --sampler pc --corrector-steps -1" + out,
+           "sample --model " + nc_model_ + " --sampler pc --corrector-step batch" + out,
+           "sample --model " + nc_model_ + " --snr 0.1" + out,
+           "sample --model " + nc_model_ + " --corrector-steps 2" + out,
            "score --model " + nc_model_ + " --in " + path("data.npy") + out,
            "score --model " + path("plain.safetensors") + " --sigma 1 --in " + path("data.npy") + out,
            "train --data " + path("data.npy") + " --loss ncsn --sigmas 0,0,0" + model_out,

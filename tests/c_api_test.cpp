@@ -173,6 +173,41 @@ TEST(CApi, AnnealsANoiseConditionalRunOverGivenLevels) {
   EXPECT_EQ(out, values(langevin::sample(langevin::load_gmm(kTwoModes), expected)));
 }
 
+TEST(CApi, RunsPredictorCorrectorAsTheCppApi) {
+  const Model model = load(kTwoModes);
+  const Config config = small_config();
+  const double sigmas[] = {4.0, 1.0, 0.25};
+  ASSERT_EQ(langevin_config_set_sigmas(config.get(), sigmas, 3), LANGEVIN_OK);
+  ASSERT_EQ(langevin_config_set_method(config.get(), LANGEVIN_PC), LANGEVIN_OK);
+  std::vector<float> out(300);
+  // epsilon is not pc's: the sample refuses it, naming the field, until it is back at 0.
+  EXPECT_EQ(langevin_sample(model.get(), config.get(), out.data(), 300, LANGEVIN_HOST_MEMORY,
+                            nullptr),
+            LANGEVIN_INVALID_INPUT);
+  EXPECT_EQ(std::string(langevin_last_error()).rfind("epsilon = 0.01", 0), 0u)
+      << langevin_last_error();
+  ASSERT_EQ(langevin_config_set_epsilon(config.get(), 0.0), LANGEVIN_OK);
+  ASSERT_EQ(langevin_config_set_steps(config.get(), 4), LANGEVIN_OK);
+  ASSERT_EQ(langevin_config_set_corrector(config.get(), 2, 0.2, LANGEVIN_CORRECTOR_CHAIN_NORMS),
+            LANGEVIN_OK);
+  ASSERT_EQ(langevin_sample(model.get(), config.get(), out.data(), 300, LANGEVIN_HOST_MEMORY,
+                            nullptr),
+            LANGEVIN_OK)
+      << langevin_last_error();
+  langevin::SamplerConfig expected = small_cpp_config();
+  expected.epsilon = 0.0;
+  expected.steps = 4;
+  expected.sigmas = {4.0, 1.0, 0.25};
+  expected.method = langevin::Method::Pc;
+  expected.corrector_steps = 2;
+  expected.snr = 0.2;
+  expected.corrector_step = langevin::CorrectorStep::ChainNorms;
+  EXPECT_EQ(out, values(langevin::sample(langevin::load_gmm(kTwoModes), expected)));
+  EXPECT_EQ(langevin_config_set_corrector(config.get(), 1, 0.16,
+                                          static_cast<langevin_corrector_step>(5)),
+            LANGEVIN_INVALID_INPUT);
+}
+
 TEST(CApi, DevicesAndTheScoreFormReachTheSampler) {
   const Config config = small_config();
   std::vector<float> out(300);

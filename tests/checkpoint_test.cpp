@@ -1,5 +1,6 @@
 // Checkpoint/resume: a run continued from any of its checkpoints gives the uninterrupted run's
-// result bit for bit (plain, trajectory, annealed with denoising, MALA, an MLP; on the CPU, and
+// result bit for bit (plain, trajectory, annealed with denoising, MALA, predictor–corrector, an
+// MLP; on the CPU, and
 // on the GPU where present); the checkpoint file round-trips exactly and refuses what it is not.
 
 #include <langevin/langevin.hpp>
@@ -103,6 +104,23 @@ void resumes_mala(Backend backend) {
   expect_resumes_bit_identical(planar(), config, 40, 2);
 }
 
+void resumes_pc(Backend backend) {
+  const Mlp conditional(Mlp::random({3, 32, 2}, Activation::Silu, 8).layers(), Activation::Silu,
+                        {3.0, 1.0, 0.3});
+  SamplerConfig config = base_config(backend);
+  config.method = Method::Pc;
+  config.epsilon = 0.0;
+  config.steps = 10;
+  config.corrector_steps = 2;
+  config.denoise = true;
+  // 30 predictor updates of three draws each; checkpoints inside levels and on a boundary (20).
+  expect_resumes_bit_identical(conditional, config, 5, 5);
+  config.keep = Keep::Trajectory;
+  config.thin = 4;
+  config.sigmas = {3.0, 0.5};  // a mixture annealed over its convolutions
+  expect_resumes_bit_identical(planar(), config, 7, 2);
+}
+
 void resumes_mlp(Backend backend) {
   const Mlp model = Mlp::random({2, 32, 32, 2}, Activation::Tanh, 5);
   SamplerConfig config = base_config(backend);
@@ -115,6 +133,7 @@ TEST(CheckpointResume, TrajectoryIsBitIdentical) { resumes_trajectory(Backend::C
 TEST(CheckpointResume, AnnealedRunWithDenoisingIsBitIdentical) { resumes_annealed(Backend::Cpu); }
 TEST(CheckpointResume, MalaRunAndAcceptanceRateAreBitIdentical) { resumes_mala(Backend::Cpu); }
 TEST(CheckpointResume, MlpRunIsBitIdentical) { resumes_mlp(Backend::Cpu); }
+TEST(CheckpointResume, PredictorCorrectorRunIsBitIdentical) { resumes_pc(Backend::Cpu); }
 
 TEST(CheckpointResumeGpu, EveryKindOfRunIsBitIdentical) {
   LANGEVIN_REQUIRE_GPU();
@@ -123,6 +142,7 @@ TEST(CheckpointResumeGpu, EveryKindOfRunIsBitIdentical) {
   resumes_annealed(Backend::Cuda);
   resumes_mala(Backend::Cuda);
   resumes_mlp(Backend::Cuda);
+  resumes_pc(Backend::Cuda);
 }
 
 TEST(CheckpointResume, ProgressCountsTheUpdatesDone) {

@@ -79,6 +79,27 @@ TEST(CpuGpu, TrajectoriesAndSplitRunsAreTheSameBits) {
   expect_identical(run(target, config, Backend::Cpu), run(target, config, Backend::Cuda));
 }
 
+TEST(CpuGpu, PredictorCorrectorMixtureRunsAreTheSameBits) {
+  LANGEVIN_REQUIRE_GPU();
+  for (int d : {1, 2, 5, 33}) {
+    std::vector<std::vector<double>> means, stds;
+    for (int k = 0; k < 3; ++k) {
+      means.emplace_back(d, 1.5 * (k - 1));
+      stds.emplace_back(d, 0.5 + 0.25 * k);
+    }
+    const GaussianMixture target({0.2, 0.3, 0.5}, means, stds);
+    SamplerConfig config = short_run();
+    config.method = Method::Pc;
+    config.epsilon = 0.0;
+    config.steps = 5;
+    config.sigmas = {5.0, 1.0, 0.2, 0.05};
+    config.keep = Keep::Trajectory;
+    config.thin = 4;
+    SCOPED_TRACE("d = " + std::to_string(d));
+    expect_identical(run(target, config, Backend::Cpu), run(target, config, Backend::Cuda));
+  }
+}
+
 TEST(CpuGpu, InitialStatesFromTheCallerGiveTheSameBits) {
   LANGEVIN_REQUIRE_GPU();
   const GaussianMixture target({1.0}, {{0.0, 1.0}}, {{1.0, 2.0}});
@@ -133,6 +154,25 @@ TEST_P(CpuGpuMlp, NoiseConditionalModelsAnnealToTheSameBits) {
     const Array points({2, widths.back()});
     expect_identical(score(model, points, 0.5, Backend::Cpu),
                      score(model, points, 0.5, Backend::Cuda));
+  }
+}
+
+TEST_P(CpuGpuMlp, PredictorCorrectorRunsAreTheSameBits) {
+  LANGEVIN_REQUIRE_GPU();
+  SamplerConfig config = short_run();
+  config.method = Method::Pc;
+  config.epsilon = 0.0;
+  config.steps = 4;
+  config.corrector_steps = 2;
+  for (bool denoise : {false, true}) {
+    config.denoise = denoise;
+    for (const std::vector<int>& widths :
+         std::vector<std::vector<int>>{{2, 256, 1}, {3, 64, 64, 2}, {17, 128, 16}}) {
+      const Mlp model(Mlp::random(widths, GetParam(), 20).layers(), GetParam(), {3.0, 1.0, 0.3});
+      SCOPED_TRACE("widths of " + std::to_string(widths.size()) + " layers, d = " +
+                   std::to_string(widths.back()));
+      expect_identical(run(model, config, Backend::Cpu), run(model, config, Backend::Cuda));
+    }
   }
 }
 

@@ -2,7 +2,8 @@
 // multi-device run, the ranks of an MPI job). A chain's result depends only on its global index,
 // so any cut must give the uncut run's bits: here the CPU runner split into 2, 3 and 7 parts
 // (blocks that start inside the CPU's blocks of 16 and 32 chains) against the one-part run, for
-// final states, trajectories, annealing with denoising, MALA, the hinge form, checkpoints and
+// final states, trajectories, annealing with denoising, MALA, predictor–corrector, the hinge
+// form, checkpoints and
 // resumes across different cuts, and divergence; and the same on every visible GPU where there
 // are any.
 
@@ -148,6 +149,25 @@ TEST(Split, MalaCountsTheSameAcceptances) {
   config.method = Method::Mala;
   config.epsilon = 0.3;
   expect_splits_bit_identical(*detail::make_target(planar()), config);
+}
+
+TEST(Split, PredictorCorrectorRuns) {
+  SamplerConfig config = base_config();
+  config.method = Method::Pc;
+  config.epsilon = 0.0;
+  config.steps = 4;
+  config.corrector_steps = 2;
+  config.sigmas = {2.0, 0.7, 0.2};
+  config.denoise = true;
+  expect_splits_bit_identical(*detail::make_target(planar()), config);
+  const Mlp conditional(Mlp::random({3, 24, 2}, Activation::Silu, 9).layers(), Activation::Silu,
+                        {2.0, 0.5, 0.1});
+  SamplerConfig own_levels = config;
+  own_levels.sigmas.clear();
+  own_levels.keep = Keep::Trajectory;
+  own_levels.thin = 2;
+  own_levels.checkpoint_every = 5;
+  expect_splits_bit_identical(*detail::make_target(conditional, ScoreForm::Auto), own_levels);
 }
 
 TEST(Split, CheckpointsHoldTheSameState) {

@@ -40,6 +40,12 @@ struct SampleOptions {
   std::int64_t thin = 1;
   std::int64_t first_chain = 0;
   std::string sampler = "ula";
+  int corrector_steps = kDefaultCorrectorSteps;  // --sampler pc
+  double snr = kDefaultSnr;
+  std::string corrector_step = "sigma";
+  const CLI::Option* corrector_steps_option = nullptr;
+  const CLI::Option* snr_option = nullptr;
+  const CLI::Option* corrector_step_option = nullptr;
   bool denoise = false;
   bool diagnose = false;
   std::string sigmas;
@@ -139,6 +145,11 @@ Hdf5Attributes describe_run(const SampleOptions& options, const SamplerConfig& c
   attributes["backend"] = std::string(to_string(sampler.backend()));
   attributes["score_form"] = sampler.score_form();
   if (config.method == Method::Mala) attributes["acceptance_rate"] = sampler.acceptance_rate();
+  if (config.method == Method::Pc) {
+    attributes["corrector_steps"] = std::int64_t{config.corrector_steps};
+    attributes["snr"] = config.snr;
+    attributes["corrector_step"] = std::string(to_string(config.corrector_step));
+  }
   return attributes;
 }
 
@@ -167,6 +178,11 @@ RunSettings run_settings(const SampleOptions& options, const SamplerConfig& conf
       {"backend", to_string(resolve(config.backend))},
       {"langevin_version", version()}};
   if (init_file) settings["init_sha256"] = std::get<std::string>(inputs.at("init_sha256"));
+  if (config.method == Method::Pc) {
+    settings["corrector_steps"] = std::to_string(config.corrector_steps);
+    settings["snr"] = exact_setting(config.snr);
+    settings["corrector_step"] = to_string(config.corrector_step);
+  }
   return settings;
 }
 
@@ -245,6 +261,11 @@ void write_summary(const SampleOptions& options, const ScoreSource& source,
                  {"devices", resolved.devices()},
                  {"score_form", resolved.score_form()},
                  {"version", version()}};
+  if (config.method == Method::Pc) {
+    file["run"]["corrector_steps"] = config.corrector_steps;
+    file["run"]["snr"] = config.snr;
+    file["run"]["corrector_step"] = to_string(config.corrector_step);
+  }
   const std::string text_out = file.dump(1) + "\n";
   detail::write_file_atomically(options.summary, [&](std::FILE* stream) {
     std::fwrite(text_out.data(), 1, text_out.size(), stream);
@@ -334,6 +355,16 @@ Prepared prepare(const SampleOptions& options) {
   }
   if (!options.init.empty()) apply_init(options.init, dim, config);
   config.method = parse_method(options.sampler, "--sampler");
+  for (const CLI::Option* pc_option :
+       {options.corrector_steps_option, options.snr_option, options.corrector_step_option}) {
+    if (pc_option->count() > 0 && config.method != Method::Pc) {
+      throw InvalidInput(pc_option->get_name() + ": only with --sampler pc (this run's sampler is " +
+                         to_string(config.method) + ")");
+    }
+  }
+  config.corrector_steps = options.corrector_steps;
+  config.snr = options.snr;
+  config.corrector_step = parse_corrector_step(options.corrector_step, "--corrector-step");
   config.denoise = options.denoise;
   // The library refuses levels for a model that is not noise-conditional, naming the field.
   if (!options.sigmas.empty()) config.sigmas = parse_noise_levels(options.sigmas, "--sigmas");
@@ -452,6 +483,11 @@ void run_sample(const SampleOptions& options) {
     summary["acceptance_rate"] = sampler->acceptance_rate();
     text << ", acceptance rate " << engineering(sampler->acceptance_rate());
   }
+  if (config.method == Method::Pc) {
+    summary["corrector_steps"] = config.corrector_steps;
+    summary["snr"] = config.snr;
+    summary["corrector_step"] = to_string(config.corrector_step);
+  }
   if (config.resume) {
     summary["resumed_from_update"] = config.resume->update;
     text << ", resumed after update " << config.resume->update;
@@ -480,8 +516,9 @@ Command add_sample_command(CLI::App& app) {
       ->check(integer_range<std::int64_t>())
       ->capture_default_str();
   options->steps_option = command->add_option("--steps", options->steps,
-                      "Langevin updates per chain (per noise level when annealed); default 2000, "
-                      "or 100 per level when annealed")
+                      "Langevin updates per chain (per noise level when annealed; predictor steps "
+                      "per level with --sampler pc); default 2000, or 100 per level when "
+                      "annealed, 1 with pc")
       ->check(integer_range<std::int64_t>());
   options->epsilon_option = command->add_option("--epsilon", options->epsilon,
                       "step size eps; default 0.005, or 0.1 sigma_L^2 when annealed (steps "
@@ -505,13 +542,32 @@ Command add_sample_command(CLI::App& app) {
       ->check(integer_range<std::int64_t>())
       ->capture_default_str();
   command->add_option("--sampler", options->sampler,
-                      "ula, or mala: Metropolis-adjusted (needs --gmm; reports the acceptance rate)")
+                      "ula; mala: Metropolis-adjusted (needs --gmm; reports the acceptance rate); "
+                      "pc: predictor-corrector, reverse-diffusion steps down the noise levels "
+                      "(annealed runs; no --epsilon)")
+      ->capture_default_str();
+  options->corrector_steps_option =
+      command->add_option("--corrector-steps", options->corrector_steps,
+                          "--sampler pc: Langevin corrector steps before each predictor step "
+                          "(0: the predictor alone)")
+          ->check(CLI::Range(0, 1000000))
+          ->capture_default_str();
+  options->snr_option = command->add_option(
+      "--snr", options->snr,
+      "--sampler pc: the corrector's signal-to-noise ratio r: steps 2 (r |z| / |s|)^2")
+      ->capture_default_str();
+  options->corrector_step_option = command->add_option(
+      "--corrector-step", options->corrector_step,
+      "--sampler pc: sigma: the norms of pure noise at level sigma, a step 2 r^2 sigma^2 for "
+      "every chain; chain: each chain's own noise z and score s (biased in few dimensions: "
+      "docs/SAMPLERS.md)")
       ->capture_default_str();
   command->add_flag("--diagnose", options->diagnose,
                     "with --keep trajectory: print R-hat, bulk and tail ESS and the mean's MCSE "
                     "per coordinate of the chains written (as langevin diagnose OUT)");
   command->add_flag("--denoise", options->denoise,
-                    "annealed runs: end with x <- x + sigma_L^2 s(x, sigma_L)");
+                    "annealed runs: end with x <- x + sigma_L^2 s(x, sigma_L) (pc: the last "
+                    "predictor step adds no noise)");
   command->add_option("--sigmas", options->sigmas,
                       "MAX,MIN,LEVELS: anneal a --gmm target over its convolutions with "
                       "N(0, sigma^2), or a noise-conditional model over these levels instead of "

@@ -13,7 +13,8 @@
 ///   static constexpr int lanes;              // chains per call
 ///   static constexpr bool noise_conditional;
 ///   void operator()(const float* x, float* s, float sigma) const;   // x[j * lanes + c], s alike
-/// Plain and annealed ULA only: MALA stays on the one-chain path.
+/// Plain and annealed ULA, and predictor–corrector sampling (run_block_pc, the one-chain
+/// template itself); MALA stays on the one-chain path.
 
 #include <langevin/device/chain.hpp>
 #include <langevin/device/run_cpu.hpp>
@@ -51,6 +52,14 @@ void run_chain_lanes(const Score& score, const ChainConfig& config, long long fi
   constexpr int L = Score::lanes;
   constexpr int MaxDim = Score::max_dim;
   const int d = config.dim;
+  if constexpr (Score::noise_conditional) {
+    if (config.predictor_corrector) {
+      NormalLanes<L> noise(config.seed, static_cast<unsigned long long>(config.first_chain + first),
+                           d, chain_detail::pc_first_draw(config));
+      run_block_pc<L>(score, config, first, count, noise);
+      return;
+    }
+  }
   alignas(64) float x[MaxDim * L] = {};
   alignas(64) float s[MaxDim * L] = {};
   alignas(64) float z[MaxDim * L] = {};

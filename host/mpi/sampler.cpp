@@ -150,8 +150,8 @@ struct Sampler::Impl {
                                 comm.get()),
                   "MPI_Allreduce");
     throw AgreedError(langevin::detail::divergence_message(
-        Divergence{chains, first_update}, config.chains,
-        total_updates(config, static_cast<int>(levels.size())), config.epsilon));
+        Divergence{chains, first_update}, config,
+        total_updates(config, static_cast<int>(levels.size()))));
   }
 
   /// After a segment: the ranks agree that all went well, then rank 0 gets the whole run's

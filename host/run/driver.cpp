@@ -36,6 +36,10 @@ device::ChainConfig chain_config(const SamplerConfig& config, int dim,
   for (std::size_t l = 0; l < sigmas.size(); ++l) chains.sigmas[l] = static_cast<float>(sigmas[l]);
   chains.denoise = c.denoise;
   chains.metropolis = c.method == Method::Mala;
+  chains.predictor_corrector = c.method == Method::Pc;
+  chains.corrector_steps = c.corrector_steps;
+  chains.snr = static_cast<float>(c.snr);
+  chains.corrector_chain_norms = c.corrector_step == CorrectorStep::ChainNorms;
   return chains;
 }
 
@@ -396,18 +400,20 @@ Divergence Driver::divergence() {
 void Driver::check_divergence() {
   const Divergence diverged = divergence();
   if (diverged.chains == 0) return;
-  throw Error(divergence_message(diverged, config_.chains,
-                                 total_updates(config_, static_cast<int>(levels_.size())),
-                                 config_.epsilon));
+  throw Error(divergence_message(diverged, config_,
+                                 total_updates(config_, static_cast<int>(levels_.size()))));
 }
 
-std::string divergence_message(const Divergence& diverged, std::int64_t chains,
-                               std::int64_t updates, double epsilon) {
-  return std::to_string(diverged.chains) + " of " + std::to_string(chains) +
+std::string divergence_message(const Divergence& diverged, const SamplerConfig& config,
+                               std::int64_t updates) {
+  const std::string step =
+      config.method == Method::Pc
+          ? "the corrector's signal-to-noise ratio snr = " + number_text(config.snr)
+          : "the step size epsilon = " + number_text(config.epsilon);
+  return std::to_string(diverged.chains) + " of " + std::to_string(config.chains) +
          " chains diverged (their state became NaN or infinite), the first after update " +
-         std::to_string(diverged.first_update + 1) + " of " + std::to_string(updates) +
-         ": the step size epsilon = " + number_text(epsilon) +
-         " is too large for this target; try a smaller one";
+         std::to_string(diverged.first_update + 1) + " of " + std::to_string(updates) + ": " +
+         step + " is too large for this target; try a smaller one";
 }
 
 double Driver::acceptance_rate() {

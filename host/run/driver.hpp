@@ -29,10 +29,11 @@ device::ChainConfig chain_config(const SamplerConfig& config, int dim,
 /// (first chain, count) of each.
 std::vector<std::pair<std::int64_t, std::int64_t>> split_chains(std::int64_t chains, int parts);
 
-/// The error a diverged run throws: "N of M chains diverged …, the first after update K of U: the
-/// step size epsilon = E is too large …" (the MPI layer words a run over ranks alike).
-std::string divergence_message(const Divergence& diverged, std::int64_t chains,
-                               std::int64_t updates, double epsilon);
+/// The error a diverged run of `config` throws: "N of M chains diverged …, the first after update
+/// K of U: the step size epsilon = E is too large …" (or pc's snr; the MPI layer words a run over
+/// ranks alike).
+std::string divergence_message(const Divergence& diverged, const SamplerConfig& config,
+                               std::int64_t updates);
 
 class Driver {
  public:

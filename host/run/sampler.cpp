@@ -28,12 +28,30 @@ std::string text(double value) { return detail::number_text(value); }
 
 }  // namespace
 
-const char* to_string(Method method) { return method == Method::Mala ? "mala" : "ula"; }
+const char* to_string(Method method) {
+  switch (method) {
+    case Method::Mala: return "mala";
+    case Method::Pc: return "pc";
+    case Method::Ula: break;
+  }
+  return "ula";
+}
 
 Method parse_method(const std::string& name, const std::string& field) {
   if (name == "ula") return Method::Ula;
   if (name == "mala") return Method::Mala;
-  throw InvalidInput(field + " = \"" + name + "\": expected ula or mala");
+  if (name == "pc") return Method::Pc;
+  throw InvalidInput(field + " = \"" + name + "\": expected ula, mala or pc");
+}
+
+const char* to_string(CorrectorStep step) {
+  return step == CorrectorStep::ChainNorms ? "chain" : "sigma";
+}
+
+CorrectorStep parse_corrector_step(const std::string& name, const std::string& field) {
+  if (name == "sigma") return CorrectorStep::Sigma;
+  if (name == "chain") return CorrectorStep::ChainNorms;
+  throw InvalidInput(field + " = \"" + name + "\": expected sigma or chain");
 }
 
 namespace {
@@ -71,25 +89,26 @@ void validate_resume(const Checkpoint& r, const SamplerConfig& c, int dim, int l
 
 }  // namespace
 
+namespace {
+
+/// Steps per level, the default resolved (it depends on the method and on whether the run anneals).
+std::int64_t steps_of(const SamplerConfig& c, int levels) {
+  if (c.steps != 0) return c.steps;
+  if (c.method == Method::Pc) return kDefaultPcSteps;
+  return levels > 0 ? kDefaultAnnealedSteps : kDefaultSteps;
+}
+
+}  // namespace
+
 SamplerConfig with_defaults(SamplerConfig c, const std::vector<double>& levels) {
   const bool annealed = !levels.empty();
-  if (c.steps == 0) c.steps = annealed ? kDefaultAnnealedSteps : kDefaultSteps;
-  if (c.epsilon == 0.0) {
+  c.steps = steps_of(c, static_cast<int>(levels.size()));
+  if (c.epsilon == 0.0 && c.method != Method::Pc) {  // pc's corrector takes its step from snr
     c.epsilon = annealed ? kDefaultAnnealedStepRatio * levels.back() * levels.back() : kDefaultEpsilon;
   }
   if (c.init_std < 0.0) c.init_std = annealed ? levels.front() : 1.0;
   return c;
 }
-
-namespace {
-
-/// Steps per level, the default resolved (it depends on whether the run anneals only).
-std::int64_t steps_of(const SamplerConfig& c, int levels) {
-  if (c.steps != 0) return c.steps;
-  return levels > 0 ? kDefaultAnnealedSteps : kDefaultSteps;
-}
-
-}  // namespace
 
 void validate(const SamplerConfig& c, int dim, int levels) {
   require(dim >= 1 && dim <= detail::kLargestDimTier, "dimension", std::to_string(dim),
@@ -113,6 +132,17 @@ void validate(const SamplerConfig& c, int dim, int levels) {
           "steps × noise levels must fit in 64 bits");
   require(!(c.method == Method::Mala && annealed), "sampler", "mala",
           "MALA does not anneal: drop the noise levels or use ula");
+  if (c.method == Method::Pc) {
+    require(annealed, "sampler", "pc",
+            "predictor-corrector sampling needs noise levels: a noise-conditional model, or "
+            "sigmas for a Gaussian mixture");
+    require(c.epsilon == 0.0, "epsilon", text(c.epsilon),
+            "pc's corrector takes its step from snr: leave epsilon at 0");
+  }
+  require(c.corrector_steps >= 0 && c.corrector_steps <= 1000000, "corrector_steps",
+          std::to_string(c.corrector_steps), "must be in 0 … 10⁶ (0: the predictor alone)");
+  require(std::isfinite(c.snr) && c.snr > 0.0 && c.snr <= 1e6, "snr", text(c.snr),
+          "must be positive and finite");
   require(!(c.denoise && !annealed), "denoise", "true",
           "needs an annealed run (a noise-conditional model, or sigmas)");
   if (c.init_states.size() > 0) {

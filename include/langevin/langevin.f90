@@ -35,6 +35,10 @@ module langevin
 
   integer(c_int), parameter, public :: LANGEVIN_ULA = 0
   integer(c_int), parameter, public :: LANGEVIN_MALA = 1
+  integer(c_int), parameter, public :: LANGEVIN_PC = 2
+
+  integer(c_int), parameter, public :: LANGEVIN_CORRECTOR_SIGMA = 0
+  integer(c_int), parameter, public :: LANGEVIN_CORRECTOR_CHAIN_NORMS = 1
 
   public :: langevin_load, langevin_last_error_message, langevin_version_string
   public :: langevin_model_gmm, langevin_model_free, langevin_model_dim, langevin_model_score
@@ -47,6 +51,7 @@ module langevin
   public :: langevin_config_set_device, langevin_config_set_devices
   public :: langevin_config_set_score_form
   public :: langevin_config_set_sigmas, langevin_config_set_denoise
+  public :: langevin_config_set_corrector
   public :: langevin_output_count, langevin_sample
   public :: langevin_result_shape, langevin_result_backend, langevin_result_seconds
   public :: langevin_result_acceptance_rate, langevin_result_rows, langevin_result_free
@@ -235,6 +240,14 @@ module langevin
       import :: c_ptr, c_int
       type(c_ptr), value :: config
       integer(c_int), value :: denoise
+      integer(c_int) :: status
+    end function
+    function langevin_config_set_corrector(config, steps, snr, step) &
+        bind(C, name="langevin_config_set_corrector") result(status)
+      import :: c_ptr, c_int, c_double
+      type(c_ptr), value :: config
+      integer(c_int), value :: steps, step
+      real(c_double), value :: snr
       integer(c_int) :: status
     end function
 

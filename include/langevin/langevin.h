@@ -62,8 +62,16 @@ typedef enum langevin_score_form {
 typedef enum langevin_method {
   LANGEVIN_ULA = 0,  /**< x <- x + eps s(x) + sqrt(2 eps) z */
   LANGEVIN_MALA = 1, /**< ULA proposals with a Metropolis test (needs a Gaussian mixture) */
+  LANGEVIN_PC = 2,   /**< predictor-corrector down the noise levels of an annealed run */
   LANGEVIN_ENUM_RANGE(LANGEVIN_METHOD)
 } langevin_method;
+
+/** How LANGEVIN_PC sizes its corrector steps 2 (snr |z| / |s|)^2 (langevin::CorrectorStep). */
+typedef enum langevin_corrector_step {
+  LANGEVIN_CORRECTOR_SIGMA = 0,       /**< pure noise's norms at level sigma: 2 snr^2 sigma^2 */
+  LANGEVIN_CORRECTOR_CHAIN_NORMS = 1, /**< each chain's own noise and score */
+  LANGEVIN_ENUM_RANGE(LANGEVIN_CORRECTOR)
+} langevin_corrector_step;
 
 /** A score source: an MLP score model (.safetensors) or a Gaussian mixture. */
 typedef struct langevin_model langevin_model;
@@ -101,7 +109,8 @@ langevin_status langevin_model_score(const langevin_model* model, const float* p
 langevin_status langevin_config_create(langevin_config** config);
 void langevin_config_free(langevin_config* config);
 langevin_status langevin_config_set_chains(langevin_config* config, int64_t chains);
-/** Updates per chain (per noise level when annealing). */
+/** Updates per chain (per noise level when annealing; predictor steps per level with
+ *  LANGEVIN_PC, default 1). */
 langevin_status langevin_config_set_steps(langevin_config* config, int64_t steps);
 langevin_status langevin_config_set_epsilon(langevin_config* config, double epsilon);
 langevin_status langevin_config_set_seed(langevin_config* config, uint64_t seed);
@@ -131,8 +140,14 @@ langevin_status langevin_config_set_score_form(langevin_config* config,
 /** Anneal over the noise levels sigmas[0] > ... > sigmas[count-1] (count 0: no annealing). */
 langevin_status langevin_config_set_sigmas(langevin_config* config, const double* sigmas,
                                            int count);
-/** Annealed runs: end with the denoising step x <- x + sigma_L^2 s(x, sigma_L). */
+/** Annealed runs: end with the denoising step x <- x + sigma_L^2 s(x, sigma_L) (LANGEVIN_PC:
+ *  the last predictor step adds no noise). */
 langevin_status langevin_config_set_denoise(langevin_config* config, int denoise);
+/** LANGEVIN_PC: Langevin corrector steps before each predictor step (default 1; 0: the
+ *  predictor alone), their signal-to-noise ratio (default 0.16) and how their size follows from
+ *  it (default LANGEVIN_CORRECTOR_SIGMA). Leave epsilon at 0 with PC. */
+langevin_status langevin_config_set_corrector(langevin_config* config, int steps, double snr,
+                                              langevin_corrector_step step);
 
 /** The number of floats langevin_sample writes for this model and configuration, after
  *  validating both (so a bad configuration fails here, before any buffer is sized). */

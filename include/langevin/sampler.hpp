@@ -41,7 +41,19 @@ struct Checkpoint {
 
 /// ULA: x ← x + ε s(x) + √(2ε) z. MALA: that proposal with a Metropolis–Hastings accept test
 /// (needs a log-density: Gaussian-mixture targets, or sample_with a functor that has one).
-enum class Method { Ula, Mala };
+/// Pc: predictor–corrector sampling of an annealed run (Song et al. 2021): reverse-diffusion
+/// predictor steps down the noise levels, each after corrector_steps Langevin steps whose size
+/// follows the signal-to-noise ratio snr (device/predictor_corrector.hpp).
+enum class Method { Ula, Mala, Pc };
+
+/// How predictor–corrector sizes its corrector steps, ε = 2 (r ‖z‖/‖s‖)² with r = snr:
+/// Sigma, with the norms of pure noise at level σ (‖z‖² = d, ‖s‖² = d/σ²), so ε = 2 r² σ² for
+/// every chain; ChainNorms, with each chain's own noise and score. ChainNorms makes the step
+/// depend on the state and, in few dimensions, biases the chains (docs/SAMPLERS.md).
+enum class CorrectorStep { Sigma, ChainNorms };
+const char* to_string(CorrectorStep step);
+CorrectorStep parse_corrector_step(const std::string& name,
+                                   const std::string& field = "corrector_step");
 const char* to_string(Method method);
 Method parse_method(const std::string& name, const std::string& field = "sampler");
 
@@ -51,10 +63,19 @@ Method parse_method(const std::string& name, const std::string& field = "sampler
 /// exact score of mixtures of 1 to 10 dimensions and the 20 levels of ncsn's training defaults
 /// the error left is near the sampling noise, and trained models stay within their tolerances
 /// (docs/PERFORMANCE.md, "Annealed sampling's defaults" and "Training's defaults").
+/// Predictor–corrector sampling takes kDefaultPcSteps predictor steps a level and no epsilon.
 constexpr std::int64_t kDefaultSteps = 2000;
 constexpr double kDefaultEpsilon = 5e-3;
 constexpr std::int64_t kDefaultAnnealedSteps = 100;
 constexpr double kDefaultAnnealedStepRatio = 0.1;
+/// Predictor–corrector's defaults: 10 predictor steps a level (one a level, score_sde's N = L
+/// over 20 levels, left weight errors up to 0.05 with the exact score), each after one corrector
+/// step at signal-to-noise ratio 0.16 (score_sde's for the variance-exploding SDE); with the
+/// exact score of mixtures of 1 to 10 dimensions the error left is near the sampling noise at a
+/// fifth of the annealed defaults' score evaluations (docs/SAMPLERS.md).
+constexpr std::int64_t kDefaultPcSteps = 10;
+constexpr int kDefaultCorrectorSteps = 1;
+constexpr double kDefaultSnr = 0.16;
 
 struct SamplerConfig {
   std::int64_t chains = 1000;
@@ -74,6 +95,12 @@ struct SamplerConfig {
   std::int64_t thin = 1;           // trajectory: keep every thin-th update
 
   Method method = Method::Ula;
+  /// Method::Pc: Langevin corrector steps before each predictor step (0: the predictor alone),
+  /// their signal-to-noise ratio r and how their size follows from it (CorrectorStep).
+  /// `steps` counts predictor steps per level, `epsilon` is not used (leave it 0).
+  int corrector_steps = kDefaultCorrectorSteps;
+  double snr = kDefaultSnr;
+  CorrectorStep corrector_step = CorrectorStep::Sigma;
 
   /// Annealing: `steps` updates at each noise level σ_1 > … > σ_L with step size ε σ_i²/σ_L².
   /// A noise-conditional model anneals over its own levels when this is empty, over these when

@@ -56,7 +56,8 @@ PySamplerConfig make_config(std::int64_t chains, std::int64_t steps, double epsi
                             std::uint64_t seed, std::int64_t first_chain, double init_mean,
                             double init_std, nb::handle init, const std::string& keep,
                             std::int64_t burn_in, std::int64_t thin, const std::string& method,
-                            nb::handle sigmas, bool denoise, const std::string& backend,
+                            nb::handle sigmas, bool denoise, int corrector_steps, double snr,
+                            const std::string& corrector_step, const std::string& backend,
                             nb::handle devices, const std::string& score_form,
                             std::int64_t checkpoint_every, nb::handle on_checkpoint,
                             nb::handle resume) {
@@ -76,6 +77,9 @@ PySamplerConfig make_config(std::int64_t chains, std::int64_t steps, double epsi
   c.method = parse_method(method, "method");
   c.sigmas = doubles(sigmas, "sigmas");
   c.denoise = denoise;
+  c.corrector_steps = corrector_steps;
+  c.snr = snr;
+  c.corrector_step = parse_corrector_step(corrector_step, "corrector_step");
   c.backend = parse_backend(backend, "backend");
   if (nb::isinstance<nb::int_>(devices)) {
     c.device = nb::cast<int>(devices);
@@ -236,12 +240,14 @@ void bind_sampling(nb::module_& m) {
           [](PySamplerConfig* self, std::int64_t chains, std::int64_t steps, double epsilon,
              std::uint64_t seed, std::int64_t first_chain, double init_mean, double init_std,
              nb::handle init, const std::string& keep, std::int64_t burn_in, std::int64_t thin,
-             const std::string& method, nb::handle sigmas, bool denoise,
-             const std::string& backend, nb::handle devices, const std::string& score_form,
+             const std::string& method, nb::handle sigmas, bool denoise, int corrector_steps,
+             double snr, const std::string& corrector_step, const std::string& backend,
+             nb::handle devices, const std::string& score_form,
              std::int64_t checkpoint_every, nb::handle on_checkpoint, nb::handle resume) {
             new (self) PySamplerConfig(make_config(chains, steps, epsilon, seed, first_chain,
                                                    init_mean, init_std, init, keep, burn_in, thin,
-                                                   method, sigmas, denoise, backend, devices,
+                                                   method, sigmas, denoise, corrector_steps,
+                                                   snr, corrector_step, backend, devices,
                                                    score_form, checkpoint_every, on_checkpoint,
                                                    resume));
           },
@@ -249,7 +255,9 @@ void bind_sampling(nb::module_& m) {
           "seed"_a = d.seed, "first_chain"_a = d.first_chain, "init_mean"_a = d.init_mean,
           "init_std"_a = d.init_std, "init"_a = nb::none(), "keep"_a = "final",
           "burn_in"_a = d.burn_in, "thin"_a = d.thin, "method"_a = "ula",
-          "sigmas"_a = nb::none(), "denoise"_a = d.denoise, "backend"_a = "auto",
+          "sigmas"_a = nb::none(), "denoise"_a = d.denoise,
+          "corrector_steps"_a = d.corrector_steps, "snr"_a = d.snr,
+          "corrector_step"_a = to_string(d.corrector_step), "backend"_a = "auto",
           "devices"_a = nb::none(), "score_form"_a = "auto",
           "checkpoint_every"_a = d.checkpoint_every, "on_checkpoint"_a = nb::none(),
           "resume"_a = nb::none(),
@@ -257,7 +265,11 @@ void bind_sampling(nb::module_& m) {
           "first chain's global index); initial states N(init_mean, init_std²) or init (chains, "
           "d). steps 0, epsilon 0 and a negative init_std are the defaults: 2000 steps of 0.005 "
           "from N(0, 1), or 100 steps a level of 0.1 σ_L² from N(0, σ₁²) when annealed; keep "
-          "\"final\" or \"trajectory\" (with burn_in, thin); method \"ula\" or \"mala\"; "
+          "\"final\" or \"trajectory\" (with burn_in, thin); method \"ula\", \"mala\" or "
+          "\"pc\" (predictor–corrector down the noise levels: steps predictor steps a level, "
+          "default 1, each after corrector_steps Langevin steps of 2 (snr ‖z‖/‖s‖)², from pure "
+          "noise's norms at σ (corrector_step \"sigma\": 2 snr² σ²) or each chain's own "
+          "(\"chain\"); no epsilon); "
           "sigmas: noise levels σ₁ > … > σ_L to anneal over (a noise-conditional model anneals "
           "over its own without them), denoise; backend \"auto\", \"cpu\" or \"cuda\"; devices: "
           "a GPU ordinal, a list of them or \"all\" (chains split in contiguous blocks, the "
@@ -269,6 +281,9 @@ void bind_sampling(nb::module_& m) {
       .def_prop_ro("seed", [](const PySamplerConfig& c) { return c.config.seed; })
       .def_prop_ro("method", [](const PySamplerConfig& c) { return std::string(to_string(c.config.method)); })
       .def_prop_ro("sigmas", [](const PySamplerConfig& c) { return c.config.sigmas; })
+      .def_prop_ro("corrector_steps", [](const PySamplerConfig& c) { return c.config.corrector_steps; })
+      .def_prop_ro("snr", [](const PySamplerConfig& c) { return c.config.snr; })
+      .def_prop_ro("corrector_step", [](const PySamplerConfig& c) { return std::string(to_string(c.config.corrector_step)); })
       .def_prop_ro("backend", [](const PySamplerConfig& c) { return std::string(to_string(c.config.backend)); });
 
   nb::class_<Divergence>(m, "Divergence", "Chains of the last run whose state became NaN or infinite.")

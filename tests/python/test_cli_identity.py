@@ -1,5 +1,5 @@
 """The same seed and settings give the same bytes from Python as from the CLI: samples (plain,
-trajectory, MALA, annealed), trained models, scores."""
+trajectory, MALA, annealed, predictor–corrector), trained models, scores."""
 import csv
 import json
 import math
@@ -25,6 +25,19 @@ def test_trajectories_and_mala_equal_the_clis(tool, tmp_path, two_modes):
     x = langevin.sample(two_modes, chains=200, steps=60, seed=3, keep="trajectory", burn_in=10,
                         thin=5, method="mala", epsilon=0.05, first_chain=1000)
     np.testing.assert_array_equal(np.load(tmp_path / "cli.npy"), x)
+
+
+def test_predictor_corrector_equals_the_clis(tool, tmp_path, two_modes):
+    tool("sample", "--gmm", TWO_MODES, "--chains", 300, "--sigmas", "4,0.1,5", "--sampler", "pc",
+         "--steps", 3, "--corrector-steps", 2, "--snr", 0.2, "--denoise", "--seed", 9,
+         "--out", tmp_path / "cli.npy")
+    config = langevin.SamplerConfig(chains=300, sigmas=langevin.geometric_noise_levels(4, 0.1, 5),
+                                    method="pc", steps=3, corrector_steps=2, snr=0.2,
+                                    denoise=True, seed=9)
+    assert (config.corrector_steps, config.snr, config.corrector_step) == (2, 0.2, "sigma")
+    np.testing.assert_array_equal(np.load(tmp_path / "cli.npy"), langevin.sample(two_modes, config))
+    with pytest.raises(ValueError, match="corrector_step = \"batch\""):
+        langevin.sample(two_modes, method="pc", sigmas=[1.0, 0.1], corrector_step="batch")
 
 
 def test_trained_models_and_their_samples_equal_the_clis(tool, tmp_path, data_1d):

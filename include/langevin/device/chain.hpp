@@ -10,6 +10,8 @@
 ///                  step x ← x + σ_L² s(x, σ_L)                      (Song & Ermon 2019)
 ///   MALA           the ULA proposal, accepted with the Metropolis–Hastings probability
 ///                  (run_chain_mala; needs the target's log-density)
+///   predictor–     reverse-diffusion predictor steps down the noise levels, each after
+///   corrector      Langevin corrector steps (predictor_corrector.hpp; noise-conditional scores)
 ///
 /// A score functor is any copyable type with
 ///   static constexpr int max_dim;                                  // bound on d, for registers
@@ -70,6 +72,15 @@ struct ChainConfig {
   bool metropolis = false;
   unsigned int* accepted = nullptr;
 
+  // Predictor–corrector (predictor_corrector.hpp), for noise-conditional scores: `steps`
+  // predictor updates per level, each after `corrector_steps` corrector steps at signal-to-noise
+  // ratio `snr`, sized from each chain's own norms with corrector_chain_norms, else from σ;
+  // epsilon is not used.
+  bool predictor_corrector = false;
+  int corrector_steps = 0;
+  float snr = 0.0f;
+  bool corrector_chain_norms = false;
+
   // Divergence (ULA): when set, divergence[0] counts the chains whose state became NaN or
   // infinite and divergence[1] holds the earliest update after which one did (start it at
   // ~0ull). One check per update, one atomic per diverged chain. MALA rejects such proposals.
@@ -129,6 +140,8 @@ LANGEVIN_HD float score_and_log_density(const Score& score, const float* x, floa
 
 template <class Score>
 LANGEVIN_HD void run_chain_mala(const Score& score, const ChainConfig& config, long long i);
+template <class Score>
+LANGEVIN_HD void run_chain_pc(const Score& score, const ChainConfig& config, long long i);
 
 namespace chain_detail {
 
@@ -274,10 +287,17 @@ LANGEVIN_HD float denoised(float sigma, float x, float s) {
 
 }  // namespace chain_detail
 
-/// Runs local chain `i` of `config` with score functor `score`: plain or annealed ULA, or MALA
-/// when config.metropolis is set and the functor has a log-density.
+/// Runs local chain `i` of `config` with score functor `score`: plain or annealed ULA, MALA
+/// when config.metropolis is set and the functor has a log-density, or predictor–corrector
+/// sampling when config.predictor_corrector is set and the functor is noise-conditional.
 template <class Score>
 LANGEVIN_HD void run_chain(const Score& score, const ChainConfig& config, long long i) {
+  if constexpr (IsNoiseConditional<Score>::value) {
+    if (config.predictor_corrector) {
+      run_chain_pc(score, config, i);
+      return;
+    }
+  }
   if constexpr (HasLogDensity<Score>::value) {
     if (config.metropolis) {
       run_chain_mala(score, config, i);
@@ -394,3 +414,5 @@ LANGEVIN_HD void run_chain_mala(const Score& score, const ChainConfig& config, l
 }
 
 }  // namespace langevin::device
+
+#include <langevin/device/predictor_corrector.hpp>
