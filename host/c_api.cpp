@@ -185,10 +185,12 @@ langevin_status langevin_config_set_method(langevin_config* config, langevin_met
       case LANGEVIN_ULA: c.method = langevin::Method::Ula; return;
       case LANGEVIN_MALA: c.method = langevin::Method::Mala; return;
       case LANGEVIN_PC: c.method = langevin::Method::Pc; return;
+      case LANGEVIN_ODE: c.method = langevin::Method::Ode; return;
       default: break;
     }
     throw langevin::InvalidInput("method = " + std::to_string(static_cast<int>(method)) +
-                                 ": expected LANGEVIN_ULA, LANGEVIN_MALA or LANGEVIN_PC");
+                                 ": expected LANGEVIN_ULA, LANGEVIN_MALA, LANGEVIN_PC or "
+                                 "LANGEVIN_ODE");
   });
 }
 langevin_status langevin_config_set_backend(langevin_config* config, langevin_backend backend) {
@@ -239,6 +241,13 @@ langevin_status langevin_config_set_corrector(langevin_config* config, int steps
     c.corrector_step = step == LANGEVIN_CORRECTOR_CHAIN_NORMS
                            ? langevin::CorrectorStep::ChainNorms
                            : langevin::CorrectorStep::Sigma;
+  });
+}
+langevin_status langevin_config_set_ode_tolerances(langevin_config* config, double rtol,
+                                                   double atol) {
+  return set(config, [&](langevin::SamplerConfig& c) {
+    c.rtol = rtol;
+    c.atol = atol;
   });
 }
 

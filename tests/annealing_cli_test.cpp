@@ -187,6 +187,31 @@ TEST_F(AnnealingCli, PredictorCorrectorMatchesTheLibraryAndReportsItsSettings) {
   EXPECT_EQ(read_npy(path("g.npy")).values(), sample(load_gmm(gmm_), config).values());
 }
 
+TEST_F(AnnealingCli, ProbabilityFlowMatchesTheLibraryAndReportsItsSettings) {
+  const Result r = run("sample --model " + nc_model_ + " --sampler ode --rtol 1e-4 --atol 1e-6 "
+                       "--denoise --chains 40 --seed 6 --backend cpu --json --out " +
+                       path("ode.npy"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const nlohmann::json summary = nlohmann::json::parse(r.output);
+  EXPECT_EQ(summary["sampler"], "ode");
+  EXPECT_EQ(summary["rtol"], 1e-4);
+  EXPECT_EQ(summary["atol"], 1e-6);
+  SamplerConfig config;
+  config.chains = 40;
+  config.method = Method::Ode;
+  config.rtol = 1e-4;
+  config.atol = 1e-6;
+  config.denoise = true;
+  config.seed = 6;
+  config.backend = Backend::Cpu;
+  EXPECT_EQ(read_npy(path("ode.npy")).values(), sample(load_mlp(nc_model_), config).values());
+  const Result text = run("sample --model " + nc_model_ + " --sampler ode --chains 40 "
+                          "--backend cpu --out " + path("ode.npy"));
+  ASSERT_EQ(text.status, 0) << text.output;
+  EXPECT_NE(text.output.find("sampled 40 chains through 3 noise levels"), std::string::npos)
+      << text.output;
+}
+
 TEST_F(AnnealingCli, ScoreOfANoiseConditionalModelAtALevel) {
   const Array points({2, 2}, {0.5f, -1.0f, 2.0f, 0.0f});
   write_npy(path("x.npy"), points);
@@ -236,6 +261,12 @@ TEST_F(AnnealingCli, BadCombinationsAreOneErrorLineWithStatusTwo) {
            "sample --model " + nc_model_ + " --sampler pc --corrector-step batch" + out,
            "sample --model " + nc_model_ + " --snr 0.1" + out,
            "sample --model " + nc_model_ + " --corrector-steps 2" + out,
+           "sample --gmm " + gmm_ + " --sampler ode" + out,
+           "sample --model " + nc_model_ + " --sampler ode --sigmas 1,1,1" + out,
+           "sample --model " + nc_model_ + " --sampler ode --epsilon 0.1" + out,
+           "sample --model " + nc_model_ + " --sampler ode --rtol 0" + out,
+           "sample --model " + nc_model_ + " --sampler ode --atol -1" + out,
+           "sample --model " + nc_model_ + " --rtol 1e-3" + out,
            "score --model " + nc_model_ + " --in " + path("data.npy") + out,
            "score --model " + path("plain.safetensors") + " --sigma 1 --in " + path("data.npy") + out,
            "train --data " + path("data.npy") + " --loss ncsn --sigmas 0,0,0" + model_out,

@@ -173,7 +173,7 @@ TEST(CApi, AnnealsANoiseConditionalRunOverGivenLevels) {
   EXPECT_EQ(out, values(langevin::sample(langevin::load_gmm(kTwoModes), expected)));
 }
 
-TEST(CApi, RunsPredictorCorrectorAsTheCppApi) {
+TEST(CApi, RunsPredictorCorrectorAndTheOdeAsTheCppApi) {
   const Model model = load(kTwoModes);
   const Config config = small_config();
   const double sigmas[] = {4.0, 1.0, 0.25};
@@ -206,6 +206,17 @@ TEST(CApi, RunsPredictorCorrectorAsTheCppApi) {
   EXPECT_EQ(langevin_config_set_corrector(config.get(), 1, 0.16,
                                           static_cast<langevin_corrector_step>(5)),
             LANGEVIN_INVALID_INPUT);
+  // The probability-flow ODE with its tolerances.
+  ASSERT_EQ(langevin_config_set_method(config.get(), LANGEVIN_ODE), LANGEVIN_OK);
+  ASSERT_EQ(langevin_config_set_ode_tolerances(config.get(), 1e-4, 1e-6), LANGEVIN_OK);
+  ASSERT_EQ(langevin_sample(model.get(), config.get(), out.data(), 300, LANGEVIN_HOST_MEMORY,
+                            nullptr),
+            LANGEVIN_OK)
+      << langevin_last_error();
+  expected.method = langevin::Method::Ode;
+  expected.rtol = 1e-4;
+  expected.atol = 1e-6;
+  EXPECT_EQ(out, values(langevin::sample(langevin::load_gmm(kTwoModes), expected)));
 }
 
 TEST(CApi, DevicesAndTheScoreFormReachTheSampler) {

@@ -121,6 +121,20 @@ void resumes_pc(Backend backend) {
   expect_resumes_bit_identical(planar(), config, 7, 2);
 }
 
+void resumes_ode(Backend backend) {
+  const Mlp conditional(Mlp::random({3, 32, 2}, Activation::Tanh, 8).layers(), Activation::Tanh,
+                        {3.0, 1.5, 0.7, 0.3, 0.1});
+  SamplerConfig config = base_config(backend);
+  config.method = Method::Ode;
+  config.epsilon = 0.0;
+  config.denoise = true;
+  // 4 level intervals; a checkpoint after each of the first three.
+  expect_resumes_bit_identical(conditional, config, 1, 3);
+  config.keep = Keep::Trajectory;
+  config.sigmas = {3.0, 1.0, 0.5, 0.2, 0.05};  // a mixture annealed over its convolutions
+  expect_resumes_bit_identical(planar(), config, 2, 1);
+}
+
 void resumes_mlp(Backend backend) {
   const Mlp model = Mlp::random({2, 32, 32, 2}, Activation::Tanh, 5);
   SamplerConfig config = base_config(backend);
@@ -134,6 +148,7 @@ TEST(CheckpointResume, AnnealedRunWithDenoisingIsBitIdentical) { resumes_anneale
 TEST(CheckpointResume, MalaRunAndAcceptanceRateAreBitIdentical) { resumes_mala(Backend::Cpu); }
 TEST(CheckpointResume, MlpRunIsBitIdentical) { resumes_mlp(Backend::Cpu); }
 TEST(CheckpointResume, PredictorCorrectorRunIsBitIdentical) { resumes_pc(Backend::Cpu); }
+TEST(CheckpointResume, ProbabilityFlowRunIsBitIdentical) { resumes_ode(Backend::Cpu); }
 
 TEST(CheckpointResumeGpu, EveryKindOfRunIsBitIdentical) {
   LANGEVIN_REQUIRE_GPU();
@@ -143,6 +158,7 @@ TEST(CheckpointResumeGpu, EveryKindOfRunIsBitIdentical) {
   resumes_mala(Backend::Cuda);
   resumes_mlp(Backend::Cuda);
   resumes_pc(Backend::Cuda);
+  resumes_ode(Backend::Cuda);
 }
 
 TEST(CheckpointResume, ProgressCountsTheUpdatesDone) {

@@ -100,6 +100,25 @@ TEST(CpuGpu, PredictorCorrectorMixtureRunsAreTheSameBits) {
   }
 }
 
+TEST(CpuGpu, ProbabilityFlowMixtureRunsAreTheSameBits) {
+  LANGEVIN_REQUIRE_GPU();
+  for (int d : {1, 2, 5, 33}) {
+    std::vector<std::vector<double>> means, stds;
+    for (int k = 0; k < 3; ++k) {
+      means.emplace_back(d, 1.5 * (k - 1));
+      stds.emplace_back(d, 0.5 + 0.25 * k);
+    }
+    const GaussianMixture target({0.2, 0.3, 0.5}, means, stds);
+    SamplerConfig config = short_run();
+    config.method = Method::Ode;
+    config.epsilon = 0.0;
+    config.sigmas = {5.0, 1.0, 0.2, 0.05};
+    config.keep = Keep::Trajectory;
+    SCOPED_TRACE("d = " + std::to_string(d));
+    expect_identical(run(target, config, Backend::Cpu), run(target, config, Backend::Cuda));
+  }
+}
+
 TEST(CpuGpu, InitialStatesFromTheCallerGiveTheSameBits) {
   LANGEVIN_REQUIRE_GPU();
   const GaussianMixture target({1.0}, {{0.0, 1.0}}, {{1.0, 2.0}});
@@ -173,6 +192,22 @@ TEST_P(CpuGpuMlp, PredictorCorrectorRunsAreTheSameBits) {
                    std::to_string(widths.back()));
       expect_identical(run(model, config, Backend::Cpu), run(model, config, Backend::Cuda));
     }
+  }
+}
+
+TEST_P(CpuGpuMlp, ProbabilityFlowRunsAreTheSameBits) {
+  LANGEVIN_REQUIRE_GPU();
+  SamplerConfig config = short_run();
+  config.method = Method::Ode;
+  config.epsilon = 0.0;
+  config.rtol = config.atol = 1e-4;
+  config.denoise = true;
+  for (const std::vector<int>& widths :
+       std::vector<std::vector<int>>{{2, 256, 1}, {3, 64, 64, 2}, {17, 128, 16}}) {
+    const Mlp model(Mlp::random(widths, GetParam(), 21).layers(), GetParam(), {3.0, 1.0, 0.3});
+    SCOPED_TRACE("widths of " + std::to_string(widths.size()) + " layers, d = " +
+                 std::to_string(widths.back()));
+    expect_identical(run(model, config, Backend::Cpu), run(model, config, Backend::Cuda));
   }
 }
 

@@ -156,5 +156,35 @@ TEST(CpuLanes, PredictorCorrectorChainsAreBitIdenticalToOneAtATime) {
               (mixture_one_at_a_time<device::GmmNoiseScore<4>>(three, mixture, sigmas).values()));
   }
 }
+
+// The probability-flow ODE: each lane of a block takes its own adaptive steps at its own σ (the
+// lanes functors' per-lane σ), and must get the one-chain run's bits.
+TEST(CpuLanes, ProbabilityFlowChainsAreBitIdenticalToOneAtATime) {
+  SamplerConfig config;
+  config.chains = 37;
+  config.seed = 13;
+  config.first_chain = 2;
+  config.backend = Backend::Cpu;
+  config.method = Method::Ode;
+  config.rtol = config.atol = 1e-4;
+  const std::vector<double> sigmas{3.0, 0.5, 0.1};
+  auto conditional = [&](std::vector<int> widths, Activation activation, std::uint64_t seed) {
+    return Mlp(Mlp::random(widths, activation, seed).layers(), activation, sigmas);
+  };
+  const GaussianMixture three({0.3, 0.7}, {{0.0, 1.0, -1.0}, {2.0, 0.5, 0.0}},
+                              {{1.0, 0.5, 2.0}, {0.7, 1.5, 1.0}});
+  for (Keep keep : {Keep::Final, Keep::Trajectory}) {
+    config.keep = keep;
+    config.denoise = keep == Keep::Final;
+    expect_one_at_a_time<device::NoiseConditionalMlpScore<4, Activation::Silu>>(
+        conditional({3, 16, 2}, Activation::Silu, 4), config, sigmas);
+    expect_one_at_a_time<device::NoiseConditionalMlpScore<8, Activation::Tanh>>(  // deep, 32 lanes
+        conditional({8, 33, 20, 7}, Activation::Tanh, 9), config, sigmas);
+    SamplerConfig mixture = config;
+    mixture.sigmas = sigmas;
+    EXPECT_EQ(sample(three, mixture).values(),
+              (mixture_one_at_a_time<device::GmmNoiseScore<4>>(three, mixture, sigmas).values()));
+  }
+}
 }  // namespace
 }  // namespace langevin

@@ -170,6 +170,22 @@ TEST(Split, PredictorCorrectorRuns) {
   expect_splits_bit_identical(*detail::make_target(conditional, ScoreForm::Auto), own_levels);
 }
 
+TEST(Split, ProbabilityFlowRuns) {
+  SamplerConfig config = base_config();
+  config.method = Method::Ode;
+  config.epsilon = 0.0;
+  config.sigmas = {2.0, 0.7, 0.2, 0.05};
+  config.denoise = true;
+  expect_splits_bit_identical(*detail::make_target(planar()), config);
+  const Mlp conditional(Mlp::random({3, 24, 2}, Activation::Softplus, 9).layers(),
+                        Activation::Softplus, {2.0, 0.5, 0.1});
+  SamplerConfig own_levels = config;
+  own_levels.sigmas.clear();
+  own_levels.keep = Keep::Trajectory;
+  own_levels.checkpoint_every = 1;
+  expect_splits_bit_identical(*detail::make_target(conditional, ScoreForm::Auto), own_levels);
+}
+
 TEST(Split, CheckpointsHoldTheSameState) {
   SamplerConfig config = base_config();
   config.checkpoint_every = 7;

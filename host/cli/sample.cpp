@@ -43,6 +43,10 @@ struct SampleOptions {
   int corrector_steps = kDefaultCorrectorSteps;  // --sampler pc
   double snr = kDefaultSnr;
   std::string corrector_step = "sigma";
+  double rtol = kDefaultOdeTolerance;  // --sampler ode
+  double atol = kDefaultOdeTolerance;
+  const CLI::Option* rtol_option = nullptr;
+  const CLI::Option* atol_option = nullptr;
   const CLI::Option* corrector_steps_option = nullptr;
   const CLI::Option* snr_option = nullptr;
   const CLI::Option* corrector_step_option = nullptr;
@@ -57,6 +61,17 @@ struct SampleOptions {
   std::string range;
   std::int64_t chunk_chains = 0;
 };
+
+/// "N chains x S steps x L noise levels", or for the ODE "N chains through L noise levels": what
+/// a run did, for its text summary.
+std::string run_extent(std::int64_t chains, std::int64_t steps, std::size_t levels,
+                       Method method) {
+  std::string text = std::to_string(chains) + " chains";
+  if (method == Method::Ode) return text + " through " + std::to_string(levels) + " noise levels";
+  text += " x " + std::to_string(steps) + " steps";
+  if (levels > 0) text += " x " + std::to_string(levels) + " noise levels";
+  return text;
+}
 
 /// Where a run went, for its text summary: "cpu", "cuda", "cuda (devices 0,1)", and over an MPI
 /// launch's ranks "cpu x 4 ranks" (rank 0's devices).
@@ -150,6 +165,10 @@ Hdf5Attributes describe_run(const SampleOptions& options, const SamplerConfig& c
     attributes["snr"] = config.snr;
     attributes["corrector_step"] = std::string(to_string(config.corrector_step));
   }
+  if (config.method == Method::Ode) {
+    attributes["rtol"] = config.rtol;
+    attributes["atol"] = config.atol;
+  }
   return attributes;
 }
 
@@ -182,6 +201,10 @@ RunSettings run_settings(const SampleOptions& options, const SamplerConfig& conf
     settings["corrector_steps"] = std::to_string(config.corrector_steps);
     settings["snr"] = exact_setting(config.snr);
     settings["corrector_step"] = to_string(config.corrector_step);
+  }
+  if (config.method == Method::Ode) {
+    settings["rtol"] = exact_setting(config.rtol);
+    settings["atol"] = exact_setting(config.atol);
   }
   return settings;
 }
@@ -266,6 +289,10 @@ void write_summary(const SampleOptions& options, const ScoreSource& source,
     file["run"]["snr"] = config.snr;
     file["run"]["corrector_step"] = to_string(config.corrector_step);
   }
+  if (config.method == Method::Ode) {
+    file["run"]["rtol"] = config.rtol;
+    file["run"]["atol"] = config.atol;
+  }
   const std::string text_out = file.dump(1) + "\n";
   detail::write_file_atomically(options.summary, [&](std::FILE* stream) {
     std::fwrite(text_out.data(), 1, text_out.size(), stream);
@@ -290,8 +317,8 @@ void write_summary(const SampleOptions& options, const ScoreSource& source,
                             {"mean", result.mean}};
   add_ranks(summary);
   std::ostringstream text;
-  text << "summarised " << config.chains << " chains x " << config.steps << " steps";
-  if (levels > 0) text << " x " << levels << " noise levels";
+  text << "summarised "
+       << run_extent(config.chains, resolved.config().steps, levels, config.method);
   text << " (d = " << result.dim << ", " << to_string(config.method) << ") on "
        << where(resolved.backend(), resolved.devices()) << " in " << engineering(seconds) << " s, "
        << engineering(chain_steps / seconds) << " chain-steps/s: " << result.count
@@ -365,6 +392,14 @@ Prepared prepare(const SampleOptions& options) {
   config.corrector_steps = options.corrector_steps;
   config.snr = options.snr;
   config.corrector_step = parse_corrector_step(options.corrector_step, "--corrector-step");
+  for (const CLI::Option* ode_option : {options.rtol_option, options.atol_option}) {
+    if (ode_option->count() > 0 && config.method != Method::Ode) {
+      throw InvalidInput(ode_option->get_name() + ": only with --sampler ode (this run's sampler is " +
+                         to_string(config.method) + ")");
+    }
+  }
+  config.rtol = options.rtol;
+  config.atol = options.atol;
   config.denoise = options.denoise;
   // The library refuses levels for a model that is not noise-conditional, naming the field.
   if (!options.sigmas.empty()) config.sigmas = parse_noise_levels(options.sigmas, "--sigmas");
@@ -474,8 +509,7 @@ void run_sample(const SampleOptions& options) {
                             {"shape", shape}};
   add_ranks(summary);
   std::ostringstream text;
-  text << "sampled " << config.chains << " chains x " << ran.steps << " steps";
-  if (levels > 0) text << " x " << levels << " noise levels";
+  text << "sampled " << run_extent(config.chains, ran.steps, levels, config.method);
   text << " (d = " << dim << ", " << to_string(config.method) << ") on "
        << where(sampler->backend(), sampler->devices()) << " in " << engineering(seconds)
        << " s, " << engineering(chain_steps / seconds) << " chain-steps/s";
@@ -487,6 +521,10 @@ void run_sample(const SampleOptions& options) {
     summary["corrector_steps"] = config.corrector_steps;
     summary["snr"] = config.snr;
     summary["corrector_step"] = to_string(config.corrector_step);
+  }
+  if (config.method == Method::Ode) {
+    summary["rtol"] = config.rtol;
+    summary["atol"] = config.atol;
   }
   if (config.resume) {
     summary["resumed_from_update"] = config.resume->update;
@@ -517,8 +555,8 @@ Command add_sample_command(CLI::App& app) {
       ->capture_default_str();
   options->steps_option = command->add_option("--steps", options->steps,
                       "Langevin updates per chain (per noise level when annealed; predictor steps "
-                      "per level with --sampler pc); default 2000, or 100 per level when "
-                      "annealed, 1 with pc")
+                      "per level with --sampler pc; not used by ode); default 2000, or 100 per "
+                      "level when annealed, 10 with pc")
       ->check(integer_range<std::int64_t>());
   options->epsilon_option = command->add_option("--epsilon", options->epsilon,
                       "step size eps; default 0.005, or 0.1 sigma_L^2 when annealed (steps "
@@ -543,8 +581,9 @@ Command add_sample_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--sampler", options->sampler,
                       "ula; mala: Metropolis-adjusted (needs --gmm; reports the acceptance rate); "
-                      "pc: predictor-corrector, reverse-diffusion steps down the noise levels "
-                      "(annealed runs; no --epsilon)")
+                      "pc: predictor-corrector, reverse-diffusion steps down the noise levels; "
+                      "ode: the probability-flow ODE dx/dsigma = -sigma s(x, sigma), adaptive "
+                      "Runge-Kutta (both: annealed runs, no --epsilon)")
       ->capture_default_str();
   options->corrector_steps_option =
       command->add_option("--corrector-steps", options->corrector_steps,
@@ -562,6 +601,14 @@ Command add_sample_command(CLI::App& app) {
       "every chain; chain: each chain's own noise z and score s (biased in few dimensions: "
       "docs/SAMPLERS.md)")
       ->capture_default_str();
+  options->rtol_option =
+      command->add_option("--rtol", options->rtol,
+                          "--sampler ode: the integrator's relative tolerance")
+          ->capture_default_str();
+  options->atol_option =
+      command->add_option("--atol", options->atol,
+                          "--sampler ode: the integrator's absolute tolerance")
+          ->capture_default_str();
   command->add_flag("--diagnose", options->diagnose,
                     "with --keep trajectory: print R-hat, bulk and tail ESS and the mean's MCSE "
                     "per coordinate of the chains written (as langevin diagnose OUT)");

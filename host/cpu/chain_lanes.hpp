@@ -13,8 +13,11 @@
 ///   static constexpr int lanes;              // chains per call
 ///   static constexpr bool noise_conditional;
 ///   void operator()(const float* x, float* s, float sigma) const;   // x[j * lanes + c], s alike
-/// Plain and annealed ULA, and predictor–corrector sampling (run_block_pc, the one-chain
-/// template itself); MALA stays on the one-chain path.
+/// Plain and annealed ULA, predictor–corrector sampling and the probability-flow ODE
+/// (run_block_pc and run_block_ode, the one-chain templates themselves); MALA stays on the
+/// one-chain path. The ODE's lanes stand at different σ, so a noise-conditional lanes functor
+/// also has
+///   void operator()(const float* x, float* s, const float* sigmas) const;  // lane c at sigmas[c]
 
 #include <langevin/device/chain.hpp>
 #include <langevin/device/run_cpu.hpp>
@@ -35,12 +38,19 @@ struct PerLaneScore {
   Score score;
 
   void operator()(const float* x, float* s, float sigma) const {
-    for (int c = 0; c < Lanes; ++c) {
-      float point[max_dim], result[max_dim] = {};
-      for (int j = 0; j < max_dim; ++j) point[j] = x[j * Lanes + c];
-      chain_detail::evaluate(score, point, result, sigma);
-      for (int j = 0; j < max_dim; ++j) s[j * Lanes + c] = result[j];
-    }
+    for (int c = 0; c < Lanes; ++c) evaluate_lane(x, s, c, sigma);
+  }
+  /// Lane c at sigmas[c] (the probability-flow ODE).
+  void operator()(const float* x, float* s, const float* sigmas) const {
+    for (int c = 0; c < Lanes; ++c) evaluate_lane(x, s, c, sigmas[c]);
+  }
+
+ private:
+  void evaluate_lane(const float* x, float* s, int c, float sigma) const {
+    float point[max_dim], result[max_dim] = {};
+    for (int j = 0; j < max_dim; ++j) point[j] = x[j * Lanes + c];
+    chain_detail::evaluate(score, point, result, sigma);
+    for (int j = 0; j < max_dim; ++j) s[j * Lanes + c] = result[j];
   }
 };
 
@@ -57,6 +67,12 @@ void run_chain_lanes(const Score& score, const ChainConfig& config, long long fi
       NormalLanes<L> noise(config.seed, static_cast<unsigned long long>(config.first_chain + first),
                            d, chain_detail::pc_first_draw(config));
       run_block_pc<L>(score, config, first, count, noise);
+      return;
+    }
+    if (config.probability_flow) {
+      NormalLanes<L> noise(config.seed, static_cast<unsigned long long>(config.first_chain + first),
+                           d, 0ull);
+      run_block_ode<L>(score, config, first, count, noise);
       return;
     }
   }

@@ -373,6 +373,35 @@ struct MlpLanesScore {
 
   /// x[j * Lanes + c]: coordinate j of chain c; s likewise. Both 64-byte aligned.
   void operator()(const float* x, float* s, float sigma) const {
+    if constexpr (NoiseConditional) {
+      const Vector log_sigma = splat<Vector>(math::log(sigma));
+      const Vector inverse = splat<Vector>(1.0f / sigma);
+      evaluate(x, s, [&](int) { return log_sigma; }, [&](int) { return inverse; });
+    } else {
+      (void)sigma;
+      evaluate(x, s, nullptr, nullptr);
+    }
+  }
+
+  /// Chain c at sigmas[c] (the probability-flow ODE, whose chains stand at different σ): each
+  /// lane gets what the call with its σ alone gives it.
+  void operator()(const float* x, float* s, const float* sigmas) const {
+    static_assert(NoiseConditional, "per-lane noise levels are for noise-conditional networks");
+    Vector log_sigma[kBlocks], inverse[kBlocks];
+    for (int b = 0; b < kBlocks; ++b) {
+      for (int c = 0; c < kVectorLanes; ++c) {
+        log_sigma[b][c] = math::log(sigmas[kVectorLanes * b + c]);
+        inverse[b][c] = 1.0f / sigmas[kVectorLanes * b + c];
+      }
+    }
+    evaluate(x, s, [&](int b) { return log_sigma[b]; }, [&](int b) { return inverse[b]; });
+  }
+
+ private:
+  /// The pass, with block b's log σ input and 1/σ output scale from log_sigma(b), inverse(b).
+  template <class LogSigma, class Inverse>
+  void evaluate(const float* x, float* s, const LogSigma& log_sigma,
+                const Inverse& inverse) const {
     constexpr int B = kBlocks;
     const int d = net.width[net.layers];
     Vector input[MaxDim * B] = {};  // input[j * B + b]: coordinate j of block b
@@ -382,7 +411,7 @@ struct MlpLanesScore {
       }
     }
     if constexpr (NoiseConditional) {
-      for (int b = 0; b < B; ++b) input[d * B + b] = splat<Vector>(math::log(sigma));
+      for (int b = 0; b < B; ++b) input[d * B + b] = log_sigma(b);
     }
     Vector result[MaxDim * B];
     if constexpr (Deep) {
@@ -391,10 +420,9 @@ struct MlpLanesScore {
       mlp_forward_shallow_lanes<MaxDim, A, B, NoiseConditional>(net, input, result);
     }
     if constexpr (NoiseConditional) {
-      const Vector inverse = splat<Vector>(1.0f / sigma);
-      for (int j = 0; j < d * B; ++j) result[j] *= inverse;
-    } else {
-      (void)sigma;
+      for (int j = 0; j < d; ++j) {
+        for (int b = 0; b < B; ++b) result[j * B + b] *= inverse(b);
+      }
     }
     for (int j = 0; j < d; ++j) {
       for (int b = 0; b < B; ++b) {

@@ -40,6 +40,9 @@ device::ChainConfig chain_config(const SamplerConfig& config, int dim,
   chains.corrector_steps = c.corrector_steps;
   chains.snr = static_cast<float>(c.snr);
   chains.corrector_chain_norms = c.corrector_step == CorrectorStep::ChainNorms;
+  chains.probability_flow = c.method == Method::Ode;
+  chains.rtol = static_cast<float>(c.rtol);
+  chains.atol = static_cast<float>(c.atol);
   return chains;
 }
 
@@ -406,14 +409,21 @@ void Driver::check_divergence() {
 
 std::string divergence_message(const Divergence& diverged, const SamplerConfig& config,
                                std::int64_t updates) {
+  const std::string head =
+      std::to_string(diverged.chains) + " of " + std::to_string(config.chains) +
+      " chains diverged (their state became NaN or infinite), the first after update " +
+      std::to_string(diverged.first_update + 1) + " of " + std::to_string(updates) + ": ";
+  if (config.method == Method::Ode) {
+    return head + "the probability-flow ODE could not meet rtol = " + number_text(config.rtol) +
+           ", atol = " + number_text(config.atol) + " within " +
+           std::to_string(device::kMaxOdeAttempts) +
+           " steps a level interval, or the score is not finite there";
+  }
   const std::string step =
       config.method == Method::Pc
           ? "the corrector's signal-to-noise ratio snr = " + number_text(config.snr)
           : "the step size epsilon = " + number_text(config.epsilon);
-  return std::to_string(diverged.chains) + " of " + std::to_string(config.chains) +
-         " chains diverged (their state became NaN or infinite), the first after update " +
-         std::to_string(diverged.first_update + 1) + " of " + std::to_string(updates) + ": " +
-         step + " is too large for this target; try a smaller one";
+  return head + step + " is too large for this target; try a smaller one";
 }
 
 double Driver::acceptance_rate() {

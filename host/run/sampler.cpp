@@ -32,6 +32,7 @@ const char* to_string(Method method) {
   switch (method) {
     case Method::Mala: return "mala";
     case Method::Pc: return "pc";
+    case Method::Ode: return "ode";
     case Method::Ula: break;
   }
   return "ula";
@@ -41,7 +42,8 @@ Method parse_method(const std::string& name, const std::string& field) {
   if (name == "ula") return Method::Ula;
   if (name == "mala") return Method::Mala;
   if (name == "pc") return Method::Pc;
-  throw InvalidInput(field + " = \"" + name + "\": expected ula, mala or pc");
+  if (name == "ode") return Method::Ode;
+  throw InvalidInput(field + " = \"" + name + "\": expected ula, mala, pc or ode");
 }
 
 const char* to_string(CorrectorStep step) {
@@ -93,6 +95,7 @@ namespace {
 
 /// Steps per level, the default resolved (it depends on the method and on whether the run anneals).
 std::int64_t steps_of(const SamplerConfig& c, int levels) {
+  if (c.method == Method::Ode) return 1;  // not used: an update is a level interval
   if (c.steps != 0) return c.steps;
   if (c.method == Method::Pc) return kDefaultPcSteps;
   return levels > 0 ? kDefaultAnnealedSteps : kDefaultSteps;
@@ -103,7 +106,8 @@ std::int64_t steps_of(const SamplerConfig& c, int levels) {
 SamplerConfig with_defaults(SamplerConfig c, const std::vector<double>& levels) {
   const bool annealed = !levels.empty();
   c.steps = steps_of(c, static_cast<int>(levels.size()));
-  if (c.epsilon == 0.0 && c.method != Method::Pc) {  // pc's corrector takes its step from snr
+  // pc's corrector takes its step from snr; the ODE's integrator chooses its own.
+  if (c.epsilon == 0.0 && c.method != Method::Pc && c.method != Method::Ode) {
     c.epsilon = annealed ? kDefaultAnnealedStepRatio * levels.back() * levels.back() : kDefaultEpsilon;
   }
   if (c.init_std < 0.0) c.init_std = annealed ? levels.front() : 1.0;
@@ -139,6 +143,17 @@ void validate(const SamplerConfig& c, int dim, int levels) {
     require(c.epsilon == 0.0, "epsilon", text(c.epsilon),
             "pc's corrector takes its step from snr: leave epsilon at 0");
   }
+  if (c.method == Method::Ode) {
+    require(levels >= 2, "sampler", "ode",
+            "the probability-flow ODE needs two or more noise levels: a noise-conditional "
+            "model, or sigmas for a Gaussian mixture");
+    require(c.epsilon == 0.0, "epsilon", text(c.epsilon),
+            "the ODE's integrator chooses its own steps: leave epsilon at 0");
+  }
+  require(std::isfinite(c.rtol) && c.rtol > 0.0 && c.rtol <= 1.0, "rtol", text(c.rtol),
+          "must be in (0, 1]");
+  require(std::isfinite(c.atol) && c.atol > 0.0 && c.atol <= 1e30, "atol", text(c.atol),
+          "must be positive and finite");
   require(c.corrector_steps >= 0 && c.corrector_steps <= 1000000, "corrector_steps",
           std::to_string(c.corrector_steps), "must be in 0 … 10⁶ (0: the predictor alone)");
   require(std::isfinite(c.snr) && c.snr > 0.0 && c.snr <= 1e6, "snr", text(c.snr),
@@ -180,6 +195,7 @@ void validate(const SamplerConfig& c, int dim, int levels) {
 }
 
 std::int64_t total_updates(const SamplerConfig& c, int levels) {
+  if (c.method == Method::Ode) return std::max(0, levels - 1);
   return steps_of(c, levels) * std::max(1, levels);
 }
 

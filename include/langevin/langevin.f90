@@ -36,6 +36,7 @@ module langevin
   integer(c_int), parameter, public :: LANGEVIN_ULA = 0
   integer(c_int), parameter, public :: LANGEVIN_MALA = 1
   integer(c_int), parameter, public :: LANGEVIN_PC = 2
+  integer(c_int), parameter, public :: LANGEVIN_ODE = 3
 
   integer(c_int), parameter, public :: LANGEVIN_CORRECTOR_SIGMA = 0
   integer(c_int), parameter, public :: LANGEVIN_CORRECTOR_CHAIN_NORMS = 1
@@ -51,7 +52,7 @@ module langevin
   public :: langevin_config_set_device, langevin_config_set_devices
   public :: langevin_config_set_score_form
   public :: langevin_config_set_sigmas, langevin_config_set_denoise
-  public :: langevin_config_set_corrector
+  public :: langevin_config_set_corrector, langevin_config_set_ode_tolerances
   public :: langevin_output_count, langevin_sample
   public :: langevin_result_shape, langevin_result_backend, langevin_result_seconds
   public :: langevin_result_acceptance_rate, langevin_result_rows, langevin_result_free
@@ -248,6 +249,13 @@ module langevin
       type(c_ptr), value :: config
       integer(c_int), value :: steps, step
       real(c_double), value :: snr
+      integer(c_int) :: status
+    end function
+    function langevin_config_set_ode_tolerances(config, rtol, atol) &
+        bind(C, name="langevin_config_set_ode_tolerances") result(status)
+      import :: c_ptr, c_int, c_double
+      type(c_ptr), value :: config
+      real(c_double), value :: rtol, atol
       integer(c_int) :: status
     end function
 

@@ -63,6 +63,7 @@ typedef enum langevin_method {
   LANGEVIN_ULA = 0,  /**< x <- x + eps s(x) + sqrt(2 eps) z */
   LANGEVIN_MALA = 1, /**< ULA proposals with a Metropolis test (needs a Gaussian mixture) */
   LANGEVIN_PC = 2,   /**< predictor-corrector down the noise levels of an annealed run */
+  LANGEVIN_ODE = 3,  /**< the probability-flow ODE from sigma_1 to sigma_L (adaptive) */
   LANGEVIN_ENUM_RANGE(LANGEVIN_METHOD)
 } langevin_method;
 
@@ -148,6 +149,10 @@ langevin_status langevin_config_set_denoise(langevin_config* config, int denoise
  *  it (default LANGEVIN_CORRECTOR_SIGMA). Leave epsilon at 0 with PC. */
 langevin_status langevin_config_set_corrector(langevin_config* config, int steps, double snr,
                                               langevin_corrector_step step);
+/** LANGEVIN_ODE: the integrator's relative and absolute tolerances (default 1e-5 each). Leave
+ *  epsilon at 0 with the ODE; its steps are not used. */
+langevin_status langevin_config_set_ode_tolerances(langevin_config* config, double rtol,
+                                                   double atol);
 
 /** The number of floats langevin_sample writes for this model and configuration, after
  *  validating both (so a bad configuration fails here, before any buffer is sized). */

@@ -43,8 +43,11 @@ struct Checkpoint {
 /// (needs a log-density: Gaussian-mixture targets, or sample_with a functor that has one).
 /// Pc: predictor–corrector sampling of an annealed run (Song et al. 2021): reverse-diffusion
 /// predictor steps down the noise levels, each after corrector_steps Langevin steps whose size
-/// follows the signal-to-noise ratio snr (device/predictor_corrector.hpp).
-enum class Method { Ula, Mala, Pc };
+/// follows the signal-to-noise ratio snr (device/predictor_corrector.hpp). Ode: the
+/// probability-flow ODE dx/dσ = −σ s(x, σ) from σ₁ to σ_L, each chain by an adaptive
+/// Dormand–Prince 5(4) pair held to rtol and atol, deterministic given its initial draw
+/// (device/probability_flow.hpp).
+enum class Method { Ula, Mala, Pc, Ode };
 
 /// How predictor–corrector sizes its corrector steps, ε = 2 (r ‖z‖/‖s‖)² with r = snr:
 /// Sigma, with the norms of pure noise at level σ (‖z‖² = d, ‖s‖² = d/σ²), so ε = 2 r² σ² for
@@ -76,6 +79,8 @@ constexpr double kDefaultAnnealedStepRatio = 0.1;
 constexpr std::int64_t kDefaultPcSteps = 10;
 constexpr int kDefaultCorrectorSteps = 1;
 constexpr double kDefaultSnr = 0.16;
+/// The probability-flow ODE's default tolerances (score_sde's, for its RK45).
+constexpr double kDefaultOdeTolerance = 1e-5;
 
 struct SamplerConfig {
   std::int64_t chains = 1000;
@@ -101,6 +106,10 @@ struct SamplerConfig {
   int corrector_steps = kDefaultCorrectorSteps;
   double snr = kDefaultSnr;
   CorrectorStep corrector_step = CorrectorStep::Sigma;
+  /// Method::Ode: the integrator's relative and absolute tolerances. An update is one interval
+  /// between two noise levels (levels − 1 in all); `steps` and `epsilon` are not used.
+  double rtol = kDefaultOdeTolerance;
+  double atol = kDefaultOdeTolerance;
 
   /// Annealing: `steps` updates at each noise level σ_1 > … > σ_L with step size ε σ_i²/σ_L².
   /// A noise-conditional model anneals over its own levels when this is empty, over these when

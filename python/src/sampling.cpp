@@ -57,8 +57,9 @@ PySamplerConfig make_config(std::int64_t chains, std::int64_t steps, double epsi
                             double init_std, nb::handle init, const std::string& keep,
                             std::int64_t burn_in, std::int64_t thin, const std::string& method,
                             nb::handle sigmas, bool denoise, int corrector_steps, double snr,
-                            const std::string& corrector_step, const std::string& backend,
-                            nb::handle devices, const std::string& score_form,
+                            const std::string& corrector_step, double rtol, double atol,
+                            const std::string& backend, nb::handle devices,
+                            const std::string& score_form,
                             std::int64_t checkpoint_every, nb::handle on_checkpoint,
                             nb::handle resume) {
   PySamplerConfig result;
@@ -80,6 +81,8 @@ PySamplerConfig make_config(std::int64_t chains, std::int64_t steps, double epsi
   c.corrector_steps = corrector_steps;
   c.snr = snr;
   c.corrector_step = parse_corrector_step(corrector_step, "corrector_step");
+  c.rtol = rtol;
+  c.atol = atol;
   c.backend = parse_backend(backend, "backend");
   if (nb::isinstance<nb::int_>(devices)) {
     c.device = nb::cast<int>(devices);
@@ -241,15 +244,15 @@ void bind_sampling(nb::module_& m) {
              std::uint64_t seed, std::int64_t first_chain, double init_mean, double init_std,
              nb::handle init, const std::string& keep, std::int64_t burn_in, std::int64_t thin,
              const std::string& method, nb::handle sigmas, bool denoise, int corrector_steps,
-             double snr, const std::string& corrector_step, const std::string& backend,
-             nb::handle devices, const std::string& score_form,
+             double snr, const std::string& corrector_step, double rtol, double atol,
+             const std::string& backend, nb::handle devices, const std::string& score_form,
              std::int64_t checkpoint_every, nb::handle on_checkpoint, nb::handle resume) {
             new (self) PySamplerConfig(make_config(chains, steps, epsilon, seed, first_chain,
                                                    init_mean, init_std, init, keep, burn_in, thin,
                                                    method, sigmas, denoise, corrector_steps,
-                                                   snr, corrector_step, backend, devices,
-                                                   score_form, checkpoint_every, on_checkpoint,
-                                                   resume));
+                                                   snr, corrector_step, rtol, atol, backend,
+                                                   devices, score_form, checkpoint_every,
+                                                   on_checkpoint, resume));
           },
           nb::kw_only(), "chains"_a = d.chains, "steps"_a = d.steps, "epsilon"_a = d.epsilon,
           "seed"_a = d.seed, "first_chain"_a = d.first_chain, "init_mean"_a = d.init_mean,
@@ -257,7 +260,8 @@ void bind_sampling(nb::module_& m) {
           "burn_in"_a = d.burn_in, "thin"_a = d.thin, "method"_a = "ula",
           "sigmas"_a = nb::none(), "denoise"_a = d.denoise,
           "corrector_steps"_a = d.corrector_steps, "snr"_a = d.snr,
-          "corrector_step"_a = to_string(d.corrector_step), "backend"_a = "auto",
+          "corrector_step"_a = to_string(d.corrector_step), "rtol"_a = d.rtol, "atol"_a = d.atol,
+          "backend"_a = "auto",
           "devices"_a = nb::none(), "score_form"_a = "auto",
           "checkpoint_every"_a = d.checkpoint_every, "on_checkpoint"_a = nb::none(),
           "resume"_a = nb::none(),
@@ -269,7 +273,9 @@ void bind_sampling(nb::module_& m) {
           "\"pc\" (predictor–corrector down the noise levels: steps predictor steps a level, "
           "default 1, each after corrector_steps Langevin steps of 2 (snr ‖z‖/‖s‖)², from pure "
           "noise's norms at σ (corrector_step \"sigma\": 2 snr² σ²) or each chain's own "
-          "(\"chain\"); no epsilon); "
+          "(\"chain\"); no epsilon) or \"ode\" (the probability-flow ODE from σ₁ to σ_L, an "
+          "adaptive Dormand–Prince pair per chain held to rtol and atol; no epsilon, steps not "
+          "used); "
           "sigmas: noise levels σ₁ > … > σ_L to anneal over (a noise-conditional model anneals "
           "over its own without them), denoise; backend \"auto\", \"cpu\" or \"cuda\"; devices: "
           "a GPU ordinal, a list of them or \"all\" (chains split in contiguous blocks, the "
@@ -283,6 +289,8 @@ void bind_sampling(nb::module_& m) {
       .def_prop_ro("sigmas", [](const PySamplerConfig& c) { return c.config.sigmas; })
       .def_prop_ro("corrector_steps", [](const PySamplerConfig& c) { return c.config.corrector_steps; })
       .def_prop_ro("snr", [](const PySamplerConfig& c) { return c.config.snr; })
+      .def_prop_ro("rtol", [](const PySamplerConfig& c) { return c.config.rtol; })
+      .def_prop_ro("atol", [](const PySamplerConfig& c) { return c.config.atol; })
       .def_prop_ro("corrector_step", [](const PySamplerConfig& c) { return std::string(to_string(c.config.corrector_step)); })
       .def_prop_ro("backend", [](const PySamplerConfig& c) { return std::string(to_string(c.config.backend)); });
 

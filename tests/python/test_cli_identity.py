@@ -40,6 +40,15 @@ def test_predictor_corrector_equals_the_clis(tool, tmp_path, two_modes):
         langevin.sample(two_modes, method="pc", sigmas=[1.0, 0.1], corrector_step="batch")
 
 
+def test_probability_flow_equals_the_clis(tool, tmp_path, two_modes):
+    tool("sample", "--gmm", TWO_MODES, "--chains", 300, "--sigmas", "4,0.1,5", "--sampler", "ode",
+         "--rtol", 1e-4, "--denoise", "--seed", 9, "--out", tmp_path / "cli.npy")
+    x = langevin.sample(two_modes, chains=300, sigmas=langevin.geometric_noise_levels(4, 0.1, 5),
+                        method="ode", rtol=1e-4, denoise=True, seed=9)
+    np.testing.assert_array_equal(np.load(tmp_path / "cli.npy"), x)
+    assert langevin.SamplerConfig(method="ode").atol == 1e-5
+
+
 def test_trained_models_and_their_samples_equal_the_clis(tool, tmp_path, data_1d):
     np.save(tmp_path / "data.npy", data_1d)
     tool("train", "--data", tmp_path / "data.npy", "--out", tmp_path / "cli.safetensors",

@@ -12,6 +12,8 @@
 ///                  (run_chain_mala; needs the target's log-density)
 ///   predictor–     reverse-diffusion predictor steps down the noise levels, each after
 ///   corrector      Langevin corrector steps (predictor_corrector.hpp; noise-conditional scores)
+///   probability-   dx/dσ = −σ s(x, σ) from σ₁ to σ_L by an adaptive Runge–Kutta pair
+///   flow ODE       (probability_flow.hpp; noise-conditional scores)
 ///
 /// A score functor is any copyable type with
 ///   static constexpr int max_dim;                                  // bound on d, for registers
@@ -81,6 +83,13 @@ struct ChainConfig {
   float snr = 0.0f;
   bool corrector_chain_norms = false;
 
+  // Probability-flow ODE (probability_flow.hpp), for noise-conditional scores: each chain
+  // integrates from σ₁ to σ_L, one update per level interval, with an adaptive Dormand–Prince
+  // step held to these tolerances; epsilon and steps are not used.
+  bool probability_flow = false;
+  float rtol = 0.0f;
+  float atol = 0.0f;
+
   // Divergence (ULA): when set, divergence[0] counts the chains whose state became NaN or
   // infinite and divergence[1] holds the earliest update after which one did (start it at
   // ~0ull). One check per update, one atomic per diverged chain. MALA rejects such proposals.
@@ -94,8 +103,10 @@ struct ChainConfig {
   float* state_out = nullptr;
 };
 
-/// Total updates of a chain: steps at each noise level.
+/// Total updates of a chain: steps at each noise level (the probability-flow ODE: one for each
+/// interval between two levels).
 LANGEVIN_HD long long total_updates(const ChainConfig& config) {
+  if (config.probability_flow) return config.levels - 1;
   return config.steps * (config.levels > 0 ? config.levels : 1);
 }
 
@@ -142,6 +153,8 @@ template <class Score>
 LANGEVIN_HD void run_chain_mala(const Score& score, const ChainConfig& config, long long i);
 template <class Score>
 LANGEVIN_HD void run_chain_pc(const Score& score, const ChainConfig& config, long long i);
+template <class Score>
+LANGEVIN_HD void run_chain_ode(const Score& score, const ChainConfig& config, long long i);
 
 namespace chain_detail {
 
@@ -288,13 +301,18 @@ LANGEVIN_HD float denoised(float sigma, float x, float s) {
 }  // namespace chain_detail
 
 /// Runs local chain `i` of `config` with score functor `score`: plain or annealed ULA, MALA
-/// when config.metropolis is set and the functor has a log-density, or predictor–corrector
-/// sampling when config.predictor_corrector is set and the functor is noise-conditional.
+/// when config.metropolis is set and the functor has a log-density, or, for a noise-conditional
+/// functor, predictor–corrector sampling (config.predictor_corrector) or the probability-flow
+/// ODE (config.probability_flow).
 template <class Score>
 LANGEVIN_HD void run_chain(const Score& score, const ChainConfig& config, long long i) {
   if constexpr (IsNoiseConditional<Score>::value) {
     if (config.predictor_corrector) {
       run_chain_pc(score, config, i);
+      return;
+    }
+    if (config.probability_flow) {
+      run_chain_ode(score, config, i);
       return;
     }
   }
@@ -416,3 +434,4 @@ LANGEVIN_HD void run_chain_mala(const Score& score, const ChainConfig& config, l
 }  // namespace langevin::device
 
 #include <langevin/device/predictor_corrector.hpp>
+#include <langevin/device/probability_flow.hpp>
