@@ -6,6 +6,8 @@
 #include <langevin/gmm.hpp>
 #include <langevin/io.hpp>
 
+#include "test_files.hpp"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -129,6 +131,49 @@ TEST(Diagnostics, NestedRhatOfShortIndependentChains) {
   Array moved = x;
   for (std::size_t i = 0; i < moved.values().size(); ++i) moved.values()[i] += static_cast<float>(i / 40);
   EXPECT_GT(diagnose(moved, 64).nested_rhat[0], 10.0);
+}
+
+bool same_numbers(const Diagnostics& a, const Diagnostics& b) {
+  return a.chains == b.chains && a.draws == b.draws && a.dim == b.dim && a.rhat == b.rhat &&
+         a.ess_bulk == b.ess_bulk && a.ess_tail == b.ess_tail && a.mean == b.mean &&
+         a.sd == b.sd && a.mcse_mean == b.mcse_mean && a.superchains == b.superchains &&
+         a.nested_rhat == b.nested_rhat;
+}
+
+// A float32 .npy is mapped rather than read; other files are read whole. Either way the numbers
+// are the array's.
+TEST(Diagnostics, OfAFileAreThoseOfItsArray) {
+  const testing::TempDir dir;
+  const Array one = ar1(12, 40, 0.6, 23), other = ar1(12, 40, 0.2, 24);
+  Array x({12, 40, 2});
+  for (std::int64_t i = 0; i < 12 * 40; ++i) {
+    x.values()[static_cast<std::size_t>(2 * i)] = one.values()[static_cast<std::size_t>(i)];
+    x.values()[static_cast<std::size_t>(2 * i + 1)] = other.values()[static_cast<std::size_t>(i)];
+  }
+  const Diagnostics expected = diagnose(x, 3);
+  write_npy(dir.file("t.npy"), x);
+  EXPECT_TRUE(same_numbers(diagnose_file(dir.file("t.npy"), 3), expected));
+  // float64, which read_npy converts (the values are floats, so exactly).
+  std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (12, 40, 2), }";
+  header.append((64 - (10 + header.size() + 1) % 64) % 64, ' ');
+  header += '\n';
+  std::string bytes = std::string("\x93NUMPY\x01\x00", 8);
+  bytes += static_cast<char>(header.size() & 0xff);
+  bytes += static_cast<char>(header.size() >> 8);
+  bytes += header;
+  for (float v : x.values()) {
+    const double wide = v;
+    bytes.append(reinterpret_cast<const char*>(&wide), sizeof wide);
+  }
+  std::ofstream(dir.file("wide.npy"), std::ios::binary) << bytes;
+  EXPECT_TRUE(same_numbers(diagnose_file(dir.file("wide.npy"), 3), expected));
+  if (hdf5_available()) {
+    write_array(dir.file("t.h5"), x);
+    EXPECT_TRUE(same_numbers(diagnose_file(dir.file("t.h5"), 3), expected));
+  }
+  EXPECT_THROW(diagnose_file(dir.file("missing.npy")), InvalidInput);
+  write_npy(dir.file("one.npy"), Array({1, 10, 2}));
+  EXPECT_THROW(diagnose_file(dir.file("one.npy")), InvalidInput);
 }
 
 TEST(Diagnostics, RefuseWhatTheyCannotDiagnose) {

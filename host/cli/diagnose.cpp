@@ -23,14 +23,15 @@ struct DiagnoseOptions {
 };
 
 void run_diagnose(const DiagnoseOptions& options) {
-  const Array trajectory = read_array(options.path);
   Diagnostics d;
   try {
-    d = diagnose(trajectory, options.superchains);
+    d = diagnose_file(options.path, options.superchains);
   } catch (const InvalidInput& e) {
+    // The reader's messages name the file already; the diagnostics' name the field.
     const std::string message = e.what();
-    throw InvalidInput(message.rfind("superchains", 0) == 0 ? "--" + message
-                                                            : options.path + ": " + message);
+    if (message.rfind("superchains", 0) == 0) throw InvalidInput("--" + message);
+    if (message.rfind(options.path, 0) == 0) throw;
+    throw InvalidInput(options.path + ": " + message);
   }
   if (options.json) {
     std::cout << to_json(d) << "\n";

@@ -533,7 +533,7 @@ void run_sample(const SampleOptions& options) {
   text << " -> " << options.out << " " << format_shape(shape) << "\n";
   if (options.diagnose) {
     // The whole file, whichever ranks wrote it: every chain takes part in R-hat.
-    const Diagnostics diagnosed = diagnose(read_array(options.out));
+    const Diagnostics diagnosed = diagnose_file(options.out);
     summary["diagnostics"] = nlohmann::json::parse(to_json(diagnosed));
     text << diagnostics_table(diagnosed);
   }

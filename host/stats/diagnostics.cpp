@@ -3,6 +3,8 @@
 
 #include <langevin/diagnostics.hpp>
 #include <langevin/error.hpp>
+#include <langevin/io.hpp>
+#include "io/npy_format.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -10,6 +12,7 @@
 #include <cmath>
 #include <complex>
 #include <limits>
+#include <memory>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -264,15 +267,17 @@ double nested_rhat_of(const ChainMoments& chains, std::int64_t draws, std::int64
 
 }  // namespace
 
-Diagnostics diagnose(const Array& trajectory, std::int64_t superchains) {
-  if (trajectory.rank() != 2 && trajectory.rank() != 3) {
-    throw InvalidInput("trajectory: an array of rank " + std::to_string(trajectory.rank()) +
+/// diagnose() of the draws at `values`, in C order of `shape`.
+Diagnostics diagnose_values(const float* values, const std::vector<std::int64_t>& shape,
+                            std::int64_t superchains) {
+  if (shape.size() != 2 && shape.size() != 3) {
+    throw InvalidInput("trajectory: an array of rank " + std::to_string(shape.size()) +
                        "; expected (chains, draws, d) or (chains, draws)");
   }
   Diagnostics result;
-  result.chains = trajectory.dim(0);
-  result.draws = trajectory.dim(1);
-  result.dim = trajectory.rank() == 3 ? static_cast<int>(trajectory.dim(2)) : 1;
+  result.chains = shape[0];
+  result.draws = shape[1];
+  result.dim = shape.size() == 3 ? static_cast<int>(shape[2]) : 1;
   if (result.chains < 2) {
     throw InvalidInput("trajectory chains = " + std::to_string(result.chains) +
                        ": R̂ compares chains, give at least 2");
@@ -286,14 +291,14 @@ Diagnostics diagnose(const Array& trajectory, std::int64_t superchains) {
                        "and divide the " + std::to_string(result.chains) + " chains");
   }
   result.superchains = superchains;
-  const std::vector<float>& values = trajectory.values();
-  for (std::size_t i = 0; i < values.size(); ++i) {
+  const std::int64_t count = result.chains * result.draws * result.dim;
+  for (std::int64_t i = 0; i < count; ++i) {
     if (!std::isfinite(values[i])) {
       throw InvalidInput("trajectory value " + std::to_string(i) + " is not finite");
     }
   }
   for (int k = 0; k < result.dim; ++k) {
-    const Draws x{values.data(), result.chains, result.draws, result.dim, k};
+    const Draws x{values, result.chains, result.draws, result.dim, k};
     const Split split(x);
     const std::int64_t n = split.length;
     {
@@ -362,6 +367,21 @@ Diagnostics diagnose(const Array& trajectory, std::int64_t superchains) {
     }
   }
   return result;
+}
+
+Diagnostics diagnose(const Array& trajectory, std::int64_t superchains) {
+  return diagnose_values(trajectory.data(), trajectory.shape(), superchains);
+}
+
+Diagnostics diagnose_file(const std::string& path, std::int64_t superchains) {
+  const std::size_t dot = path.rfind('.');
+  if (dot != std::string::npos && path.substr(dot) == ".npy") {
+    if (const std::unique_ptr<detail::MappedNpy> mapped = detail::map_npy_float32(path)) {
+      return diagnose_values(mapped->data(), mapped->shape(), superchains);
+    }
+  }
+  const Array trajectory = read_array(path);
+  return diagnose_values(trajectory.data(), trajectory.shape(), superchains);
 }
 
 std::string to_json(const Diagnostics& d) {

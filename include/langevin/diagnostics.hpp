@@ -61,6 +61,14 @@ struct Diagnostics {
 /// superchain's chains), so the result does not depend on their order beyond float rounding.
 Diagnostics diagnose(const Array& trajectory, std::int64_t superchains = 0);
 
+/// diagnose() of the trajectory in a file (.npy or HDF5, as read_array reads them), with the
+/// same numbers. A float32 .npy in the host's byte order and C order — what the sampler writes —
+/// is mapped, not read: the draws stay in the file's pages, which the system reads in as each
+/// coordinate's pass touches them and drops under memory pressure, so the memory a run needs is
+/// the one coordinate's sorted copies (12 bytes a draw: 12 GB for 10⁶ chains × 10³ draws)
+/// whatever the file's size. Other files are read whole.
+Diagnostics diagnose_file(const std::string& path, std::int64_t superchains = 0);
+
 /// The diagnostics as JSON (for --json).
 std::string to_json(const Diagnostics& diagnostics);
 

@@ -125,16 +125,24 @@ void bind_analysis(nb::module_& m) {
   m.def(
       "diagnose",
       [](nb::handle trajectory, std::int64_t superchains) {
+        if (nb::isinstance<nb::str>(trajectory) ||
+            nb::hasattr(trajectory, "__fspath__")) {  // a file: mapped where it can be
+          const std::string path = nb::cast<std::string>(nb::str(trajectory));
+          nb::gil_scoped_release release;
+          return diagnose_file(path, superchains);
+        }
         const Array draws = host_floats(trajectory, "trajectory").to_array();
         nb::gil_scoped_release release;
         return diagnose(draws, superchains);
       },
-      nb::sig("def diagnose(trajectory: numpy.typing.ArrayLike, *, superchains: int = 0) -> Diagnostics"),
+      nb::sig("def diagnose(trajectory: numpy.typing.ArrayLike | str | os.PathLike[str], *, "
+              "superchains: int = 0) -> Diagnostics"),
       "trajectory"_a, nb::kw_only(), "superchains"_a = 0,
       "Rank-normalised split R̂, bulk and tail ESS and the mean's MCSE per coordinate of a "
       "trajectory (chains, draws, d) or (chains, draws), as sample(keep=\"trajectory\") returns "
-      "it: `langevin diagnose`; superchains > 0: also the nested R̂ of that many groups of "
-      "consecutive chains.");
+      "it, or of a .npy/.h5 file holding one (a float32 .npy is mapped, not read: files larger "
+      "than memory work): `langevin diagnose`; superchains > 0: also the nested R̂ of that many "
+      "groups of consecutive chains.");
 
   m.def(
       "compare",

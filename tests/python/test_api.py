@@ -176,6 +176,9 @@ def test_diagnose_is_the_clis(tool, tmp_path, two_modes):
     d = langevin.diagnose(x)
     assert (d.chains, d.draws, d.dim) == (6, 50, 1)
     assert json.loads(tool("diagnose", tmp_path / "t.npy", "--json"))["rhat"] == d.rhat
+    # A file: mapped (float32 .npy) rather than read, the same numbers.
+    on_file = langevin.diagnose(tmp_path / "t.npy")
+    assert (on_file.rhat, on_file.ess_bulk, on_file.mcse_mean) == (d.rhat, d.ess_bulk, d.mcse_mean)
     with pytest.raises(ValueError, match="chains = 1"):
         langevin.diagnose(x[:1])
     nested = langevin.diagnose(x, superchains=3)
