@@ -122,69 +122,53 @@ TEST(CpuLanes, MixtureChainsAreBitIdenticalToOneAtATime) {
     EXPECT_EQ(sample(three, annealed).values(),
               (mixture_one_at_a_time<device::GmmNoiseScore<4>>(three, annealed, annealed.sigmas)
                    .values()));
+    // MALA: each lane's accept test from its own uniform number (the draw's extra counter).
+    SamplerConfig mala = config;
+    mala.method = Method::Mala;
+    mala.epsilon = 0.3;
+    EXPECT_EQ(sample(three, mala).values(),
+              (mixture_one_at_a_time<device::GmmScore<4>>(three, mala, {}).values()));
+    EXPECT_EQ(sample(one, mala).values(),
+              (mixture_one_at_a_time<device::GmmScore<1>>(one, mala, {}).values()));
   }
 }
 
-// Predictor–corrector sampling runs the same template for a block of 16 or 32 lanes and for one
-// chain (predictor_corrector.hpp): each lane's per-chain norms, steps and noise must be the
-// one-chain run's, in full and partial blocks.
-TEST(CpuLanes, PredictorCorrectorChainsAreBitIdenticalToOneAtATime) {
-  SamplerConfig config;
-  config.chains = 37;
-  config.steps = 3;  // predictor steps a level: 9 updates through 3 levels, 2 corrector steps each
-  config.seed = 12;
-  config.first_chain = 5;
-  config.backend = Backend::Cpu;
-  config.method = Method::Pc;
-  config.corrector_steps = 2;
-  const std::vector<double> sigmas{2.0, 0.5, 0.1};
-  auto conditional = [&](std::vector<int> widths, Activation activation, std::uint64_t seed) {
-    return Mlp(Mlp::random(widths, activation, seed).layers(), activation, sigmas);
-  };
-  const GaussianMixture three({0.3, 0.7}, {{0.0, 1.0, -1.0}, {2.0, 0.5, 0.0}},
-                              {{1.0, 0.5, 2.0}, {0.7, 1.5, 1.0}});
-  for (Keep keep : {Keep::Final, Keep::Trajectory}) {
-    config.keep = keep;
-    config.denoise = keep == Keep::Final;
-    expect_one_at_a_time<device::NoiseConditionalMlpScore<4, Activation::Softplus>>(
-        conditional({3, 16, 2}, Activation::Softplus, 4), config, sigmas);
-    expect_one_at_a_time<device::NoiseConditionalMlpScore<8, Activation::Tanh>>(  // deep, 32 lanes
-        conditional({8, 33, 20, 7}, Activation::Tanh, 9), config, sigmas);
-    SamplerConfig mixture = config;
-    mixture.sigmas = sigmas;
-    EXPECT_EQ(sample(three, mixture).values(),
-              (mixture_one_at_a_time<device::GmmNoiseScore<4>>(three, mixture, sigmas).values()));
-  }
-}
-
-// The probability-flow ODE: each lane of a block takes its own adaptive steps at its own σ (the
-// lanes functors' per-lane σ), and must get the one-chain run's bits.
-TEST(CpuLanes, ProbabilityFlowChainsAreBitIdenticalToOneAtATime) {
-  SamplerConfig config;
-  config.chains = 37;
-  config.seed = 13;
-  config.first_chain = 2;
-  config.backend = Backend::Cpu;
-  config.method = Method::Ode;
-  config.rtol = config.atol = 1e-4;
+// Predictor–corrector sampling and the probability-flow ODE run the same template for a block of
+// 16 or 32 lanes and for one chain (predictor_corrector.hpp, probability_flow.hpp): each lane's
+// per-chain steps, noise and, for the ODE, adaptive steps at its own σ (the lanes functors'
+// per-lane σ) must be the one-chain run's, in full and partial blocks.
+TEST(CpuLanes, PredictorCorrectorAndOdeChainsAreBitIdenticalToOneAtATime) {
   const std::vector<double> sigmas{3.0, 0.5, 0.1};
   auto conditional = [&](std::vector<int> widths, Activation activation, std::uint64_t seed) {
     return Mlp(Mlp::random(widths, activation, seed).layers(), activation, sigmas);
   };
   const GaussianMixture three({0.3, 0.7}, {{0.0, 1.0, -1.0}, {2.0, 0.5, 0.0}},
                               {{1.0, 0.5, 2.0}, {0.7, 1.5, 1.0}});
-  for (Keep keep : {Keep::Final, Keep::Trajectory}) {
-    config.keep = keep;
-    config.denoise = keep == Keep::Final;
-    expect_one_at_a_time<device::NoiseConditionalMlpScore<4, Activation::Silu>>(
-        conditional({3, 16, 2}, Activation::Silu, 4), config, sigmas);
-    expect_one_at_a_time<device::NoiseConditionalMlpScore<8, Activation::Tanh>>(  // deep, 32 lanes
-        conditional({8, 33, 20, 7}, Activation::Tanh, 9), config, sigmas);
-    SamplerConfig mixture = config;
-    mixture.sigmas = sigmas;
-    EXPECT_EQ(sample(three, mixture).values(),
-              (mixture_one_at_a_time<device::GmmNoiseScore<4>>(three, mixture, sigmas).values()));
+  for (Method method : {Method::Pc, Method::Ode}) {
+    SCOPED_TRACE(to_string(method));
+    SamplerConfig config;
+    config.chains = 37;
+    config.seed = 12;
+    config.first_chain = 5;
+    config.backend = Backend::Cpu;
+    config.method = method;
+    config.steps = 3;            // pc: 9 updates through 3 levels, 2 corrector steps each
+    config.corrector_steps = 2;
+    config.rtol = config.atol = 1e-4;
+    for (Keep keep : {Keep::Final, Keep::Trajectory}) {
+      config.keep = keep;
+      config.denoise = keep == Keep::Final;
+      expect_one_at_a_time<device::NoiseConditionalMlpScore<4, Activation::Silu>>(
+          conditional({3, 16, 2}, Activation::Silu, 4), config, sigmas);
+      expect_one_at_a_time<device::NoiseConditionalMlpScore<8, Activation::Tanh>>(  // deep, 32 lanes
+          conditional({8, 33, 20, 7}, Activation::Tanh, 9), config, sigmas);
+      SamplerConfig mixture = config;
+      mixture.sigmas = sigmas;
+      EXPECT_EQ(sample(three, mixture).values(),
+                (mixture_one_at_a_time<device::GmmNoiseScore<4>>(three, mixture, sigmas).values()));
+    }
   }
 }
+
 }  // namespace
 }  // namespace langevin

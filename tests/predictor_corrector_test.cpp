@@ -5,6 +5,7 @@
 
 #include "gpu.hpp"
 #include "statistics.hpp"
+#include "three_modes.hpp"
 
 #include <langevin/device/predictor_corrector.hpp>
 #include <langevin/langevin.hpp>
@@ -18,34 +19,7 @@
 namespace langevin {
 namespace {
 
-/// Three components in the plane, 5 to 6 apart with standard deviations ≤ 0.7: the nearest mean
-/// names a draw's component (a draw nearer another mean is ≥ 3.5 standard deviations out,
-/// probability < 3·10⁻⁴, well inside the weights' tolerance).
-const std::vector<double> kWeights{0.2, 0.3, 0.5};
-const std::vector<std::vector<double>> kMeans{{-3.0, 0.0}, {3.0, 0.0}, {0.0, 4.0}};
-const std::vector<double> kStds{0.5, 0.7, 0.6};
-
-GaussianMixture three_modes() {
-  std::vector<std::vector<double>> stds;
-  for (double s : kStds) stds.push_back({s, s});
-  return GaussianMixture(kWeights, kMeans, stds);
-}
-
-/// Fractions of the rows of x (chains, 2) nearest each component's mean.
-std::vector<double> component_weights(const Array& x) {
-  std::vector<double> counts(kWeights.size(), 0.0);
-  for (std::int64_t i = 0; i < x.dim(0); ++i) {
-    std::size_t nearest = 0;
-    double best = INFINITY;
-    for (std::size_t k = 0; k < kMeans.size(); ++k) {
-      const double dx = x[2 * i] - kMeans[k][0], dy = x[2 * i + 1] - kMeans[k][1];
-      if (dx * dx + dy * dy < best) best = dx * dx + dy * dy, nearest = k;
-    }
-    counts[nearest] += 1.0;
-  }
-  for (double& c : counts) c /= static_cast<double>(x.dim(0));
-  return counts;
-}
+using testing::three_modes;
 
 class PredictorCorrector : public ::testing::TestWithParam<Backend> {
  protected:
@@ -68,39 +42,13 @@ SamplerConfig pc_config(Backend backend) {
   return config;
 }
 
-// Tolerances: 4 standard errors of the sampling noise (binomial for the weights, the sample
-// moments' own for mean and variance). The method's own error with these settings is about a
-// standard error or less: from σ₁ = 10 the prior N(0, 10²) differs from the mixture's
-// convolution by the mixture's spread (≈ 3) against 10, and 200 predictor steps leave a
-// discretisation error; the largest weight error came out 0.008, 0.002 and 0.008 for seeds 47,
-// 1 and 2 (one standard error: 0.0028 to 0.0035).
+// Tolerances: 4 standard errors of the sampling noise (three_modes.hpp). The method's own
+// error with these settings is about a standard error or less: from σ₁ = 10 the prior
+// N(0, 10²) differs from the mixture's convolution by the mixture's spread (≈ 3) against 10, and
+// 200 predictor steps leave a discretisation error; the largest weight error came out 0.008,
+// 0.002 and 0.008 for seeds 47, 1 and 2 (one standard error: 0.0028 to 0.0035).
 TEST_P(PredictorCorrector, RecoversAMixturesWeightsAndMoments) {
-  const Array x = sample(three_modes(), pc_config(GetParam()));
-  const double n = static_cast<double>(x.dim(0));
-  const std::vector<double> weights = component_weights(x);
-  for (std::size_t k = 0; k < kWeights.size(); ++k) {
-    SCOPED_TRACE("component " + std::to_string(k));
-    EXPECT_NEAR(weights[k], kWeights[k], 4 * std::sqrt(kWeights[k] * (1 - kWeights[k]) / n));
-  }
-  // Per coordinate j: the mixture's mean Σ w μ_j and variance Σ w (s² + μ_j²) − mean².
-  for (int j = 0; j < 2; ++j) {
-    SCOPED_TRACE("coordinate " + std::to_string(j));
-    double mean = 0.0, second = 0.0;
-    for (std::size_t k = 0; k < kWeights.size(); ++k) {
-      mean += kWeights[k] * kMeans[k][j];
-      second += kWeights[k] * (kStds[k] * kStds[k] + kMeans[k][j] * kMeans[k][j]);
-    }
-    std::vector<float> column;
-    for (std::int64_t i = 0; i < x.dim(0); ++i) column.push_back(x[2 * i + j]);
-    const testing::Moments m = testing::moments(column.data(), x.dim(0));
-    EXPECT_NEAR(m.mean, mean, 4 * m.mean_error());
-    // The sample variance's standard error from the fourth central moment.
-    double fourth = 0.0;
-    for (float v : column) fourth += std::pow(v - m.mean, 4);
-    fourth /= n;
-    EXPECT_NEAR(m.variance, second - mean * mean,
-                4 * std::sqrt((fourth - m.variance * m.variance) / n));
-  }
+  testing::expect_three_modes_weights_and_moments(sample(three_modes(), pc_config(GetParam())));
 }
 
 // The contrast that makes σ's norms the default: with each chain's own norms the corrector's
@@ -111,10 +59,10 @@ TEST_P(PredictorCorrector, RecoversAMixturesWeightsAndMoments) {
 TEST_P(PredictorCorrector, EachChainsOwnNormsAreBiasedInTwoDimensions) {
   SamplerConfig config = pc_config(GetParam());
   config.corrector_step = CorrectorStep::ChainNorms;
-  const std::vector<double> weights = component_weights(sample(three_modes(), config));
+  const std::vector<double> weights = testing::three_modes_weights(sample(three_modes(), config));
   double worst = 0.0;
-  for (std::size_t k = 0; k < kWeights.size(); ++k) {
-    worst = std::max(worst, std::abs(weights[k] - kWeights[k]));
+  for (std::size_t k = 0; k < weights.size(); ++k) {
+    worst = std::max(worst, std::abs(weights[k] - testing::kThreeWeights[k]));
   }
   EXPECT_GT(worst, 0.05);
 }
@@ -167,32 +115,25 @@ TEST(PredictorCorrector, UpdatesCountPredictorStepsAndKeepTheirStates) {
 }
 
 TEST(PredictorCorrector, RefusesWhatItCannotRun) {
-  auto message_of = [](const auto& target, const SamplerConfig& config) {
-    try {
-      Sampler sampler(target, config);
-      return std::string("accepted");
-    } catch (const InvalidInput& e) {
-      return std::string(e.what());
-    }
-  };
+  using testing::refusal_of;
   SamplerConfig config;
   config.method = Method::Pc;
   config.backend = Backend::Cpu;
-  EXPECT_EQ(message_of(three_modes(), config),
+  EXPECT_EQ(refusal_of(three_modes(), config),
             "sampler = pc: predictor-corrector sampling needs noise levels: a noise-conditional "
             "model, or sigmas for a Gaussian mixture");
-  EXPECT_NE(message_of(Mlp::random({2, 8, 2}, Activation::Tanh, 1), config).find("sampler = pc"),
+  EXPECT_NE(refusal_of(Mlp::random({2, 8, 2}, Activation::Tanh, 1), config).find("sampler = pc"),
             std::string::npos);
   config.sigmas = {1.0, 0.1};
   config.epsilon = 0.01;
-  EXPECT_EQ(message_of(three_modes(), config),
+  EXPECT_EQ(refusal_of(three_modes(), config),
             "epsilon = 0.01: pc's corrector takes its step from snr: leave epsilon at 0");
   config.epsilon = 0.0;
   config.snr = 0.0;
-  EXPECT_EQ(message_of(three_modes(), config), "snr = 0: must be positive and finite");
+  EXPECT_EQ(refusal_of(three_modes(), config), "snr = 0: must be positive and finite");
   config.snr = kDefaultSnr;
   config.corrector_steps = -1;
-  EXPECT_NE(message_of(three_modes(), config).find("corrector_steps = -1"), std::string::npos);
+  EXPECT_NE(refusal_of(three_modes(), config).find("corrector_steps = -1"), std::string::npos);
   EXPECT_THROW(parse_method("predictor"), InvalidInput);
   EXPECT_EQ(parse_method("pc"), Method::Pc);
   EXPECT_EQ(parse_corrector_step("chain"), CorrectorStep::ChainNorms);

@@ -5,6 +5,7 @@
 
 #include "gpu.hpp"
 #include "statistics.hpp"
+#include "three_modes.hpp"
 
 #include <langevin/langevin.hpp>
 
@@ -62,21 +63,12 @@ TEST_P(ProbabilityFlow, FollowsAGaussiansFlowChainByChain) {
   }
 }
 
-/// The mixture of predictor_corrector_test.cpp: three components in the plane, 5 to 6 apart.
-const std::vector<double> kWeights{0.2, 0.3, 0.5};
-const std::vector<std::vector<double>> kMeans{{-3.0, 0.0}, {3.0, 0.0}, {0.0, 4.0}};
-const std::vector<double> kStds{0.5, 0.7, 0.6};
-
-GaussianMixture three_modes() {
-  std::vector<std::vector<double>> stds;
-  for (double s : kStds) stds.push_back({s, s});
-  return GaussianMixture(kWeights, kMeans, stds);
-}
+using testing::three_modes;
 
 // The flow carries N(0, σ₁² I) to the mixture only as far as N(0, σ₁² I) is the mixture
 // convolved with N(0, σ₁² I): unlike Langevin steps the ODE never forgets where it started.
 // From σ₁ = 100 the mismatch is the mixture's spread (about 3) against 100; 20 000 chains,
-// tolerances 4 standard errors of the sampling noise.
+// tolerances 4 standard errors of the sampling noise (three_modes.hpp).
 TEST_P(ProbabilityFlow, RecoversAMixturesWeightsAndMoments) {
   SamplerConfig config;
   config.chains = 20000;
@@ -85,39 +77,7 @@ TEST_P(ProbabilityFlow, RecoversAMixturesWeightsAndMoments) {
   config.denoise = true;
   config.seed = 48;
   config.backend = GetParam();
-  const Array x = sample(three_modes(), config);
-  const double n = static_cast<double>(x.dim(0));
-  std::vector<double> weights(3, 0.0);
-  for (std::int64_t i = 0; i < x.dim(0); ++i) {
-    std::size_t nearest = 0;
-    double best = INFINITY;
-    for (std::size_t k = 0; k < 3; ++k) {
-      const double dx = x[2 * i] - kMeans[k][0], dy = x[2 * i + 1] - kMeans[k][1];
-      if (dx * dx + dy * dy < best) best = dx * dx + dy * dy, nearest = k;
-    }
-    weights[nearest] += 1.0 / n;
-  }
-  for (std::size_t k = 0; k < 3; ++k) {
-    SCOPED_TRACE("component " + std::to_string(k));
-    EXPECT_NEAR(weights[k], kWeights[k], 4 * std::sqrt(kWeights[k] * (1 - kWeights[k]) / n));
-  }
-  for (int j = 0; j < 2; ++j) {
-    SCOPED_TRACE("coordinate " + std::to_string(j));
-    double mean = 0.0, second = 0.0;
-    for (std::size_t k = 0; k < 3; ++k) {
-      mean += kWeights[k] * kMeans[k][j];
-      second += kWeights[k] * (kStds[k] * kStds[k] + kMeans[k][j] * kMeans[k][j]);
-    }
-    std::vector<float> column;
-    for (std::int64_t i = 0; i < x.dim(0); ++i) column.push_back(x[2 * i + j]);
-    const testing::Moments m = testing::moments(column.data(), x.dim(0));
-    EXPECT_NEAR(m.mean, mean, 4 * m.mean_error());
-    double fourth = 0.0;  // the sample variance's standard error needs the fourth moment
-    for (float v : column) fourth += std::pow(v - m.mean, 4);
-    fourth /= n;
-    EXPECT_NEAR(m.variance, second - mean * mean,
-                4 * std::sqrt((fourth - m.variance * m.variance) / n));
-  }
+  testing::expect_three_modes_weights_and_moments(sample(three_modes(), config));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ProbabilityFlow, ::testing::Values(Backend::Cpu, Backend::Cuda),
@@ -158,32 +118,25 @@ TEST(ProbabilityFlow, AnUpdateIsALevelInterval) {
 }
 
 TEST(ProbabilityFlow, RefusesWhatItCannotRun) {
-  auto message_of = [](const auto& target, const SamplerConfig& config) {
-    try {
-      Sampler sampler(target, config);
-      return std::string("accepted");
-    } catch (const InvalidInput& e) {
-      return std::string(e.what());
-    }
-  };
+  using testing::refusal_of;
   SamplerConfig config;
   config.method = Method::Ode;
   config.backend = Backend::Cpu;
-  EXPECT_EQ(message_of(three_modes(), config),
+  EXPECT_EQ(refusal_of(three_modes(), config),
             "sampler = ode: the probability-flow ODE needs two or more noise levels: a "
             "noise-conditional model, or sigmas for a Gaussian mixture");
   config.sigmas = {1.0};
-  EXPECT_NE(message_of(three_modes(), config).find("sampler = ode"), std::string::npos);
+  EXPECT_NE(refusal_of(three_modes(), config).find("sampler = ode"), std::string::npos);
   config.sigmas = {1.0, 0.1};
   config.epsilon = 0.01;
-  EXPECT_EQ(message_of(three_modes(), config),
+  EXPECT_EQ(refusal_of(three_modes(), config),
             "epsilon = 0.01: the ODE's integrator chooses its own steps: leave epsilon at 0");
   config.epsilon = 0.0;
   config.rtol = 0.0;
-  EXPECT_EQ(message_of(three_modes(), config), "rtol = 0: must be in (0, 1]");
+  EXPECT_EQ(refusal_of(three_modes(), config), "rtol = 0: must be in (0, 1]");
   config.rtol = 1e-5;
   config.atol = -1.0;
-  EXPECT_EQ(message_of(three_modes(), config), "atol = -1: must be positive and finite");
+  EXPECT_EQ(refusal_of(three_modes(), config), "atol = -1: must be positive and finite");
   EXPECT_EQ(parse_method("ode"), Method::Ode);
 }
 

@@ -15,6 +15,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -71,6 +72,17 @@ std::string run_extent(std::int64_t chains, std::int64_t steps, std::size_t leve
   text += " x " + std::to_string(steps) + " steps";
   if (levels > 0) text += " x " + std::to_string(levels) + " noise levels";
   return text;
+}
+
+/// Refuses the options of sampler `owner` given to a run of another: "--snr: only with
+/// --sampler pc (this run's sampler is ula)".
+void only_with(Method owner, Method method, std::initializer_list<const CLI::Option*> options) {
+  for (const CLI::Option* option : options) {
+    if (option->count() > 0 && method != owner) {
+      throw InvalidInput(option->get_name() + ": only with --sampler " + to_string(owner) +
+                         " (this run's sampler is " + to_string(method) + ")");
+    }
+  }
 }
 
 /// Where a run went, for its text summary: "cpu", "cuda", "cuda (devices 0,1)", and over an MPI
@@ -382,22 +394,12 @@ Prepared prepare(const SampleOptions& options) {
   }
   if (!options.init.empty()) apply_init(options.init, dim, config);
   config.method = parse_method(options.sampler, "--sampler");
-  for (const CLI::Option* pc_option :
-       {options.corrector_steps_option, options.snr_option, options.corrector_step_option}) {
-    if (pc_option->count() > 0 && config.method != Method::Pc) {
-      throw InvalidInput(pc_option->get_name() + ": only with --sampler pc (this run's sampler is " +
-                         to_string(config.method) + ")");
-    }
-  }
+  only_with(Method::Pc, config.method,
+            {options.corrector_steps_option, options.snr_option, options.corrector_step_option});
+  only_with(Method::Ode, config.method, {options.rtol_option, options.atol_option});
   config.corrector_steps = options.corrector_steps;
   config.snr = options.snr;
   config.corrector_step = parse_corrector_step(options.corrector_step, "--corrector-step");
-  for (const CLI::Option* ode_option : {options.rtol_option, options.atol_option}) {
-    if (ode_option->count() > 0 && config.method != Method::Ode) {
-      throw InvalidInput(ode_option->get_name() + ": only with --sampler ode (this run's sampler is " +
-                         to_string(config.method) + ")");
-    }
-  }
   config.rtol = options.rtol;
   config.atol = options.atol;
   config.denoise = options.denoise;

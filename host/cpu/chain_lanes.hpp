@@ -13,9 +13,10 @@
 ///   static constexpr int lanes;              // chains per call
 ///   static constexpr bool noise_conditional;
 ///   void operator()(const float* x, float* s, float sigma) const;   // x[j * lanes + c], s alike
-/// Plain and annealed ULA, predictor–corrector sampling and the probability-flow ODE
-/// (run_block_pc and run_block_ode, the one-chain templates themselves); MALA stays on the
-/// one-chain path. The ODE's lanes stand at different σ, so a noise-conditional lanes functor
+/// Plain and annealed ULA, MALA, predictor–corrector sampling and the probability-flow ODE
+/// (run_block_mala, run_block_pc and run_block_ode, the one-chain templates themselves). MALA
+/// needs a lanes functor with
+///   void score_and_log_density(const float* x, float* s, float* log_density) const; The ODE's lanes stand at different σ, so a noise-conditional lanes functor
 /// also has
 ///   void operator()(const float* x, float* s, const float* sigmas) const;  // lane c at sigmas[c]
 
@@ -24,6 +25,8 @@
 #include "cpu/normal_lanes.hpp"
 
 #include <algorithm>
+#include <type_traits>
+#include <utility>
 
 namespace langevin::device {
 
@@ -44,6 +47,16 @@ struct PerLaneScore {
   void operator()(const float* x, float* s, const float* sigmas) const {
     for (int c = 0; c < Lanes; ++c) evaluate_lane(x, s, c, sigmas[c]);
   }
+  /// MALA: every lane's score and log-density, as the one-chain functor gives them.
+  template <class S = Score, std::enable_if_t<HasLogDensity<S>::value, int> = 0>
+  void score_and_log_density(const float* x, float* s, float* log_density) const {
+    for (int c = 0; c < Lanes; ++c) {
+      float point[max_dim], result[max_dim] = {};
+      for (int j = 0; j < max_dim; ++j) point[j] = x[j * Lanes + c];
+      log_density[c] = chain_detail::score_and_log_density(score, point, result);
+      for (int j = 0; j < max_dim; ++j) s[j * Lanes + c] = result[j];
+    }
+  }
 
  private:
   void evaluate_lane(const float* x, float* s, int c, float sigma) const {
@@ -54,6 +67,15 @@ struct PerLaneScore {
   }
 };
 
+/// Whether a lanes functor has score_and_log_density(x, s, log_density) for every lane: MALA.
+template <class Score, class = void>
+struct HasLanesLogDensity : std::false_type {};
+template <class Score>
+struct HasLanesLogDensity<
+    Score, std::void_t<decltype(std::declval<const Score&>().score_and_log_density(
+               static_cast<const float*>(nullptr), static_cast<float*>(nullptr),
+               static_cast<float*>(nullptr)))>> : std::true_type {};
+
 /// Runs local chains first … first + count − 1 (count ≤ lanes) of `config`. Unused lanes run
 /// the streams of the chains after them (or start at zero, with given initial states): they are
 /// evaluated and never stored.
@@ -62,6 +84,14 @@ void run_chain_lanes(const Score& score, const ChainConfig& config, long long fi
   constexpr int L = Score::lanes;
   constexpr int MaxDim = Score::max_dim;
   const int d = config.dim;
+  if constexpr (HasLanesLogDensity<Score>::value) {
+    if (config.metropolis) {
+      NormalLanes<L> noise(config.seed, static_cast<unsigned long long>(config.first_chain + first),
+                           d, config.init_states != nullptr ? 1ull + config.first_step : 0ull, 1);
+      run_block_mala<L>(score, config, first, count, noise);
+      return;
+    }
+  }
   if constexpr (Score::noise_conditional) {
     if (config.predictor_corrector) {
       NormalLanes<L> noise(config.seed, static_cast<unsigned long long>(config.first_chain + first),

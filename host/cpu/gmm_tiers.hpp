@@ -1,7 +1,7 @@
 #pragma once
 // The CPU backend's Gaussian mixture of one dimension tier (cpu/gmm.hpp): blocks of 16 chains
-// (the noise vectorised, the score chain by chain) or, for MALA and the tiers past
-// device::kRegisterDim, one chain per iteration.
+// (the noise vectorised, the score chain by chain) or, for the tiers past device::kRegisterDim,
+// one chain per iteration.
 
 #include "cpu/chain_lanes.hpp"
 #include "cpu/gmm.hpp"
@@ -16,18 +16,14 @@ template <int MaxDim>
 void sample_gmm_tier(const device::GmmView& gmm, const device::ChainConfig& config) {
   if constexpr (MaxDim <= device::kRegisterDim) {
     constexpr int kLanes = 16;
-    if (!config.metropolis) {
-      if (config.levels > 0) {
-        using Score = device::PerLaneScore<device::GmmNoiseScore<MaxDim>, kLanes>;
-        device::run_chains_cpu_lanes(Score{{gmm}}, config);
-      } else {
-        using Score = device::PerLaneScore<device::GmmScore<MaxDim>, kLanes>;
-        device::run_chains_cpu_lanes(Score{{gmm}}, config);
-      }
-      return;
+    if (config.levels > 0) {
+      using Score = device::PerLaneScore<device::GmmNoiseScore<MaxDim>, kLanes>;
+      device::run_chains_cpu_lanes(Score{{gmm}}, config);
+    } else {
+      using Score = device::PerLaneScore<device::GmmScore<MaxDim>, kLanes>;
+      device::run_chains_cpu_lanes(Score{{gmm}}, config);
     }
-  }
-  if (config.levels > 0) {
+  } else if (config.levels > 0) {
     device::run_chains_cpu(device::GmmNoiseScore<MaxDim>{gmm}, config);
   } else {
     device::run_chains_cpu(device::GmmScore<MaxDim>{gmm}, config);

@@ -15,7 +15,8 @@ namespace langevin::device {
 
 /// NormalStream for chains first … first + Lanes − 1, which stand at the same draw. Lanes is a
 /// multiple of kVectorLanes: the chains go in blocks of one lane vector each, lane c of z's rows
-/// being chain first + c.
+/// being chain first + c. As NormalStream, a draw may hold `extra` counters more, which
+/// uniform() takes one at a time (MALA's accept test).
 template <int Lanes>
 class NormalLanes {
  public:
@@ -26,11 +27,11 @@ class NormalLanes {
   using Word = typename Ops::Word;
 
   NormalLanes(unsigned long long seed, unsigned long long first_chain, int dim,
-              unsigned long long draw)
+              unsigned long long draw, int extra = 0)
       : key0_(static_cast<unsigned int>(seed)),
         key1_(static_cast<unsigned int>(seed >> 32)),
         per_draw_(counters_per_draw(dim)),
-        counter_(per_draw_ * draw) {
+        counter_((per_draw_ + static_cast<unsigned long long>(extra)) * draw) {
     for (int b = 0; b < kBlocks; ++b) {
       for (int c = 0; c < kVectorLanes; ++c) {
         const unsigned long long chain =
@@ -68,6 +69,22 @@ class NormalLanes {
       }
     }
     counter_ += per_draw_;
+  }
+
+  /// NormalStream::uniform for every lane: u[c] in (0, 1) from the next counter's first word.
+  void uniform(float* u) {
+    const Word low = splat_word(static_cast<unsigned int>(counter_));
+    const Word high = splat_word(static_cast<unsigned int>(counter_ >> 32));
+    for (int b = 0; b < kBlocks; ++b) {
+      const PhiloxBlock<Word> words = philox4x32_10<Ops>(low, high, subsequence_low_[b],
+                                                         subsequence_high_[b], key0_, key1_);
+      // The conversion rounds to nearest, as the scalar cast does.
+      const Vector value = Ops::fma(__builtin_convertvector(words.x, Vector),
+                                    Ops::splat(2.3283064365386963e-10f),
+                                    Ops::splat(1.1641532182693481e-10f));
+      __builtin_memcpy(u + b * kVectorLanes, &value, sizeof(Vector));
+    }
+    ++counter_;
   }
 
  private:

@@ -240,6 +240,98 @@ struct TrajectoryCursor {
   }
 };
 
+/// What the block templates (run_block_mala here, run_block_pc, run_block_ode) do around their
+/// updates, for L lanes whose states the caller keeps at x[j·L + c]: the initial states, the
+/// trajectory's rows, the divergence check and the results at the end, each lane exactly as
+/// run_chain does it for one chain. Lanes c ≥ count run and are never stored.
+template <int L, int MaxDim>
+struct Block {
+  const ChainConfig& config;
+  long long first;  // the local index of lane 0
+  int count;
+  float* x;
+  TrajectoryCursor cursor;
+  long long diverged[L];  // per lane: the first update after which its state was not finite
+
+  LANGEVIN_HD Block(const ChainConfig& c, long long first_chain, int lanes_used, float* states)
+      : config(c), first(first_chain), count(lanes_used), x(states), cursor(c) {
+    for (int lane = 0; lane < L; ++lane) diverged[lane] = -1;
+  }
+
+  /// The initial states: the given ones, or draw 0 of the lanes' streams (through z).
+  template <class Noise>
+  LANGEVIN_HD void start(Noise& noise, float* z) {
+    const int d = config.dim;
+    if (config.init_states != nullptr) {
+      for (int c = 0; c < count; ++c) {
+        const float* initial = config.init_states + (first + c) * d;
+        LANGEVIN_UNROLL
+        for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+          if (j >= d) break;
+          x[j * L + c] = initial[j];
+        }
+      }
+      return;
+    }
+    noise.template draw<MaxDim>(z, d);  // as initial_state
+    LANGEVIN_UNROLL
+    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+      if (j >= d) break;
+      for (int c = 0; c < L; ++c) {
+        x[j * L + c] = math::fma(config.init_std, z[j * L + c], config.init_mean);
+      }
+    }
+  }
+
+  /// Lane c's state into row `row_index` of `rows`.
+  LANGEVIN_HD void store(float* rows, long long row_index, int c) const {
+    const int d = config.dim;
+    float row[MaxDim] = {};
+    LANGEVIN_UNROLL
+    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+      if (j >= d) break;
+      row[j] = x[j * L + c];
+    }
+    chain_detail::store<MaxDim>(rows + row_index * d, row, d);
+  }
+
+  /// Before update k: the trajectory's row, if k is kept.
+  LANGEVIN_HD void visit(long long k) {
+    if (!config.keep_trajectory || k != cursor.next_kept) return;
+    for (int c = 0; c < count; ++c) store(config.out, (first + c) * config.kept + cursor.slot, c);
+    ++cursor.slot;
+    cursor.next_kept += config.thin;
+  }
+
+  /// After update k: notes the lanes whose state is not finite (as all_finite).
+  LANGEVIN_HD void check_finite(long long k) {
+    const int d = config.dim;
+    for (int c = 0; c < count; ++c) {
+      float zero = 0.0f;
+      LANGEVIN_UNROLL
+      for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+        if (j >= d) break;
+        zero += x[j * L + c] - x[j * L + c];
+      }
+      if (diverged[c] < 0 && zero != 0.0f) diverged[c] = k;
+    }
+  }
+
+  /// After the call's updates: the segment's end states, for a checkpoint.
+  LANGEVIN_HD void save_segment() const {
+    if (config.state_out == nullptr) return;
+    for (int c = 0; c < count; ++c) store(config.state_out, first + c, c);
+  }
+
+  /// Last: the divergence counts and, when the run ends here, the final states.
+  LANGEVIN_HD void finish(bool finishes) const {
+    for (int c = 0; c < count; ++c) {
+      record_divergence(config, diverged[c]);
+      if (!config.keep_trajectory && finishes) store(config.out, first + c, c);
+    }
+  }
+};
+
 template <class Score>
 LANGEVIN_HD void evaluate(const Score& score, const float* x, float* s, float sigma) {
   if constexpr (IsNoiseConditional<Score>::value) {
@@ -365,70 +457,106 @@ LANGEVIN_HD void run_chain(const Score& score, const ChainConfig& config, long l
   if (!config.keep_trajectory && finishes) chain_detail::store<MaxDim>(config.out + i * d, x, d);
 }
 
-/// Runs local chain `i` with the Metropolis-adjusted Langevin algorithm: the ULA proposal
-/// y = x + ε s(x) + √(2ε) z is accepted with probability
+/// Runs local chains first … first + count − 1 (count ≤ L) of `config` with the
+/// Metropolis-adjusted Langevin algorithm: the ULA proposal y = x + ε s(x) + √(2ε) z is accepted
+/// with probability
 ///   min(1, p(y) q(x | y) / (p(x) q(y | x))),  q(b | a) ∝ exp(−‖b − a − ε s(a)‖² / (4ε)).
 /// Each update's draw holds one more Philox counter, for the accept test's uniform number.
-template <class Score>
-LANGEVIN_HD void run_chain_mala(const Score& score, const ChainConfig& config, long long i) {
+/// Written once for a block of L chains in lockstep, as predictor_corrector.hpp: run_chain_mala
+/// (the GPU's thread, the CPU's one-chain path) is the block of one, the CPU's SIMD blocks
+/// (chain_lanes.hpp) run L lanes with a lanes functor's score_and_log_density(x, s, log_p), each
+/// lane with the one-chain bits. `noise` stands at the block's first draw with one extra counter
+/// a draw; its uniform fills one number a lane (NormalStream's returns it, for L = 1).
+template <int L, class Score, class Noise>
+LANGEVIN_HD void run_block_mala(const Score& score, const ChainConfig& config, long long first,
+                                int count, Noise& noise) {
   constexpr int MaxDim = Score::max_dim;
   const int d = config.dim;
-  const unsigned long long chain = static_cast<unsigned long long>(config.first_chain + i);
-
-  float x[MaxDim] = {};
-  float s[MaxDim] = {};
-  float y[MaxDim] = {};
-  float t[MaxDim] = {};  // the score at y
-  float z[MaxDim] = {};
-  NormalStream noise(config.seed, chain, d,
-                     config.init_states != nullptr ? 1ull + config.first_step : 0ull, 1);
-  chain_detail::initial_state<MaxDim>(config, i, noise, x, z);
-  if (config.init_states == nullptr) noise.uniform();  // draw 0's unused extra counter
+  alignas(L > 1 ? 64 : 4) float x[MaxDim * L] = {};
+  alignas(L > 1 ? 64 : 4) float s[MaxDim * L] = {};
+  alignas(L > 1 ? 64 : 4) float y[MaxDim * L] = {};
+  alignas(L > 1 ? 64 : 4) float t[MaxDim * L] = {};  // the score at y
+  alignas(L > 1 ? 64 : 4) float z[MaxDim * L] = {};
+  auto uniform = [&](float* u) {
+    if constexpr (L == 1) {
+      u[0] = noise.uniform();
+    } else {
+      noise.uniform(u);
+    }
+  };
+  auto evaluate = [&](const float* point, float* out, float* log_density) {
+    if constexpr (L == 1) {
+      log_density[0] = chain_detail::score_and_log_density(score, point, out);
+    } else {
+      score.score_and_log_density(point, out, log_density);
+    }
+  };
+  chain_detail::Block<L, MaxDim> block(config, first, count, x);
+  block.start(noise, z);
+  float log_p[L], log_p_y[L], u[L];
+  if (config.init_states == nullptr) uniform(u);  // draw 0's unused extra counter
 
   const float epsilon = config.epsilon;
   const float noise_scale = sqrtf(2.0f * epsilon);
   const float inverse_4_epsilon = 0.25f / epsilon;
-  float log_p = chain_detail::score_and_log_density(score, x, s);
-  unsigned int accepted = 0;
-  chain_detail::TrajectoryCursor cursor(config);
+  evaluate(x, s, log_p);
+  unsigned int accepted[L] = {};
   const long long end = end_update(config);
   for (long long k = config.first_step; k < end; ++k) {
-    cursor.visit<MaxDim>(config, i, k, x);
-    noise.draw<MaxDim>(z, d);
-    float forward = 0.0f;  // ‖y − x − ε s(x)‖² = 2ε‖z‖²
+    block.visit(k);
+    noise.template draw<MaxDim>(z, d);
+    float forward[L] = {};  // ‖y − x − ε s(x)‖² = 2ε‖z‖²
     LANGEVIN_UNROLL
     for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;
-      y[j] = math::fma(noise_scale, z[j], math::fma(epsilon, s[j], x[j]));
-      forward = math::fma(2.0f * epsilon * z[j], z[j], forward);
+      for (int c = 0; c < L; ++c) {
+        const int at = j * L + c;
+        y[at] = math::fma(noise_scale, z[at], math::fma(epsilon, s[at], x[at]));
+        forward[c] = math::fma(2.0f * epsilon * z[at], z[at], forward[c]);
+      }
     }
-    const float log_p_y = chain_detail::score_and_log_density(score, y, t);
-    float backward = 0.0f;  // ‖x − y − ε s(y)‖²
+    evaluate(y, t, log_p_y);
+    float backward[L] = {};  // ‖x − y − ε s(y)‖²
     LANGEVIN_UNROLL
     for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;
-      const float r = x[j] - math::fma(epsilon, t[j], y[j]);
-      backward = math::fma(r, r, backward);
+      for (int c = 0; c < L; ++c) {
+        const int at = j * L + c;
+        const float r = x[at] - math::fma(epsilon, t[at], y[at]);
+        backward[c] = math::fma(r, r, backward[c]);
+      }
     }
-    // An explicit fma, as everywhere in these headers: users' .cu files compile them with their
-    // own flags, and nvcc would fuse a product and sum written out only where it may.
-    const float log_ratio = math::fma(forward - backward, inverse_4_epsilon, log_p_y - log_p);
-    if (math::log(noise.uniform()) < log_ratio) {
+    uniform(u);
+    for (int c = 0; c < L; ++c) {
+      // An explicit fma, as everywhere in these headers: users' .cu files compile them with
+      // their own flags, and nvcc would fuse a product and sum written out only where it may.
+      const float log_ratio =
+          math::fma(forward[c] - backward[c], inverse_4_epsilon, log_p_y[c] - log_p[c]);
+      if (!(math::log(u[c]) < log_ratio)) continue;
       LANGEVIN_UNROLL
       for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
         if (j >= d) break;
-        x[j] = y[j];
-        s[j] = t[j];
+        x[j * L + c] = y[j * L + c];
+        s[j * L + c] = t[j * L + c];
       }
-      log_p = log_p_y;
-      ++accepted;
+      log_p[c] = log_p_y[c];
+      ++accepted[c];
     }
   }
-  if (config.accepted != nullptr) config.accepted[i] = accepted;  // in this call's updates
-  if (config.state_out != nullptr) chain_detail::store<MaxDim>(config.state_out + i * d, x, d);
-  if (!config.keep_trajectory && end == config.steps) {
-    chain_detail::store<MaxDim>(config.out + i * d, x, d);
+  if (config.accepted != nullptr) {  // in this call's updates
+    for (int c = 0; c < count; ++c) config.accepted[first + c] = accepted[c];
   }
+  block.save_segment();
+  block.finish(end == total_updates(config));  // MALA rejects non-finite proposals: no divergence
+}
+
+/// Runs local chain `i` with the Metropolis-adjusted Langevin algorithm: a block of one.
+template <class Score>
+LANGEVIN_HD void run_chain_mala(const Score& score, const ChainConfig& config, long long i) {
+  NormalStream noise(config.seed, static_cast<unsigned long long>(config.first_chain + i),
+                     config.dim, config.init_states != nullptr ? 1ull + config.first_step : 0ull,
+                     1);
+  run_block_mala<1>(score, config, i, 1, noise);
 }
 
 }  // namespace langevin::device

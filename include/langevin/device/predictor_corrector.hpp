@@ -77,61 +77,14 @@ LANGEVIN_HD void run_block_pc(const Score& score, const ChainConfig& config, lon
   alignas(L > 1 ? 64 : 4) float x[MaxDim * L] = {};
   alignas(L > 1 ? 64 : 4) float s[MaxDim * L] = {};
   alignas(L > 1 ? 64 : 4) float z[MaxDim * L] = {};
-  float row[MaxDim] = {};
-
-  if (config.init_states != nullptr) {
-    for (int c = 0; c < count; ++c) {
-      const float* initial = config.init_states + (first + c) * d;
-      LANGEVIN_UNROLL
-      for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-        if (j >= d) break;
-        x[j * L + c] = initial[j];
-      }
-    }
-  } else {  // draw 0, as chain_detail::initial_state
-    noise.template draw<MaxDim>(z, d);
-    LANGEVIN_UNROLL
-    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-      if (j >= d) break;
-      for (int c = 0; c < L; ++c) {
-        x[j * L + c] = math::fma(config.init_std, z[j * L + c], config.init_mean);
-      }
-    }
-  }
-  // Lane c's state into row `row_index` of `rows`.
-  auto store = [&](float* rows, long long row_index, int c) {
-    LANGEVIN_UNROLL
-    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-      if (j >= d) break;
-      row[j] = x[j * L + c];
-    }
-    chain_detail::store<MaxDim>(rows + row_index * d, row, d);
-  };
-
-  long long diverged[L];  // per lane: the first update after which its state was not finite
-  for (int c = 0; c < L; ++c) diverged[c] = -1;
-  auto check_finite = [&](long long update) {
-    for (int c = 0; c < count; ++c) {
-      float zero = 0.0f;  // as chain_detail::all_finite
-      LANGEVIN_UNROLL
-      for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-        if (j >= d) break;
-        zero += x[j * L + c] - x[j * L + c];
-      }
-      if (diverged[c] < 0 && zero != 0.0f) diverged[c] = update;
-    }
-  };
+  chain_detail::Block<L, MaxDim> block(config, first, count, x);
+  block.start(noise, z);
 
   const float two_snr_squared = 2.0f * config.snr * config.snr;
   const long long total = total_updates(config);
   const long long end = end_update(config);
-  chain_detail::TrajectoryCursor cursor(config);  // the same slots for every lane
   for (long long n = config.first_step; n < end; ++n) {
-    if (config.keep_trajectory && n == cursor.next_kept) {
-      for (int c = 0; c < count; ++c) store(config.out, (first + c) * config.kept + cursor.slot, c);
-      ++cursor.slot;
-      cursor.next_kept += config.thin;
-    }
+    block.visit(n);
     const float sigma = chain_detail::predictor_sigma(config, n);
     const float sigma_step = two_snr_squared * (sigma * sigma);  // ε at pure noise's norms
     for (int step = 0; step < config.corrector_steps; ++step) {
@@ -180,15 +133,10 @@ LANGEVIN_HD void run_block_pc(const Score& score, const ChainConfig& config, lon
                           : math::fma(noise_scale, z[at], math::fma(variance, s[at], x[at]));
       }
     }
-    check_finite(n);
+    block.check_finite(n);
   }
-  if (config.state_out != nullptr) {
-    for (int c = 0; c < count; ++c) store(config.state_out, first + c, c);
-  }
-  for (int c = 0; c < count; ++c) chain_detail::record_divergence(config, diverged[c]);
-  if (!config.keep_trajectory && end == total) {
-    for (int c = 0; c < count; ++c) store(config.out, first + c, c);
-  }
+  block.save_segment();
+  block.finish(end == total);
 }
 
 /// Runs local chain `i` of `config` by predictor–corrector sampling: a block of one.

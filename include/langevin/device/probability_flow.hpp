@@ -71,35 +71,8 @@ LANGEVIN_HD void run_block_ode(const Score& score, const ChainConfig& config, lo
   alignas(L > 1 ? 64 : 4) float x[MaxDim * L] = {};
   alignas(L > 1 ? 64 : 4) float y[MaxDim * L] = {};     // a stage's point; at the end, x's candidate
   alignas(L > 1 ? 64 : 4) float k[7][MaxDim * L] = {};  // the stages' slopes; k[0] is f at x
-  float row[MaxDim] = {};
-
-  if (config.init_states != nullptr) {
-    for (int c = 0; c < count; ++c) {
-      const float* initial = config.init_states + (first + c) * d;
-      LANGEVIN_UNROLL
-      for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-        if (j >= d) break;
-        x[j * L + c] = initial[j];
-      }
-    }
-  } else {  // draw 0, as chain_detail::initial_state (into y, which is free until the stages)
-    noise.template draw<MaxDim>(y, d);
-    LANGEVIN_UNROLL
-    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-      if (j >= d) break;
-      for (int c = 0; c < L; ++c) {
-        x[j * L + c] = math::fma(config.init_std, y[j * L + c], config.init_mean);
-      }
-    }
-  }
-  auto store = [&](float* rows, long long row_index, int c) {
-    LANGEVIN_UNROLL
-    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-      if (j >= d) break;
-      row[j] = x[j * L + c];
-    }
-    chain_detail::store<MaxDim>(rows + row_index * d, row, d);
-  };
+  chain_detail::Block<L, MaxDim> block(config, first, count, x);
+  block.start(noise, y);  // (y is free until the stages)
   // out = f(point, u) = σ² s(point, σ), σ = σ_i e^(−u), each lane at its own u.
   auto slope = [&](const float* point, const float* u, float from_sigma, float* out) {
     float sigma[L];
@@ -116,18 +89,11 @@ LANGEVIN_HD void run_block_ode(const Score& score, const ChainConfig& config, lo
     }
   };
 
-  long long diverged[L];
-  for (int c = 0; c < L; ++c) diverged[c] = -1;
   const float inverse_dim = 1.0f / static_cast<float>(d);
   const long long total = total_updates(config);
   const long long end = end_update(config);
-  chain_detail::TrajectoryCursor cursor(config);
   for (long long n = config.first_step; n < end; ++n) {
-    if (config.keep_trajectory && n == cursor.next_kept) {
-      for (int c = 0; c < count; ++c) store(config.out, (first + c) * config.kept + cursor.slot, c);
-      ++cursor.slot;
-      cursor.next_kept += config.thin;
-    }
+    block.visit(n);
     const float from_sigma = config.sigmas[n];
     const float span = math::log(from_sigma) - math::log(config.sigmas[n + 1]);  // u's end
     float u[L], h[L], stage_u[L];
@@ -220,19 +186,9 @@ LANGEVIN_HD void run_block_ode(const Score& score, const ChainConfig& config, lo
         running = true;
       }
     }
-    for (int c = 0; c < count; ++c) {
-      float zero = 0.0f;  // as chain_detail::all_finite
-      LANGEVIN_UNROLL
-      for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-        if (j >= d) break;
-        zero += x[j * L + c] - x[j * L + c];
-      }
-      if (diverged[c] < 0 && zero != 0.0f) diverged[c] = n;
-    }
+    block.check_finite(n);
   }
-  if (config.state_out != nullptr) {
-    for (int c = 0; c < count; ++c) store(config.state_out, first + c, c);
-  }
+  block.save_segment();
   const bool finishes = end == total;
   if (config.denoise && finishes) {  // annealed Langevin's denoising step, the same arithmetic
     const float last_sigma = config.sigmas[config.levels - 1];
@@ -244,16 +200,9 @@ LANGEVIN_HD void run_block_ode(const Score& score, const ChainConfig& config, lo
         x[j * L + c] = chain_detail::denoised(last_sigma, x[j * L + c], k[0][j * L + c]);
       }
     }
-    for (int c = 0; c < count; ++c) {
-      float zero = 0.0f;
-      for (int j = 0; j < d; ++j) zero += x[j * L + c] - x[j * L + c];
-      if (diverged[c] < 0 && zero != 0.0f) diverged[c] = end;
-    }
+    block.check_finite(end);
   }
-  for (int c = 0; c < count; ++c) chain_detail::record_divergence(config, diverged[c]);
-  if (!config.keep_trajectory && finishes) {
-    for (int c = 0; c < count; ++c) store(config.out, first + c, c);
-  }
+  block.finish(finishes);
 }
 
 /// Runs local chain `i` of `config` by the probability-flow ODE: a block of one.
