@@ -75,6 +75,29 @@ TEST(Hdf5Cli, SampleWritesTheNpyValuesAndTheRunsSettings) {
                                              : "unavailable (built without OpenSSL)");
 }
 
+TEST(Hdf5Cli, RecordsEachSamplersOwnSettings) {
+  SKIP_WITHOUT_HDF5();
+  const TempDir dir;
+  const std::string annealed = "--gmm " + kGmm + " --sigmas 4,0.1,5 --chains 16 --backend cpu "
+                               "--quiet";
+  ASSERT_EQ(run_cli("sample " + annealed + " --sampler pc --corrector-steps 2 --snr 0.2 "
+                    "--corrector-step chain --out " + dir.file("pc.h5"))
+                .status,
+            0);
+  const Hdf5Attributes pc = read_hdf5_attributes(dir.file("pc.h5"));
+  EXPECT_EQ(pc.at("corrector_steps"), Hdf5Attribute(std::int64_t{2}));
+  EXPECT_EQ(pc.at("snr"), Hdf5Attribute(0.2));
+  EXPECT_EQ(text_of(pc, "corrector_step"), "chain");
+  EXPECT_EQ(pc.count("rtol"), 0u);
+  ASSERT_EQ(run_cli("sample " + annealed + " --sampler ode --rtol 1e-4 --out " + dir.file("ode.h5"))
+                .status,
+            0);
+  const Hdf5Attributes ode = read_hdf5_attributes(dir.file("ode.h5"));
+  EXPECT_EQ(ode.at("rtol"), Hdf5Attribute(1e-4));
+  EXPECT_EQ(ode.at("atol"), Hdf5Attribute(kDefaultOdeTolerance));
+  EXPECT_EQ(ode.count("snr"), 0u);
+}
+
 TEST(Hdf5Cli, H5dumpShowsTheConfiguration) {
   SKIP_WITHOUT_HDF5();
   if (std::system("command -v h5dump >/dev/null 2>&1") != 0) {

@@ -74,6 +74,18 @@ std::string run_extent(std::int64_t chains, std::int64_t steps, std::size_t leve
   return text;
 }
 
+/// The settings only some samplers have (pc's corrector, the ODE's tolerances): one list for
+/// the summaries, the HDF5 attributes and the checkpoints' settings.
+nlohmann::json sampler_settings(const SamplerConfig& config) {
+  if (config.method == Method::Pc) {
+    return {{"corrector_steps", config.corrector_steps},
+            {"snr", config.snr},
+            {"corrector_step", to_string(config.corrector_step)}};
+  }
+  if (config.method == Method::Ode) return {{"rtol", config.rtol}, {"atol", config.atol}};
+  return nlohmann::json::object();
+}
+
 /// Refuses the options of sampler `owner` given to a run of another: "--snr: only with
 /// --sampler pc (this run's sampler is ula)".
 void only_with(Method owner, Method method, std::initializer_list<const CLI::Option*> options) {
@@ -172,14 +184,15 @@ Hdf5Attributes describe_run(const SampleOptions& options, const SamplerConfig& c
   attributes["backend"] = std::string(to_string(sampler.backend()));
   attributes["score_form"] = sampler.score_form();
   if (config.method == Method::Mala) attributes["acceptance_rate"] = sampler.acceptance_rate();
-  if (config.method == Method::Pc) {
-    attributes["corrector_steps"] = std::int64_t{config.corrector_steps};
-    attributes["snr"] = config.snr;
-    attributes["corrector_step"] = std::string(to_string(config.corrector_step));
-  }
-  if (config.method == Method::Ode) {
-    attributes["rtol"] = config.rtol;
-    attributes["atol"] = config.atol;
+  const nlohmann::json extra = sampler_settings(config);  // items() does not keep it alive
+  for (const auto& [name, value] : extra.items()) {
+    if (value.is_string()) {
+      attributes[name] = value.get<std::string>();
+    } else if (value.is_number_integer()) {
+      attributes[name] = value.get<std::int64_t>();
+    } else {
+      attributes[name] = value.get<double>();
+    }
   }
   return attributes;
 }
@@ -209,14 +222,15 @@ RunSettings run_settings(const SampleOptions& options, const SamplerConfig& conf
       {"backend", to_string(resolve(config.backend))},
       {"langevin_version", version()}};
   if (init_file) settings["init_sha256"] = std::get<std::string>(inputs.at("init_sha256"));
-  if (config.method == Method::Pc) {
-    settings["corrector_steps"] = std::to_string(config.corrector_steps);
-    settings["snr"] = exact_setting(config.snr);
-    settings["corrector_step"] = to_string(config.corrector_step);
-  }
-  if (config.method == Method::Ode) {
-    settings["rtol"] = exact_setting(config.rtol);
-    settings["atol"] = exact_setting(config.atol);
+  const nlohmann::json extra = sampler_settings(config);  // items() does not keep it alive
+  for (const auto& [name, value] : extra.items()) {
+    if (value.is_string()) {
+      settings[name] = value.get<std::string>();
+    } else if (value.is_number_integer()) {
+      settings[name] = std::to_string(value.get<std::int64_t>());
+    } else {
+      settings[name] = exact_setting(value.get<double>());
+    }
   }
   return settings;
 }
@@ -296,15 +310,7 @@ void write_summary(const SampleOptions& options, const ScoreSource& source,
                  {"devices", resolved.devices()},
                  {"score_form", resolved.score_form()},
                  {"version", version()}};
-  if (config.method == Method::Pc) {
-    file["run"]["corrector_steps"] = config.corrector_steps;
-    file["run"]["snr"] = config.snr;
-    file["run"]["corrector_step"] = to_string(config.corrector_step);
-  }
-  if (config.method == Method::Ode) {
-    file["run"]["rtol"] = config.rtol;
-    file["run"]["atol"] = config.atol;
-  }
+  file["run"].update(sampler_settings(config));
   const std::string text_out = file.dump(1) + "\n";
   detail::write_file_atomically(options.summary, [&](std::FILE* stream) {
     std::fwrite(text_out.data(), 1, text_out.size(), stream);
@@ -519,15 +525,7 @@ void run_sample(const SampleOptions& options) {
     summary["acceptance_rate"] = sampler->acceptance_rate();
     text << ", acceptance rate " << engineering(sampler->acceptance_rate());
   }
-  if (config.method == Method::Pc) {
-    summary["corrector_steps"] = config.corrector_steps;
-    summary["snr"] = config.snr;
-    summary["corrector_step"] = to_string(config.corrector_step);
-  }
-  if (config.method == Method::Ode) {
-    summary["rtol"] = config.rtol;
-    summary["atol"] = config.atol;
-  }
+  summary.update(sampler_settings(config));
   if (config.resume) {
     summary["resumed_from_update"] = config.resume->update;
     text << ", resumed after update " << config.resume->update;

@@ -16,8 +16,8 @@
 /// Plain and annealed ULA, MALA, predictor–corrector sampling and the probability-flow ODE
 /// (run_block_mala, run_block_pc and run_block_ode, the one-chain templates themselves). MALA
 /// needs a lanes functor with
-///   void score_and_log_density(const float* x, float* s, float* log_density) const; The ODE's lanes stand at different σ, so a noise-conditional lanes functor
-/// also has
+///   void score_and_log_density(const float* x, float* s, float* log_density) const;
+/// and, since the ODE's lanes stand at different σ, a noise-conditional one also has
 ///   void operator()(const float* x, float* s, const float* sigmas) const;  // lane c at sigmas[c]
 
 #include <langevin/device/chain.hpp>
@@ -41,29 +41,35 @@ struct PerLaneScore {
   Score score;
 
   void operator()(const float* x, float* s, float sigma) const {
-    for (int c = 0; c < Lanes; ++c) evaluate_lane(x, s, c, sigma);
+    each_lane(x, s, [&](int, const float* point, float* result) {
+      chain_detail::evaluate(score, point, result, sigma);
+    });
   }
   /// Lane c at sigmas[c] (the probability-flow ODE).
   void operator()(const float* x, float* s, const float* sigmas) const {
-    for (int c = 0; c < Lanes; ++c) evaluate_lane(x, s, c, sigmas[c]);
+    each_lane(x, s, [&](int c, const float* point, float* result) {
+      chain_detail::evaluate(score, point, result, sigmas[c]);
+    });
   }
   /// MALA: every lane's score and log-density, as the one-chain functor gives them.
   template <class S = Score, std::enable_if_t<HasLogDensity<S>::value, int> = 0>
   void score_and_log_density(const float* x, float* s, float* log_density) const {
-    for (int c = 0; c < Lanes; ++c) {
-      float point[max_dim], result[max_dim] = {};
-      for (int j = 0; j < max_dim; ++j) point[j] = x[j * Lanes + c];
+    each_lane(x, s, [&](int c, const float* point, float* result) {
       log_density[c] = chain_detail::score_and_log_density(score, point, result);
-      for (int j = 0; j < max_dim; ++j) s[j * Lanes + c] = result[j];
-    }
+    });
   }
 
  private:
-  void evaluate_lane(const float* x, float* s, int c, float sigma) const {
-    float point[max_dim], result[max_dim] = {};
-    for (int j = 0; j < max_dim; ++j) point[j] = x[j * Lanes + c];
-    chain_detail::evaluate(score, point, result, sigma);
-    for (int j = 0; j < max_dim; ++j) s[j * Lanes + c] = result[j];
+  /// f(c, point, result) for every lane c: its coordinates gathered from x, its score scattered
+  /// into s.
+  template <class F>
+  static void each_lane(const float* x, float* s, const F& f) {
+    for (int c = 0; c < Lanes; ++c) {
+      float point[max_dim], result[max_dim] = {};
+      for (int j = 0; j < max_dim; ++j) point[j] = x[j * Lanes + c];
+      f(c, point, result);
+      for (int j = 0; j < max_dim; ++j) s[j * Lanes + c] = result[j];
+    }
   }
 };
 
@@ -84,24 +90,26 @@ void run_chain_lanes(const Score& score, const ChainConfig& config, long long fi
   constexpr int L = Score::lanes;
   constexpr int MaxDim = Score::max_dim;
   const int d = config.dim;
+  // The block's streams at `draw`, each draw holding `extra` counters more (MALA's uniform).
+  const auto streams = [&](unsigned long long draw, int extra) {
+    return NormalLanes<L>(config.seed, static_cast<unsigned long long>(config.first_chain + first),
+                          d, draw, extra);
+  };
   if constexpr (HasLanesLogDensity<Score>::value) {
     if (config.metropolis) {
-      NormalLanes<L> noise(config.seed, static_cast<unsigned long long>(config.first_chain + first),
-                           d, config.init_states != nullptr ? 1ull + config.first_step : 0ull, 1);
+      auto noise = streams(config.init_states != nullptr ? 1ull + config.first_step : 0ull, 1);
       run_block_mala<L>(score, config, first, count, noise);
       return;
     }
   }
   if constexpr (Score::noise_conditional) {
     if (config.predictor_corrector) {
-      NormalLanes<L> noise(config.seed, static_cast<unsigned long long>(config.first_chain + first),
-                           d, chain_detail::pc_first_draw(config));
+      auto noise = streams(chain_detail::pc_first_draw(config), 0);
       run_block_pc<L>(score, config, first, count, noise);
       return;
     }
     if (config.probability_flow) {
-      NormalLanes<L> noise(config.seed, static_cast<unsigned long long>(config.first_chain + first),
-                           d, 0ull);
+      auto noise = streams(0ull, 0);  // draw 0 only: the flow is deterministic after it
       run_block_ode<L>(score, config, first, count, noise);
       return;
     }

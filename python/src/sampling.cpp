@@ -271,7 +271,7 @@ void bind_sampling(nb::module_& m) {
           "from N(0, 1), or 100 steps a level of 0.1 σ_L² from N(0, σ₁²) when annealed; keep "
           "\"final\" or \"trajectory\" (with burn_in, thin); method \"ula\", \"mala\" or "
           "\"pc\" (predictor–corrector down the noise levels: steps predictor steps a level, "
-          "default 1, each after corrector_steps Langevin steps of 2 (snr ‖z‖/‖s‖)², from pure "
+          "default 10, each after corrector_steps Langevin steps of 2 (snr ‖z‖/‖s‖)², from pure "
           "noise's norms at σ (corrector_step \"sigma\": 2 snr² σ²) or each chain's own "
           "(\"chain\"); no epsilon) or \"ode\" (the probability-flow ODE from σ₁ to σ_L, an "
           "adaptive Dormand–Prince pair per chain held to rtol and atol; no epsilon, steps not "
