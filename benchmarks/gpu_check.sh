@@ -212,12 +212,14 @@ if [ "$(left)" -gt 60 ]; then
     --chains 100000 --steps 100 --repeat 1 --grid --ceilings none | grep -v "gmm"
 else skip 60; fi
 
-log "sampling methods on the GPU: annealed, pc, ode, mala on the ring of 8's exact score, 10^6 chains"
+log "sampling methods on the GPU: annealed, pc, ode, mala, underdamped on the ring of 8's exact score, 10^6 chains"
 # docs/SAMPLERS.md has their CPU times; these are their first GPU runs (the ODE's seven stages
 # per chain are the likely register/local-memory case).
 if [ "$(left)" -gt 60 ]; then
-  for method in "ula" "pc" "ode" "mala"; do
-    sigmas="--sigmas 10,0.01,20"; [ "$method" = mala ] && sigmas="--steps 1000 --epsilon 0.01"
+  for method in "ula" "pc" "ode" "mala" "underdamped"; do
+    sigmas="--sigmas 10,0.01,20"
+    [ "$method" = mala ] && sigmas="--steps 1000 --epsilon 0.01"
+    [ "$method" = underdamped ] && sigmas="--steps 1000 --epsilon 0.1"
     timeout 40 ./build-gpu/langevin sample --gmm examples/data/ring8.json --sampler "$method" \
       $sigmas --chains 1000000 --backend cuda --json --out "$out/methods.npy" 2>&1 \
       | python3 -c "import json, sys; d = json.load(sys.stdin); print('$method', d['seconds'], 's,', d['chain_steps_per_second'], 'updates/s')" \

@@ -186,11 +186,12 @@ langevin_status langevin_config_set_method(langevin_config* config, langevin_met
       case LANGEVIN_MALA: c.method = langevin::Method::Mala; return;
       case LANGEVIN_PC: c.method = langevin::Method::Pc; return;
       case LANGEVIN_ODE: c.method = langevin::Method::Ode; return;
+      case LANGEVIN_UNDERDAMPED: c.method = langevin::Method::Underdamped; return;
       default: break;
     }
     throw langevin::InvalidInput("method = " + std::to_string(static_cast<int>(method)) +
-                                 ": expected LANGEVIN_ULA, LANGEVIN_MALA, LANGEVIN_PC or "
-                                 "LANGEVIN_ODE");
+                                 ": expected LANGEVIN_ULA, LANGEVIN_MALA, LANGEVIN_PC, "
+                                 "LANGEVIN_ODE or LANGEVIN_UNDERDAMPED");
   });
 }
 langevin_status langevin_config_set_backend(langevin_config* config, langevin_backend backend) {
@@ -249,6 +250,10 @@ langevin_status langevin_config_set_ode_tolerances(langevin_config* config, doub
     c.rtol = rtol;
     c.atol = atol;
   });
+}
+
+langevin_status langevin_config_set_friction(langevin_config* config, double friction) {
+  return set(config, [&](langevin::SamplerConfig& c) { c.friction = friction; });
 }
 
 langevin_status langevin_output_count(const langevin_model* model, const langevin_config* config,

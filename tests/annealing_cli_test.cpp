@@ -2,6 +2,7 @@
 // as a user meets it: each
 // command gives what the library gives, and bad combinations are one-line errors.
 
+#include <langevin/checkpoint_file.hpp>
 #include <langevin/langevin.hpp>
 #include <langevin/trainer.hpp>
 
@@ -210,6 +211,50 @@ TEST_F(AnnealingCli, ProbabilityFlowMatchesTheLibraryAndReportsItsSettings) {
   ASSERT_EQ(text.status, 0) << text.output;
   EXPECT_NE(text.output.find("sampled 40 chains through 3 noise levels"), std::string::npos)
       << text.output;
+}
+
+TEST_F(AnnealingCli, UnderdampedMatchesTheLibraryAndResumesWithItsVelocities) {
+  const std::string base = "sample --gmm " + gmm_ + " --sampler underdamped --friction 0.5 "
+                           "--chains 40 --steps 60 --seed 6 --backend cpu ";
+  const Result r = run(base + "--json --out " + path("whole.npy"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  const nlohmann::json summary = nlohmann::json::parse(r.output);
+  EXPECT_EQ(summary["sampler"], "underdamped");
+  EXPECT_EQ(summary["friction"], 0.5);
+  EXPECT_EQ(summary["epsilon"], kDefaultUnderdampedStep);
+  SamplerConfig config;
+  config.chains = 40;
+  config.steps = 60;
+  config.method = Method::Underdamped;
+  config.friction = 0.5;
+  config.seed = 6;
+  config.backend = Backend::Cpu;
+  EXPECT_EQ(read_npy(path("whole.npy")).values(), sample(load_gmm(gmm_), config).values());
+
+  // A checkpoint holds the velocities, and a resume from it writes the whole run's samples.
+  const Result cut = run(base + "--quiet --checkpoint " + path("run.ckpt") +
+                         " --checkpoint-every 25 --out " + path("cut.npy"));
+  ASSERT_EQ(cut.status, 0) << cut.output;
+  const CheckpointFile file = read_checkpoint(path("run.ckpt"));
+  EXPECT_EQ(file.checkpoint.update, 50);
+  EXPECT_EQ(file.checkpoint.velocities.shape(), (std::vector<std::int64_t>{40, 2}));
+  EXPECT_EQ(file.settings.at("friction"), "0.5");
+  const Result resumed = run(base + "--quiet --resume " + path("run.ckpt") + " --out " +
+                             path("resumed.npy"));
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  EXPECT_EQ(read_npy(path("resumed.npy")).values(), read_npy(path("whole.npy")).values());
+  const Result other = run("sample --gmm " + gmm_ + " --sampler underdamped --friction 2 "
+                           "--chains 40 --steps 60 --seed 6 --backend cpu --quiet --resume " +
+                           path("run.ckpt") + " --out " + path("other.npy"));
+  EXPECT_EQ(other.status, 2);
+  EXPECT_NE(other.output.find("friction"), std::string::npos) << other.output;
+
+  const Result misplaced = run("sample --gmm " + gmm_ + " --friction 2 --out " + path("u.npy"));
+  EXPECT_EQ(misplaced.status, 2);
+  EXPECT_NE(misplaced.output.find("--friction: only with --sampler underdamped (this run's "
+                                  "sampler is ula)"),
+            std::string::npos)
+      << misplaced.output;
 }
 
 TEST_F(AnnealingCli, ScoreOfANoiseConditionalModelAtALevel) {

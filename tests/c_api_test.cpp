@@ -173,7 +173,7 @@ TEST(CApi, AnnealsANoiseConditionalRunOverGivenLevels) {
   EXPECT_EQ(out, values(langevin::sample(langevin::load_gmm(kTwoModes), expected)));
 }
 
-TEST(CApi, RunsPredictorCorrectorAndTheOdeAsTheCppApi) {
+TEST(CApi, RunsTheSamplingMethodsAsTheCppApi) {
   const Model model = load(kTwoModes);
   const Config config = small_config();
   const double sigmas[] = {4.0, 1.0, 0.25};
@@ -217,6 +217,23 @@ TEST(CApi, RunsPredictorCorrectorAndTheOdeAsTheCppApi) {
   expected.rtol = 1e-4;
   expected.atol = 1e-6;
   EXPECT_EQ(out, values(langevin::sample(langevin::load_gmm(kTwoModes), expected)));
+  // Underdamped Langevin with its friction (no noise levels).
+  ASSERT_EQ(langevin_config_set_sigmas(config.get(), nullptr, 0), LANGEVIN_OK);
+  ASSERT_EQ(langevin_config_set_method(config.get(), LANGEVIN_UNDERDAMPED), LANGEVIN_OK);
+  ASSERT_EQ(langevin_config_set_friction(config.get(), 0.25), LANGEVIN_OK);
+  ASSERT_EQ(langevin_sample(model.get(), config.get(), out.data(), 300, LANGEVIN_HOST_MEMORY,
+                            nullptr),
+            LANGEVIN_OK)
+      << langevin_last_error();
+  expected.method = langevin::Method::Underdamped;
+  expected.sigmas.clear();
+  expected.friction = 0.25;
+  EXPECT_EQ(out, values(langevin::sample(langevin::load_gmm(kTwoModes), expected)));
+  ASSERT_EQ(langevin_config_set_friction(config.get(), -1.0), LANGEVIN_OK);  // checked at use
+  EXPECT_EQ(langevin_sample(model.get(), config.get(), out.data(), 300, LANGEVIN_HOST_MEMORY,
+                            nullptr),
+            LANGEVIN_INVALID_INPUT);
+  EXPECT_STREQ(langevin_last_error(), "friction = -1: must be positive and finite (at most 10⁶)");
 }
 
 TEST(CApi, DevicesAndTheScoreFormReachTheSampler) {

@@ -135,6 +135,18 @@ void resumes_ode(Backend backend) {
   expect_resumes_bit_identical(planar(), config, 2, 1);
 }
 
+void resumes_underdamped(Backend backend) {
+  SamplerConfig config = base_config(backend);
+  config.method = Method::Underdamped;
+  config.epsilon = 0.2;
+  config.friction = 0.5;
+  // The velocities travel with the states: a resume that drew them afresh would differ.
+  expect_resumes_bit_identical(planar(), config, 30, 2);
+  config.keep = Keep::Trajectory;
+  config.thin = 7;
+  expect_resumes_bit_identical(Mlp::random({3, 32, 3}, Activation::Tanh, 4), config, 40, 2);
+}
+
 void resumes_mlp(Backend backend) {
   const Mlp model = Mlp::random({2, 32, 32, 2}, Activation::Tanh, 5);
   SamplerConfig config = base_config(backend);
@@ -149,6 +161,7 @@ TEST(CheckpointResume, MalaRunAndAcceptanceRateAreBitIdentical) { resumes_mala(B
 TEST(CheckpointResume, MlpRunIsBitIdentical) { resumes_mlp(Backend::Cpu); }
 TEST(CheckpointResume, PredictorCorrectorRunIsBitIdentical) { resumes_pc(Backend::Cpu); }
 TEST(CheckpointResume, ProbabilityFlowRunIsBitIdentical) { resumes_ode(Backend::Cpu); }
+TEST(CheckpointResume, UnderdampedRunIsBitIdentical) { resumes_underdamped(Backend::Cpu); }
 
 TEST(CheckpointResumeGpu, EveryKindOfRunIsBitIdentical) {
   LANGEVIN_REQUIRE_GPU();
@@ -159,6 +172,7 @@ TEST(CheckpointResumeGpu, EveryKindOfRunIsBitIdentical) {
   resumes_mlp(Backend::Cuda);
   resumes_pc(Backend::Cuda);
   resumes_ode(Backend::Cuda);
+  resumes_underdamped(Backend::Cuda);
 }
 
 TEST(CheckpointResume, ProgressCountsTheUpdatesDone) {
@@ -220,6 +234,22 @@ TEST(CheckpointResume, RefusesACheckpointOfAnotherRun) {
   Checkpoint accepted = checkpoint;
   accepted.accepted = 1;  // a ULA run accepts nothing
   EXPECT_NE(refusal(accepted).find("checkpoint accepted = 1"), std::string::npos);
+  Checkpoint moving = checkpoint;
+  moving.velocities = Array({config.chains, 3});
+  EXPECT_NE(refusal(moving).find("checkpoint velocities shape = (300, 3): must be empty"),
+            std::string::npos)
+      << refusal(moving);
+
+  SamplerConfig underdamped = base_config(Backend::Cpu);
+  underdamped.method = Method::Underdamped;
+  EXPECT_NE(refusal(checkpoint, underdamped).find("must be (chains, d) = (300, 3) for underdamped"),
+            std::string::npos)
+      << refusal(checkpoint, underdamped);
+  EXPECT_EQ(refusal(moving, underdamped), "accepted");
+  moving.velocities[7] = std::numeric_limits<float>::infinity();
+  EXPECT_NE(refusal(moving, underdamped).find("checkpoint velocities[2, 1] = inf"),
+            std::string::npos)
+      << refusal(moving, underdamped);
 }
 
 TEST(CheckpointFile, RoundTripsExactly) {
@@ -233,6 +263,7 @@ TEST(CheckpointFile, RoundTripsExactly) {
     checkpoint.states[i] = std::nextafter(static_cast<float>(i) / 3.0f, 10.0f);
   }
   checkpoint.trajectory[5] = -1e-38f;  // a denormal-adjacent value survives as is
+  checkpoint.velocities = Array({2, 3}, {1.5f, -0.25f, 3e-7f, 0.0f, -0.0f, 9.75f});
   const RunSettings settings = {{"epsilon", "0.0050000000000000001"}, {"target", "gmm"}};
   write_checkpoint(dir.file("run.ckpt"), checkpoint, settings);
 
@@ -241,6 +272,7 @@ TEST(CheckpointFile, RoundTripsExactly) {
   EXPECT_EQ(read.checkpoint.accepted, checkpoint.accepted);
   EXPECT_TRUE(same_bits(read.checkpoint.states, checkpoint.states));
   EXPECT_TRUE(same_bits(read.checkpoint.trajectory, checkpoint.trajectory));
+  EXPECT_TRUE(same_bits(read.checkpoint.velocities, checkpoint.velocities));
   EXPECT_EQ(read.settings, settings);
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"run.ckpt"});  // no temporary left
 }

@@ -101,6 +101,32 @@ TEST(CpuGpu, PredictorCorrectorAndOdeMixtureRunsAreTheSameBits) {
   }
 }
 
+TEST(CpuGpu, UnderdampedMixtureAndModelRunsAreTheSameBits) {
+  LANGEVIN_REQUIRE_GPU();
+  SamplerConfig config = short_run();
+  config.method = Method::Underdamped;
+  config.epsilon = 0.1;
+  config.friction = 0.5;
+  config.keep = Keep::Trajectory;
+  config.thin = 7;
+  for (int d : {1, 2, 5, 33}) {
+    std::vector<std::vector<double>> means, stds;
+    for (int k = 0; k < 3; ++k) {
+      means.emplace_back(d, 1.5 * (k - 1));
+      stds.emplace_back(d, 0.5 + 0.25 * k);
+    }
+    const GaussianMixture target({0.2, 0.3, 0.5}, means, stds);
+    SCOPED_TRACE("mixture, d = " + std::to_string(d));
+    expect_identical(run(target, config, Backend::Cpu), run(target, config, Backend::Cuda));
+  }
+  for (const std::vector<int>& widths :
+       std::vector<std::vector<int>>{{2, 256, 2}, {3, 64, 64, 3}, {16, 128, 16}}) {
+    const Mlp model = Mlp::random(widths, Activation::Silu, 21);
+    SCOPED_TRACE("model, d = " + std::to_string(widths.back()));
+    expect_identical(run(model, config, Backend::Cpu), run(model, config, Backend::Cuda));
+  }
+}
+
 TEST(CpuGpu, InitialStatesFromTheCallerGiveTheSameBits) {
   LANGEVIN_REQUIRE_GPU();
   const GaussianMixture target({1.0}, {{0.0, 1.0}}, {{1.0, 2.0}});

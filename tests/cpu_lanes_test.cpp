@@ -83,6 +83,13 @@ TEST(CpuLanes, ChainsAreBitIdenticalToOneAtATime) {
     // Tier 8, (x, log σ) of width 8: two partial sums an output, a hidden unit past them.
     expect_one_at_a_time<device::NoiseConditionalMlpScore<8, Activation::Tanh>>(
         conditional({8, 71, 7}, Activation::Tanh, 9), annealed, sigmas);
+    SamplerConfig underdamped = config;  // positions and velocities in the lanes
+    underdamped.method = Method::Underdamped;
+    underdamped.epsilon = 0.1;
+    expect_one_at_a_time<device::MlpScore<2, Activation::Tanh>>(
+        Mlp::random({2, 37, 2}, Activation::Tanh, 2), underdamped);
+    expect_one_at_a_time<device::MlpScore<16, Activation::Softplus>>(
+        Mlp::random({13, 141, 13}, Activation::Softplus, 6), underdamped);
   }
 }
 
@@ -130,6 +137,15 @@ TEST(CpuLanes, MixtureChainsAreBitIdenticalToOneAtATime) {
               (mixture_one_at_a_time<device::GmmScore<4>>(three, mala, {}).values()));
     EXPECT_EQ(sample(one, mala).values(),
               (mixture_one_at_a_time<device::GmmScore<1>>(one, mala, {}).values()));
+    // Underdamped Langevin: each lane's velocity from draw 1 of its stream.
+    SamplerConfig underdamped = config;
+    underdamped.method = Method::Underdamped;
+    underdamped.epsilon = 0.2;
+    underdamped.friction = 0.5;
+    EXPECT_EQ(sample(three, underdamped).values(),
+              (mixture_one_at_a_time<device::GmmScore<4>>(three, underdamped, {}).values()));
+    EXPECT_EQ(sample(one, underdamped).values(),
+              (mixture_one_at_a_time<device::GmmScore<1>>(one, underdamped, {}).values()));
   }
 }
 

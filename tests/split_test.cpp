@@ -71,6 +71,7 @@ void expect_splits_bit_identical(const ScoreTarget& target, const SamplerConfig&
     for (std::size_t n = 0; n < split.checkpoints.size(); ++n) {
       EXPECT_EQ(split.checkpoints[n].update, whole.checkpoints[n].update);
       EXPECT_TRUE(same_bits(split.checkpoints[n].states, whole.checkpoints[n].states));
+      EXPECT_TRUE(same_bits(split.checkpoints[n].velocities, whole.checkpoints[n].velocities));
       EXPECT_TRUE(same_bits(split.checkpoints[n].trajectory, whole.checkpoints[n].trajectory));
       EXPECT_EQ(split.checkpoints[n].accepted, whole.checkpoints[n].accepted);
     }
@@ -184,6 +185,18 @@ TEST(Split, ProbabilityFlowRuns) {
   own_levels.keep = Keep::Trajectory;
   own_levels.checkpoint_every = 1;
   expect_splits_bit_identical(*detail::make_target(conditional, ScoreForm::Auto), own_levels);
+}
+
+TEST(Split, UnderdampedRunsAndTheirVelocities) {
+  SamplerConfig config = base_config();
+  config.method = Method::Underdamped;
+  config.epsilon = 0.2;
+  config.friction = 0.7;
+  expect_splits_bit_identical(*detail::make_target(planar()), config);
+  config.keep = Keep::Trajectory;
+  config.thin = 3;
+  config.checkpoint_every = 6;  // the checkpoints' velocities, gathered over the parts
+  expect_splits_bit_identical(*detail::make_target(planar()), config);
 }
 
 TEST(Split, CheckpointsHoldTheSameState) {

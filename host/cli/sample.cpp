@@ -51,6 +51,8 @@ struct SampleOptions {
   const CLI::Option* corrector_steps_option = nullptr;
   const CLI::Option* snr_option = nullptr;
   const CLI::Option* corrector_step_option = nullptr;
+  double friction = kDefaultFriction;  // --sampler underdamped
+  const CLI::Option* friction_option = nullptr;
   bool denoise = false;
   bool diagnose = false;
   std::string sigmas;
@@ -74,7 +76,8 @@ std::string run_extent(std::int64_t chains, std::int64_t steps, std::size_t leve
   return text;
 }
 
-/// The settings only some samplers have (pc's corrector, the ODE's tolerances): one list for
+/// The settings only some samplers have (pc's corrector, the ODE's tolerances, underdamped
+/// Langevin's friction): one list for
 /// the summaries, the HDF5 attributes and the checkpoints' settings.
 nlohmann::json sampler_settings(const SamplerConfig& config) {
   if (config.method == Method::Pc) {
@@ -83,6 +86,7 @@ nlohmann::json sampler_settings(const SamplerConfig& config) {
             {"corrector_step", to_string(config.corrector_step)}};
   }
   if (config.method == Method::Ode) return {{"rtol", config.rtol}, {"atol", config.atol}};
+  if (config.method == Method::Underdamped) return {{"friction", config.friction}};
   return nlohmann::json::object();
 }
 
@@ -403,6 +407,8 @@ Prepared prepare(const SampleOptions& options) {
   only_with(Method::Pc, config.method,
             {options.corrector_steps_option, options.snr_option, options.corrector_step_option});
   only_with(Method::Ode, config.method, {options.rtol_option, options.atol_option});
+  only_with(Method::Underdamped, config.method, {options.friction_option});
+  config.friction = options.friction;
   config.corrector_steps = options.corrector_steps;
   config.snr = options.snr;
   config.corrector_step = parse_corrector_step(options.corrector_step, "--corrector-step");
@@ -583,8 +589,14 @@ Command add_sample_command(CLI::App& app) {
                       "ula; mala: Metropolis-adjusted (needs --gmm; reports the acceptance rate); "
                       "pc: predictor-corrector, reverse-diffusion steps down the noise levels; "
                       "ode: the probability-flow ODE dx/dsigma = -sigma s(x, sigma), adaptive "
-                      "Runge-Kutta (both: annealed runs, no --epsilon)")
+                      "Runge-Kutta (both: annealed runs, no --epsilon); underdamped: positions "
+                      "and velocities under --friction, BAOAB steps of time --epsilon "
+                      "(default 0.1)")
       ->capture_default_str();
+  options->friction_option =
+      command->add_option("--friction", options->friction,
+                          "--sampler underdamped: the friction gamma (per unit time)")
+          ->capture_default_str();
   options->corrector_steps_option =
       command->add_option("--corrector-steps", options->corrector_steps,
                           "--sampler pc: Langevin corrector steps before each predictor step "

@@ -13,8 +13,9 @@
 ///   static constexpr int lanes;              // chains per call
 ///   static constexpr bool noise_conditional;
 ///   void operator()(const float* x, float* s, float sigma) const;   // x[j * lanes + c], s alike
-/// Plain and annealed ULA, MALA, predictor–corrector sampling and the probability-flow ODE
-/// (run_block_mala, run_block_pc and run_block_ode, the one-chain templates themselves). MALA
+/// Plain and annealed ULA, MALA, underdamped Langevin, predictor–corrector sampling and the
+/// probability-flow ODE (run_block_mala, run_block_underdamped, run_block_pc and run_block_ode,
+/// the one-chain templates themselves). MALA
 /// needs a lanes functor with
 ///   void score_and_log_density(const float* x, float* s, float* log_density) const;
 /// and, since the ODE's lanes stand at different σ, a noise-conditional one also has
@@ -95,6 +96,11 @@ void run_chain_lanes(const Score& score, const ChainConfig& config, long long fi
     return NormalLanes<L>(config.seed, static_cast<unsigned long long>(config.first_chain + first),
                           d, draw, extra);
   };
+  if (config.underdamped) {
+    auto noise = streams(chain_detail::underdamped_first_draw(config), 0);
+    run_block_underdamped<L>(score, config, first, count, noise);
+    return;
+  }
   if constexpr (HasLanesLogDensity<Score>::value) {
     if (config.metropolis) {
       auto noise = streams(config.init_states != nullptr ? 1ull + config.first_step : 0ull, 1);

@@ -1,5 +1,5 @@
-// Checkpoint files: safetensors with the tensors "states" (chains, d) and, for trajectories,
-// "trajectory"; the metadata holds a format marker, the update and accepted counts as decimals
+// Checkpoint files: safetensors with the tensors "states" (chains, d), for trajectories
+// "trajectory" and for underdamped Langevin "velocities" (chains, d); the metadata holds a format marker, the update and accepted counts as decimals
 // (exact, unlike a float tensor) and the run's settings as "run.<name>" entries.
 // Training checkpoints: the same container with their own format marker, a 1-D tensor per
 // parameter vector kept (absent: empty), counts as decimals and doubles as C99 hexadecimal
@@ -81,6 +81,7 @@ void write_checkpoint(const std::string& path, const Checkpoint& checkpoint,
   TensorFile file;
   file.tensors.emplace("states", checkpoint.states);
   if (checkpoint.trajectory.size() > 0) file.tensors.emplace("trajectory", checkpoint.trajectory);
+  if (checkpoint.velocities.size() > 0) file.tensors.emplace("velocities", checkpoint.velocities);
   file.metadata[kFormatKey] = kFormat;
   file.metadata[kUpdateKey] = std::to_string(checkpoint.update);
   file.metadata[kAcceptedKey] = std::to_string(checkpoint.accepted);
@@ -114,6 +115,8 @@ CheckpointFile read_checkpoint(const std::string& path) {
       result.checkpoint.states = std::move(tensor);
     } else if (name == "trajectory") {
       result.checkpoint.trajectory = std::move(tensor);
+    } else if (name == "velocities") {
+      result.checkpoint.velocities = std::move(tensor);
     } else {
       fail(path, "unknown tensor \"" + name + "\"");
     }

@@ -56,8 +56,8 @@ SamplerConfig block_config(const SamplerConfig& config, const Block& block, int 
   return part;
 }
 
-/// A checkpoint of the whole run cut to rank `rank`'s block: its rows of the states and the
-/// trajectory, and a share of the accepted proposals (given out in rank order, each at most
+/// A checkpoint of the whole run cut to rank `rank`'s block: its rows of the states, the
+/// velocities and the trajectory, and a share of the accepted proposals (given out in rank order, each at most
 /// what the rank's chains can have accepted, so that they add up to the whole run's).
 Checkpoint rank_checkpoint(const Checkpoint& whole, const SamplerConfig& config, int rank,
                            int ranks) {
@@ -65,6 +65,9 @@ Checkpoint rank_checkpoint(const Checkpoint& whole, const SamplerConfig& config,
   Checkpoint part;
   part.update = whole.update;
   part.states = rows_of(whole.states, block.first, block.count);
+  if (whole.velocities.size() > 0) {
+    part.velocities = rows_of(whole.velocities, block.first, block.count);
+  }
   if (whole.trajectory.size() > 0) {
     part.trajectory = rows_of(whole.trajectory, block.first, block.count);
   }
@@ -163,6 +166,10 @@ struct Sampler::Impl {
     whole.update = mine.update;
     whole.states = gather(comm.get(), mine.states,
                           {config.chains, static_cast<std::int64_t>(target->dim())});
+    if (config.method == Method::Underdamped) {
+      whole.velocities = gather(comm.get(), mine.velocities,
+                                {config.chains, static_cast<std::int64_t>(target->dim())});
+    }
     if (config.keep == Keep::Trajectory) {
       whole.trajectory = gather(comm.get(), mine.trajectory,
                                 langevin::output_shape(config, target->dim(),

@@ -43,6 +43,8 @@ device::ChainConfig chain_config(const SamplerConfig& config, int dim,
   chains.probability_flow = c.method == Method::Ode;
   chains.rtol = static_cast<float>(c.rtol);
   chains.atol = static_cast<float>(c.atol);
+  chains.underdamped = c.method == Method::Underdamped;
+  chains.friction = static_cast<float>(c.friction);
   return chains;
 }
 
@@ -105,12 +107,14 @@ struct Driver::Part {
   RunnerBuffer<float> init;                     // the given initial states (not shared memory)
   RunnerBuffer<float> out;                      // the output, for run() (not shared memory)
   RunnerBuffer<float> states;                   // the states between segments (not shared)
+  RunnerBuffer<float> velocities;               // underdamped: their velocities (not shared)
   RunnerBuffer<unsigned int> accepted;          // MALA: each chain's accepted proposals
   RunnerBuffer<unsigned long long> divergence;  // ULA: diverged chains, earliest update
 
   const float* init_at = nullptr;
   float* out_at = nullptr;
   float* states_at = nullptr;
+  float* velocities_at = nullptr;
 };
 
 Driver::Driver(const ScoreTarget& target, const SamplerConfig& config, std::vector<double> levels,
@@ -157,32 +161,38 @@ std::int64_t Driver::per_chain_output() const {
   return (config_.keep == Keep::Trajectory ? kept_steps(config_, levels) : 1) * dim_;
 }
 
+/// Where a part's rows of `rows` (a whole run's (chains, d) array, or empty) live on its runner:
+/// in `rows` itself where the runner shares host memory, else in `buffer`, uploaded when `upload`.
+float* Driver::rows_on_runner(Part& part, Array& rows, RunnerBuffer<float>& buffer, bool upload) {
+  if (rows.size() == 0) return nullptr;
+  Runner& runner = *part.runner;
+  if (runner.shares_host_memory()) return rows.data() + part.begin * dim_;
+  const std::size_t floats = static_cast<std::size_t>(part.count * dim_);
+  if (buffer.size() != floats) buffer = RunnerBuffer<float>(runner, floats);
+  if (upload) runner.upload(buffer.data(), rows.data() + part.begin * dim_, sizeof(float) * floats);
+  return buffer.data();
+}
+
 void Driver::start_run() {
   const bool checkpointing = config_.checkpoint_every > 0;
+  const bool underdamped = config_.method == Method::Underdamped;
   if (config_.resume) {
     states_ = config_.resume->states;
+    velocities_ = underdamped ? config_.resume->velocities : Array();
   } else if (checkpointing) {
     states_ = Array({config_.chains, static_cast<std::int64_t>(dim_)});
+    velocities_ = underdamped ? states_ : Array();
   } else {
     states_ = Array();
+    velocities_ = Array();
   }
   const std::int64_t per_chain = per_chain_output();
   for (Part& part : parts_) {
     Runner& runner = *part.runner;
     runner.upload(part.divergence.data(), kNoDivergence, sizeof kNoDivergence);
-    if (states_.size() == 0) {
-      part.states_at = nullptr;
-    } else if (runner.shares_host_memory()) {
-      part.states_at = states_.data() + part.begin * dim_;
-    } else {
-      const std::size_t floats = static_cast<std::size_t>(part.count * dim_);
-      if (part.states.size() != floats) part.states = RunnerBuffer<float>(runner, floats);
-      if (config_.resume) {
-        runner.upload(part.states.data(), states_.data() + part.begin * dim_,
-                      sizeof(float) * floats);
-      }
-      part.states_at = part.states.data();
-    }
+    const bool resumed = static_cast<bool>(config_.resume);
+    part.states_at = rows_on_runner(part, states_, part.states, resumed);
+    part.velocities_at = rows_on_runner(part, velocities_, part.velocities, resumed);
     // A resumed trajectory: the rows so far, in place before the run continues them.
     if (config_.resume && config_.keep == Keep::Trajectory) {
       runner.upload(part.out_at, config_.resume->trajectory.data() + part.begin * per_chain,
@@ -193,10 +203,13 @@ void Driver::start_run() {
   ran_ = true;
 }
 
-/// The chains' states between segments (checkpointing or resuming), beside the output.
+/// The chains' states (and underdamped Langevin's velocities) between segments (checkpointing
+/// or resuming), beside the output.
 double Driver::state_floats() const {
-  return config_.checkpoint_every > 0 || config_.resume ? static_cast<double>(config_.chains) * dim_
-                                                        : 0.0;
+  const double rows = config_.method == Method::Underdamped ? 2.0 : 1.0;
+  return config_.checkpoint_every > 0 || config_.resume
+             ? rows * static_cast<double>(config_.chains) * dim_
+             : 0.0;
 }
 
 void Driver::require_memory() const {
@@ -210,7 +223,7 @@ void Driver::require_memory() const {
     if (runner.shares_host_memory()) continue;
     const double part_floats =
         static_cast<double>(part.count) * per_chain_output() +
-        (state_floats() > 0 ? static_cast<double>(part.count) * dim_ : 0.0);
+        state_floats() * static_cast<double>(part.count) / static_cast<double>(config_.chains);
     refuse_larger_than(part_floats, device_memory_bytes(runner.place().device),
                        "GPU memory (" + runner.name() + ")", config_.chains);
   }
@@ -291,6 +304,10 @@ void Driver::run_slices(const device::ChainConfig& segment, std::int64_t start,
     const float* initial = resumed_or_later ? part.states_at : part.init_at;
     slice.init_states = initial != nullptr ? initial + begin * dim_ : nullptr;
     slice.state_out = segment.end_step < total ? part.states_at + begin * dim_ : nullptr;
+    if (part.velocities_at != nullptr) {
+      slice.init_velocities = resumed_or_later ? part.velocities_at + begin * dim_ : nullptr;
+      slice.velocity_out = segment.end_step < total ? part.velocities_at + begin * dim_ : nullptr;
+    }
     slice.accepted = mala ? part.accepted.data() + begin : nullptr;
     slice.divergence = mala ? nullptr : part.divergence.data();
     const DeviceScope scope(part.runner->place().device);
@@ -356,6 +373,10 @@ void Driver::after_segment(std::int64_t update, bool host_output) {
     if (runner.shares_host_memory()) continue;
     runner.download(states_.data() + part.begin * dim_, part.states_at,
                     sizeof(float) * static_cast<std::size_t>(part.count * dim_));
+    if (velocities_.size() > 0) {
+      runner.download(velocities_.data() + part.begin * dim_, part.velocities_at,
+                      sizeof(float) * static_cast<std::size_t>(part.count * dim_));
+    }
     if (config_.keep == Keep::Trajectory && host_output) {
       runner.download(host_out_ + part.begin * per_chain, part.out_at,
                       sizeof(float) * static_cast<std::size_t>(part.count * per_chain));
@@ -377,11 +398,12 @@ void Driver::after_segment(std::int64_t update, bool host_output) {
               snapshot.trajectory.data());
   }
   snapshot.accepted = accepted_before_;
+  snapshot.velocities = std::move(velocities_);
   struct GiveBack {  // the states (the CPU's kernels write them in place) return to the run
     Array& to;     // even if the callback throws
     Array& from;
     ~GiveBack() { to = std::move(from); }
-  } give_back{states_, snapshot.states};
+  } give_back{states_, snapshot.states}, give_velocities_back{velocities_, snapshot.velocities};
   config_.on_checkpoint(snapshot);
 }
 

@@ -67,6 +67,7 @@ class Driver {
   struct Part;
 
   std::int64_t per_chain_output() const;
+  float* rows_on_runner(Part& part, Array& rows, RunnerBuffer<float>& buffer, bool upload);
   double state_floats() const;
   void start_run();
   void run_segments(bool host_output);
@@ -81,6 +82,7 @@ class Driver {
   std::vector<std::unique_ptr<Runner>> runners_;
   std::vector<Part> parts_;
   Array states_;                     // every chain's state between segments, on the host
+  Array velocities_;                 // underdamped Langevin: their velocities, likewise
   float* host_out_ = nullptr;        // the run's output on the host (run(); null otherwise)
   float* runner_out_ = nullptr;      // the run's output on its one runner (run_on_runner())
   std::vector<float> trajectory_;    // run_on_runner(): the trajectory so far, for checkpoints

@@ -33,6 +33,7 @@ const char* to_string(Method method) {
     case Method::Mala: return "mala";
     case Method::Pc: return "pc";
     case Method::Ode: return "ode";
+    case Method::Underdamped: return "underdamped";
     case Method::Ula: break;
   }
   return "ula";
@@ -43,7 +44,8 @@ Method parse_method(const std::string& name, const std::string& field) {
   if (name == "mala") return Method::Mala;
   if (name == "pc") return Method::Pc;
   if (name == "ode") return Method::Ode;
-  throw InvalidInput(field + " = \"" + name + "\": expected ula, mala, pc or ode");
+  if (name == "underdamped") return Method::Underdamped;
+  throw InvalidInput(field + " = \"" + name + "\": expected ula, mala, pc, ode or underdamped");
 }
 
 const char* to_string(CorrectorStep step) {
@@ -74,6 +76,23 @@ void validate_resume(const Checkpoint& r, const SamplerConfig& c, int dim, int l
                          std::to_string(i % dim) + "] = " + text(r.states[i]) +
                          ": must be finite");
     }
+  }
+  if (c.method == Method::Underdamped) {
+    const bool velocities_ok = r.velocities.rank() == 2 && r.velocities.dim(0) == c.chains &&
+                               r.velocities.dim(1) == dim;
+    require(velocities_ok, "checkpoint velocities shape", r.velocities.shape_string(),
+            "must be (chains, d) = (" + std::to_string(c.chains) + ", " + std::to_string(dim) +
+                ") for underdamped Langevin");
+    for (std::int64_t i = 0; i < r.velocities.size(); ++i) {
+      if (!std::isfinite(r.velocities[i])) {
+        throw InvalidInput("checkpoint velocities[" + std::to_string(i / dim) + ", " +
+                           std::to_string(i % dim) + "] = " + text(r.velocities[i]) +
+                           ": must be finite");
+      }
+    }
+  } else {
+    require(r.velocities.size() == 0, "checkpoint velocities shape", r.velocities.shape_string(),
+            "must be empty: only underdamped Langevin has velocities");
   }
   if (c.keep == Keep::Trajectory) {
     require(r.trajectory.shape() == output_shape(c, dim, levels), "checkpoint trajectory shape",
@@ -107,7 +126,9 @@ SamplerConfig with_defaults(SamplerConfig c, const std::vector<double>& levels) 
   const bool annealed = !levels.empty();
   c.steps = steps_of(c, static_cast<int>(levels.size()));
   // pc's corrector takes its step from snr; the ODE's integrator chooses its own.
-  if (c.epsilon == 0.0 && c.method != Method::Pc && c.method != Method::Ode) {
+  if (c.epsilon == 0.0 && c.method == Method::Underdamped) {
+    c.epsilon = kDefaultUnderdampedStep;
+  } else if (c.epsilon == 0.0 && c.method != Method::Pc && c.method != Method::Ode) {
     c.epsilon = annealed ? kDefaultAnnealedStepRatio * levels.back() * levels.back() : kDefaultEpsilon;
   }
   if (c.init_std < 0.0) c.init_std = annealed ? levels.front() : 1.0;
@@ -136,6 +157,10 @@ void validate(const SamplerConfig& c, int dim, int levels) {
           "steps × noise levels must fit in 64 bits");
   require(!(c.method == Method::Mala && annealed), "sampler", "mala",
           "MALA does not anneal: drop the noise levels or use ula");
+  require(!(c.method == Method::Underdamped && annealed), "sampler", "underdamped",
+          "underdamped Langevin does not anneal: drop the noise levels or use ula");
+  require(std::isfinite(c.friction) && c.friction > 0.0 && c.friction <= 1e6, "friction",
+          text(c.friction), "must be positive and finite (at most 10⁶)");
   if (c.method == Method::Pc) {
     require(annealed, "sampler", "pc",
             "predictor-corrector sampling needs noise levels: a noise-conditional model, or "

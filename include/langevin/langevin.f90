@@ -37,6 +37,7 @@ module langevin
   integer(c_int), parameter, public :: LANGEVIN_MALA = 1
   integer(c_int), parameter, public :: LANGEVIN_PC = 2
   integer(c_int), parameter, public :: LANGEVIN_ODE = 3
+  integer(c_int), parameter, public :: LANGEVIN_UNDERDAMPED = 4
 
   integer(c_int), parameter, public :: LANGEVIN_CORRECTOR_SIGMA = 0
   integer(c_int), parameter, public :: LANGEVIN_CORRECTOR_CHAIN_NORMS = 1
@@ -53,6 +54,7 @@ module langevin
   public :: langevin_config_set_score_form
   public :: langevin_config_set_sigmas, langevin_config_set_denoise
   public :: langevin_config_set_corrector, langevin_config_set_ode_tolerances
+  public :: langevin_config_set_friction
   public :: langevin_output_count, langevin_sample
   public :: langevin_result_shape, langevin_result_backend, langevin_result_seconds
   public :: langevin_result_acceptance_rate, langevin_result_rows, langevin_result_free
@@ -256,6 +258,13 @@ module langevin
       import :: c_ptr, c_int, c_double
       type(c_ptr), value :: config
       real(c_double), value :: rtol, atol
+      integer(c_int) :: status
+    end function
+    function langevin_config_set_friction(config, friction) &
+        bind(C, name="langevin_config_set_friction") result(status)
+      import :: c_ptr, c_int, c_double
+      type(c_ptr), value :: config
+      real(c_double), value :: friction
       integer(c_int) :: status
     end function
 

@@ -64,6 +64,8 @@ typedef enum langevin_method {
   LANGEVIN_MALA = 1, /**< ULA proposals with a Metropolis test (needs a Gaussian mixture) */
   LANGEVIN_PC = 2,   /**< predictor-corrector down the noise levels of an annealed run */
   LANGEVIN_ODE = 3,  /**< the probability-flow ODE from sigma_1 to sigma_L (adaptive) */
+  LANGEVIN_UNDERDAMPED = 4, /**< positions and velocities under friction, BAOAB steps of time
+                                 eps (default 0.1) */
   LANGEVIN_ENUM_RANGE(LANGEVIN_METHOD)
 } langevin_method;
 
@@ -153,6 +155,8 @@ langevin_status langevin_config_set_corrector(langevin_config* config, int steps
  *  epsilon at 0 with the ODE; its steps are not used. */
 langevin_status langevin_config_set_ode_tolerances(langevin_config* config, double rtol,
                                                    double atol);
+/** LANGEVIN_UNDERDAMPED: the friction gamma, per unit time (default 1). */
+langevin_status langevin_config_set_friction(langevin_config* config, double friction);
 
 /** The number of floats langevin_sample writes for this model and configuration, after
  *  validating both (so a bad configuration fails here, before any buffer is sized). */

@@ -37,6 +37,8 @@ struct Checkpoint {
   Array trajectory;            // Keep::Trajectory: the output so far, in its full shape (rows of
                                // updates not yet reached are zero); empty for Keep::Final
   std::uint64_t accepted = 0;  // MALA: proposals accepted so far, all chains together
+  Array velocities;            // Method::Underdamped: (chains, d), every chain's velocity after
+                               // the updates; empty for the other methods
 };
 
 /// ULA: x ← x + ε s(x) + √(2ε) z. MALA: that proposal with a Metropolis–Hastings accept test
@@ -46,8 +48,9 @@ struct Checkpoint {
 /// follows the signal-to-noise ratio snr (device/predictor_corrector.hpp). Ode: the
 /// probability-flow ODE dx/dσ = −σ s(x, σ) from σ₁ to σ_L, each chain by an adaptive
 /// Dormand–Prince 5(4) pair held to rtol and atol, deterministic given its initial draw
-/// (device/probability_flow.hpp).
-enum class Method { Ula, Mala, Pc, Ode };
+/// (device/probability_flow.hpp). Underdamped: positions and unit-mass velocities under friction,
+/// by the BAOAB splitting, epsilon its time step (device/underdamped.hpp).
+enum class Method { Ula, Mala, Pc, Ode, Underdamped };
 
 /// How predictor–corrector sizes its corrector steps, ε = 2 (r ‖z‖/‖s‖)² with r = snr:
 /// Sigma, with the norms of pure noise at level σ (‖z‖² = d, ‖s‖² = d/σ²), so ε = 2 r² σ² for
@@ -81,6 +84,13 @@ constexpr int kDefaultCorrectorSteps = 1;
 constexpr double kDefaultSnr = 0.16;
 /// The probability-flow ODE's default tolerances (score_sde's, for its RK45).
 constexpr double kDefaultOdeTolerance = 1e-5;
+/// Underdamped Langevin's defaults: a time step of 0.1 under friction 1. Its positions move by
+/// about h per update where ULA's move by √(2ε), so h = 0.1 with the default steps covers the
+/// time ULA's defaults do many times over; friction 1 damps a unit-variance target's
+/// oscillation at half the critical rate (γ = 2ω), keeping the momentum that carries chains
+/// between modes (docs/SAMPLERS.md).
+constexpr double kDefaultUnderdampedStep = 0.1;
+constexpr double kDefaultFriction = 1.0;
 
 struct SamplerConfig {
   std::int64_t chains = 1000;
@@ -110,6 +120,8 @@ struct SamplerConfig {
   /// between two noise levels (levels − 1 in all); `steps` and `epsilon` are not used.
   double rtol = kDefaultOdeTolerance;
   double atol = kDefaultOdeTolerance;
+  /// Method::Underdamped: the friction γ (per unit time; `epsilon` is the time step).
+  double friction = kDefaultFriction;
 
   /// Annealing: `steps` updates at each noise level σ_1 > … > σ_L with step size ε σ_i²/σ_L².
   /// A noise-conditional model anneals over its own levels when this is empty, over these when

@@ -58,7 +58,7 @@ PySamplerConfig make_config(std::int64_t chains, std::int64_t steps, double epsi
                             std::int64_t burn_in, std::int64_t thin, const std::string& method,
                             nb::handle sigmas, bool denoise, int corrector_steps, double snr,
                             const std::string& corrector_step, double rtol, double atol,
-                            const std::string& backend, nb::handle devices,
+                            double friction, const std::string& backend, nb::handle devices,
                             const std::string& score_form,
                             std::int64_t checkpoint_every, nb::handle on_checkpoint,
                             nb::handle resume) {
@@ -83,6 +83,7 @@ PySamplerConfig make_config(std::int64_t chains, std::int64_t steps, double epsi
   c.corrector_step = parse_corrector_step(corrector_step, "corrector_step");
   c.rtol = rtol;
   c.atol = atol;
+  c.friction = friction;
   c.backend = parse_backend(backend, "backend");
   if (nb::isinstance<nb::int_>(devices)) {
     c.device = nb::cast<int>(devices);
@@ -210,6 +211,13 @@ void bind_sampling(nb::module_& m) {
       .def_prop_ro("accepted", [](const PyCheckpoint& c) { return c.checkpoint->accepted; })
       .def_prop_ro("states", [](const PyCheckpoint& c) { return to_numpy(c.checkpoint->states); })
       .def_prop_ro(
+          "velocities",
+          [](const PyCheckpoint& c) -> nb::object {
+            if (c.checkpoint->velocities.size() == 0) return nb::none();
+            return to_numpy(c.checkpoint->velocities);
+          },
+          "Underdamped Langevin: every chain's velocity (chains, d); None for the other methods.")
+      .def_prop_ro(
           "trajectory",
           [](const PyCheckpoint& c) -> nb::object {
             if (c.checkpoint->trajectory.size() == 0) return nb::none();
@@ -245,12 +253,14 @@ void bind_sampling(nb::module_& m) {
              nb::handle init, const std::string& keep, std::int64_t burn_in, std::int64_t thin,
              const std::string& method, nb::handle sigmas, bool denoise, int corrector_steps,
              double snr, const std::string& corrector_step, double rtol, double atol,
-             const std::string& backend, nb::handle devices, const std::string& score_form,
+             double friction, const std::string& backend, nb::handle devices,
+             const std::string& score_form,
              std::int64_t checkpoint_every, nb::handle on_checkpoint, nb::handle resume) {
             new (self) PySamplerConfig(make_config(chains, steps, epsilon, seed, first_chain,
                                                    init_mean, init_std, init, keep, burn_in, thin,
                                                    method, sigmas, denoise, corrector_steps,
-                                                   snr, corrector_step, rtol, atol, backend,
+                                                   snr, corrector_step, rtol, atol, friction,
+                                                   backend,
                                                    devices, score_form, checkpoint_every,
                                                    on_checkpoint, resume));
           },
@@ -261,7 +271,7 @@ void bind_sampling(nb::module_& m) {
           "sigmas"_a = nb::none(), "denoise"_a = d.denoise,
           "corrector_steps"_a = d.corrector_steps, "snr"_a = d.snr,
           "corrector_step"_a = to_string(d.corrector_step), "rtol"_a = d.rtol, "atol"_a = d.atol,
-          "backend"_a = "auto",
+          "friction"_a = d.friction, "backend"_a = "auto",
           "devices"_a = nb::none(), "score_form"_a = "auto",
           "checkpoint_every"_a = d.checkpoint_every, "on_checkpoint"_a = nb::none(),
           "resume"_a = nb::none(),
@@ -275,7 +285,8 @@ void bind_sampling(nb::module_& m) {
           "noise's norms at σ (corrector_step \"sigma\": 2 snr² σ²) or each chain's own "
           "(\"chain\"); no epsilon) or \"ode\" (the probability-flow ODE from σ₁ to σ_L, an "
           "adaptive Dormand–Prince pair per chain held to rtol and atol; no epsilon, steps not "
-          "used); "
+          "used) or \"underdamped\" (positions and velocities under friction, BAOAB steps of "
+          "time epsilon, default 0.1; checkpoints carry the velocities); "
           "sigmas: noise levels σ₁ > … > σ_L to anneal over (a noise-conditional model anneals "
           "over its own without them), denoise; backend \"auto\", \"cpu\" or \"cuda\"; devices: "
           "a GPU ordinal, a list of them or \"all\" (chains split in contiguous blocks, the "
@@ -291,6 +302,7 @@ void bind_sampling(nb::module_& m) {
       .def_prop_ro("snr", [](const PySamplerConfig& c) { return c.config.snr; })
       .def_prop_ro("rtol", [](const PySamplerConfig& c) { return c.config.rtol; })
       .def_prop_ro("atol", [](const PySamplerConfig& c) { return c.config.atol; })
+      .def_prop_ro("friction", [](const PySamplerConfig& c) { return c.config.friction; })
       .def_prop_ro("corrector_step", [](const PySamplerConfig& c) { return std::string(to_string(c.config.corrector_step)); })
       .def_prop_ro("backend", [](const PySamplerConfig& c) { return std::string(to_string(c.config.backend)); });
 

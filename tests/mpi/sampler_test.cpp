@@ -120,6 +120,24 @@ TEST(MpiSampler, MalaCountsTheWholeRunsAcceptances) {
   expect_rows_of_one_process_run(planar(), config);
 }
 
+TEST(MpiSampler, PredictorCorrectorOdeAndUnderdampedRuns) {
+  SamplerConfig config = base_config();
+  config.epsilon = 0.0;
+  config.sigmas = {2.0, 0.7, 0.2};
+  config.denoise = true;
+  config.method = Method::Pc;
+  config.steps = 4;
+  config.corrector_steps = 2;
+  expect_rows_of_one_process_run(planar(), config);
+  config.method = Method::Ode;
+  expect_rows_of_one_process_run(planar(), config);
+  SamplerConfig underdamped = base_config();
+  underdamped.method = Method::Underdamped;
+  underdamped.epsilon = 0.2;
+  underdamped.keep = Keep::Trajectory;
+  expect_rows_of_one_process_run(planar(), underdamped);
+}
+
 TEST(MpiSampler, FewerChainsThanRanksLeaveSomeRanksEmpty) {
   SamplerConfig config = base_config();
   config.chains = 2;
@@ -201,6 +219,7 @@ void expect_checkpoints_resume_at_any_rank_count(const SamplerConfig& base) {
     for (std::size_t n = 0; n < std::min(over_ranks.size(), one_process.size()); ++n) {
       EXPECT_EQ(over_ranks[n].update, one_process[n].update);
       EXPECT_TRUE(same_bits(over_ranks[n].states, one_process[n].states));
+      EXPECT_TRUE(same_bits(over_ranks[n].velocities, one_process[n].velocities));
       EXPECT_TRUE(same_bits(over_ranks[n].trajectory, one_process[n].trajectory));
       EXPECT_EQ(over_ranks[n].accepted, one_process[n].accepted);
     }
@@ -238,6 +257,14 @@ TEST(MpiCheckpoints, TrajectoriesAndMalaResumeAtAnyRankCount) {
   config.steps = 80;
   config.method = Method::Mala;
   config.epsilon = 0.3;
+  expect_checkpoints_resume_at_any_rank_count(config);
+}
+
+TEST(MpiCheckpoints, UnderdampedVelocitiesResumeAtAnyRankCount) {
+  SamplerConfig config = base_config();
+  config.method = Method::Underdamped;
+  config.epsilon = 0.2;
+  config.friction = 0.5;
   expect_checkpoints_resume_at_any_rank_count(config);
 }
 

@@ -139,6 +139,22 @@ def test_checkpoints_resume_to_the_uninterrupted_bits(two_modes, tmp_path):
     np.testing.assert_array_equal(langevin.sample(two_modes, chains=50, steps=30, seed=4, resume=back), whole)
     np.testing.assert_array_equal(
         langevin.sample(two_modes, chains=50, steps=30, seed=4, resume=str(tmp_path / "run.ckpt")), whole)
+    assert saved[0].velocities is None
+
+
+def test_underdamped_checkpoints_carry_the_velocities(two_modes, tmp_path):
+    kwargs = dict(chains=50, steps=30, seed=4, method="underdamped", epsilon=0.2, friction=0.5)
+    whole = langevin.sample(two_modes, **kwargs)
+    saved = []
+    langevin.sample(two_modes, checkpoint_every=10, on_checkpoint=saved.append, **kwargs)
+    assert saved[0].velocities.shape == (50, 1) and np.isfinite(saved[0].velocities).all()
+    saved[0].save(str(tmp_path / "run.ckpt"), {})
+    back = langevin.Checkpoint.load(str(tmp_path / "run.ckpt"))
+    np.testing.assert_array_equal(back.velocities, saved[0].velocities)
+    np.testing.assert_array_equal(langevin.sample(two_modes, resume=back, **kwargs), whole)
+    assert langevin.SamplerConfig(method="underdamped", friction=2.0).friction == 2.0
+    with pytest.raises(ValueError, match="friction = 0"):
+        langevin.sample(two_modes, method="underdamped", friction=0.0)
 
 
 def test_hdf5_round_trip(tmp_path):

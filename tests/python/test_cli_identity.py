@@ -49,6 +49,14 @@ def test_probability_flow_equals_the_clis(tool, tmp_path, two_modes):
     assert langevin.SamplerConfig(method="ode").atol == 1e-5
 
 
+def test_underdamped_langevin_equals_the_clis(tool, tmp_path, two_modes):
+    tool("sample", "--gmm", TWO_MODES, "--chains", 300, "--steps", 50, "--sampler", "underdamped",
+         "--epsilon", 0.3, "--friction", 0.5, "--seed", 9, "--out", tmp_path / "cli.npy")
+    x = langevin.sample(two_modes, chains=300, steps=50, method="underdamped", epsilon=0.3,
+                        friction=0.5, seed=9)
+    np.testing.assert_array_equal(np.load(tmp_path / "cli.npy"), x)
+
+
 def test_trained_models_and_their_samples_equal_the_clis(tool, tmp_path, data_1d):
     np.save(tmp_path / "data.npy", data_1d)
     tool("train", "--data", tmp_path / "data.npy", "--out", tmp_path / "cli.safetensors",

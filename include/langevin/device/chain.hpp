@@ -14,6 +14,8 @@
 ///   corrector      Langevin corrector steps (predictor_corrector.hpp; noise-conditional scores)
 ///   probability-   dx/dσ = −σ s(x, σ) from σ₁ to σ_L by an adaptive Runge–Kutta pair
 ///   flow ODE       (probability_flow.hpp; noise-conditional scores)
+///   underdamped    positions and velocities (unit mass) under friction γ, by the BAOAB
+///                  splitting (underdamped.hpp)
 ///
 /// A score functor is any copyable type with
 ///   static constexpr int max_dim;                                  // bound on d, for registers
@@ -90,6 +92,16 @@ struct ChainConfig {
   float rtol = 0.0f;
   float atol = 0.0f;
 
+  // Underdamped Langevin (underdamped.hpp): `steps` BAOAB updates of time step epsilon under
+  // friction `friction`, unit mass. Each chain's velocity starts from the draw after its initial
+  // state (draw 1), or from init_velocities[i·dim + j] when given (a resumed segment, with
+  // init_states; required when first_step > 0); velocity_out, when set, receives the velocities
+  // after the call's updates (as state_out; it may be init_velocities itself).
+  bool underdamped = false;
+  float friction = 0.0f;
+  const float* init_velocities = nullptr;
+  float* velocity_out = nullptr;
+
   // Divergence (ULA): when set, divergence[0] counts the chains whose state became NaN or
   // infinite and divergence[1] holds the earliest update after which one did (start it at
   // ~0ull). One check per update, one atomic per diverged chain. MALA rejects such proposals.
@@ -155,6 +167,8 @@ template <class Score>
 LANGEVIN_HD void run_chain_pc(const Score& score, const ChainConfig& config, long long i);
 template <class Score>
 LANGEVIN_HD void run_chain_ode(const Score& score, const ChainConfig& config, long long i);
+template <class Score>
+LANGEVIN_HD void run_chain_underdamped(const Score& score, const ChainConfig& config, long long i);
 
 namespace chain_detail {
 
@@ -285,12 +299,17 @@ struct Block {
 
   /// Lane c's state into row `row_index` of `rows`.
   LANGEVIN_HD void store(float* rows, long long row_index, int c) const {
+    store_lane(x, rows, row_index, c);
+  }
+
+  /// Lane c of `values` (laid out as the states) into row `row_index` of `rows`.
+  LANGEVIN_HD void store_lane(const float* values, float* rows, long long row_index, int c) const {
     const int d = config.dim;
     float row[MaxDim] = {};
     LANGEVIN_UNROLL
     for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;
-      row[j] = x[j * L + c];
+      row[j] = values[j * L + c];
     }
     chain_detail::store<MaxDim>(rows + row_index * d, row, d);
   }
@@ -393,11 +412,15 @@ LANGEVIN_HD float denoised(float sigma, float x, float s) {
 }  // namespace chain_detail
 
 /// Runs local chain `i` of `config` with score functor `score`: plain or annealed ULA, MALA
-/// when config.metropolis is set and the functor has a log-density, or, for a noise-conditional
-/// functor, predictor–corrector sampling (config.predictor_corrector) or the probability-flow
-/// ODE (config.probability_flow).
+/// when config.metropolis is set and the functor has a log-density, underdamped Langevin
+/// (config.underdamped), or, for a noise-conditional functor, predictor–corrector sampling
+/// (config.predictor_corrector) or the probability-flow ODE (config.probability_flow).
 template <class Score>
 LANGEVIN_HD void run_chain(const Score& score, const ChainConfig& config, long long i) {
+  if (config.underdamped) {
+    run_chain_underdamped(score, config, i);
+    return;
+  }
   if constexpr (IsNoiseConditional<Score>::value) {
     if (config.predictor_corrector) {
       run_chain_pc(score, config, i);
@@ -563,3 +586,4 @@ LANGEVIN_HD void run_chain_mala(const Score& score, const ChainConfig& config, l
 
 #include <langevin/device/predictor_corrector.hpp>
 #include <langevin/device/probability_flow.hpp>
+#include <langevin/device/underdamped.hpp>
