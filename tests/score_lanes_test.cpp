@@ -2,6 +2,7 @@
 // point's score must be bit-identical to the one-point pass (same operations, same order), for
 // shallow and deep networks, every activation, noise-conditional models, and a partial last block.
 
+#include "cpu/gmm_lanes.hpp"
 #include "cpu/mlp_tiers.hpp"
 #include "dispatch.hpp"
 #include "run/views.hpp"
@@ -10,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace langevin {
@@ -75,6 +78,61 @@ TEST(ScoreLanes, NoiseConditionalModels) {
   const Array x = points_of(2, 19);
   EXPECT_EQ(score(model, x, 0.5, Backend::Cpu).values(),
             (one_point_scores<4, Activation::Softplus>(model, x, 0.5f)));
+}
+
+std::uint32_t bits_of(float value) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  return bits;
+}
+
+// The mixture's lanes functor (gmm_lanes.hpp: gmm_log_density on lane vectors, its online
+// softmax's two updates selected per lane) against the one-chain functors, lane by lane, bit for
+// bit: points near the modes, far from all of them (where every component's weight underflows
+// on its own), one exactly at a mean, and noise levels per lane with some at 0.
+TEST(ScoreLanes, MixtureLanesAreBitIdenticalToOneChainAtATime) {
+  const GaussianMixture mixture({0.2, 0.5, 0.3}, {{-3.0, 0.0, 1.0}, {2.0, 1.0, -1.0}, {0.0, -4.0, 2.0}},
+                                {{0.5, 1.0, 2.0}, {1.0, 0.3, 0.7}, {2.0, 2.0, 0.4}});
+  const std::vector<float> packed = mixture.packed();
+  const device::GmmView view = detail::gmm_view(mixture, packed.data());
+  constexpr int L = device::kVectorLanes;
+  const Array drawn = draw(mixture, L, 5);
+  alignas(64) float x[4 * L] = {};  // tier 4, coordinate 3 unused
+  for (int c = 0; c < L; ++c) {
+    for (int j = 0; j < 3; ++j) x[j * L + c] = drawn[3 * c + j] * (c % 4 == 3 ? 40.0f : 1.0f);
+  }
+  x[0] = -3.0f, x[L] = 0.0f, x[2 * L] = 1.0f;  // lane 0 at the first mean
+  auto expect_lanes = [&](const float* s, const float* log_p, auto&& one_chain) {
+    for (int c = 0; c < L; ++c) {
+      SCOPED_TRACE("lane " + std::to_string(c));
+      float point[4] = {x[c], x[L + c], x[2 * L + c], 0.0f}, expected[4] = {};
+      const float expected_log_p = one_chain(c, point, expected);
+      if (log_p != nullptr) EXPECT_EQ(bits_of(log_p[c]), bits_of(expected_log_p));
+      for (int j = 0; j < 3; ++j) EXPECT_EQ(bits_of(s[j * L + c]), bits_of(expected[j])) << j;
+    }
+  };
+  alignas(64) float s[4 * L], log_p[L];
+  device::GmmLanesScore<4, false>{view}.score_and_log_density(x, s, log_p);
+  expect_lanes(s, log_p, [&](int, const float* point, float* expected) {
+    return device::GmmScore<4>{view}.score_and_log_density(point, expected);
+  });
+  device::GmmLanesScore<4, false>{view}(x, s, 1.0f);  // a plain mixture ignores σ
+  expect_lanes(s, nullptr, [&](int, const float* point, float* expected) {
+    device::GmmScore<4>{view}(point, expected);
+    return 0.0f;
+  });
+  device::GmmLanesScore<4, true>{view}(x, s, 2.5f);
+  expect_lanes(s, nullptr, [&](int, const float* point, float* expected) {
+    device::GmmNoiseScore<4>{view}(point, expected, 2.5f);
+    return 0.0f;
+  });
+  alignas(64) float sigmas[L];
+  for (int c = 0; c < L; ++c) sigmas[c] = c % 5 == 0 ? 0.0f : 0.1f * static_cast<float>(c);
+  device::GmmLanesScore<4, true>{view}(x, s, sigmas);
+  expect_lanes(s, nullptr, [&](int c, const float* point, float* expected) {
+    device::GmmNoiseScore<4>{view}(point, expected, sigmas[c]);
+    return 0.0f;
+  });
 }
 
 }  // namespace

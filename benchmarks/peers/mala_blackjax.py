@@ -1,9 +1,11 @@
-"""MALA and ULA against BlackJAX on the CPU, side by side in one run (docs/PERFORMANCE.md,
-"MALA against BlackJAX"): a 2-D three-component Gaussian mixture (the "2-D three components" of
-benchmarks/annealed_defaults.py), 10 000 chains × 1 000 steps of ε = 0.05 from N(0, I),
-final states only. BlackJAX's `mala` and a ULA step written in JAX (`jax.grad` of the same
-log-density) run as one jitted `vmap` over chains of a `lax.scan` over steps; the library runs
-`langevin.sample(..., backend="cpu")`. Each is timed after a warm-up run (JAX's compilation
+"""MALA, underdamped Langevin and ULA against BlackJAX on the CPU, side by side in one run
+(docs/PERFORMANCE.md, "MALA against BlackJAX"): a 2-D three-component Gaussian mixture (the "2-D
+three components" of benchmarks/annealed_defaults.py), 10 000 chains × 1 000 steps of
+ε = 0.05 from N(0, I), final states only. BlackJAX's `mala`, BlackJAX's underdamped Langevin
+kernel `sghmc` (SGHMC's Euler step of the same dynamics, friction `alpha` = 1, given the exact
+gradient; one score evaluation an update, as the library's BAOAB) and a ULA step written in JAX
+(`jax.grad` of the same log-density) run as one jitted `vmap` over chains of a `lax.scan` over
+steps; the library runs `langevin.sample(..., backend="cpu")`, underdamped at friction 1. Each is timed after a warm-up run (JAX's compilation
 excluded), the tools alternated, `--repeats` times; the table gives the median seconds and
 chain-steps/s, and each tool's acceptance rate and mean as a check that they sample the same
 law.
@@ -23,6 +25,7 @@ import time
 WEIGHTS = [0.5, 0.3, 0.2]
 MEANS = [[-3.0, 0.0], [2.0, 2.0], [2.0, -3.0]]
 STDS = [[1.0, 0.5], [0.6, 0.6], [0.8, 1.2]]
+FRICTION = 1.0
 
 
 def parse():
@@ -58,6 +61,10 @@ def main():
 
     mala = blackjax.mala(log_density, args.epsilon)
     score = jax.grad(log_density)
+    # sghmc's kernel draws a fresh momentum and then makes num_integration_steps updates: one
+    # call is a whole chain. Its gradient estimator is given the exact score (no minibatch).
+    sghmc = blackjax.sghmc(lambda position, _: score(position),
+                           num_integration_steps=args.steps, alpha=FRICTION)
 
     def run_mala(key):
         keys = jax.random.split(key, args.chains)
@@ -91,7 +98,16 @@ def main():
             return x
         return jax.vmap(chain)(keys)
 
-    jit_mala, jit_ula = jax.jit(run_mala), jax.jit(run_ula)
+    def run_sghmc(key):
+        keys = jax.random.split(key, args.chains)
+
+        def chain(key):
+            init_key, run_key = jax.random.split(key)
+            x = jax.random.normal(init_key, (2,))
+            return sghmc.step(run_key, x, jnp.zeros(()), args.epsilon)
+        return jax.vmap(chain)(keys)
+
+    jit_mala, jit_ula, jit_sghmc = jax.jit(run_mala), jax.jit(run_ula), jax.jit(run_sghmc)
     mixture = langevin.GaussianMixture(WEIGHTS, MEANS, STDS)
 
     def blackjax_mala(seed):
@@ -104,16 +120,22 @@ def main():
         x.block_until_ready()
         return np.asarray(x), float("nan")
 
+    def blackjax_sghmc(seed):
+        x = jit_sghmc(jax.random.PRNGKey(seed))
+        x.block_until_ready()
+        return np.asarray(x), float("nan")
+
     def library(method):
         def run(seed):
             sampler = langevin.Sampler(mixture, chains=args.chains, steps=args.steps,
                                        epsilon=args.epsilon, method=method, seed=seed,
-                                       backend="cpu")
+                                       friction=FRICTION, backend="cpu")
             x = sampler.run()
             return x, sampler.acceptance_rate
         return run
 
     tools = [("langevin mala", library("mala")), ("BlackJAX mala", blackjax_mala),
+             ("langevin underdamped", library("underdamped")), ("BlackJAX sghmc", blackjax_sghmc),
              ("langevin ula", library("ula")), ("JAX ula", jax_ula)]
     for _, run in tools:  # warm-up: JAX compiles here
         run(0)
@@ -136,7 +158,8 @@ def main():
         x, rate = results[name]
         print(f"| {name} | {median:.3f} | {chain_steps / median:.3g} | {rate:.3f} | "
               f"({x[:, 0].mean():.3f}, {x[:, 1].mean():.3f}) |")
-    for ours, theirs in (("langevin mala", "BlackJAX mala"), ("langevin ula", "JAX ula")):
+    for ours, theirs in (("langevin mala", "BlackJAX mala"),
+                         ("langevin underdamped", "BlackJAX sghmc"), ("langevin ula", "JAX ula")):
         ratio = statistics.median(seconds[theirs]) / statistics.median(seconds[ours])
         print(f"{ours} is {ratio:.1f}x {theirs}")
     exact = np.array(WEIGHTS) @ np.array(MEANS)

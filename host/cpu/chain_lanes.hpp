@@ -4,7 +4,7 @@
 /// be evaluated for all of them at once with SIMD instructions across chains. Each chain performs
 /// exactly the operations of run_chain (chain.hpp), in the same order: the same Philox draws, the
 /// same updates, the same trajectory rows. With the library's lanes score functors
-/// (mlp_lanes.hpp), whose per-chain arithmetic equals the one-chain pass, results are
+/// (mlp_lanes.hpp, gmm_lanes.hpp), whose per-chain arithmetic equals the one-chain pass, results are
 /// bit-identical to running the chains one at a time, whatever the blocks.
 ///
 /// A lanes score functor is any copyable type with
@@ -30,49 +30,6 @@
 #include <utility>
 
 namespace langevin::device {
-
-/// Any one-chain score functor as a lanes score functor: each lane's score by the functor
-/// itself, lane after lane (the score stays scalar; the noise and the update are vectorised).
-/// Each chain sees exactly what run_chain gives it.
-template <class Score, int Lanes>
-struct PerLaneScore {
-  static constexpr int max_dim = Score::max_dim;
-  static constexpr int lanes = Lanes;
-  static constexpr bool noise_conditional = IsNoiseConditional<Score>::value;
-  Score score;
-
-  void operator()(const float* x, float* s, float sigma) const {
-    each_lane(x, s, [&](int, const float* point, float* result) {
-      chain_detail::evaluate(score, point, result, sigma);
-    });
-  }
-  /// Lane c at sigmas[c] (the probability-flow ODE).
-  void operator()(const float* x, float* s, const float* sigmas) const {
-    each_lane(x, s, [&](int c, const float* point, float* result) {
-      chain_detail::evaluate(score, point, result, sigmas[c]);
-    });
-  }
-  /// MALA: every lane's score and log-density, as the one-chain functor gives them.
-  template <class S = Score, std::enable_if_t<HasLogDensity<S>::value, int> = 0>
-  void score_and_log_density(const float* x, float* s, float* log_density) const {
-    each_lane(x, s, [&](int c, const float* point, float* result) {
-      log_density[c] = chain_detail::score_and_log_density(score, point, result);
-    });
-  }
-
- private:
-  /// f(c, point, result) for every lane c: its coordinates gathered from x, its score scattered
-  /// into s.
-  template <class F>
-  static void each_lane(const float* x, float* s, const F& f) {
-    for (int c = 0; c < Lanes; ++c) {
-      float point[max_dim], result[max_dim] = {};
-      for (int j = 0; j < max_dim; ++j) point[j] = x[j * Lanes + c];
-      f(c, point, result);
-      for (int j = 0; j < max_dim; ++j) s[j * Lanes + c] = result[j];
-    }
-  }
-};
 
 /// Whether a lanes functor has score_and_log_density(x, s, log_density) for every lane: MALA.
 template <class Score, class = void>

@@ -1,10 +1,11 @@
 #pragma once
-// The CPU backend's Gaussian mixture of one dimension tier (cpu/gmm.hpp): blocks of 16 chains
-// (the noise vectorised, the score chain by chain) or, for the tiers past device::kRegisterDim,
-// one chain per iteration.
+// The CPU backend's Gaussian mixture of one dimension tier (cpu/gmm.hpp): blocks of 16 chains,
+// noise and score vectorised across them (cpu/gmm_lanes.hpp), or, for the tiers past
+// device::kRegisterDim, one chain per iteration.
 
 #include "cpu/chain_lanes.hpp"
 #include "cpu/gmm.hpp"
+#include "cpu/gmm_lanes.hpp"
 #include "cpu/points.hpp"
 
 #include <langevin/device/gmm.hpp>
@@ -15,13 +16,10 @@ namespace langevin::cpu_backend {
 template <int MaxDim>
 void sample_gmm_tier(const device::GmmView& gmm, const device::ChainConfig& config) {
   if constexpr (MaxDim <= device::kRegisterDim) {
-    constexpr int kLanes = 16;
     if (config.levels > 0) {
-      using Score = device::PerLaneScore<device::GmmNoiseScore<MaxDim>, kLanes>;
-      device::run_chains_cpu_lanes(Score{{gmm}}, config);
+      device::run_chains_cpu_lanes(device::GmmLanesScore<MaxDim, true>{gmm}, config);
     } else {
-      using Score = device::PerLaneScore<device::GmmScore<MaxDim>, kLanes>;
-      device::run_chains_cpu_lanes(Score{{gmm}}, config);
+      device::run_chains_cpu_lanes(device::GmmLanesScore<MaxDim, false>{gmm}, config);
     }
   } else if (config.levels > 0) {
     device::run_chains_cpu(device::GmmNoiseScore<MaxDim>{gmm}, config);

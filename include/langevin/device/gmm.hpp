@@ -10,6 +10,8 @@
 #include <langevin/device/elementary.hpp>
 #include <langevin/device/math.hpp>
 
+#include <type_traits>
+
 namespace langevin::device {
 
 /// The mixture's parameters as the device code reads them (see GaussianMixture::packed()):
@@ -33,75 +35,140 @@ LANGEVIN_HD GmmView gmm_view(const float* packed, int dim, int components) {
   return view;
 }
 
-/// log p(x), and ∇ log p(x) into `score` unless it is null. Real is float on the sampling path
-/// and double in the tests' references; MaxDim ≥ dim bounds the loops at compile time.
-/// With sigma > 0 it is the mixture convolved with N(0, σ² I), the law of x + σz, whose
-/// components widen to √(σ_kj² + σ²): the exact noise-conditional score for annealing.
+namespace gmm_detail {
+
+/// `value` as a Real: the float or double itself, or every lane of a lane vector.
+template <class Real>
+LANGEVIN_HD Real constant(float value) {
+  if constexpr (std::is_floating_point_v<Real>) {
+    return static_cast<Real>(value);
+  } else {
+    Real lanes = {};
+    return lanes + value;
+  }
+}
+
+/// Whether any lane of σ² is positive (a scalar: whether it is).
+template <class Real>
+LANGEVIN_HD bool any_positive(Real value) {
+  if constexpr (std::is_floating_point_v<Real>) {
+    return value > Real(0);
+  } else {
+    bool any = false;
+    for (int c = 0; c < static_cast<int>(sizeof(Real) / sizeof(float)); ++c) any |= value[c] > 0.0f;
+    return any;
+  }
+}
+
+/// The elementary functions the density takes, by value type: math::'s for float and double;
+/// the CPU's lane vectors specialise it (cpu/gmm_lanes.hpp).
+template <class Real>
+struct Math {
+  LANGEVIN_HD static Real fma(Real a, Real b, Real c) { return math::fma(a, b, c); }
+  LANGEVIN_HD static Real sqrt(Real a) { return math::sqrt(a); }
+  LANGEVIN_HD static Real exp(Real a) { return math::exp(a); }
+  LANGEVIN_HD static Real log(Real a) { return math::log(a); }
+  LANGEVIN_HD static Real log1p(Real a) { return math::log1p(a); }
+};
+
+}  // namespace gmm_detail
+
+/// log p(x), and ∇ log p(x) into `score` unless it is null. Real is float on the sampling path,
+/// double in the tests' references, and on the CPU a lane vector of chains (x[j] holding
+/// coordinate j of each; gmm_lanes.hpp); MaxDim ≥ dim bounds the
+/// loops at compile time. With sigma > 0 it is the mixture convolved with N(0, σ² I), the law of
+/// x + σz, whose components widen to √(σ_kj² + σ²): the exact noise-conditional score for
+/// annealing.
+///
+/// The online softmax keeps, per chain, whichever of two updates the new component calls for: a
+/// scalar branches; lane vectors compute both and select per lane, each lane with the scalar's
+/// operations (where some lanes widen, the others' widening is computed at σ = 0, where it is
+/// exactly neutral: log1p(0) = 0 and a division by √1).
 template <int MaxDim, class Real>
 LANGEVIN_HD Real gmm_log_density(const GmmView& gmm, const Real* x, Real* score,
-                                 Real sigma = Real(0)) {
+                                 Real sigma = gmm_detail::constant<Real>(0.0f)) {
+  using gmm_detail::constant;
+  using M = gmm_detail::Math<Real>;
+  constexpr bool kScalar = std::is_floating_point_v<Real>;
+  const Real zero = constant<Real>(0.0f), one = constant<Real>(1.0f);
   const Real sigma_squared = sigma * sigma;
   const int d = gmm.dim;
-  Real running_max = Real(0);  // of the per-component log terms seen so far
-  Real total = Real(0);        // Σ exp(term_k − running_max)
-  Real weighted[MaxDim];       // Σ exp(term_k − running_max) · ∇ log N_k(x)
+  const bool widens = gmm_detail::any_positive(sigma_squared);
+  Real running_max = zero;  // of the per-component log terms seen so far
+  Real total = zero;        // Σ exp(term_k − running_max)
+  Real weighted[MaxDim];    // Σ exp(term_k − running_max) · ∇ log N_k(x)
 LANGEVIN_UNROLL
-  for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) weighted[j] = Real(0);
+  for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) weighted[j] = zero;
 
   for (int k = 0; k < gmm.components; ++k) {
     const float* mean = gmm.means + k * d;
     const float* inv_std = gmm.inv_stds + k * d;
-    Real log_norm = Real(gmm.log_norm[k]);
-    Real squared = Real(0);
+    Real log_norm = constant<Real>(gmm.log_norm[k]);
+    Real squared = zero;
     Real gradient[MaxDim];  // entries j < d are set below, and only those are read
     if constexpr (MaxDim <= kRegisterDim) {
       // Free in registers, and it tells the host compiler no unset entry is read.
       LANGEVIN_UNROLL
-      for (int j = 0; j < MaxDim; ++j) gradient[j] = Real(0);
+      for (int j = 0; j < MaxDim; ++j) gradient[j] = zero;
     }
 LANGEVIN_UNROLL
     for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;
-      Real inverse = Real(inv_std[j]);
-      if (sigma_squared > Real(0)) {  // 1/√(s² + σ²) = (1/s)/√(1 + σ²/s²)
+      Real inverse = constant<Real>(inv_std[j]);
+      if (widens) {  // 1/√(s² + σ²) = (1/s)/√(1 + σ²/s²)
         const Real widening = sigma_squared * inverse * inverse;
-        inverse /= math::sqrt(Real(1) + widening);
-        log_norm = math::fma(Real(-0.5), math::log1p(widening), log_norm);
+        inverse /= M::sqrt(one + widening);
+        log_norm = M::fma(constant<Real>(-0.5f), M::log1p(widening), log_norm);
       }
-      const Real standardized = (x[j] - Real(mean[j])) * inverse;
-      squared = math::fma(standardized, standardized, squared);
+      const Real standardized = (x[j] - constant<Real>(mean[j])) * inverse;
+      squared = M::fma(standardized, standardized, squared);
       gradient[j] = -standardized * inverse;
     }
-    const Real term = math::fma(Real(-0.5), squared, log_norm);
-    if (k == 0 || term > running_max) {
-      // New maximum: rescale what was summed so far (nothing, for the first component).
-      const Real rescale = k == 0 ? Real(0) : math::exp(running_max - term);
-      total = math::fma(total, rescale, Real(1));
+    const Real term = M::fma(constant<Real>(-0.5f), squared, log_norm);
+    if constexpr (kScalar) {
+      if (k == 0 || term > running_max) {
+        // New maximum: rescale what was summed so far (nothing, for the first component).
+        const Real rescale = k == 0 ? Real(0) : M::exp(running_max - term);
+        total = M::fma(total, rescale, Real(1));
 LANGEVIN_UNROLL
-      for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-        if (j >= d) break;
-        weighted[j] = math::fma(weighted[j], rescale, gradient[j]);
+        for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+          if (j >= d) break;
+          weighted[j] = M::fma(weighted[j], rescale, gradient[j]);
+        }
+        running_max = term;
+      } else {
+        const Real weight = M::exp(term - running_max);
+        total += weight;
+LANGEVIN_UNROLL
+        for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+          if (j >= d) break;
+          weighted[j] = M::fma(weight, gradient[j], weighted[j]);
+        }
       }
+    } else if (k == 0) {  // the scalar's first component: a rescale by 0
+      total = M::fma(total, zero, one);
+      for (int j = 0; j < d; ++j) weighted[j] = M::fma(weighted[j], zero, gradient[j]);
       running_max = term;
     } else {
-      const Real weight = math::exp(term - running_max);
-      total += weight;
-LANGEVIN_UNROLL
-      for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-        if (j >= d) break;
-        weighted[j] = math::fma(weight, gradient[j], weighted[j]);
+      const auto rises = term > running_max;
+      const Real e = M::exp(rises ? running_max - term : term - running_max);
+      total = rises ? M::fma(total, e, one) : total + e;
+      for (int j = 0; j < d; ++j) {
+        weighted[j] = rises ? M::fma(weighted[j], e, gradient[j])
+                            : M::fma(e, gradient[j], weighted[j]);
       }
+      running_max = rises ? term : running_max;
     }
   }
   if (score != nullptr) {
-    const Real inv_total = Real(1) / total;
+    const Real inv_total = one / total;
 LANGEVIN_UNROLL
     for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;
       score[j] = weighted[j] * inv_total;
     }
   }
-  return running_max + math::log(total);
+  return running_max + M::log(total);
 }
 
 /// The mixture as a score functor for the sampler (see sampler_kernel.hpp for the concept).
