@@ -1,5 +1,6 @@
 /* Samples N((1, -2), diag(0.5^2, 1^2)) with 10 000 Langevin chains through the C API and prints
- * the first chain's final state and the mean over chains. */
+ * the first chain's final state and the mean over chains; then the same with underdamped
+ * Langevin (time step 0.1, friction 2). */
 #include <langevin/langevin.h>
 
 #include <stdio.h>
@@ -46,6 +47,18 @@ int main(void) {
   printf("shape %lld %lld\n", (long long)shape[0], (long long)shape[1]);
   printf("first %.9e %.9e\n", x[0], x[1]);
   printf("mean %.6f %.6f\n", mean[0] / shape[0], mean[1] / shape[0]);
+
+  check(langevin_config_set_method(config, LANGEVIN_UNDERDAMPED));
+  check(langevin_config_set_epsilon(config, 0.1));
+  check(langevin_config_set_friction(config, 2.0));
+  langevin_result_free(result);
+  check(langevin_sample(model, config, x, count, LANGEVIN_HOST_MEMORY, &result));
+  mean[0] = mean[1] = 0.0;
+  for (int64_t i = 0; i < shape[0]; ++i) {
+    for (int j = 0; j < 2; ++j) mean[j] += x[i * 2 + j];
+  }
+  printf("underdamped_first %.9e %.9e\n", x[0], x[1]);
+  printf("underdamped_mean %.6f %.6f\n", mean[0] / shape[0], mean[1] / shape[0]);
 
   free(x);
   langevin_result_free(result);

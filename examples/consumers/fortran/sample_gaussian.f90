@@ -1,5 +1,6 @@
 ! Samples N((1, -2), diag(0.5^2, 1^2)) with 10 000 Langevin chains through the Fortran module
-! and prints the first chain's final state and the mean over chains.
+! and prints the first chain's final state and the mean over chains; then the same with
+! underdamped Langevin (time step 0.1, friction 2).
 program sample_gaussian
   use, intrinsic :: iso_c_binding
   use langevin
@@ -32,6 +33,16 @@ program sample_gaussian
   print '(a, es16.9, 1x, es16.9)', 'first ', x(1, 1), x(2, 1)
   print '(a, f0.6, 1x, f0.6)', 'mean ', sum(real(x(1, :), c_double)) / chains, &
                                       sum(real(x(2, :), c_double)) / chains
+
+  call check(langevin_config_set_method(config, LANGEVIN_UNDERDAMPED))
+  call check(langevin_config_set_epsilon(config, 0.1_c_double))
+  call check(langevin_config_set_friction(config, 2.0_c_double))
+  call langevin_result_free(result)
+  call check(langevin_sample(model, config, x, size(x, kind=c_int64_t), LANGEVIN_HOST_MEMORY, &
+                             result))
+  print '(a, es16.9, 1x, es16.9)', 'underdamped_first ', x(1, 1), x(2, 1)
+  print '(a, f0.6, 1x, f0.6)', 'underdamped_mean ', sum(real(x(1, :), c_double)) / chains, &
+                                                  sum(real(x(2, :), c_double)) / chains
 
   call langevin_result_free(result)
   call langevin_config_free(config)
