@@ -11,11 +11,17 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <cstdint>
 #include <limits>
 #include <memory>
 #include <numeric>
 #include <string>
 #include <vector>
+
+#if defined(_OPENMP) && defined(__GLIBCXX__) && __has_include(<parallel/algorithm>)
+#include <parallel/algorithm>
+#define LANGEVIN_PARALLEL_SORT 1
+#endif
 
 namespace langevin {
 namespace {
@@ -95,14 +101,29 @@ double variance_of(const double* x, std::int64_t n) {  // with n − 1
   return sum / static_cast<double>(n - 1);
 }
 
-/// The p-quantile of sorted values, interpolated linearly (R's type 7, NumPy's default).
-template <class Value>
-double quantile_of_sorted(const std::vector<Value>& sorted, double p) {
-  const double h = static_cast<double>(sorted.size() - 1) * p;
+/// The p-quantile of values at(0) ≤ at(1) ≤ … ≤ at(size − 1), interpolated linearly (R's type 7,
+/// NumPy's default).
+template <class At>
+double interpolated_quantile(std::size_t size, double p, const At& at) {
+  const double h = static_cast<double>(size - 1) * p;
   const std::size_t low = static_cast<std::size_t>(std::floor(h));
-  if (low + 1 >= sorted.size()) return sorted[low];
-  return sorted[low] + (h - static_cast<double>(low)) *
-                           (static_cast<double>(sorted[low + 1]) - sorted[low]);
+  if (low + 1 >= size) return at(low);
+  return at(low) + (h - static_cast<double>(low)) * (static_cast<double>(at(low + 1)) - at(low));
+}
+
+/// The p-quantile of `values`, partly reordered to find it: the two order statistics around it
+/// by selection (linear time), not a whole sort.
+double quantile_of(std::vector<float>& values, double p) {
+  const double h = static_cast<double>(values.size() - 1) * p;
+  const std::size_t low = static_cast<std::size_t>(std::floor(h));
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(low), values.end());
+  const float below = values[low];
+  const float above = low + 1 < values.size()
+                          ? *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(low) + 1, values.end())
+                          : below;
+  return interpolated_quantile(values.size(), p, [&](std::size_t i) {
+    return static_cast<double>(i == low ? below : above);
+  });
 }
 
 /// Coordinate k of a trajectory's draws, read in place.
@@ -240,14 +261,46 @@ double ess_of(const ChainMoments& moments, std::int64_t length) {
   return total / tau;
 }
 
-/// Φ⁻¹ of a value's fractional rank (r − 3/8)/(S + 1/4) among S sorted values, ties at their
-/// average rank.
-template <class Value>
-double z_score(const std::vector<Value>& sorted, Value value) {
-  const auto low = std::lower_bound(sorted.begin(), sorted.end(), value);
-  const auto high = std::upper_bound(low, sorted.end(), value);
-  const double rank = 0.5 * static_cast<double>((low - sorted.begin()) + 1 + (high - sorted.begin()));
-  return inverse_normal_cdf((rank - 0.375) / (static_cast<double>(sorted.size()) + 0.25));
+/// A draw and its place in the series (j · length + t), for ranking.
+struct Ranked {
+  float value;
+  std::uint32_t place;
+};
+
+/// Sorts by `less`: in parallel where the standard library has a parallel mode (libstdc++ with
+/// OpenMP), which the 10⁹ draws of a large trajectory's coordinate need; by its quicksort, in
+/// place (its default merge sort would copy the 8 GB of them).
+template <class Less>
+void sort_ranked(std::vector<Ranked>& draws, const Less& less) {
+#if defined(LANGEVIN_PARALLEL_SORT)
+  __gnu_parallel::sort(draws.begin(), draws.end(), less, __gnu_parallel::balanced_quicksort_tag());
+#else
+  std::sort(draws.begin(), draws.end(), less);
+#endif
+}
+
+/// Each draw's rank among all of them under `less` (a strict order: ties are the draws neither
+/// precedes), ties at their average, as twice the rank (an integer), into ranks[place] (reused
+/// between orders: at 10⁹ draws it is 4 GB). One sort of the draws and one pass over them, where
+/// a binary search per draw took ~log₂ S cache misses each.
+template <class Less>
+void doubled_ranks(std::vector<Ranked>& draws, const Less& less, std::vector<std::uint32_t>& ranks) {
+  sort_ranked(draws, less);
+  ranks.resize(draws.size());
+  for (std::size_t low = 0; low < draws.size();) {
+    std::size_t high = low + 1;  // [low, high): the draws tied with draws[low]
+    while (high < draws.size() && !less(draws[low], draws[high])) ++high;
+    // low draws precede these and high do not follow them: rank (low + 1 + high)/2.
+    const auto doubled = static_cast<std::uint32_t>(low + 1 + high);
+    for (std::size_t i = low; i < high; ++i) ranks[draws[i].place] = doubled;
+    low = high;
+  }
+}
+
+/// Φ⁻¹ of a draw's fractional rank (r − 3/8)/(S + 1/4) among S draws, from twice its rank.
+double z_score(std::uint32_t doubled_rank, std::size_t draws) {
+  const double rank = 0.5 * static_cast<double>(doubled_rank);
+  return inverse_normal_cdf((rank - 0.375) / (static_cast<double>(draws) + 0.25));
 }
 
 /// √(1 + B/W) over K superchains of consecutive chains (Margossian et al. 2024).
@@ -291,6 +344,11 @@ Diagnostics diagnose_values(const float* values, const std::vector<std::int64_t>
                        "and divide the " + std::to_string(result.chains) + " chains");
   }
   result.superchains = superchains;
+  // Ranks are kept as twice their value in 32 bits (doubled_ranks): up to 2³¹ − 1 draws.
+  if (result.chains * result.draws > std::numeric_limits<std::int32_t>::max()) {
+    throw InvalidInput("trajectory chains × draws = " + std::to_string(result.chains * result.draws) +
+                       ": at most 2³¹ − 1 draws of a coordinate; diagnose a subset of the chains");
+  }
   const std::int64_t count = result.chains * result.draws * result.dim;
   for (std::int64_t i = 0; i < count; ++i) {
     if (!std::isfinite(values[i])) {
@@ -302,42 +360,43 @@ Diagnostics diagnose_values(const float* values, const std::vector<std::int64_t>
     const Split split(x);
     const std::int64_t n = split.length;
     {
-      std::vector<float> sorted(static_cast<std::size_t>(split.count * n));
+      std::vector<Ranked> draws(static_cast<std::size_t>(split.count * n));
       for (std::int64_t j = 0; j < split.count; ++j) {
-        for (std::int64_t t = 0; t < n; ++t) sorted[static_cast<std::size_t>(j * n + t)] = split.at(j, t);
+        for (std::int64_t t = 0; t < n; ++t) {
+          const std::int64_t place = j * n + t;
+          draws[static_cast<std::size_t>(place)] = {split.at(j, t), static_cast<std::uint32_t>(place)};
+        }
       }
-      std::sort(sorted.begin(), sorted.end());
-      const ChainMoments bulk = moments(split.count, n, true, [&](std::int64_t j, std::int64_t t) {
-        return z_score(sorted, split.at(j, t));
-      });
+      const auto by_value = [](const Ranked& a, const Ranked& b) { return a.value < b.value; };
+      std::vector<std::uint32_t> ranks;
+      doubled_ranks(draws, by_value, ranks);
+      const auto ranked = [&](std::int64_t j, std::int64_t t) {
+        return z_score(ranks[static_cast<std::size_t>(j * n + t)], draws.size());
+      };
+      const ChainMoments bulk = moments(split.count, n, true, ranked);
       result.ess_bulk.push_back(ess_of(bulk, n));
       // The folded draws |x − median| ranked in double: mirror images tie.
-      const double median = quantile_of_sorted(sorted, 0.5);
-      std::vector<float>().swap(sorted);
-      std::vector<double> folded(static_cast<std::size_t>(split.count * n));
-      const auto fold = [&](std::int64_t j, std::int64_t t) {
-        return std::abs(static_cast<double>(split.at(j, t)) - median);
-      };
-      for (std::int64_t j = 0; j < split.count; ++j) {
-        for (std::int64_t t = 0; t < n; ++t) folded[static_cast<std::size_t>(j * n + t)] = fold(j, t);
-      }
-      std::sort(folded.begin(), folded.end());
-      const ChainMoments tails = moments(split.count, n, false, [&](std::int64_t j, std::int64_t t) {
-        return z_score(folded, fold(j, t));
+      const double median = interpolated_quantile(draws.size(), 0.5, [&](std::size_t i) {
+        return static_cast<double>(draws[i].value);
       });
+      const auto by_fold = [median](const Ranked& a, const Ranked& b) {
+        return std::abs(static_cast<double>(a.value) - median) <
+               std::abs(static_cast<double>(b.value) - median);
+      };
+      doubled_ranks(draws, by_fold, ranks);
+      const ChainMoments tails = moments(split.count, n, false, ranked);
       result.rhat.push_back(std::max(rhat_of(bulk, n), rhat_of(tails, n)));
     }
     {
-      std::vector<float> sorted(static_cast<std::size_t>(result.chains * result.draws));
+      std::vector<float> all(static_cast<std::size_t>(result.chains * result.draws));
       for (std::int64_t c = 0; c < result.chains; ++c) {
         for (std::int64_t t = 0; t < result.draws; ++t) {
-          sorted[static_cast<std::size_t>(c * result.draws + t)] = x.at(c, t);
+          all[static_cast<std::size_t>(c * result.draws + t)] = x.at(c, t);
         }
       }
-      std::sort(sorted.begin(), sorted.end());
       double tail = std::numeric_limits<double>::infinity();
       for (const double p : {0.05, 0.95}) {  // quantiles of all draws, interpolated linearly
-        const double q = quantile_of_sorted(sorted, p);
+        const double q = quantile_of(all, p);
         const ChainMoments below = moments(split.count, n, true, [&](std::int64_t j, std::int64_t t) {
           return split.at(j, t) <= q ? 1.0 : 0.0;
         });
