@@ -14,8 +14,8 @@
 ///   static constexpr bool noise_conditional;
 ///   void operator()(const float* x, float* s, float sigma) const;   // x[j * lanes + c], s alike
 /// Plain and annealed ULA, MALA, underdamped Langevin, predictor–corrector sampling and the
-/// probability-flow ODE (run_block_mala, run_block_underdamped, run_block_pc and run_block_ode,
-/// the one-chain templates themselves). MALA
+/// probability-flow ODE (run_block_ula, run_block_mala, run_block_underdamped, run_block_pc and
+/// run_block_ode, the one-chain templates themselves). MALA
 /// needs a lanes functor with
 ///   void score_and_log_density(const float* x, float* s, float* log_density) const;
 /// and, since the ODE's lanes stand at different σ, a noise-conditional one also has
@@ -46,7 +46,6 @@ struct HasLanesLogDensity<
 template <class Score>
 void run_chain_lanes(const Score& score, const ChainConfig& config, long long first, int count) {
   constexpr int L = Score::lanes;
-  constexpr int MaxDim = Score::max_dim;
   const int d = config.dim;
   // The block's streams at `draw`, each draw holding `extra` counters more (MALA's uniform).
   const auto streams = [&](unsigned long long draw, int extra) {
@@ -77,68 +76,8 @@ void run_chain_lanes(const Score& score, const ChainConfig& config, long long fi
       return;
     }
   }
-  alignas(64) float x[MaxDim * L] = {};
-  alignas(64) float s[MaxDim * L] = {};
-  alignas(64) float z[MaxDim * L] = {};
-  float row[MaxDim] = {};
-  // Every lane's stream, drawn for all lanes at once (as run_chain's NormalStream, bit for bit).
-  NormalLanes<L> noise(config.seed, static_cast<unsigned long long>(config.first_chain + first), d,
-                       config.init_states != nullptr ? 1ull + config.first_step : 0ull);
-  if (config.init_states != nullptr) {
-    for (int c = 0; c < count; ++c) {
-      const float* initial = config.init_states + (first + c) * d;
-      for (int j = 0; j < d; ++j) x[j * L + c] = initial[j];
-    }
-  } else {  // draw 0, as chain_detail::initial_state
-    noise.template draw<MaxDim>(z, d);
-    for (int i = 0; i < d * L; ++i) x[i] = math::fma(config.init_std, z[i], config.init_mean);
-  }
-  auto store_into = [&](float* rows, long long slot_row, int c) {  // chain c's state
-    for (int j = 0; j < d; ++j) row[j] = x[j * L + c];
-    chain_detail::store<MaxDim>(rows + slot_row * d, row, d);
-  };
-  auto store = [&](long long slot_row, int c) { store_into(config.out, slot_row, c); };
-
-  const bool annealed = config.levels > 0;
-  const float last_sigma = annealed ? config.sigmas[config.levels - 1] : 1.0f;
-  chain_detail::TrajectoryCursor cursor(config);  // the same slots for every chain
-  long long diverged[L];  // as run_chain: the first update after which a chain was not finite
-  for (int c = 0; c < L; ++c) diverged[c] = -1;
-  auto check_finite = [&](long long update) {
-    for (int c = 0; c < count; ++c) {
-      float zero = 0.0f;
-      for (int j = 0; j < d; ++j) zero += x[j * L + c] - x[j * L + c];
-      if (diverged[c] < 0 && zero != 0.0f) diverged[c] = update;
-    }
-  };
-  const bool finishes = end_update(config) == total_updates(config);
-  const long long k = chain_detail::for_each_update(
-      config, [&](long long update, const chain_detail::LevelStep& rule) {
-        if (config.keep_trajectory && update == cursor.next_kept) {
-          for (int c = 0; c < count; ++c) store((first + c) * config.kept + cursor.slot, c);
-          ++cursor.slot;
-          cursor.next_kept += config.thin;
-        }
-        score(x, s, rule.sigma);
-        noise.template draw<MaxDim>(z, d);
-        // Every lane, used or not (an unused lane's state is never stored): one vector loop.
-        for (int i = 0; i < d * L; ++i) {
-          x[i] = chain_detail::langevin_update(rule, x[i], s[i], z[i]);
-        }
-        check_finite(update);
-      });
-  if (config.state_out != nullptr) {
-    for (int c = 0; c < count; ++c) store_into(config.state_out, first + c, c);
-  }
-  if (annealed && config.denoise && finishes) {  // as run_chain
-    score(x, s, last_sigma);
-    for (int i = 0; i < d * L; ++i) x[i] = chain_detail::denoised(last_sigma, x[i], s[i]);
-    check_finite(k);
-  }
-  for (int c = 0; c < count; ++c) chain_detail::record_divergence(config, diverged[c]);
-  if (!config.keep_trajectory && finishes) {
-    for (int c = 0; c < count; ++c) store(first + c, c);
-  }
+  auto noise = streams(config.init_states != nullptr ? 1ull + config.first_step : 0ull, 0);
+  run_block_ula<L>(score, config, first, count, noise);
 }
 
 /// Runs all chains of `config` in blocks of Score::lanes through run_chain_lanes (chain_lanes.hpp).

@@ -169,30 +169,11 @@ template <class Score>
 LANGEVIN_HD void run_chain_ode(const Score& score, const ChainConfig& config, long long i);
 template <class Score>
 LANGEVIN_HD void run_chain_underdamped(const Score& score, const ChainConfig& config, long long i);
+template <int L, class Score, class Noise>
+LANGEVIN_HD void run_block_ula(const Score& score, const ChainConfig& config, long long first,
+                               int count, Noise& noise);
 
 namespace chain_detail {
-
-/// x from the given initial states or from draw 0 of the stream.
-template <int MaxDim>
-LANGEVIN_HD void initial_state(const ChainConfig& config, long long i, NormalStream& noise,
-                               float* x, float* z) {
-  const int d = config.dim;
-  if (config.init_states != nullptr) {
-    const float* initial = config.init_states + i * d;
-    LANGEVIN_UNROLL
-    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-      if (j >= d) break;
-      x[j] = initial[j];
-    }
-  } else {
-    noise.draw<MaxDim>(z, d);  // draw 0; the stream is then at draw 1 = update 0
-    LANGEVIN_UNROLL
-    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-      if (j >= d) break;
-      x[j] = math::fma(config.init_std, z[j], config.init_mean);
-    }
-  }
-}
 
 template <int MaxDim>
 LANGEVIN_HD void store(float* row, const float* x, int d) {
@@ -201,19 +182,6 @@ LANGEVIN_HD void store(float* row, const float* x, int d) {
     if (j >= d) break;
     row[j] = x[j];
   }
-}
-
-/// Whether x[0 … d) are all finite. `x − x` is 0 for finite x and NaN for ±∞ and NaN, so one
-/// comparison of the sum decides, with no branch per coordinate.
-template <int MaxDim>
-LANGEVIN_HD bool all_finite(const float* x, int d) {
-  float zero = 0.0f;
-  LANGEVIN_UNROLL
-  for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-    if (j >= d) break;
-    zero += x[j] - x[j];
-  }
-  return zero == 0.0f;
 }
 
 /// Counts a diverged chain into config.divergence: [0] += 1, [1] = min([1], update).
@@ -243,19 +211,10 @@ struct TrajectoryCursor {
       next_kept = config.burn_in + slot * config.thin;
     }
   }
-  /// Stores x if update k is one to keep.
-  template <int MaxDim>
-  LANGEVIN_HD void visit(const ChainConfig& config, long long i, long long k, const float* x) {
-    if (config.keep_trajectory && k == next_kept) {
-      store<MaxDim>(config.out + (i * config.kept + slot) * config.dim, x, config.dim);
-      ++slot;
-      next_kept += config.thin;
-    }
-  }
 };
 
-/// What the block templates (run_block_mala here, run_block_pc, run_block_ode) do around their
-/// updates, for L lanes whose states the caller keeps at x[j·L + c]: the initial states, the
+/// What the block templates (run_block_ula and run_block_mala here, run_block_underdamped,
+/// run_block_pc, run_block_ode) do around their updates, for L lanes whose states the caller keeps at x[j·L + c]: the initial states, the
 /// trajectory's rows, the divergence check and the results at the end, each lane exactly as
 /// run_chain does it for one chain. Lanes c ≥ count run and are never stored.
 template <int L, int MaxDim>
@@ -287,7 +246,7 @@ struct Block {
       }
       return;
     }
-    noise.template draw<MaxDim>(z, d);  // as initial_state
+    noise.template draw<MaxDim>(z, d);  // draw 0; the stream is then at update 0's draw
     LANGEVIN_UNROLL
     for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;
@@ -322,7 +281,8 @@ struct Block {
     cursor.next_kept += config.thin;
   }
 
-  /// After update k: notes the lanes whose state is not finite (as all_finite).
+  /// After update k: notes the lanes whose state is not finite. `x − x` is 0 for finite x and
+  /// NaN for ±∞ and NaN, so one comparison of a lane's sum decides, with no branch a coordinate.
   LANGEVIN_HD void check_finite(long long k) {
     const int d = config.dim;
     for (int c = 0; c < count; ++c) {
@@ -363,7 +323,7 @@ LANGEVIN_HD void evaluate(const Score& score, const float* x, float* s, float si
 
 /// The update rule of noise level `level` (level 0 when not annealed): its σ, the step
 /// α = ε σ²/σ_L² (ε when not annealed), the noise scale √(2α), and the update count where the
-/// level ends. One definition for run_chain and the CPU's run_chain_lanes, so they agree bit for bit.
+/// level ends. One definition for every block size, so that they agree bit for bit.
 struct LevelStep {
   float sigma = 1.0f;
   float step_size = 0.0f;
@@ -382,7 +342,7 @@ LANGEVIN_HD LevelStep level_step(const ChainConfig& config, int level) {
   return rule;
 }
 
-/// The updates one call makes, in order, for run_chain and the CPU's run_chain_lanes alike: from
+/// The updates one call makes, in order, for run_block_ula with any block size: from
 /// config.first_step to end_update(config), through the noise levels they fall in;
 /// step(k, rule) makes update k with its level's rule. Returns the update reached.
 template <class Step>
@@ -437,47 +397,65 @@ LANGEVIN_HD void run_chain(const Score& score, const ChainConfig& config, long l
       return;
     }
   }
+  NormalStream noise(config.seed, static_cast<unsigned long long>(config.first_chain + i),
+                     config.dim, config.init_states != nullptr ? 1ull + config.first_step : 0ull);
+  run_block_ula<1>(score, config, i, 1, noise);
+}
+
+/// Runs local chains first … first + count − 1 (count ≤ L) of `config` by plain or annealed ULA,
+/// written once for a block of L chains in lockstep as the other methods' templates: run_chain
+/// (the GPU's thread, the CPU's one-chain path) is the block of one, the CPU's SIMD blocks
+/// (chain_lanes.hpp) run L lanes with a lanes functor's score(x, s, sigma), each lane with the
+/// one-chain bits. `noise` stands at draw 0, or at update first_step's draw with given states.
+template <int L, class Score, class Noise>
+LANGEVIN_HD void run_block_ula(const Score& score, const ChainConfig& config, long long first,
+                               int count, Noise& noise) {
   constexpr int MaxDim = Score::max_dim;
   const int d = config.dim;
-  const unsigned long long chain = static_cast<unsigned long long>(config.first_chain + i);
-
   // Zero-initialised: entries past d are never read, but the compilers cannot prove it.
-  float x[MaxDim] = {};
-  float s[MaxDim] = {};
-  float z[MaxDim] = {};
-  NormalStream noise(config.seed, chain, d,
-                     config.init_states != nullptr ? 1ull + config.first_step : 0ull);
-  chain_detail::initial_state<MaxDim>(config, i, noise, x, z);
-
-  const bool annealed = config.levels > 0;
-  const float last_sigma = annealed ? config.sigmas[config.levels - 1] : 1.0f;
-  chain_detail::TrajectoryCursor cursor(config);
+  alignas(L > 1 ? 64 : 4) float x[MaxDim * L] = {};
+  alignas(L > 1 ? 64 : 4) float s[MaxDim * L] = {};
+  alignas(L > 1 ? 64 : 4) float z[MaxDim * L] = {};
+  auto evaluate = [&](float sigma) {
+    if constexpr (L == 1) {
+      chain_detail::evaluate(score, x, s, sigma);
+    } else {
+      score(x, s, sigma);
+    }
+  };
+  chain_detail::Block<L, MaxDim> block(config, first, count, x);
+  block.start(noise, z);
   const bool finishes = end_update(config) == total_updates(config);
-  long long diverged = -1;  // the first update after which x was not finite
   const long long k = chain_detail::for_each_update(
       config, [&](long long update, const chain_detail::LevelStep& rule) {
-        cursor.visit<MaxDim>(config, i, update, x);
-        chain_detail::evaluate(score, x, s, rule.sigma);
-        noise.draw<MaxDim>(z, d);
+        block.visit(update);
+        evaluate(rule.sigma);
+        noise.template draw<MaxDim>(z, d);
+        // Every lane, used or not (an unused lane's state is never stored).
         LANGEVIN_UNROLL
         for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
           if (j >= d) break;
-          x[j] = chain_detail::langevin_update(rule, x[j], s[j], z[j]);
+          for (int c = 0; c < L; ++c) {
+            const int at = j * L + c;
+            x[at] = chain_detail::langevin_update(rule, x[at], s[at], z[at]);
+          }
         }
-        if (diverged < 0 && !chain_detail::all_finite<MaxDim>(x, d)) diverged = update;
+        block.check_finite(update);
       });
-  if (config.state_out != nullptr) chain_detail::store<MaxDim>(config.state_out + i * d, x, d);
-  if (annealed && config.denoise && finishes) {
-    chain_detail::evaluate(score, x, s, last_sigma);
+  block.save_segment();
+  if (config.levels > 0 && config.denoise && finishes) {
+    const float last_sigma = config.sigmas[config.levels - 1];
+    evaluate(last_sigma);
     LANGEVIN_UNROLL
     for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;
-      x[j] = chain_detail::denoised(last_sigma, x[j], s[j]);
+      for (int c = 0; c < L; ++c) {
+        x[j * L + c] = chain_detail::denoised(last_sigma, x[j * L + c], s[j * L + c]);
+      }
     }
-    if (diverged < 0 && !chain_detail::all_finite<MaxDim>(x, d)) diverged = k;
+    block.check_finite(k);
   }
-  chain_detail::record_divergence(config, diverged);
-  if (!config.keep_trajectory && finishes) chain_detail::store<MaxDim>(config.out + i * d, x, d);
+  block.finish(finishes);
 }
 
 /// Runs local chains first … first + count − 1 (count ≤ L) of `config` with the
