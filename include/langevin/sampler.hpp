@@ -87,8 +87,9 @@ constexpr double kDefaultOdeTolerance = 1e-5;
 /// Underdamped Langevin's defaults: a time step of 0.1 under friction 1. Its positions move by
 /// about h per update where ULA's move by √(2ε), so h = 0.1 with the default steps covers the
 /// time ULA's defaults do many times over; friction 1 damps a unit-variance target's
-/// oscillation at half the critical rate (γ = 2ω), keeping the momentum that carries chains
-/// between modes (docs/SAMPLERS.md).
+/// oscillation at half the critical rate (γ = 2ω). On the seed's two modes the defaults moved
+/// more chains between the modes than ULA's, without recovering their weights (annealing does;
+/// docs/SAMPLERS.md).
 constexpr double kDefaultUnderdampedStep = 0.1;
 constexpr double kDefaultFriction = 1.0;
 
