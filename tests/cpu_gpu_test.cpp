@@ -44,6 +44,17 @@ Array run(const Mlp& model, SamplerConfig config, Backend backend) {
   return sample(model, config);
 }
 
+/// Three components in d dimensions, means −1.5, 0, 1.5 and standard deviations `narrowest`,
+/// + 0.25, + 0.5 in every coordinate.
+GaussianMixture three_components(int d, double narrowest) {
+  std::vector<std::vector<double>> means, stds;
+  for (int k = 0; k < 3; ++k) {
+    means.emplace_back(d, 1.5 * (k - 1));
+    stds.emplace_back(d, narrowest + 0.25 * k);
+  }
+  return GaussianMixture({0.2, 0.3, 0.5}, means, stds);
+}
+
 SamplerConfig short_run() {
   SamplerConfig config;
   config.chains = 3000;
@@ -56,12 +67,7 @@ SamplerConfig short_run() {
 TEST(CpuGpu, MixtureChainsAreTheSameBitsInSeveralDimensions) {
   LANGEVIN_REQUIRE_GPU();
   for (int d : {1, 2, 3, 5, 16, 33, 100, 300}) {
-    std::vector<std::vector<double>> means, stds;
-    for (int k = 0; k < 3; ++k) {
-      means.emplace_back(d, 1.5 * (k - 1));
-      stds.emplace_back(d, 1.0 + 0.25 * k);
-    }
-    const GaussianMixture target({0.2, 0.3, 0.5}, means, stds);
+    const GaussianMixture target = three_components(d, 1.0);
     SCOPED_TRACE("d = " + std::to_string(d));
     expect_identical(run(target, short_run(), Backend::Cpu),
                      run(target, short_run(), Backend::Cuda));
@@ -83,12 +89,7 @@ TEST(CpuGpu, PredictorCorrectorAndOdeMixtureRunsAreTheSameBits) {
   LANGEVIN_REQUIRE_GPU();
   for (Method method : {Method::Pc, Method::Ode}) {
     for (int d : {1, 2, 5, 33}) {
-      std::vector<std::vector<double>> means, stds;
-      for (int k = 0; k < 3; ++k) {
-        means.emplace_back(d, 1.5 * (k - 1));
-        stds.emplace_back(d, 0.5 + 0.25 * k);
-      }
-      const GaussianMixture target({0.2, 0.3, 0.5}, means, stds);
+      const GaussianMixture target = three_components(d, 0.5);
       SamplerConfig config = short_run();
       config.method = method;
       config.epsilon = 0.0;
@@ -110,12 +111,7 @@ TEST(CpuGpu, UnderdampedMixtureAndModelRunsAreTheSameBits) {
   config.keep = Keep::Trajectory;
   config.thin = 7;
   for (int d : {1, 2, 5, 33}) {
-    std::vector<std::vector<double>> means, stds;
-    for (int k = 0; k < 3; ++k) {
-      means.emplace_back(d, 1.5 * (k - 1));
-      stds.emplace_back(d, 0.5 + 0.25 * k);
-    }
-    const GaussianMixture target({0.2, 0.3, 0.5}, means, stds);
+    const GaussianMixture target = three_components(d, 0.5);
     SCOPED_TRACE("mixture, d = " + std::to_string(d));
     expect_identical(run(target, config, Backend::Cpu), run(target, config, Backend::Cuda));
   }

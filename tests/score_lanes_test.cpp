@@ -91,7 +91,8 @@ std::uint32_t bits_of(float value) {
 // bit: points near the modes, far from all of them (where every component's weight underflows
 // on its own), one exactly at a mean, and noise levels per lane with some at 0.
 TEST(ScoreLanes, MixtureLanesAreBitIdenticalToOneChainAtATime) {
-  const GaussianMixture mixture({0.2, 0.5, 0.3}, {{-3.0, 0.0, 1.0}, {2.0, 1.0, -1.0}, {0.0, -4.0, 2.0}},
+  const GaussianMixture mixture({0.2, 0.5, 0.3},
+                                {{-3.0, 0.0, 1.0}, {2.0, 1.0, -1.0}, {0.0, -4.0, 2.0}},
                                 {{0.5, 1.0, 2.0}, {1.0, 0.3, 0.7}, {2.0, 2.0, 0.4}});
   const std::vector<float> packed = mixture.packed();
   const device::GmmView view = detail::gmm_view(mixture, packed.data());

@@ -48,7 +48,9 @@ Stationary baoab_stationary(double h, double gamma, double omega) {
     double ms[2][2], next[2][2];
     product(m, s, ms);
     for (int i = 0; i < 2; ++i) {
-      for (int j = 0; j < 2; ++j) next[i][j] = ms[i][0] * m[j][0] + ms[i][1] * m[j][1] + n[i] * n[j];
+      for (int j = 0; j < 2; ++j) {
+        next[i][j] = ms[i][0] * m[j][0] + ms[i][1] * m[j][1] + n[i] * n[j];
+      }
     }
     for (int i = 0; i < 2; ++i) {
       for (int j = 0; j < 2; ++j) s[i][j] = next[i][j];

@@ -60,36 +60,32 @@ CorrectorStep parse_corrector_step(const std::string& name, const std::string& f
 
 namespace {
 
+/// `rows` must be a finite (chains, d) array: "NAME shape = (…): must be (chains, d) = (…)WHY",
+/// "NAME[i, j] = nan: must be finite".
+void require_finite_rows(const Array& rows, const std::string& name, std::int64_t chains, int dim,
+                         const std::string& why = "") {
+  const bool shape_ok = rows.rank() == 2 && rows.dim(0) == chains && rows.dim(1) == dim;
+  require(shape_ok, name + " shape", rows.shape_string(),
+          "must be (chains, d) = (" + std::to_string(chains) + ", " + std::to_string(dim) + ")" +
+              why);
+  for (std::int64_t i = 0; i < rows.size(); ++i) {
+    if (!std::isfinite(rows[i])) {
+      throw InvalidInput(name + "[" + std::to_string(i / dim) + ", " + std::to_string(i % dim) +
+                         "] = " + text(rows[i]) + ": must be finite");
+    }
+  }
+}
+
 /// A checkpoint must belong to a run of this configuration: its update inside the run, its arrays
 /// in the run's shapes, its states finite (a checkpoint is never written after a divergence).
 void validate_resume(const Checkpoint& r, const SamplerConfig& c, int dim, int levels) {
   const std::int64_t updates = total_updates(c, levels);
   require(r.update >= 1 && r.update < updates, "checkpoint update", std::to_string(r.update),
           "must be in [1, updates) = [1, " + std::to_string(updates) + ") for this run");
-  const bool states_ok = r.states.rank() == 2 && r.states.dim(0) == c.chains &&
-                         r.states.dim(1) == dim;
-  require(states_ok, "checkpoint states shape", r.states.shape_string(),
-          "must be (chains, d) = (" + std::to_string(c.chains) + ", " + std::to_string(dim) + ")");
-  for (std::int64_t i = 0; i < r.states.size(); ++i) {
-    if (!std::isfinite(r.states[i])) {
-      throw InvalidInput("checkpoint states[" + std::to_string(i / dim) + ", " +
-                         std::to_string(i % dim) + "] = " + text(r.states[i]) +
-                         ": must be finite");
-    }
-  }
+  require_finite_rows(r.states, "checkpoint states", c.chains, dim);
   if (c.method == Method::Underdamped) {
-    const bool velocities_ok = r.velocities.rank() == 2 && r.velocities.dim(0) == c.chains &&
-                               r.velocities.dim(1) == dim;
-    require(velocities_ok, "checkpoint velocities shape", r.velocities.shape_string(),
-            "must be (chains, d) = (" + std::to_string(c.chains) + ", " + std::to_string(dim) +
-                ") for underdamped Langevin");
-    for (std::int64_t i = 0; i < r.velocities.size(); ++i) {
-      if (!std::isfinite(r.velocities[i])) {
-        throw InvalidInput("checkpoint velocities[" + std::to_string(i / dim) + ", " +
-                           std::to_string(i % dim) + "] = " + text(r.velocities[i]) +
-                           ": must be finite");
-      }
-    }
+    require_finite_rows(r.velocities, "checkpoint velocities", c.chains, dim,
+                        " for underdamped Langevin");
   } else {
     require(r.velocities.size() == 0, "checkpoint velocities shape", r.velocities.shape_string(),
             "must be empty: only underdamped Langevin has velocities");
@@ -186,18 +182,7 @@ void validate(const SamplerConfig& c, int dim, int levels) {
   require(!(c.denoise && !annealed), "denoise", "true",
           "needs an annealed run (a noise-conditional model, or sigmas)");
   if (c.init_states.size() > 0) {
-    const bool shape_ok = c.init_states.rank() == 2 && c.init_states.dim(0) == c.chains &&
-                          c.init_states.dim(1) == dim;
-    require(shape_ok, "init_states shape", c.init_states.shape_string(),
-            "must be (chains, d) = (" + std::to_string(c.chains) + ", " + std::to_string(dim) +
-                ")");
-    for (std::int64_t i = 0; i < c.init_states.size(); ++i) {
-      if (!std::isfinite(c.init_states[i])) {
-        throw InvalidInput("init_states[" + std::to_string(i / dim) + ", " +
-                           std::to_string(i % dim) + "] = " + text(c.init_states[i]) +
-                           ": must be finite");
-      }
-    }
+    require_finite_rows(c.init_states, "init_states", c.chains, dim);
   } else {
     require(std::isfinite(c.init_mean) && std::abs(c.init_mean) <= 1e30, "init mean",
             text(c.init_mean), "must be finite");

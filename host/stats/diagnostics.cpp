@@ -118,9 +118,8 @@ double quantile_of(std::vector<float>& values, double p) {
   const std::size_t low = static_cast<std::size_t>(std::floor(h));
   std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(low), values.end());
   const float below = values[low];
-  const float above = low + 1 < values.size()
-                          ? *std::min_element(values.begin() + static_cast<std::ptrdiff_t>(low) + 1, values.end())
-                          : below;
+  const auto next = values.begin() + static_cast<std::ptrdiff_t>(low) + 1;
+  const float above = low + 1 < values.size() ? *std::min_element(next, values.end()) : below;
   return interpolated_quantile(values.size(), p, [&](std::size_t i) {
     return static_cast<double>(i == low ? below : above);
   });
@@ -346,7 +345,8 @@ Diagnostics diagnose_values(const float* values, const std::vector<std::int64_t>
   result.superchains = superchains;
   // Ranks are kept as twice their value in 32 bits (doubled_ranks): up to 2³¹ − 1 draws.
   if (result.chains * result.draws > std::numeric_limits<std::int32_t>::max()) {
-    throw InvalidInput("trajectory chains × draws = " + std::to_string(result.chains * result.draws) +
+    throw InvalidInput("trajectory chains × draws = " +
+                       std::to_string(result.chains * result.draws) +
                        ": at most 2³¹ − 1 draws of a coordinate; diagnose a subset of the chains");
   }
   const std::int64_t count = result.chains * result.draws * result.dim;
@@ -364,7 +364,8 @@ Diagnostics diagnose_values(const float* values, const std::vector<std::int64_t>
       for (std::int64_t j = 0; j < split.count; ++j) {
         for (std::int64_t t = 0; t < n; ++t) {
           const std::int64_t place = j * n + t;
-          draws[static_cast<std::size_t>(place)] = {split.at(j, t), static_cast<std::uint32_t>(place)};
+          draws[static_cast<std::size_t>(place)] = {split.at(j, t),
+                                                    static_cast<std::uint32_t>(place)};
         }
       }
       const auto by_value = [](const Ranked& a, const Ranked& b) { return a.value < b.value; };

@@ -231,19 +231,26 @@ struct Block {
     for (int lane = 0; lane < L; ++lane) diverged[lane] = -1;
   }
 
+  /// The lanes' rows of `rows` (d values a chain: the given states, velocities) into `values`,
+  /// laid out as the states.
+  LANGEVIN_HD void load(const float* rows, float* values) const {
+    const int d = config.dim;
+    for (int c = 0; c < count; ++c) {
+      const float* row = rows + (first + c) * d;
+      LANGEVIN_UNROLL
+      for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+        if (j >= d) break;
+        values[j * L + c] = row[j];
+      }
+    }
+  }
+
   /// The initial states: the given ones, or draw 0 of the lanes' streams (through z).
   template <class Noise>
   LANGEVIN_HD void start(Noise& noise, float* z) {
     const int d = config.dim;
     if (config.init_states != nullptr) {
-      for (int c = 0; c < count; ++c) {
-        const float* initial = config.init_states + (first + c) * d;
-        LANGEVIN_UNROLL
-        for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-          if (j >= d) break;
-          x[j * L + c] = initial[j];
-        }
-      }
+      load(config.init_states, x);
       return;
     }
     noise.template draw<MaxDim>(z, d);  // draw 0; the stream is then at update 0's draw
@@ -318,6 +325,17 @@ LANGEVIN_HD void evaluate(const Score& score, const float* x, float* s, float si
   } else {
     (void)sigma;
     score(x, s);
+  }
+}
+
+/// The scores of a block's L lanes at level σ: a lanes functor's score(x, s, sigma), or, for
+/// the block of one, the one-chain functor as run_chain calls it.
+template <int L, class Score>
+LANGEVIN_HD void evaluate_lanes(const Score& score, const float* x, float* s, float sigma) {
+  if constexpr (L == 1) {
+    evaluate(score, x, s, sigma);
+  } else {
+    score(x, s, sigma);
   }
 }
 
@@ -416,20 +434,13 @@ LANGEVIN_HD void run_block_ula(const Score& score, const ChainConfig& config, lo
   alignas(L > 1 ? 64 : 4) float x[MaxDim * L] = {};
   alignas(L > 1 ? 64 : 4) float s[MaxDim * L] = {};
   alignas(L > 1 ? 64 : 4) float z[MaxDim * L] = {};
-  auto evaluate = [&](float sigma) {
-    if constexpr (L == 1) {
-      chain_detail::evaluate(score, x, s, sigma);
-    } else {
-      score(x, s, sigma);
-    }
-  };
   chain_detail::Block<L, MaxDim> block(config, first, count, x);
   block.start(noise, z);
   const bool finishes = end_update(config) == total_updates(config);
   const long long k = chain_detail::for_each_update(
       config, [&](long long update, const chain_detail::LevelStep& rule) {
         block.visit(update);
-        evaluate(rule.sigma);
+        chain_detail::evaluate_lanes<L>(score, x, s, rule.sigma);
         noise.template draw<MaxDim>(z, d);
         // Every lane, used or not (an unused lane's state is never stored).
         LANGEVIN_UNROLL
@@ -445,7 +456,7 @@ LANGEVIN_HD void run_block_ula(const Score& score, const ChainConfig& config, lo
   block.save_segment();
   if (config.levels > 0 && config.denoise && finishes) {
     const float last_sigma = config.sigmas[config.levels - 1];
-    evaluate(last_sigma);
+    chain_detail::evaluate_lanes<L>(score, x, s, last_sigma);
     LANGEVIN_UNROLL
     for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;

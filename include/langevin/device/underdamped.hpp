@@ -54,24 +54,11 @@ LANGEVIN_HD void run_block_underdamped(const Score& score, const ChainConfig& co
   alignas(L > 1 ? 64 : 4) float s[MaxDim * L] = {};
   alignas(L > 1 ? 64 : 4) float z[MaxDim * L] = {};
   const float sigma = config.levels > 0 ? config.sigmas[0] : 1.0f;  // (not annealed)
-  auto evaluate = [&]() {
-    if constexpr (L == 1) {
-      chain_detail::evaluate(score, x, s, sigma);
-    } else {
-      score(x, s, sigma);
-    }
-  };
+  auto evaluate = [&]() { chain_detail::evaluate_lanes<L>(score, x, s, sigma); };
   chain_detail::Block<L, MaxDim> block(config, first, count, x);
   block.start(noise, z);
   if (config.init_velocities != nullptr) {
-    for (int c = 0; c < count; ++c) {
-      const float* initial = config.init_velocities + (first + c) * d;
-      LANGEVIN_UNROLL
-      for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-        if (j >= d) break;
-        v[j * L + c] = initial[j];
-      }
-    }
+    block.load(config.init_velocities, v);
   } else {
     noise.template draw<MaxDim>(v, d);  // draw 1
   }
