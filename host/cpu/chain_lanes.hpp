@@ -52,10 +52,12 @@ void run_chain_lanes(const Score& score, const ChainConfig& config, long long fi
     return NormalLanes<L>(config.seed, static_cast<unsigned long long>(config.first_chain + first),
                           d, draw, extra);
   };
-  if (config.underdamped) {
-    auto noise = streams(chain_detail::underdamped_first_draw(config), 0);
-    run_block_underdamped<L>(score, config, first, count, noise);
-    return;
+  if constexpr (!Score::noise_conditional) {  // as run_chain
+    if (config.underdamped) {
+      auto noise = streams(chain_detail::underdamped_first_draw(config), 0);
+      run_block_underdamped<L>(score, config, first, count, noise);
+      return;
+    }
   }
   if constexpr (HasLanesLogDensity<Score>::value) {
     if (config.metropolis) {

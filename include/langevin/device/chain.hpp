@@ -395,9 +395,13 @@ LANGEVIN_HD float denoised(float sigma, float x, float s) {
 /// (config.predictor_corrector) or the probability-flow ODE (config.probability_flow).
 template <class Score>
 LANGEVIN_HD void run_chain(const Score& score, const ChainConfig& config, long long i) {
-  if (config.underdamped) {
-    run_chain_underdamped(score, config, i);
-    return;
+  // Underdamped Langevin does not anneal (validate() refuses noise levels, which every
+  // noise-conditional run has): its body stays out of the noise-conditional kernels.
+  if constexpr (!IsNoiseConditional<Score>::value) {
+    if (config.underdamped) {
+      run_chain_underdamped(score, config, i);
+      return;
+    }
   }
   if constexpr (IsNoiseConditional<Score>::value) {
     if (config.predictor_corrector) {
