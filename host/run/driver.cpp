@@ -180,8 +180,9 @@ void Driver::start_run() {
     states_ = config_.resume->states;
     velocities_ = underdamped ? config_.resume->velocities : Array();
   } else if (checkpointing) {
-    states_ = Array({config_.chains, static_cast<std::int64_t>(dim_)});
-    velocities_ = underdamped ? states_ : Array();
+    const std::vector<std::int64_t> rows{config_.chains, static_cast<std::int64_t>(dim_)};
+    states_ = Array(rows);
+    velocities_ = underdamped ? Array(rows) : Array();  // its own rows (Array is a value)
   } else {
     states_ = Array();
     velocities_ = Array();
