@@ -57,6 +57,105 @@ LANGEVIN_HD constexpr float error_weight(int r) {
   return e[r];
 }
 
+/// Integrates one interval u ∈ [0, span] of dy/du = f(y, u) for lanes 0 … count − 1 of a block:
+/// y has n ≤ N components, component j of lane c at y[j * L + c]; `slope(point, u, out)` writes
+/// f at each lane's own u (u[c]); k[0] holds f at y on entry (and at the interval's end on
+/// exit: first same as last); `stage` is scratch. Every lane starts from a step of the whole
+/// interval. A lane that fails (more than kMaxOdeAttempts attempts, or a step size that
+/// vanishes) ends with NaN components. Returns nothing; attempts[c] counts lane c's steps
+/// (accepted and rejected), 6 score evaluations each.
+template <int L, int N, class Slope>
+LANGEVIN_HD void integrate_interval(const Slope& slope, int n, int count, float span, float rtol,
+                                    float atol, float* y, float* stage, float (*k)[N * L],
+                                    int* attempts) {
+  const float inverse_n = 1.0f / static_cast<float>(n);
+  float u[L], h[L], stage_u[L];
+  bool done[L];
+  for (int c = 0; c < L; ++c) {
+    u[c] = 0.0f;
+    h[c] = span;
+    done[c] = c >= count;
+    attempts[c] = 0;
+  }
+  bool running = count > 0;
+  while (running) {
+    // Stages 2 … 7: at u + c_s h, the point y + h Σ_r a_sr k_r, for every lane (a finished
+    // lane's results are never used).
+    LANGEVIN_UNROLL
+    for (int s = 1; s < 7; ++s) {
+      LANGEVIN_UNROLL
+      for (int j = 0; j < LANGEVIN_DIM_BOUND(N, n); ++j) {
+        if (j >= n) break;
+        for (int c = 0; c < L; ++c) {
+          const int at = j * L + c;
+          float sum = coefficient(s, 0) * k[0][at];
+          LANGEVIN_UNROLL
+          for (int r = 1; r < s; ++r) sum = math::fma(coefficient(s, r), k[r][at], sum);
+          stage[at] = math::fma(h[c], sum, y[at]);
+        }
+      }
+      for (int c = 0; c < L; ++c) stage_u[c] = math::fma(node(s), h[c], u[c]);
+      slope(stage, stage_u, k[s]);
+    }
+    // stage is the 5th-order candidate (stage 7's point, whose slope k[6] is f there); the
+    // embedded error h Σ_r e_r k_r, scaled per component, in the mean square over n.
+    float error[L] = {};
+    LANGEVIN_UNROLL
+    for (int j = 0; j < LANGEVIN_DIM_BOUND(N, n); ++j) {
+      if (j >= n) break;
+      for (int c = 0; c < L; ++c) {
+        const int at = j * L + c;
+        float sum = error_weight(0) * k[0][at];
+        LANGEVIN_UNROLL
+        for (int r = 2; r < 7; ++r) sum = math::fma(error_weight(r), k[r][at], sum);
+        const float larger = math::abs(y[at]) > math::abs(stage[at]) ? math::abs(y[at])
+                                                                      : math::abs(stage[at]);
+        const float ratio = (h[c] * sum) / math::fma(rtol, larger, atol);
+        error[c] = math::fma(ratio, ratio, error[c]);
+      }
+    }
+    running = false;
+    for (int c = 0; c < L; ++c) {
+      if (done[c]) continue;
+      const float err = math::sqrt(error[c] * inverse_n);
+      const bool finite = err <= 3.0e38f;  // false for NaN too
+      // 0.9 err^(−1/5) by the library's own log and exp, within [0.2, 5].
+      float factor = err > 1e-30f ? 0.9f * math::exp(-0.2f * math::log(err)) : 5.0f;
+      factor = factor > 5.0f ? 5.0f : (factor < 0.2f ? 0.2f : factor);
+      if (finite && err <= 1.0f) {
+        const float left = span - u[c];
+        const bool last = h[c] >= left;
+        u[c] = last ? span : u[c] + h[c];
+        LANGEVIN_UNROLL
+        for (int j = 0; j < LANGEVIN_DIM_BOUND(N, n); ++j) {
+          if (j >= n) break;
+          y[j * L + c] = stage[j * L + c];
+          k[0][j * L + c] = k[6][j * L + c];  // first same as last
+        }
+        if (last) {
+          done[c] = true;
+          ++attempts[c];
+          continue;
+        }
+        h[c] *= factor;
+        if (h[c] > span - u[c]) h[c] = span - u[c];
+      } else {
+        h[c] *= finite ? factor : 0.2f;
+      }
+      if (++attempts[c] >= kMaxOdeAttempts || !(h[c] > 0.0f)) {  // given up: diverged
+        LANGEVIN_UNROLL
+        for (int j = 0; j < LANGEVIN_DIM_BOUND(N, n); ++j) {
+          if (j >= n) break;
+          y[j * L + c] = NAN;
+        }
+        done[c] = true;
+        continue;
+      }
+      running = true;
+    }
+  }
+}
+
 }  // namespace ode_detail
 
 /// Runs local chains first … first + count − 1 (count ≤ L) of `config` by the probability-flow
@@ -89,103 +188,18 @@ LANGEVIN_HD void run_block_ode(const Score& score, const ChainConfig& config, lo
     }
   };
 
-  const float inverse_dim = 1.0f / static_cast<float>(d);
   const long long total = total_updates(config);
   const long long end = end_update(config);
   for (long long n = config.first_step; n < end; ++n) {
     block.visit(n);
     const float from_sigma = config.sigmas[n];
     const float span = math::log(from_sigma) - math::log(config.sigmas[n + 1]);  // u's end
-    float u[L], h[L], stage_u[L];
-    bool done[L];
+    const float start[L] = {};
+    slope(x, start, from_sigma, k[0]);
     int attempts[L];
-    for (int c = 0; c < L; ++c) {
-      u[c] = 0.0f;
-      h[c] = span;
-      done[c] = c >= count;
-      attempts[c] = 0;
-    }
-    slope(x, u, from_sigma, k[0]);
-    bool running = count > 0;
-    while (running) {
-      // Stages 2 … 7: at u + c_s h, the point x + h Σ_r a_sr k_r, for every lane (a finished
-      // lane's results are never used).
-      LANGEVIN_UNROLL
-      for (int s = 1; s < 7; ++s) {
-        LANGEVIN_UNROLL
-        for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-          if (j >= d) break;
-          for (int c = 0; c < L; ++c) {
-            const int at = j * L + c;
-            float sum = ode_detail::coefficient(s, 0) * k[0][at];
-            LANGEVIN_UNROLL
-            for (int r = 1; r < s; ++r) {
-              sum = math::fma(ode_detail::coefficient(s, r), k[r][at], sum);
-            }
-            y[at] = math::fma(h[c], sum, x[at]);
-          }
-        }
-        for (int c = 0; c < L; ++c) stage_u[c] = math::fma(ode_detail::node(s), h[c], u[c]);
-        slope(y, stage_u, from_sigma, k[s]);
-      }
-      // y is the 5th-order candidate (stage 7's point, whose slope k[6] is f there); the
-      // embedded error h Σ_r e_r k_r, scaled per coordinate, in the mean square over d.
-      float error[L] = {};
-      LANGEVIN_UNROLL
-      for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-        if (j >= d) break;
-        for (int c = 0; c < L; ++c) {
-          const int at = j * L + c;
-          float sum = ode_detail::error_weight(0) * k[0][at];
-          LANGEVIN_UNROLL
-          for (int r = 2; r < 7; ++r) {
-            sum = math::fma(ode_detail::error_weight(r), k[r][at], sum);
-          }
-          const float larger = math::abs(x[at]) > math::abs(y[at]) ? math::abs(x[at])
-                                                                    : math::abs(y[at]);
-          const float ratio = (h[c] * sum) / math::fma(config.rtol, larger, config.atol);
-          error[c] = math::fma(ratio, ratio, error[c]);
-        }
-      }
-      running = false;
-      for (int c = 0; c < L; ++c) {
-        if (done[c]) continue;
-        const float err = math::sqrt(error[c] * inverse_dim);
-        const bool finite = err <= 3.0e38f;  // false for NaN too
-        // 0.9 err^(−1/5) by the library's own log and exp, within [0.2, 5].
-        float factor = err > 1e-30f ? 0.9f * math::exp(-0.2f * math::log(err)) : 5.0f;
-        factor = factor > 5.0f ? 5.0f : (factor < 0.2f ? 0.2f : factor);
-        if (finite && err <= 1.0f) {
-          const float left = span - u[c];
-          const bool last = h[c] >= left;
-          u[c] = last ? span : u[c] + h[c];
-          LANGEVIN_UNROLL
-          for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-            if (j >= d) break;
-            x[j * L + c] = y[j * L + c];
-            k[0][j * L + c] = k[6][j * L + c];  // first same as last
-          }
-          if (last) {
-            done[c] = true;
-            continue;
-          }
-          h[c] *= factor;
-          if (h[c] > span - u[c]) h[c] = span - u[c];
-        } else {
-          h[c] *= finite ? factor : 0.2f;
-        }
-        if (++attempts[c] >= kMaxOdeAttempts || !(h[c] > 0.0f)) {  // given up: diverged
-          LANGEVIN_UNROLL
-          for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-            if (j >= d) break;
-            x[j * L + c] = NAN;
-          }
-          done[c] = true;
-          continue;
-        }
-        running = true;
-      }
-    }
+    ode_detail::integrate_interval<L, MaxDim>(
+        [&](const float* point, const float* u, float* out) { slope(point, u, from_sigma, out); },
+        d, count, span, config.rtol, config.atol, x, y, k, attempts);
     block.check_finite(n);
   }
   block.save_segment();
