@@ -228,6 +228,22 @@ if [ "$(left)" -gt 60 ]; then
   rm -f "$out/methods.npy"
 else skip 60; fi
 
+log "likelihoods on the GPU: 10^6 points of the ring of 8 under its exact score, exact and hutchinson"
+# The first GPU runs of the likelihood's kernels (one point per thread, seven stages of d + 1
+# components in local memory); the CPU-vs-GPU tests above hold them to the CPU's bits.
+if [ "$(left)" -gt 60 ]; then
+  ./build-gpu/langevin data --gmm examples/data/ring8.json --n 1000000 --seed 1 --backend cuda \
+    --out "$out/points.npy" --quiet
+  for divergence in exact hutchinson; do
+    timeout 40 ./build-gpu/langevin likelihood --gmm examples/data/ring8.json \
+      --sigmas 100,0.01,20 --divergence "$divergence" --in "$out/points.npy" \
+      --out "$out/log_density.npy" --backend cuda --json 2>&1 \
+      | python3 -c "import json, sys; d = json.load(sys.stdin); print('$divergence', d['seconds'], 's,', d['mean_evaluations'], 'evaluations a point,', d['bits_per_dim'], 'bits/dim')" \
+      || echo "$divergence: failed or timed out"
+  done
+  rm -f "$out/points.npy" "$out/log_density.npy"
+else skip 60; fi
+
 log "annealed demos on the GPU: demo --annealed and the 2-D ring, against their thresholds"
 if [ "$(left)" -gt 100 ]; then
   LANGEVIN=build-gpu/langevin timeout $(( $(left) - 40 )) scripts/check_annealing --backend cuda 2>&1 \

@@ -47,6 +47,16 @@ void score_mlp(const device::MlpView&, Activation, long long, const MlpScratchPl
                const float*, float*, long long, float, Stream) {
   absent("scoring on the GPU");
 }
+void likelihood_gmm(const device::GmmView&, const device::LikelihoodConfig&, Stream) {
+  absent("likelihoods on the GPU");
+}
+MlpScratchPlan plan_likelihood_scratch(const device::MlpView&, long long) {
+  absent("likelihoods on the GPU");
+}
+void likelihood_mlp(const device::MlpView&, Activation, long long, const MlpScratchPlan&, float*,
+                    const device::LikelihoodConfig&, Stream) {
+  absent("likelihoods on the GPU");
+}
 void sample_hinge(const device::HingeView&, const device::ChainConfig&, Stream) {
   absent("sampling on the GPU");
 }

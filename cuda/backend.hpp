@@ -8,6 +8,7 @@
 #include <langevin/device/chain.hpp>
 #include <langevin/device/gmm.hpp>
 #include <langevin/device/hinge.hpp>
+#include <langevin/device/likelihood.hpp>
 #include <langevin/device/mlp.hpp>
 #include <langevin/device_buffer.hpp>
 
@@ -37,6 +38,16 @@ void sample_mlp(const device::MlpView& net, Activation activation, long long par
 void score_mlp(const device::MlpView& net, Activation activation, long long param_count,
                const MlpScratchPlan& plan, float* scratch, const float* points, float* scores,
                long long n, float sigma, Stream stream);
+
+/// Log-likelihoods by the probability-flow ODE (cuda/likelihood.cu), one point per thread;
+/// config's pointers in device memory. A network takes scratch for its forward-mode pass at
+/// any depth (four hidden vectors per thread): plan_likelihood_scratch sizes it.
+void likelihood_gmm(const device::GmmView& gmm, const device::LikelihoodConfig& config,
+                    Stream stream);
+MlpScratchPlan plan_likelihood_scratch(const device::MlpView& net, long long points);
+void likelihood_mlp(const device::MlpView& net, Activation activation, long long param_count,
+                    const MlpScratchPlan& plan, float* scratch,
+                    const device::LikelihoodConfig& config, Stream stream);
 
 /// The hinge form (cuda/hinge.cu); hinge.pairs in device memory. Few chains run split across 16
 /// threads each, many one per thread: the same results, bit for bit.

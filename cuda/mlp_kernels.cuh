@@ -10,8 +10,6 @@
 #include <langevin/device/mlp.hpp>
 #include <langevin/device/run_cuda.cuh>
 
-#include <type_traits>
-
 namespace langevin::kernels {
 
 /// Score is device::MlpScore or device::NoiseConditionalMlpScore (same members).
@@ -38,33 +36,34 @@ struct StageMlpWeights {
   }
 };
 
-/// A noise-conditional network runs as NoiseConditionalMlpScore; its input (x, log σ) has
-/// width[0] = d + 1, which set the tier.
-template <Activation A, int MaxDim, class Work>
-void launch_mlp(const MlpLaunch& launch, const Work& work, bool noise_conditional) {
+/// `work` through the network as the functor Score (device::MlpScore or
+/// device::NoiseConditionalMlpScore), its weights staged in shared memory when they fit.
+template <class Score, class Work>
+void launch_mlp_as(const MlpLaunch& launch, const Work& work) {
   if (work.count() <= 0) return;
   const long long shared_bytes = launch.param_count * static_cast<long long>(sizeof(float));
   const bool copy = shared_bytes <= max_shared_bytes_per_block();
   const int dynamic_shared = copy ? static_cast<int>(shared_bytes) : 0;
   const unsigned int blocks =
       static_cast<unsigned int>(launch.plan.threads / device::kChainsPerBlock);
-  auto run = [&](auto conditional) {
-    using Score = std::conditional_t<decltype(conditional)::value,
-                                     device::NoiseConditionalMlpScore<MaxDim, A>,
-                                     device::MlpScore<MaxDim, A>>;
-    const StageMlpWeights<Score> staging{launch.net, launch.param_count, copy, launch.scratch};
-    auto kernel = device::items_kernel<StageMlpWeights<Score>, Work>;
-    if (dynamic_shared > 48 * 1024) {
-      LANGEVIN_CUDA_CHECK(cudaFuncSetAttribute(
-          kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, dynamic_shared));
-    }
-    kernel<<<blocks, device::kChainsPerBlock, dynamic_shared, launch.stream>>>(staging, work);
-    LANGEVIN_CUDA_CHECK_LAUNCH("items_kernel (mlp)");
-  };
+  const StageMlpWeights<Score> staging{launch.net, launch.param_count, copy, launch.scratch};
+  auto kernel = device::items_kernel<StageMlpWeights<Score>, Work>;
+  if (dynamic_shared > 48 * 1024) {
+    LANGEVIN_CUDA_CHECK(cudaFuncSetAttribute(
+        kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, dynamic_shared));
+  }
+  kernel<<<blocks, device::kChainsPerBlock, dynamic_shared, launch.stream>>>(staging, work);
+  LANGEVIN_CUDA_CHECK_LAUNCH("items_kernel (mlp)");
+}
+
+/// A noise-conditional network runs as NoiseConditionalMlpScore; its input (x, log σ) has
+/// width[0] = d + 1, which set the tier.
+template <Activation A, int MaxDim, class Work>
+void launch_mlp(const MlpLaunch& launch, const Work& work, bool noise_conditional) {
   if (!noise_conditional) {
-    run(std::false_type{});
+    launch_mlp_as<device::MlpScore<MaxDim, A>>(launch, work);
   } else if constexpr (MaxDim > 1) {
-    run(std::true_type{});
+    launch_mlp_as<device::NoiseConditionalMlpScore<MaxDim, A>>(launch, work);
   }
 }
 

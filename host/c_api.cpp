@@ -10,6 +10,7 @@
 #include <limits>
 #include <new>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -361,6 +362,68 @@ langevin_status langevin_result_rows(const langevin_result* result, int64_t* fir
 }
 
 void langevin_result_free(langevin_result* result) { delete result; }
+
+// ---- likelihoods ----------------------------------------------------------------------------
+
+langevin_status langevin_model_log_likelihood(const langevin_model* model, const float* points,
+                                              int64_t count, const double* sigmas, int levels,
+                                              langevin_divergence divergence, int probes,
+                                              uint64_t seed, int64_t first_point, double rtol,
+                                              double atol, langevin_backend backend,
+                                              float* log_density, float* latent) {
+  return guarded([&] {
+    require_pointer(model, "model");
+    require_pointer(points, "points");
+    require_pointer(log_density, "log_density");
+    if (count < 1) {
+      throw langevin::InvalidInput("count = " + std::to_string(count) + ": must be at least 1");
+    }
+    if (levels < 0 || (levels > 0 && sigmas == nullptr)) {
+      throw langevin::InvalidInput("levels = " + std::to_string(levels) +
+                                   (levels < 0 ? ": must be at least 0" : " with sigmas NULL"));
+    }
+    langevin::LikelihoodConfig config;
+    config.sigmas.assign(sigmas, sigmas + levels);
+    switch (divergence) {
+      case LANGEVIN_DIVERGENCE_AUTO: config.divergence = langevin::DivergenceEstimator::Auto; break;
+      case LANGEVIN_DIVERGENCE_EXACT:
+        config.divergence = langevin::DivergenceEstimator::Exact;
+        break;
+      case LANGEVIN_DIVERGENCE_HUTCHINSON:
+        config.divergence = langevin::DivergenceEstimator::Hutchinson;
+        break;
+      default:
+        throw langevin::InvalidInput(
+            "divergence = " + std::to_string(static_cast<int>(divergence)) +
+            ": expected LANGEVIN_DIVERGENCE_AUTO, LANGEVIN_DIVERGENCE_EXACT or "
+            "LANGEVIN_DIVERGENCE_HUTCHINSON");
+    }
+    config.probes = probes;
+    config.seed = seed;
+    config.first_point = first_point;
+    config.rtol = rtol;
+    config.atol = atol;
+    config.backend = to_backend(backend);
+    int dim = 0;
+    std::visit([&](const auto& source) {
+      if constexpr (std::is_same_v<std::decay_t<decltype(source)>, langevin::Mlp>) {
+        dim = source.data_dim();
+      } else {
+        dim = source.dim();
+      }
+    }, model->source);
+    const std::size_t values = static_cast<std::size_t>(count) * static_cast<std::size_t>(dim);
+    const langevin::Array x({count, static_cast<std::int64_t>(dim)},
+                            std::vector<float>(points, points + values));
+    const langevin::Likelihood result =
+        std::holds_alternative<langevin::GaussianMixture>(model->source)
+            ? langevin::log_likelihood(std::get<langevin::GaussianMixture>(model->source), x,
+                                       config)
+            : langevin::log_likelihood(std::get<langevin::Mlp>(model->source), x, config);
+    std::copy(result.log_density.data(), result.log_density.data() + count, log_density);
+    if (latent != nullptr) std::copy(result.latent.data(), result.latent.data() + values, latent);
+  });
+}
 
 // ---- diagnostics ----------------------------------------------------------------------------
 

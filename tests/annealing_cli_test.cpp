@@ -268,6 +268,48 @@ TEST_F(AnnealingCli, ScoreOfANoiseConditionalModelAtALevel) {
             score(load_mlp(nc_model_), points, 0.7, Backend::Cpu).values());
 }
 
+// `langevin likelihood` writes what log_likelihood() gives, bit for bit, and summarises it.
+TEST_F(AnnealingCli, LikelihoodMatchesTheLibrary) {
+  const GaussianMixture mixture = load_gmm(gmm_);
+  const Array points = draw(mixture, 50, 3);
+  write_npy(path("x.npy"), points);
+  for (const std::string& divergence : {"exact", "hutchinson"}) {
+    const Result r = testing::run_cli(
+        "likelihood --gmm " + gmm_ + " --sigmas 100,0.01,6 --in " + path("x.npy") + " --out " +
+            path("logp.npy") + " --latent " + path("z.npy") + " --divergence " + divergence +
+            " --probes 3 --seed 4 --backend cpu --json",
+        false);
+    ASSERT_EQ(r.status, 0) << r.output;
+    const nlohmann::json summary = nlohmann::json::parse(r.output);
+    LikelihoodConfig config;
+    config.sigmas = geometric_noise_levels(100.0, 0.01, 6);
+    config.divergence = parse_divergence(divergence, "divergence");
+    config.probes = 3;
+    config.seed = 4;
+    config.backend = Backend::Cpu;
+    const Likelihood expected = log_likelihood(mixture, points, config);
+    const Array written = read_npy(path("logp.npy"));
+    ASSERT_EQ(written.shape(), std::vector<std::int64_t>{50});
+    EXPECT_EQ(written.values(), expected.log_density.values());
+    EXPECT_EQ(read_npy(path("z.npy")).values(), expected.latent.values());
+    EXPECT_EQ(summary["command"], "likelihood");
+    EXPECT_EQ(summary["divergence"], divergence);
+    EXPECT_EQ(summary["points"], 50);
+    EXPECT_EQ(summary["failed"], 0);
+    EXPECT_DOUBLE_EQ(summary["bits_per_dim"].get<double>(), expected.bits_per_dim());
+    EXPECT_EQ(summary.contains("probes"), divergence == "hutchinson");
+    fs::remove(path("logp.npy"));
+    fs::remove(path("z.npy"));
+  }
+  // A noise-conditional model over its own levels.
+  const Result r = run("likelihood --model " + nc_model_ + " --in " + path("x.npy") + " --out " +
+                       path("logp.npy") + " --backend cpu");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("bits/dim"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("exact divergence, sigma 0.5 -> 4 over 3 levels"), std::string::npos)
+      << r.output;
+}
+
 TEST_F(AnnealingCli, CompareWeighsComponentsAndPlotsTwoDimensions) {
   write_npy(path("a.npy"), draw(load_gmm(gmm_), 2000, 5));
   write_npy(path("b.npy"), draw(load_gmm(gmm_), 1000, 6));
@@ -313,6 +355,9 @@ TEST_F(AnnealingCli, BadCombinationsAreOneErrorLineWithStatusTwo) {
            "sample --model " + nc_model_ + " --sampler ode --atol -1" + out,
            "sample --model " + nc_model_ + " --rtol 1e-3" + out,
            "score --model " + nc_model_ + " --in " + path("data.npy") + out,
+           "likelihood --gmm " + gmm_ + " --in " + path("data.npy") + out,
+           "likelihood --model " + path("plain.safetensors") + " --in " + path("data.npy") + out,
+           "likelihood --model " + nc_model_ + " --probes 0 --in " + path("data.npy") + out,
            "score --model " + path("plain.safetensors") + " --sigma 1 --in " + path("data.npy") + out,
            "train --data " + path("data.npy") + " --loss ncsn --sigmas 0,0,0" + model_out,
            "train --data " + path("data.npy") + " --loss ncsn --sigmas 1,x,3" + model_out,

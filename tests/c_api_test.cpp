@@ -283,6 +283,42 @@ TEST(CApi, ScoresMatchTheCppApi) {
   EXPECT_EQ(scores, values(expected));
 }
 
+TEST(CApi, LogLikelihoodsMatchTheCppApi) {
+  const Model model = load(kTwoModes);
+  const std::vector<float> points = {-7.0f, -5.0f, 0.0f, 1.5f, 6.0f};
+  const double sigmas[] = {50.0, 5.0, 0.5, 0.05};
+  std::vector<float> log_density(5), latent(5);
+  ASSERT_EQ(langevin_model_log_likelihood(model.get(), points.data(), 5, sigmas, 4,
+                                          LANGEVIN_DIVERGENCE_HUTCHINSON, 2, 8, 3, 1e-5, 1e-5,
+                                          LANGEVIN_BACKEND_CPU, log_density.data(),
+                                          latent.data()),
+            LANGEVIN_OK)
+      << langevin_last_error();
+  langevin::LikelihoodConfig config;
+  config.sigmas.assign(sigmas, sigmas + 4);
+  config.divergence = langevin::DivergenceEstimator::Hutchinson;
+  config.probes = 2;
+  config.seed = 8;
+  config.first_point = 3;
+  config.backend = langevin::Backend::Cpu;
+  const langevin::Likelihood expected = langevin::log_likelihood(
+      langevin::load_gmm(kTwoModes), langevin::Array({5, 1}, points), config);
+  EXPECT_EQ(log_density, values(expected.log_density));
+  EXPECT_EQ(latent, values(expected.latent));
+  EXPECT_EQ(langevin_model_log_likelihood(model.get(), points.data(), 5, nullptr, 0,
+                                          LANGEVIN_DIVERGENCE_AUTO, 1, 0, 0, 1e-5, 1e-5,
+                                          LANGEVIN_BACKEND_CPU, log_density.data(), nullptr),
+            LANGEVIN_INVALID_INPUT);
+  EXPECT_NE(std::string(langevin_last_error()).find("sigmas"), std::string::npos)
+      << langevin_last_error();
+  EXPECT_EQ(langevin_model_log_likelihood(model.get(), points.data(), 5, sigmas, 4,
+                                          static_cast<langevin_divergence>(5), 1, 0, 0, 1e-5,
+                                          1e-5, LANGEVIN_BACKEND_CPU, log_density.data(), nullptr),
+            LANGEVIN_INVALID_INPUT);
+  EXPECT_NE(std::string(langevin_last_error()).find("divergence = 5"), std::string::npos)
+      << langevin_last_error();
+}
+
 // Each bad input gets its status and a message naming the field and value; nothing throws.
 TEST(CApi, DiagnosesATrajectoryAsTheCppApi) {
   const langevin::Array x =

@@ -17,6 +17,7 @@ struct Command {
 Command add_info_command(CLI::App& app);
 Command add_sample_command(CLI::App& app);
 Command add_score_command(CLI::App& app);
+Command add_likelihood_command(CLI::App& app);
 Command add_compare_command(CLI::App& app);
 Command add_diagnose_command(CLI::App& app);
 Command add_data_command(CLI::App& app);

@@ -68,6 +68,7 @@ int run(int argc, char** argv) {
       langevin::cli::add_train_command(app),
       langevin::cli::add_sample_command(app),
       langevin::cli::add_score_command(app),
+      langevin::cli::add_likelihood_command(app),
       langevin::cli::add_compare_command(app),
       langevin::cli::add_diagnose_command(app),
       langevin::cli::add_demo_command(app),

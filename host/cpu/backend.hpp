@@ -7,6 +7,7 @@
 #include <langevin/device/chain.hpp>
 #include <langevin/device/gmm.hpp>
 #include <langevin/device/hinge.hpp>
+#include <langevin/device/likelihood.hpp>
 #include <langevin/device/mlp.hpp>
 
 namespace langevin::cpu_backend {
@@ -19,6 +20,12 @@ void sample_mlp(const device::MlpView& net, Activation activation,
 /// sigma > 0: a noise-conditional network at that level.
 void score_mlp(const device::MlpView& net, Activation activation, const float* points,
                float* scores, long long n, float sigma);
+
+/// Log-likelihoods by the probability-flow ODE (device/likelihood.hpp): the mixture convolved
+/// at each level, a noise-conditional network (cpu/likelihood.cpp).
+void likelihood_gmm(const device::GmmView& gmm, const device::LikelihoodConfig& config);
+void likelihood_mlp(const device::MlpView& net, Activation activation,
+                    const device::LikelihoodConfig& config);
 
 /// The hinge form of a 1-D one-hidden-layer ReLU network: plain ULA.
 void sample_hinge(const device::HingeView& hinge, const device::ChainConfig& config);

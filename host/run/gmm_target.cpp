@@ -28,6 +28,14 @@ class LoadedGmm final : public LoadedTarget {
     }
   }
 
+  void log_likelihood(const device::LikelihoodConfig& config, Stream stream) override {
+    if (place_.backend == Backend::Cuda) {
+      cuda_backend::likelihood_gmm(view_, config, stream);
+    } else {
+      cpu_backend::likelihood_gmm(view_, config);
+    }
+  }
+
   void score(const float* points, float* scores, long long n, float sigma,
              Stream stream) override {
     if (sigma != 0.0f) throw InvalidInput("sigma: score a convolved mixture instead");

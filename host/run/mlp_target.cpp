@@ -58,6 +58,17 @@ class LoadedMlp final : public LoadedTarget {
                             sigma, stream);
   }
 
+  void log_likelihood(const device::LikelihoodConfig& config, Stream stream) override {
+    if (place_.backend != Backend::Cuda) {
+      cpu_backend::likelihood_mlp(view_, activation_, config);
+      return;
+    }
+    const cuda_backend::MlpScratchPlan plan =
+        cuda_backend::plan_likelihood_scratch(view_, config.points);
+    float* scratch = scratch_for(plan);
+    cuda_backend::likelihood_mlp(view_, activation_, param_count_, plan, scratch, config, stream);
+  }
+
  private:
   /// Deep networks' scratch, kept between calls (the work on one stream runs in order).
   float* scratch_for(const cuda_backend::MlpScratchPlan& plan) {

@@ -100,4 +100,8 @@ void LoadedTarget::score(const float*, float*, long long, float, Stream) {
   throw InvalidInput("this score target runs chains only; it does not score points");
 }
 
+void LoadedTarget::log_likelihood(const device::LikelihoodConfig&, Stream) {
+  throw InvalidInput("this score target has no divergence: it gives no likelihoods");
+}
+
 }  // namespace langevin

@@ -33,6 +33,23 @@ decltype(auto) with_max_dim(int dim, F&& f) {
                      LANGEVIN_DIM_TIERS_TEXT + ")");
 }
 
+/// The likelihood's limit on the score functor's width (d for a mixture, d + 1 for a
+/// noise-conditional network's input).
+constexpr int kLargestLikelihoodTier = 1024;
+
+/// Calls f(IntConstant<MaxDim>{}) with the likelihood's smallest tier MaxDim ≥ dim: 16, 64 or
+/// 1024. Its per-point arrays are sized at compile time, as the sampler's; three tiers, compiled
+/// as loops (LANGEVIN_NO_FORCED_UNROLL), since the adaptive steps' bookkeeping and not the
+/// register file bounds its speed, and the build stays short.
+template <class F>
+decltype(auto) with_likelihood_dim(int dim, F&& f) {
+  if (dim <= 16) return f(IntConstant<16>{});
+  if (dim <= 64) return f(IntConstant<64>{});
+  if (dim <= kLargestLikelihoodTier) return f(IntConstant<kLargestLikelihoodTier>{});
+  throw InvalidInput("dimension " + std::to_string(dim) + " exceeds the likelihood's limit of " +
+                     std::to_string(kLargestLikelihoodTier));
+}
+
 template <Activation A>
 using ActivationConstant = std::integral_constant<Activation, A>;
 

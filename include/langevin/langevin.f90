@@ -39,6 +39,10 @@ module langevin
   integer(c_int), parameter, public :: LANGEVIN_ODE = 3
   integer(c_int), parameter, public :: LANGEVIN_UNDERDAMPED = 4
 
+  integer(c_int), parameter, public :: LANGEVIN_DIVERGENCE_AUTO = 0
+  integer(c_int), parameter, public :: LANGEVIN_DIVERGENCE_EXACT = 1
+  integer(c_int), parameter, public :: LANGEVIN_DIVERGENCE_HUTCHINSON = 2
+
   integer(c_int), parameter, public :: LANGEVIN_CORRECTOR_SIGMA = 0
   integer(c_int), parameter, public :: LANGEVIN_CORRECTOR_CHAIN_NORMS = 1
 
@@ -58,7 +62,7 @@ module langevin
   public :: langevin_output_count, langevin_sample
   public :: langevin_result_shape, langevin_result_backend, langevin_result_seconds
   public :: langevin_result_acceptance_rate, langevin_result_rows, langevin_result_free
-  public :: langevin_diagnose
+  public :: langevin_diagnose, langevin_model_log_likelihood
 
   ! The C functions themselves. Arrays pass by reference (assumed size), scalars by value.
   interface
@@ -103,6 +107,24 @@ module langevin
       integer(c_int64_t), value :: count
       real(c_float), intent(out) :: scores(*)
       integer(c_int), value :: backend
+      integer(c_int) :: status
+    end function
+
+    ! points and latent: count x dim in C order, i.e. Fortran arrays (dim, count); sigmas is
+    ! read only with levels > 0 (levels = 0: a noise-conditional model's own levels).
+    function langevin_model_log_likelihood(model, points, count, sigmas, levels, divergence, &
+        probes, seed, first_point, rtol, atol, backend, log_density, latent) &
+        bind(C, name="langevin_model_log_likelihood") result(status)
+      import :: c_ptr, c_float, c_int64_t, c_int, c_double
+      type(c_ptr), value :: model
+      real(c_float), intent(in) :: points(*)
+      integer(c_int64_t), value :: count
+      real(c_double), intent(in) :: sigmas(*)
+      integer(c_int), value :: levels, divergence, probes
+      integer(c_int64_t), value :: seed, first_point
+      real(c_double), value :: rtol, atol
+      integer(c_int), value :: backend
+      real(c_float), intent(out) :: log_density(*), latent(*)
       integer(c_int) :: status
     end function
 

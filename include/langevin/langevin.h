@@ -186,6 +186,31 @@ langevin_status langevin_result_rows(const langevin_result* result, int64_t* fir
                                      int64_t* count);
 void langevin_result_free(langevin_result* result);
 
+/* ---- likelihoods ----------------------------------------------------------------------- */
+
+/** How langevin_model_log_likelihood takes the score's divergence (langevin::DivergenceEstimator). */
+typedef enum langevin_divergence {
+  LANGEVIN_DIVERGENCE_AUTO = 0,       /**< exact for a mixture and for models up to d = 16 */
+  LANGEVIN_DIVERGENCE_EXACT = 1,      /**< the trace (a model: d forward-mode passes) */
+  LANGEVIN_DIVERGENCE_HUTCHINSON = 2, /**< Rademacher probes, an unbiased estimate */
+  LANGEVIN_ENUM_RANGE(LANGEVIN_DIVERGENCE)
+} langevin_divergence;
+
+/** log p(x) at the lowest noise level of `count` points (count x dim, row-major, host memory)
+ *  into `log_density` (count floats; NaN where a point's ODE failed), by the probability-flow
+ *  ODE up to the highest level and the prior N(0, sigma_1^2 I) there (langevin::log_likelihood):
+ *  over the `levels` decreasing noise levels `sigmas` (NULL and 0: a noise-conditional model's
+ *  own; a mixture needs them), the divergence taken by `divergence` (Hutchinson: `probes`
+ *  Rademacher vectors keyed by `seed` and each point's index first_point + i), the
+ *  Dormand-Prince pair held to `rtol` and `atol` (1e-5 each: `langevin likelihood`'s). `latent`
+ *  (count x dim floats) receives the points carried to sigma_1, unless it is NULL. */
+langevin_status langevin_model_log_likelihood(const langevin_model* model, const float* points,
+                                              int64_t count, const double* sigmas, int levels,
+                                              langevin_divergence divergence, int probes,
+                                              uint64_t seed, int64_t first_point, double rtol,
+                                              double atol, langevin_backend backend,
+                                              float* log_density, float* latent);
+
 /* ---- diagnostics ----------------------------------------------------------------------- */
 
 /** Convergence diagnostics of `chains` chains of `draws` draws in `dim` dimensions (row-major

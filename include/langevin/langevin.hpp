@@ -11,6 +11,7 @@
 #include <langevin/error.hpp>
 #include <langevin/gmm.hpp>
 #include <langevin/io.hpp>
+#include <langevin/likelihood.hpp>
 #include <langevin/mlp.hpp>
 #include <langevin/sampler.hpp>
 #include <langevin/score.hpp>

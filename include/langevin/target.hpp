@@ -20,6 +20,7 @@ namespace langevin {
 struct SamplerConfig;
 namespace device {
 struct ChainConfig;
+struct LikelihoodConfig;
 }
 
 /// Where a target's kernels run: the CPU, or one CUDA device. While a target is loaded, runs or
@@ -41,6 +42,10 @@ class LoadedTarget {
   /// target that only samples leaves this out: it then throws InvalidInput.)
   virtual void score(const float* points, float* scores, long long n, float sigma,
                      Stream stream);
+  /// The log-likelihoods of `config` (device/likelihood.hpp; its pointers are the place's
+  /// memory), asynchronous as sample(). (A target without a divergence leaves this out: it then
+  /// throws InvalidInput.)
+  virtual void log_likelihood(const device::LikelihoodConfig& config, Stream stream);
 };
 
 class ScoreTarget {

@@ -7,6 +7,7 @@
 #include <langevin/diagnostics.hpp>
 #include <langevin/error.hpp>
 #include <langevin/io.hpp>
+#include <langevin/likelihood.hpp>
 #include <langevin/score.hpp>
 #include <langevin/stats.hpp>
 #include <langevin/summary.hpp>
@@ -84,6 +85,64 @@ void bind_analysis(nb::module_& m) {
         "∇ log p (a mixture) or s_θ (a model; a noise-conditional one at level sigma) at each "
         "row of points (N, d): the s the sampler steps with. float32 C-order points are read "
         "in place; out: a float32 (N, d) array to write into.");
+
+  nb::class_<Likelihood>(m, "Likelihood",
+                         "Log-likelihoods of points by the probability-flow ODE "
+                         "(log_likelihood).")
+      .def_prop_ro("log_density",
+                   [](const Likelihood& self) { return to_numpy(self.log_density); },
+                   "(N,) float32: log p(x) at the lowest noise level, nats (NaN: failed)")
+      .def_prop_ro("latent", [](const Likelihood& self) { return to_numpy(self.latent); },
+                   "(N, d) float32: each point carried to the highest level")
+      .def_ro("evaluations", &Likelihood::evaluations,
+              "per point, the ODE's right-hand-side evaluations")
+      .def_prop_ro("divergence",
+                   [](const Likelihood& self) { return std::string(to_string(self.divergence)); },
+                   "\"exact\" or \"hutchinson\": what ran")
+      .def_ro("sigmas", &Likelihood::sigmas)
+      .def_ro("dim", &Likelihood::dim)
+      .def_prop_ro("failed", &Likelihood::failed)
+      .def_prop_ro("mean_log_density", &Likelihood::mean_log_density)
+      .def_prop_ro("bits_per_dim", &Likelihood::bits_per_dim,
+                   "−mean log p / (d ln 2) over the finite points");
+  m.def(
+      "log_likelihood",
+      [](nb::handle target, nb::handle points, nb::handle sigmas, const std::string& divergence,
+         int probes, std::uint64_t seed, std::int64_t first_point, double rtol, double atol,
+         const std::string& backend, int device) {
+        const Target source = target_of(target);
+        LikelihoodConfig config;
+        if (!sigmas.is_none()) config.sigmas = nb::cast<std::vector<double>>(sigmas);
+        config.divergence = parse_divergence(divergence, "divergence");
+        config.probes = probes;
+        config.seed = seed;
+        config.first_point = first_point;
+        config.rtol = rtol;
+        config.atol = atol;
+        config.backend = parse_backend(backend, "backend");
+        config.device = device;
+        const Array x = host_points(points, "points").to_array();
+        nb::gil_scoped_release release;
+        if (const auto* mixture = std::get_if<GaussianMixture>(&source)) {
+          return log_likelihood(*mixture, x, config);
+        }
+        return log_likelihood(std::get<Mlp>(source), x, config);
+      },
+      nb::sig("def log_likelihood(target: GaussianMixture | Mlp | str | os.PathLike[str], "
+              "points: numpy.typing.ArrayLike, *, sigmas: collections.abc.Sequence[float] | None "
+              "= None, divergence: str = 'auto', probes: int = 1, seed: int = 0, "
+              "first_point: int = 0, rtol: float = 1e-05, atol: float = 1e-05, "
+              "backend: str = 'auto', device: int = -1) -> Likelihood"),
+      "target"_a, "points"_a, nb::kw_only(), "sigmas"_a = nb::none(), "divergence"_a = "auto",
+      "probes"_a = LikelihoodConfig{}.probes, "seed"_a = 0, "first_point"_a = 0,
+      "rtol"_a = kDefaultOdeTolerance, "atol"_a = kDefaultOdeTolerance, "backend"_a = "auto",
+      "device"_a = -1,
+      "log p(x) of each row of points (N, d) at the lowest noise level, by the probability-flow "
+      "ODE from there to the highest (the prior N(0, sigma_1^2 I)): `langevin likelihood`. A "
+      "mixture needs sigmas (decreasing); a noise-conditional model runs over its own unless "
+      "given. divergence: 'auto' (exact for a mixture and models up to d = 16), 'exact', or "
+      "'hutchinson' (probes Rademacher vectors keyed by seed and each point's index "
+      "first_point + i).");
 
   nb::class_<Comparison>(m, "Comparison",
                          "Two sample sets compared per coordinate: KS distance and p-value, "

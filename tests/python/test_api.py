@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import langevin
-from conftest import DATA
+from conftest import DATA, TWO_MODES
 
 
 def test_mixture_from_lists_and_arrays_agree(two_modes):
@@ -201,3 +201,30 @@ def test_diagnose_is_the_clis(tool, tmp_path, two_modes):
     assert nested.superchains == 3 and len(nested.nested_rhat) == 1 and nested.rhat == d.rhat
     assert json.loads(tool("diagnose", tmp_path / "t.npy", "--superchains", 3, "--json"))[
         "nested_rhat"] == nested.nested_rhat
+
+
+def test_log_likelihood_is_the_clis(tool, tmp_path, two_modes):
+    """log_likelihood() of points: what `langevin likelihood` writes for the same file, and the
+    mixture's own log-density to the ODE's and the prior's errors."""
+    x = np.linspace(-6.0, 6.0, 25, dtype=np.float32).reshape(-1, 1)
+    np.save(tmp_path / "x.npy", x)
+    sigmas = langevin.geometric_noise_levels(200.0, 0.01, 6)
+    result = langevin.log_likelihood(two_modes, x, sigmas=sigmas, rtol=1e-6, atol=1e-6,
+                                     backend="cpu")
+    assert result.log_density.shape == (25,) and result.latent.shape == (25, 1)
+    assert result.divergence == "exact" and result.failed == 0 and result.dim == 1
+    assert len(result.evaluations) == 25 and min(result.evaluations) > 0
+    exact = np.log(sum(w * np.exp(-0.5 * ((x[:, 0] - m[0]) ** 2) / (s[0] ** 2 + 1e-4))
+                       / np.sqrt(2 * np.pi * (s[0] ** 2 + 1e-4))
+                       for w, m, s in zip(two_modes.weights, two_modes.means, two_modes.stds)))
+    # The prior's mismatch at sigma_1 = 200 is below |mu| |z| / sigma_1^2 + s^2/sigma_1^2 ~ 0.1.
+    np.testing.assert_allclose(result.log_density, exact, atol=0.1)
+    tool("likelihood", "--gmm", TWO_MODES, "--sigmas", "200,0.01,6", "--rtol", "1e-6",
+         "--atol", "1e-6", "--in", tmp_path / "x.npy", "--out", tmp_path / "logp.npy",
+         "--backend", "cpu", "--quiet")
+    np.testing.assert_array_equal(np.load(tmp_path / "logp.npy"), result.log_density)
+    assert result.bits_per_dim == pytest.approx(-result.log_density.mean() / np.log(2.0))
+    with pytest.raises(ValueError, match="sigmas"):
+        langevin.log_likelihood(two_modes, x)
+    with pytest.raises(ValueError, match="divergence"):
+        langevin.log_likelihood(two_modes, x, sigmas=sigmas, divergence="trace")

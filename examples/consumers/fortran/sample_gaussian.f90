@@ -1,6 +1,7 @@
 ! Samples N((1, -2), diag(0.5^2, 1^2)) with 10 000 Langevin chains through the Fortran module
 ! and prints the first chain's final state and the mean over chains; then the same with
-! underdamped Langevin (time step 0.1, friction 2).
+! underdamped Langevin (time step 0.1, friction 2); then the log-likelihoods of three points by
+! the probability-flow ODE from sigma 0.01 to 1000.
 program sample_gaussian
   use, intrinsic :: iso_c_binding
   use langevin
@@ -9,6 +10,7 @@ program sample_gaussian
   integer(c_int64_t), parameter :: chains = 10000
   type(c_ptr) :: model, config, result
   real(c_float), allocatable :: x(:, :)
+  real(c_float) :: points(2, 3), log_density(3), latent(2, 3)
   integer(c_int) :: rank
   integer(c_int64_t) :: shape(3)
 
@@ -43,6 +45,15 @@ program sample_gaussian
   print '(a, es16.9, 1x, es16.9)', 'underdamped_first ', x(1, 1), x(2, 1)
   print '(a, f0.6, 1x, f0.6)', 'underdamped_mean ', sum(real(x(1, :), c_double)) / chains, &
                                                   sum(real(x(2, :), c_double)) / chains
+
+  points = reshape([1.0_c_float, -2.0_c_float, 0.0_c_float, 0.0_c_float, 2.0_c_float, &
+                    -1.0_c_float], [2, 3])
+  call check(langevin_model_log_likelihood(model, points, 3_c_int64_t, &
+                                           [1000.0_c_double, 0.01_c_double], 2, &
+                                           LANGEVIN_DIVERGENCE_EXACT, 1, 0_c_int64_t, &
+                                           0_c_int64_t, 1e-5_c_double, 1e-5_c_double, &
+                                           LANGEVIN_BACKEND_CPU, log_density, latent))
+  print '(a, 3(1x, es16.9))', 'likelihood', log_density
 
   call langevin_result_free(result)
   call langevin_config_free(config)

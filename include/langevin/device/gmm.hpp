@@ -84,12 +84,21 @@ struct Math {
 /// scalar branches; lane vectors compute both and select per lane, each lane with the scalar's
 /// operations (where some lanes widen, the others' widening is computed at σ = 0, where it is
 /// exactly neutral: log1p(0) = 0 and a division by √1).
-template <int MaxDim, class Real>
+///
+/// With kDivergence (scalars only: the likelihood's path), also the score's divergence into
+/// `divergence`, from the same pass: with g_k = ∇ log N_k and H_k its diagonal Jacobian,
+///   ∇·s = Σ_k r_k (tr H_k + |g_k|²) − |s|²,
+/// or, given a Rademacher `probe` ε (entries ±1), Hutchinson's estimate of it,
+///   εᵀ(∇s)ε = Σ_k r_k (tr H_k + (g_k·ε)²) − (s·ε)²   (ε_j² = 1),
+/// the responsibility-weighted sum taken online as the score's is.
+template <int MaxDim, class Real, bool kDivergence = false>
 LANGEVIN_HD Real gmm_log_density(const GmmView& gmm, const Real* x, Real* score,
-                                 Real sigma = gmm_detail::constant<Real>(0.0f)) {
+                                 Real sigma = gmm_detail::constant<Real>(0.0f),
+                                 Real* divergence = nullptr, const float* probe = nullptr) {
   using gmm_detail::constant;
   using M = gmm_detail::Math<Real>;
   constexpr bool kScalar = std::is_floating_point_v<Real>;
+  static_assert(kScalar || !kDivergence, "the divergence is computed for scalars only");
   const Real zero = constant<Real>(0.0f), one = constant<Real>(1.0f);
   const Real sigma_squared = sigma * sigma;
   const int d = gmm.dim;
@@ -97,6 +106,7 @@ LANGEVIN_HD Real gmm_log_density(const GmmView& gmm, const Real* x, Real* score,
   Real running_max = zero;  // of the per-component log terms seen so far
   Real total = zero;        // Σ exp(term_k − running_max)
   Real weighted[MaxDim];    // Σ exp(term_k − running_max) · ∇ log N_k(x)
+  Real curvature = zero;    // Σ exp(term_k − running_max) · (tr H_k + |g_k|² or (g_k·ε)²)
 LANGEVIN_UNROLL
   for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) weighted[j] = zero;
 
@@ -105,6 +115,7 @@ LANGEVIN_UNROLL
     const float* inv_std = gmm.inv_stds + k * d;
     Real log_norm = constant<Real>(gmm.log_norm[k]);
     Real squared = zero;
+    Real trace = zero, projected = zero;  // the divergence's terms (kDivergence only)
     Real gradient[MaxDim];  // entries j < d are set below, and only those are read
     if constexpr (MaxDim <= kRegisterDim) {
       // Free in registers, and it tells the host compiler no unset entry is read.
@@ -123,13 +134,26 @@ LANGEVIN_UNROLL
       const Real standardized = (x[j] - constant<Real>(mean[j])) * inverse;
       squared = M::fma(standardized, standardized, squared);
       gradient[j] = -standardized * inverse;
+      if constexpr (kDivergence) {  // H_kjj = −inverse²
+        trace = M::fma(-inverse, inverse, trace);
+        projected = probe == nullptr ? M::fma(gradient[j], gradient[j], projected)
+                                     : M::fma(gradient[j], Real(probe[j]), projected);
+      }
     }
     const Real term = M::fma(constant<Real>(-0.5f), squared, log_norm);
+    Real component_curvature = zero;  // tr H_k + |g_k|², or tr H_k + (g_k·ε)² given a probe
+    if constexpr (kDivergence) {
+      component_curvature = probe == nullptr ? trace + projected
+                                             : M::fma(projected, projected, trace);
+    }
     if constexpr (kScalar) {
       if (k == 0 || term > running_max) {
         // New maximum: rescale what was summed so far (nothing, for the first component).
         const Real rescale = k == 0 ? Real(0) : M::exp(running_max - term);
         total = M::fma(total, rescale, Real(1));
+        if constexpr (kDivergence) {
+          curvature = M::fma(curvature, rescale, component_curvature);
+        }
 LANGEVIN_UNROLL
         for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
           if (j >= d) break;
@@ -139,6 +163,9 @@ LANGEVIN_UNROLL
       } else {
         const Real weight = M::exp(term - running_max);
         total += weight;
+        if constexpr (kDivergence) {
+          curvature = M::fma(weight, component_curvature, curvature);
+        }
 LANGEVIN_UNROLL
         for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
           if (j >= d) break;
@@ -167,6 +194,17 @@ LANGEVIN_UNROLL
       if (j >= d) break;
       score[j] = weighted[j] * inv_total;
     }
+  }
+  if constexpr (kDivergence) {
+    const Real inv_total = one / total;
+    Real correction = zero;  // |s|², or (s·ε)²
+    for (int j = 0; j < d; ++j) {
+      const Real s = weighted[j] * inv_total;
+      correction = probe == nullptr ? M::fma(s, s, correction)
+                                    : M::fma(s, Real(probe[j]), correction);
+    }
+    if (probe != nullptr) correction *= correction;
+    *divergence = curvature * inv_total - correction;
   }
   return running_max + M::log(total);
 }
@@ -200,6 +238,14 @@ struct GmmNoiseScore {
 
   LANGEVIN_HD void operator()(const float* x, float* score, float sigma) const {
     gmm_log_density<MaxDim, float>(gmm, x, score, sigma);
+  }
+  /// s(x, σ) into `score`, and its divergence (exact, or Hutchinson's with a probe): the
+  /// likelihood's right side.
+  LANGEVIN_HD float score_divergence(const float* x, float* score, float sigma,
+                                     const float* probe) const {
+    float divergence = 0.0f;
+    gmm_log_density<MaxDim, float, true>(gmm, x, score, sigma, &divergence, probe);
+    return divergence;
   }
 };
 
