@@ -9,6 +9,7 @@
 #include "mlp_kernels.cuh"
 
 #include <langevin/device/likelihood.hpp>
+#include <langevin/device/mlp_tangent.hpp>
 
 #include <algorithm>
 
@@ -62,7 +63,7 @@ void likelihood_mlp(const device::MlpView& net, Activation activation, long long
   const kernels::MlpLaunch launch{net, param_count, plan, scratch, stream};
   detail::with_activation(activation, [&](auto act) {
     detail::with_likelihood_dim(net.width[0], [&](auto max_dim) {
-      kernels::launch_mlp_as<device::NoiseConditionalMlpScore<max_dim(), act()>>(
+      kernels::launch_mlp_as<device::NoiseConditionalMlpDivergence<max_dim(), act()>>(
           launch, kernels::LikelihoodWork{config});
     });
   });

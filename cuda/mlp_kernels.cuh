@@ -12,7 +12,8 @@
 
 namespace langevin::kernels {
 
-/// Score is device::MlpScore or device::NoiseConditionalMlpScore (same members).
+/// Score is device::MlpScore, device::NoiseConditionalMlpScore or one derived from it (the same
+/// members).
 template <class Score>
 struct StageMlpWeights {
   device::MlpView net;

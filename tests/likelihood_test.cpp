@@ -10,6 +10,7 @@
 
 #include <langevin/device/gmm.hpp>
 #include <langevin/device/mlp.hpp>
+#include <langevin/device/mlp_tangent.hpp>
 #include <langevin/langevin.hpp>
 
 #include <gtest/gtest.h>

@@ -5,6 +5,8 @@
 #include "cpu/backend.hpp"
 #include "dispatch.hpp"
 
+#include <langevin/device/mlp_tangent.hpp>
+
 #include <vector>
 
 namespace langevin::cpu_backend {
@@ -25,7 +27,7 @@ void likelihood_mlp(const device::MlpView& net, Activation activation,
 #pragma omp parallel
       {
         std::vector<float> scratch(4 * static_cast<std::size_t>(widest));
-        device::NoiseConditionalMlpScore<max_dim(), act()> score;
+        device::NoiseConditionalMlpDivergence<max_dim(), act()> score;
         score.net = net;
         score.scratch = scratch.data();
         score.scratch_stride = 1;

@@ -202,76 +202,6 @@ LANGEVIN_HD void mlp_forward_deep(const MlpView& net, const Real* x, Real* out, 
   }
 }
 
-/// Forward mode, any depth: out = net(x) and tangent_out = J(x) · tangent, J the network's
-/// Jacobian, carrying each hidden value's tangent φ'(a) ȧ beside it (hidden values and tangents
-/// in `scratch`: four buffers of the widest hidden layer, element i at scratch[i * stride]). The
-/// likelihood's divergences are built on it; a plain reference path, as mlp_forward_deep.
-template <int MaxDim, Activation A, class Real>
-LANGEVIN_HD void mlp_forward_tangent(const MlpView& net, const Real* x, const Real* tangent,
-                                     Real* out, Real* tangent_out, Real* scratch,
-                                     long long stride, int widest_hidden) {
-  const long long buffer = static_cast<long long>(widest_hidden) * stride;
-  Real* current = scratch;
-  Real* current_tangent = scratch + buffer;
-  Real* next = scratch + 2 * buffer;
-  Real* next_tangent = scratch + 3 * buffer;
-  // A hidden unit from its pre-activation and that's tangent.
-  auto activate_unit = [&](Real a, Real a_tangent, Real* values, Real* tangents, int j) {
-    Real value, first, second;
-    activate_with_derivatives<A>(a, value, first, second);
-    values[j * stride] = value;
-    tangents[j * stride] = first * a_tangent;
-  };
-  {  // layer 0 from the input
-    const int d_in = net.width[0];
-    const float* w = net.params + net.weight_offset[0];
-    const float* b = net.params + net.bias_offset[0];
-    for (int j = 0; j < net.width[1]; ++j) {
-      Real a = Real(b[j]), a_tangent = Real(0);
-      for (int k = 0; k < d_in; ++k) {
-        const Real weight = Real(w[k * net.row_stride[0] + j]);
-        a = math::fma(weight, x[k], a);
-        a_tangent = math::fma(weight, tangent[k], a_tangent);
-      }
-      activate_unit(a, a_tangent, current, current_tangent, j);
-    }
-  }
-  for (int l = 1; l + 1 < net.layers; ++l) {  // hidden to hidden
-    const float* w = net.params + net.weight_offset[l];
-    const float* b = net.params + net.bias_offset[l];
-    for (int j = 0; j < net.width[l + 1]; ++j) {
-      const float* row = w + static_cast<long long>(j) * net.row_stride[l];
-      Real a = Real(b[j]), a_tangent = Real(0);
-      for (int i = 0; i < net.width[l]; ++i) {
-        a = math::fma(Real(row[i]), current[i * stride], a);
-        a_tangent = math::fma(Real(row[i]), current_tangent[i * stride], a_tangent);
-      }
-      activate_unit(a, a_tangent, next, next_tangent, j);
-    }
-    Real* swap = current;
-    current = next;
-    next = swap;
-    swap = current_tangent;
-    current_tangent = next_tangent;
-    next_tangent = swap;
-  }
-  {  // last layer to the output, no activation
-    const int l = net.layers - 1;
-    const float* w = net.params + net.weight_offset[l];
-    const float* b = net.params + net.bias_offset[l];
-    for (int k = 0; k < net.width[l + 1]; ++k) {
-      const float* row = w + static_cast<long long>(k) * net.row_stride[l];
-      Real s = Real(b[k]), s_tangent = Real(0);
-      for (int i = 0; i < net.width[l]; ++i) {
-        s = math::fma(Real(row[i]), current[i * stride], s);
-        s_tangent = math::fma(Real(row[i]), current_tangent[i * stride], s_tangent);
-      }
-      out[k] = s;
-      tangent_out[k] = s_tangent;
-    }
-  }
-}
-
 /// Widest hidden layer: the scratch the deep path needs is 2 × this per chain.
 LANGEVIN_HD int mlp_widest_hidden(const MlpView& net) {
   int widest = 0;
@@ -341,38 +271,6 @@ struct NoiseConditionalMlpScore {
       if (j >= d) break;
       score[j] *= inverse;
     }
-  }
-
-  /// s(x, σ) into `score`, and its divergence ∇ₓ·s: exactly, from d tangents e_j (the j-th
-  /// output's tangent along e_j is ∂s_j/∂x_j), or given a Rademacher `probe` ε, Hutchinson's
-  /// εᵀ(∇ₓs)ε from one tangent. The input log σ is held fixed (tangent 0). Needs scratch for
-  /// mlp_forward_tangent: 4 × widest_hidden floats, stride apart, at any depth.
-  LANGEVIN_HD float score_divergence(const float* x, float* score, float sigma,
-                                     const float* probe) const {
-    const int d = net.width[0] - 1;
-    float input[MaxDim], tangent[MaxDim], tangent_out[MaxDim];
-    for (int j = 0; j <= d; ++j) {
-      input[j] = j < d ? x[j] : math::log(sigma);
-      tangent[j] = j < d && probe != nullptr ? probe[j] : 0.0f;
-    }
-    float divergence = 0.0f;
-    const int passes = probe != nullptr ? 1 : d;
-    for (int pass = 0; pass < passes; ++pass) {
-      if (probe == nullptr) {
-        if (pass > 0) tangent[pass - 1] = 0.0f;
-        tangent[pass] = 1.0f;
-      }
-      mlp_forward_tangent<MaxDim, A, float>(net, input, tangent, score, tangent_out, scratch,
-                                            scratch_stride, widest_hidden);
-      if (probe == nullptr) {
-        divergence += tangent_out[pass];
-      } else {
-        for (int j = 0; j < d; ++j) divergence = math::fma(probe[j], tangent_out[j], divergence);
-      }
-    }
-    const float inverse = 1.0f / sigma;
-    for (int j = 0; j < d; ++j) score[j] *= inverse;
-    return divergence * inverse;
   }
 };
 
