@@ -22,6 +22,8 @@ import statistics
 import sys
 import time
 
+import peer_common
+
 WEIGHTS = [0.5, 0.3, 0.2]
 MEANS = [[-3.0, 0.0], [2.0, 2.0], [2.0, -3.0]]
 STDS = [[1.0, 0.5], [0.6, 0.6], [0.8, 1.2]]
@@ -40,10 +42,7 @@ def parse():
 
 def main():
     args = parse()
-    # Both tools on the same threads: XLA's CPU client and OpenMP.
-    os.environ["OMP_NUM_THREADS"] = str(args.threads)
-    os.environ.setdefault("XLA_FLAGS", f"--xla_cpu_multi_thread_eigen=true "
-                                       f"intra_op_parallelism_threads={args.threads}")
+    peer_common.share_threads(args.threads)
     import numpy as np
     import jax
     import jax.numpy as jnp

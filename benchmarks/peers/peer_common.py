@@ -153,6 +153,14 @@ def keep_freed_memory():
     return "glibc malloc keeps freed memory" if ok else "malloc as is (not glibc)"
 
 
+def share_threads(threads):
+    """Put the library (OpenMP) and JAX (XLA's CPU client) on the same thread count; call it
+    before either is imported."""
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    os.environ.setdefault("XLA_FLAGS", f"--xla_cpu_multi_thread_eigen=true "
+                                       f"intra_op_parallelism_threads={threads}")
+
+
 def limit_cpu_affinity(threads):
     """Pin this process to `threads` CPUs: the one thread control that XLA honours."""
     if threads is None or not hasattr(os, "sched_setaffinity"):
