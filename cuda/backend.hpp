@@ -8,9 +8,12 @@
 #include <langevin/device/chain.hpp>
 #include <langevin/device/gmm.hpp>
 #include <langevin/device/hinge.hpp>
-#include <langevin/device/likelihood.hpp>
 #include <langevin/device/mlp.hpp>
 #include <langevin/device_buffer.hpp>
+
+namespace langevin::device {
+struct LikelihoodConfig;  // device/likelihood.hpp
+}
 
 namespace langevin::cuda_backend {
 

@@ -11,6 +11,7 @@
 #include <langevin/device/gmm.hpp>
 #include <langevin/device/mlp.hpp>
 #include <langevin/device/mlp_tangent.hpp>
+#include <langevin/device/probability_flow.hpp>
 #include <langevin/langevin.hpp>
 
 #include <gtest/gtest.h>
@@ -362,6 +363,28 @@ TEST(Likelihood, CpuAndGpuBitIdentical) {
                       sigmas);
       both([&](const LikelihoodConfig& c) { return log_likelihood(model, points, c); });
     }
+  }
+}
+
+// A point whose flow cannot be held to the tolerance fails alone: NaN, counted, left out of the
+// mean, and it stops at its first failed interval (one interval's attempts, not every level's).
+TEST(Likelihood, AFailedPointIsNaNAndStopsAtOnce) {
+  const GaussianMixture mixture = mixture_3d();
+  const Array points = spread_points(6, 3, 2.0);
+  LikelihoodConfig config;
+  config.sigmas = geometric_noise_levels(50.0, 0.05, 6);
+  config.rtol = config.atol = 1e-30;  // below float rounding: no step is ever accepted
+  config.backend = Backend::Cpu;
+  const Likelihood result = log_likelihood(mixture, points, config);
+  EXPECT_EQ(result.failed(), 6);
+  EXPECT_TRUE(std::isnan(result.mean_log_density()));
+  for (std::int64_t i = 0; i < 6; ++i) {
+    EXPECT_TRUE(std::isnan(result.log_density[i]));
+    EXPECT_TRUE(std::isnan(result.latent[3 * i]));
+    // The step shrinks until its error is below 1e-30 (about 1e-40), far too small to cross
+    // the interval: the first interval gives up after kMaxOdeAttempts attempts of 6
+    // evaluations, and the four above it are not tried (they would add as many again each).
+    EXPECT_EQ(result.evaluations[i], 1 + 6 * device::kMaxOdeAttempts);
   }
 }
 

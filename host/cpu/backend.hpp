@@ -7,8 +7,11 @@
 #include <langevin/device/chain.hpp>
 #include <langevin/device/gmm.hpp>
 #include <langevin/device/hinge.hpp>
-#include <langevin/device/likelihood.hpp>
 #include <langevin/device/mlp.hpp>
+
+namespace langevin::device {
+struct LikelihoodConfig;  // device/likelihood.hpp
+}
 
 namespace langevin::cpu_backend {
 

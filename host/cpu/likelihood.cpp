@@ -5,6 +5,7 @@
 #include "cpu/backend.hpp"
 #include "dispatch.hpp"
 
+#include <langevin/device/likelihood.hpp>
 #include <langevin/device/mlp_tangent.hpp>
 
 #include <vector>

@@ -8,6 +8,7 @@
 #include "cpu/backend.hpp"
 #include "cuda/backend.hpp"
 
+#include <langevin/device/likelihood.hpp>
 #include <langevin/error.hpp>
 
 namespace langevin::detail {

@@ -106,6 +106,7 @@ LANGEVIN_HD void run_point_likelihood(const Score& score, const LikelihoodConfig
         [&](const float* at, const float* v, float* out) { slope(at, v[0], from_sigma, out); },
         d + 1, 1, span, config.rtol, config.atol, y, stage, k, &attempts);
     evaluations += 1 + 6 * attempts;
+    if (!(y[d] == y[d])) break;  // failed (NaN): the intervals above cannot mend it
   }
   // log N(z; 0, σ₁² I) − ℓ.
   const float top = config.sigmas[0];
