@@ -30,4 +30,12 @@ inline void require_noise_level(double sigma, const std::string& field) {
           "must be positive and finite, a normal float (1.2e-38 to 3.4e38)");
 }
 
+/// The Dormand–Prince pair's tolerances (the sampler's ODE, the likelihood).
+inline void require_ode_tolerances(double rtol, double atol) {
+  require(std::isfinite(rtol) && rtol > 0.0 && rtol <= 1.0, "rtol", number_text(rtol),
+          "must be in (0, 1]");
+  require(std::isfinite(atol) && atol > 0.0 && atol <= 1e30, "atol", number_text(atol),
+          "must be positive and finite");
+}
+
 }  // namespace langevin::detail

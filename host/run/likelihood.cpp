@@ -35,7 +35,6 @@ DivergenceEstimator parse_divergence(const std::string& text, const std::string&
 }
 
 void LikelihoodConfig::validate() const {
-  using detail::number_text;
   using detail::require;
   if (!sigmas.empty()) {
     validate_noise_levels(sigmas, "sigmas");
@@ -45,10 +44,7 @@ void LikelihoodConfig::validate() const {
   require(probes >= 1 && probes <= device::kMaxLikelihoodProbes, "probes", std::to_string(probes),
           "must be in 1 … " + std::to_string(device::kMaxLikelihoodProbes));
   require(first_point >= 0, "first_point", std::to_string(first_point), "must be at least 0");
-  require(std::isfinite(rtol) && rtol > 0.0 && rtol <= 1.0, "rtol", number_text(rtol),
-          "must be in (0, 1]");
-  require(std::isfinite(atol) && atol > 0.0 && atol <= 1e30, "atol", number_text(atol),
-          "must be positive and finite");
+  detail::require_ode_tolerances(rtol, atol);
 }
 
 std::int64_t Likelihood::failed() const {

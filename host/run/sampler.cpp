@@ -171,10 +171,7 @@ void validate(const SamplerConfig& c, int dim, int levels) {
     require(c.epsilon == 0.0, "epsilon", text(c.epsilon),
             "the ODE's integrator chooses its own steps: leave epsilon at 0");
   }
-  require(std::isfinite(c.rtol) && c.rtol > 0.0 && c.rtol <= 1.0, "rtol", text(c.rtol),
-          "must be in (0, 1]");
-  require(std::isfinite(c.atol) && c.atol > 0.0 && c.atol <= 1e30, "atol", text(c.atol),
-          "must be positive and finite");
+  detail::require_ode_tolerances(c.rtol, c.atol);
   require(c.corrector_steps >= 0 && c.corrector_steps <= 1000000, "corrector_steps",
           std::to_string(c.corrector_steps), "must be in 0 … 10⁶ (0: the predictor alone)");
   require(std::isfinite(c.snr) && c.snr > 0.0 && c.snr <= 1e6, "snr", text(c.snr),
