@@ -3,8 +3,9 @@
 # build, all tests (GPU ones included), register/spill report, the sampler benchmark, and a
 # short table at the end. Full logs go to $OUT (or ./gpu-check-out).
 #
-#   benchmarks/gpu_check.sh prepare   # here, before the call: copies GoogleTest, CLI11 and
-#                                     # nlohmann-json into .deps/, with a nanobind wheel
+#   benchmarks/gpu_check.sh prepare   # here, before the call: copies GoogleTest, CLI11,
+#                                     # nlohmann-json and Highway's headers into .deps/, with a
+#                                     # nanobind wheel
 #                                     # (git-ignored; carry it)
 #   benchmarks/gpu_check.sh           # there: the check itself
 set -uo pipefail
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 if [ "${1:-}" = prepare ]; then
   mkdir -p .deps/include
   cp -r /usr/src/googletest .deps/
-  cp -r /usr/include/CLI /usr/include/nlohmann .deps/include/
+  cp -r /usr/include/CLI /usr/include/nlohmann /usr/include/hwy .deps/include/
   # nanobind (pure Python, any Python 3), for the Python module where the machine's is older.
   python3 -m pip download -q --no-deps --only-binary=:all: -d .deps/wheels "nanobind>=2.10.1"
   du -sh .deps

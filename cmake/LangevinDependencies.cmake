@@ -56,6 +56,17 @@ langevin_header_only(nlohmann_json 3.9 nlohmann_json::nlohmann_json nlohmann/jso
                      nlohmann-json3-dev)
 langevin_header_only(CLI11 2.1 CLI11::CLI11 CLI/CLI.hpp libcli11-dev)
 
+# Google Highway, for the CPU backend's lane vectors (host/cpu/lane_ops.hpp): its headers only,
+# compiled for one instruction set at a time (static dispatch), so nothing links libhwy.
+find_path(LANGEVIN_HWY_INCLUDE_DIR hwy/highway.h PATHS ${LANGEVIN_DEPS_DIR}/include)
+if(NOT LANGEVIN_HWY_INCLUDE_DIR)
+  message(FATAL_ERROR "Highway not found: install libhwy-dev "
+                      "or copy its headers (hwy/) to ${LANGEVIN_DEPS_DIR}/include")
+endif()
+add_library(langevin_hwy INTERFACE)
+target_include_directories(langevin_hwy SYSTEM INTERFACE ${LANGEVIN_HWY_INCLUDE_DIR})
+message(STATUS "Highway: ${LANGEVIN_HWY_INCLUDE_DIR}/hwy")
+
 if(LANGEVIN_BUILD_TESTS)
   find_package(GTest QUIET)
   if(NOT GTest_FOUND)

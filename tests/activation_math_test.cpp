@@ -114,9 +114,8 @@ template <Activation A>
 void expect_lanes_match_scalars(const std::vector<float>& inputs) {
   using V = LaneVector<16>;
   for (std::size_t i = 0; i + 16 <= inputs.size(); i += 16) {
-    V v;
-    for (int c = 0; c < 16; ++c) v[c] = inputs[i + c];
-    const V lanes = activate_of<A, LaneOps<16>>(v);
+    float lanes[16];
+    activate_of<A, LaneOps<16>>(V::load(inputs.data() + i)).store(lanes);
     for (int c = 0; c < 16; ++c) {
       const float scalar = activate<A>(inputs[i + c]);
       if (std::isnan(scalar)) {

@@ -80,9 +80,8 @@ TEST(Exp, LaneVectorsGiveTheScalarBits) {
   const std::vector<float> x = exp_inputs();
   using V = LaneVector<16>;
   for (std::size_t i = 0; i + 16 <= x.size(); i += 16) {
-    V v;
-    for (int c = 0; c < 16; ++c) v[c] = x[i + c];
-    const V e = exp_of<LaneOps<16>>(v);
+    float e[16];
+    exp_of<LaneOps<16>>(V::load(x.data() + i)).store(e);
     for (int c = 0; c < 16; ++c) {
       const float scalar = exp_of<ScalarOps>(x[i + c]);
       if (std::isnan(scalar)) ASSERT_TRUE(std::isnan(e[c])) << "x = " << x[i + c];

@@ -1,8 +1,7 @@
 #pragma once
 /// \file
 /// The Gaussian mixture's score and log-density for a block of 16 chains at once, for the CPU
-/// backend: gmm.hpp's gmm_log_density itself, run on lane vectors (one AVX-512 register a
-/// coordinate), each lane with exactly the one-chain operations, so the results are bit-identical
+/// backend: gmm.hpp's gmm_log_density itself, run on lane vectors (one a coordinate), each lane with exactly the one-chain operations, so the results are bit-identical
 /// to the one-chain functors (GmmScore, GmmNoiseScore) and so to the GPU.
 ///
 /// Layout, as every lanes functor (chain_lanes.hpp): x[j * 16 + c] is coordinate j of chain c.
@@ -26,6 +25,15 @@ struct gmm_detail::Math<LaneVector<kVectorLanes>> {
   static V exp(V a) { return exp_of<Ops>(a); }
   static V log(V a) { return log_of<Ops>(a); }
   static V log1p(V a) { return log1p_of<Ops>(a); }
+  static V splat(float a) { return Ops::splat(a); }
+  static V select(const LaneMask& mask, V a, V b) { return Ops::select(mask, a, b); }
+  static bool any_positive(V a) {
+    bool any = false;
+    for (int p = 0; p < V::kParts; ++p) {
+      any |= !lane_hwy::AllFalse(V::Tag(), a.part[p] > lane_hwy::Zero(V::Tag()));
+    }
+    return any;
+  }
 };
 
 /// The mixture (NoiseConditional: convolved with N(0, σ² I)) as a lanes score functor of 16
@@ -44,24 +52,21 @@ struct GmmLanesScore {
   /// Chain c at sigmas[c] (the probability-flow ODE).
   void operator()(const float* x, float* s, const float* sigmas) const {
     static_assert(NoiseConditional, "per-lane noise levels are for the convolved mixture");
-    Vector sigma;
-    __builtin_memcpy(&sigma, sigmas, sizeof(Vector));
-    evaluate(x, s, sigma);
+    evaluate(x, s, Vector::load(sigmas));
   }
   /// MALA: every lane's score and log-density (the mixture itself only: MALA does not anneal).
   template <bool Plain = !NoiseConditional, std::enable_if_t<Plain, int> = 0>
   void score_and_log_density(const float* x, float* s, float* log_density) const {
-    const Vector log_p = evaluate(x, s, splat<Vector>(0.0f));
-    __builtin_memcpy(log_density, &log_p, sizeof(Vector));
+    evaluate(x, s, splat<Vector>(0.0f)).store(log_density);
   }
 
  private:
   Vector evaluate(const float* x, float* s, Vector sigma) const {
     const int d = gmm.dim;
     Vector point[MaxDim] = {}, score[MaxDim] = {};
-    for (int j = 0; j < d; ++j) __builtin_memcpy(&point[j], x + j * lanes, sizeof(Vector));
+    for (int j = 0; j < d; ++j) point[j] = Vector::load(x + j * lanes);
     const Vector log_p = gmm_log_density<MaxDim, Vector>(gmm, point, score, sigma);
-    for (int j = 0; j < d; ++j) __builtin_memcpy(s + j * lanes, &score[j], sizeof(Vector));
+    for (int j = 0; j < d; ++j) score[j].store(s + j * lanes);
     return log_p;
   }
 };

@@ -23,8 +23,7 @@ struct HingeLanesScore {
   /// x[c], s[c]: chain c. Both 64-byte aligned.
   void operator()(const float* x, float* s, float /*sigma*/) const {
     using Ops = LaneOps<Lanes>;
-    Vector state;
-    __builtin_memcpy(&state, x, sizeof(Vector));
+    const Vector state = Vector::load(x);
     Vector partial[kHingeSums];
     LANGEVIN_UNROLL
     for (int p = 0; p < kHingeSums; ++p) partial[p] = splat<Vector>(0.0f);
@@ -37,7 +36,7 @@ struct HingeLanesScore {
     }
     fold_partial_sums(partial);
     const Vector result = hinge_finish<Ops>(hinge, state, partial[0]);
-    __builtin_memcpy(s, &result, sizeof(Vector));
+    result.store(s);
   }
 };
 

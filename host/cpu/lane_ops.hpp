@@ -1,153 +1,263 @@
 #pragma once
 /// \file
-/// Lane vectors for the CPU backend's blocks of chains: `Lanes` floats (or 32-bit words) as one
-/// value, one AVX-512 register for 16 lanes, with the lane-wise operations the blocks use, and
-/// LaneOps, the policy through which the library's own elementary functions (exp.hpp,
-/// box_muller.hpp, philox.hpp) run on them. Every lane rounds exactly as the scalar code does.
+/// Lane vectors for the CPU backend's blocks of chains: 16 floats (or 32-bit words) as one value,
+/// held as Google Highway vectors of the instruction set this file is compiled for (one AVX-512
+/// register, two AVX2 registers or four NEON registers), with the lane-wise operations the
+/// blocks use, and LaneOps, the policy through which the library's own elementary functions
+/// (exp.hpp, log.hpp, box_muller.hpp, philox.hpp) run on them. Every lane rounds exactly as the
+/// scalar code does: the same IEEE operations, fused multiply-adds where it fuses, and no
+/// operation whose rounding depends on the instruction set (the unsigned conversion is built
+/// from two exact ones for that reason).
+///
+/// Every operation on lanes goes through these types, selects and comparisons included: the
+/// compiler's vector extensions lower them lane by lane on targets narrower than the value
+/// (docs/PERFORMANCE.md, "The CPU's instruction sets").
 
 #include <langevin/device/float_ops.hpp>
 #include <langevin/device/math.hpp>
 #include <langevin/device/philox.hpp>
 
-#include <cmath>
-#if defined(__AVX512F__)
-// GCC 12's AVX-512 header passes an uninitialised `_mm512_undefined_*()` to its masked builtins,
-// and -W(maybe-)uninitialized reports it wherever they inline (hundreds of lines a file). GCC
-// attributes those warnings to the header's own lines, so silencing them for the include is
-// enough.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
+// Highway picks the instruction set from the compiler's flags (its static target): the build
+// compiles the lanes once per instruction set it dispatches to (docs/DEVELOPING.md). AES and
+// PCLMUL, which the library does not use, are not asked of the AVX2 target.
+#ifndef HWY_COMPILE_ONLY_STATIC
+#define HWY_COMPILE_ONLY_STATIC 1
 #endif
-#include <immintrin.h>
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
+#ifndef HWY_DISABLE_PCLMUL_AES
+#define HWY_DISABLE_PCLMUL_AES 1
 #endif
+#include <hwy/highway.h>
+
+#include <cstdint>
+#include <type_traits>
+
+// Only an instruction set that fuses a·b + c gives the other backends' bits (ScalarOps::fma):
+// x86 needs AVX2 with FMA (x86-64-v3), Arm any Armv8.
+#if !HWY_NATIVE_FMA || HWY_TARGET == HWY_SCALAR || HWY_TARGET == HWY_EMU128
+#error "the CPU backend's lanes need fused multiply-add vectors: build for x86-64-v3 or newer, or Armv8"
 #endif
 
 namespace langevin::device {
 
-/// Lanes floats as one value (GCC/Clang vector extension): one AVX-512 register for 16 lanes
-/// (the only width the backend uses). Keeping partial sums in these, not in float arrays,
-/// lets the compiler hold them in registers.
-/// (The attribute must sit on a non-template typedef: compilers drop it from alias templates.)
-template <int Lanes>
-struct LaneVectorOf;
-template <>
-struct LaneVectorOf<16> {
-  typedef float type __attribute__((vector_size(64)));
-};
-template <int Lanes>
-using LaneVector = typename LaneVectorOf<Lanes>::type;
+namespace lane_hwy = hwy::HWY_NAMESPACE;
 
 /// Chains (floats) in one lane vector: blocks of more chains are several lane vectors.
 constexpr int kVectorLanes = 16;
 
-// Lane-wise operations. With AVX-512, one instruction each; elsewhere a loop per lane with the
-// same rounding (correct, but slow: on AVX2-only CPUs a split into two 256-bit FMAs is the next
-// step). (A per-lane loop over
-// fmaf is not reliably turned into one vector FMA by the compiler, so the intrinsics are
-// spelled out.)
+/// The instruction set the lanes are compiled for, as `langevin info` names it.
+inline const char* lane_instruction_set() { return hwy::TargetName(HWY_TARGET); }
+
+/// Which lanes a comparison holds for: one Highway mask per part.
+struct LaneMask {
+  using Tag = lane_hwy::ScalableTag<float>;
+  static constexpr int kParts = kVectorLanes / static_cast<int>(HWY_LANES(float));
+  lane_hwy::Mask<Tag> part[kParts];
+};
+
+/// 16 lanes of T (float, std::uint32_t or std::int32_t) as kParts vectors of the target.
+template <class T>
+struct LaneArray {
+  using Tag = lane_hwy::ScalableTag<T>;
+  using Part = lane_hwy::Vec<Tag>;
+  static constexpr int kPartLanes = static_cast<int>(HWY_LANES(T));
+  static constexpr int kParts = kVectorLanes / kPartLanes;
+  static_assert(kParts * kPartLanes == kVectorLanes, "a whole number of vectors");
+  Part part[kParts];
+
+  static LaneArray splat(T value) {
+    LaneArray r;
+    for (int p = 0; p < kParts; ++p) r.part[p] = lane_hwy::Set(Tag(), value);
+    return r;
+  }
+  /// Lanes 0 … 15 from values[0 … 15] (any alignment).
+  static LaneArray load(const T* values) {
+    LaneArray r;
+    for (int p = 0; p < kParts; ++p) r.part[p] = lane_hwy::LoadU(Tag(), values + p * kPartLanes);
+    return r;
+  }
+  void store(T* values) const {
+    for (int p = 0; p < kParts; ++p) lane_hwy::StoreU(part[p], Tag(), values + p * kPartLanes);
+  }
+  /// f(part, part, …) for every part (of lane arrays of any 32-bit type).
+  template <class F, class U, class... Rest>
+  static LaneArray map(F f, const LaneArray<U>& a, const Rest&... rest) {
+    LaneArray r;
+    for (int p = 0; p < kParts; ++p) r.part[p] = f(a.part[p], rest.part[p]...);
+    return r;
+  }
+};
+
+using LaneFloats = LaneArray<float>;
+using LaneWords = LaneArray<std::uint32_t>;
+using LaneInts = LaneArray<std::int32_t>;
+
+/// The lane vector of `Lanes` chains (the backend uses 16).
+template <int Lanes>
+using LaneVector = std::enable_if_t<Lanes == kVectorLanes, LaneFloats>;
+
+// Arithmetic, bitwise operations and comparisons, lane by lane, as on the scalar types; a
+// scalar operand stands for every lane.
+#define LANGEVIN_LANE_BINARY(op, fn)                                                        \
+  template <class T>                                                                        \
+  inline LaneArray<T> operator op(const LaneArray<T>& a, const LaneArray<T>& b) {          \
+    return LaneArray<T>::map([](auto x, auto y) { return fn; }, a, b);                      \
+  }                                                                                         \
+  template <class T, class S, class = std::enable_if_t<std::is_arithmetic_v<S>>>           \
+  inline LaneArray<T> operator op(const LaneArray<T>& a, S b) {                             \
+    return a op LaneArray<T>::splat(static_cast<T>(b));                                     \
+  }                                                                                         \
+  template <class T, class S, class = std::enable_if_t<std::is_arithmetic_v<S>>>           \
+  inline LaneArray<T> operator op(S a, const LaneArray<T>& b) {                             \
+    return LaneArray<T>::splat(static_cast<T>(a)) op b;                                     \
+  }                                                                                         \
+  template <class T, class S>                                                               \
+  inline LaneArray<T>& operator op##=(LaneArray<T>& a, const S& b) {                        \
+    return a = a op b;                                                                      \
+  }
+LANGEVIN_LANE_BINARY(+, x + y)
+LANGEVIN_LANE_BINARY(-, x - y)
+LANGEVIN_LANE_BINARY(*, x * y)
+LANGEVIN_LANE_BINARY(/, x / y)
+LANGEVIN_LANE_BINARY(&, lane_hwy::And(x, y))
+LANGEVIN_LANE_BINARY(|, lane_hwy::Or(x, y))
+LANGEVIN_LANE_BINARY(^, lane_hwy::Xor(x, y))
+#undef LANGEVIN_LANE_BINARY
+
+template <class T>
+inline LaneArray<T> operator-(const LaneArray<T>& a) {
+  return LaneArray<T>::map([](auto x) { return lane_hwy::Neg(x); }, a);
+}
+
+/// Shifts of words by a count known where the operation is written.
+inline LaneWords operator>>(const LaneWords& a, int bits) {
+  return LaneWords::map([bits](auto x) { return lane_hwy::ShiftRightSame(x, bits); }, a);
+}
+inline LaneWords operator<<(const LaneWords& a, int bits) {
+  return LaneWords::map([bits](auto x) { return lane_hwy::ShiftLeftSame(x, bits); }, a);
+}
+
+namespace lane_detail {
+template <class T, class Compare>
+inline LaneMask compare(const LaneArray<T>& a, const LaneArray<T>& b, Compare c) {
+  LaneMask m;
+  for (int p = 0; p < LaneMask::kParts; ++p) {
+    m.part[p] = lane_hwy::RebindMask(LaneMask::Tag(), c(a.part[p], b.part[p]));
+  }
+  return m;
+}
+}  // namespace lane_detail
+
+#define LANGEVIN_LANE_COMPARE(op)                                                          \
+  template <class T>                                                                       \
+  inline LaneMask operator op(const LaneArray<T>& a, const LaneArray<T>& b) {             \
+    return lane_detail::compare(a, b, [](auto x, auto y) { return x op y; });             \
+  }                                                                                        \
+  template <class T, class S, class = std::enable_if_t<std::is_arithmetic_v<S>>>          \
+  inline LaneMask operator op(const LaneArray<T>& a, S b) {                                \
+    return a op LaneArray<T>::splat(static_cast<T>(b));                                    \
+  }
+LANGEVIN_LANE_COMPARE(<)
+LANGEVIN_LANE_COMPARE(>)
+LANGEVIN_LANE_COMPARE(==)
+#undef LANGEVIN_LANE_COMPARE
+
+/// a != b as C++ has it: true where either is NaN (Highway's Ne is the ordered comparison,
+/// false there, and `x != x` is how the elementary functions find NaN).
+template <class T>
+inline LaneMask operator!=(const LaneArray<T>& a, const LaneArray<T>& b) {
+  LaneMask m = a == b;
+  for (int p = 0; p < LaneMask::kParts; ++p) m.part[p] = lane_hwy::Not(m.part[p]);
+  return m;
+}
+template <class T, class S, class = std::enable_if_t<std::is_arithmetic_v<S>>>
+inline LaneMask operator!=(const LaneArray<T>& a, S b) {
+  return a != LaneArray<T>::splat(static_cast<T>(b));
+}
+
+/// Every lane of `value`: for the lanes code's templates, which take the vector type.
 template <class V>
 inline V splat(float value) {
-#if defined(__AVX512F__)
-  if constexpr (sizeof(V) == 64) return reinterpret_cast<V>(_mm512_set1_ps(value));
-#endif
-  V v;
-  for (int c = 0; c < static_cast<int>(sizeof(V) / sizeof(float)); ++c) v[c] = value;
-  return v;
+  return V::splat(value);
 }
 
 /// a·b + c in every lane, rounded once.
-template <class V>
-inline V lane_fma(V a, V b, V c) {
-#if defined(__AVX512F__)
-  if constexpr (sizeof(V) == 64) {
-    return reinterpret_cast<V>(_mm512_fmadd_ps(reinterpret_cast<__m512>(a),
-                                               reinterpret_cast<__m512>(b),
-                                               reinterpret_cast<__m512>(c)));
-  }
-#endif
-  V r;
-  for (int i = 0; i < static_cast<int>(sizeof(V) / sizeof(float)); ++i) r[i] = math::fma(a[i], b[i], c[i]);
-  return r;
+inline LaneFloats lane_fma(const LaneFloats& a, const LaneFloats& b, const LaneFloats& c) {
+  return LaneFloats::map([](auto x, auto y, auto z) { return lane_hwy::MulAdd(x, y, z); }, a, b, c);
 }
 
-/// a > b ? a : b in every lane (ScalarOps::max's rule, which is vmaxps's: a NaN a, or equal
-/// operands, give b). Spelled out: the compiler turns the select into a compare and a masked
-/// move, two instructions on the FMA ports where the max is one.
-template <class V>
-inline V lane_max(V a, V b) {
-#if defined(__AVX512F__)
-  if constexpr (sizeof(V) == 64) {
-    return reinterpret_cast<V>(_mm512_max_ps(reinterpret_cast<__m512>(a),
-                                             reinterpret_cast<__m512>(b)));
-  }
+/// a > b ? a : b in every lane (ScalarOps::max's rule: a NaN a, or equal operands, give b).
+/// x86's maxps has that rule, one instruction; Highway leaves NaN lanes of Max to the target
+/// (Arm's gives NaN), so elsewhere the select is written out.
+inline LaneFloats lane_max(const LaneFloats& a, const LaneFloats& b) {
+#if HWY_ARCH_X86
+  return LaneFloats::map([](auto x, auto y) { return lane_hwy::Max(x, y); }, a, b);
+#else
+  return LaneFloats::map([](auto x, auto y) { return lane_hwy::IfThenElse(x > y, x, y); }, a, b);
 #endif
-  V r;
-  for (int i = 0; i < static_cast<int>(sizeof(V) / sizeof(float)); ++i) {
-    r[i] = a[i] > b[i] ? a[i] : b[i];
-  }
-  return r;
 }
 
-template <int Lanes>
-struct LaneWordsOf;
-template <>
-struct LaneWordsOf<16> {
-  typedef unsigned int type __attribute__((vector_size(64)));
-  typedef int signed_type __attribute__((vector_size(64)));
-};
-
-/// box_muller.hpp's and philox.hpp's operations on lane vectors.
+/// box_muller.hpp's, exp.hpp's, log.hpp's and philox.hpp's operations on lane vectors.
 template <int Lanes>
 struct LaneOps {
-  using Float = LaneVector<Lanes>;
-  using Word = typename LaneWordsOf<Lanes>::type;
-  using Int = typename LaneWordsOf<Lanes>::signed_type;
+  static_assert(Lanes == kVectorLanes, "the backend's lane vectors hold 16 chains");
+  using Float = LaneFloats;
+  using Word = LaneWords;
+  using Int = LaneInts;
 
-  static Float fma(Float a, Float b, Float c) { return lane_fma(a, b, c); }
-  static Float sqrt(Float a) {
-#if defined(__AVX512F__)
-    if constexpr (sizeof(Float) == 64) {
-      return reinterpret_cast<Float>(_mm512_sqrt_ps(reinterpret_cast<__m512>(a)));
-    }
-#endif
-    for (int c = 0; c < Lanes; ++c) a[c] = std::sqrt(a[c]);  // IEEE: correctly rounded too
-    return a;
+  static Float fma(const Float& a, const Float& b, const Float& c) { return lane_fma(a, b, c); }
+  static Float sqrt(const Float& a) {  // IEEE: correctly rounded, as sqrtf
+    return Float::map([](auto x) { return lane_hwy::Sqrt(x); }, a);
   }
-  static Float splat(float a) { return device::splat<Float>(a); }
-  static Float max(Float a, Float b) { return lane_max(a, b); }
-  static Float from_word(Word a) { return __builtin_convertvector(a, Float); }
-  static Float from_int(Int a) { return __builtin_convertvector(a, Float); }
-  static Word bits(Float a) { return reinterpret_cast<Word>(a); }
-  static Float from_bits(Word a) { return reinterpret_cast<Float>(a); }
-  static Int to_int(Word a) { return reinterpret_cast<Int>(a); }
-
-  /// a·m per lane: the low words, and the high words into hi.
-  static Word mulhilo(unsigned int m, Word a, Word& hi) {
-#if defined(__AVX512F__)
-    if constexpr (sizeof(Word) == 64) {
-      // The 64-bit products of the even lanes and of the odd ones, then one two-source permute
-      // each for the low and the high words: five instructions, three of them on the port that
-      // multiplies and shifts (shifting and blending the halves into place needs more, and
-      // more of them on that port).
-      const __m512i va = reinterpret_cast<__m512i>(a);
-      const __m512i vm = _mm512_set1_epi32(static_cast<int>(m));
-      const __m512i even = _mm512_mul_epu32(va, vm);                      // lanes 0, 2, …
-      const __m512i odd = _mm512_mul_epu32(_mm512_srli_epi64(va, 32), vm);  // lanes 1, 3, …
-      // Lane 2i takes even's word 2i (low) or 2i + 1 (high); lane 2i + 1 odd's (index 16 + …).
-      const __m512i low_words =
-          _mm512_set_epi32(30, 14, 28, 12, 26, 10, 24, 8, 22, 6, 20, 4, 18, 2, 16, 0);
-      const __m512i high_words =
-          _mm512_set_epi32(31, 15, 29, 13, 27, 11, 25, 9, 23, 7, 21, 5, 19, 3, 17, 1);
-      hi = reinterpret_cast<Word>(_mm512_permutex2var_epi32(even, high_words, odd));
-      return reinterpret_cast<Word>(_mm512_permutex2var_epi32(even, low_words, odd));
+  static Float splat(float a) { return Float::splat(a); }
+  static Word splat_word(std::uint32_t a) { return Word::splat(a); }
+  static Float max(const Float& a, const Float& b) { return lane_max(a, b); }
+  /// The nearest float to each word (AVX-512 and NEON convert unsigned words; Highway builds
+  /// AVX2's from the two exact halves and one fused multiply-add, which rounds once).
+  static Float from_word(const Word& a) {
+    return Float::map([](auto x) { return lane_hwy::ConvertTo(Float::Tag(), x); }, a);
+  }
+  static Float from_int(const Int& a) {
+    return Float::map([](auto x) { return lane_hwy::ConvertTo(Float::Tag(), x); }, a);
+  }
+  static Word bits(const Float& a) {
+    return Word::map([](auto x) { return lane_hwy::BitCast(Word::Tag(), x); }, a);
+  }
+  static Float from_bits(const Word& a) {
+    return Float::map([](auto x) { return lane_hwy::BitCast(Float::Tag(), x); }, a);
+  }
+  static Int to_int(const Word& a) {
+    return Int::map([](auto x) { return lane_hwy::BitCast(Int::Tag(), x); }, a);
+  }
+  /// mask ? a : b per lane.
+  template <class T>
+  static LaneArray<T> select(const LaneMask& mask, const LaneArray<T>& a, const LaneArray<T>& b) {
+    using Tag = typename LaneArray<T>::Tag;
+    LaneArray<T> r;
+    for (int p = 0; p < LaneArray<T>::kParts; ++p) {
+      r.part[p] = lane_hwy::IfThenElse(lane_hwy::RebindMask(Tag(), mask.part[p]), a.part[p],
+                                       b.part[p]);
     }
-#endif
+    return r;
+  }
+
+  /// a·m per lane: the low words, and the high words into hi. The 64-bit products of the even
+  /// lanes and of the odd ones (shifted down), then each word put in place by an odd/even
+  /// blend.
+  static Word mulhilo(std::uint32_t m, const Word& a, Word& hi) {
+    using Tag = Word::Tag;
+    const lane_hwy::RepartitionToWide<Tag> wide;
+    const auto factor = lane_hwy::Set(Tag(), m);
     Word lo;
-    for (int c = 0; c < Lanes; ++c) lo[c] = ScalarPhiloxOps::mulhilo(m, a[c], hi[c]);
+    for (int p = 0; p < Word::kParts; ++p) {
+      const auto even = lane_hwy::MulEven(a.part[p], factor);  // lanes 0, 2, …
+      const auto odd = lane_hwy::MulEven(
+          lane_hwy::BitCast(Tag(), lane_hwy::ShiftRight<32>(lane_hwy::BitCast(wide, a.part[p]))),
+          factor);  // lanes 1, 3, …
+      lo.part[p] = lane_hwy::OddEven(lane_hwy::BitCast(Tag(), lane_hwy::ShiftLeft<32>(odd)),
+                                     lane_hwy::BitCast(Tag(), even));
+      hi.part[p] = lane_hwy::OddEven(lane_hwy::BitCast(Tag(), odd),
+                                     lane_hwy::BitCast(Tag(), lane_hwy::ShiftRight<32>(even)));
+    }
     return lo;
   }
 };

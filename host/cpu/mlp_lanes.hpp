@@ -23,10 +23,9 @@ namespace langevin::device {
 
 /// activate<A> lane-wise: activation.hpp's activate_of on the lane vector, the same bits as the
 /// one-chain pass in every lane.
-template <Activation A, class V>
-inline V lane_activate(V h) {
-  constexpr int kLanes = static_cast<int>(sizeof(V) / sizeof(float));
-  return activate_of<A, LaneOps<kLanes>>(h);
+template <Activation A>
+inline LaneVector<kVectorLanes> lane_activate(const LaneVector<kVectorLanes>& h) {
+  return activate_of<A, LaneOps<kVectorLanes>>(h);
 }
 
 /// f(InDim, OutDim) for a one-hidden-layer network: its input and output widths as
@@ -389,10 +388,13 @@ struct MlpLanesScore {
     static_assert(NoiseConditional, "per-lane noise levels are for noise-conditional networks");
     Vector log_sigma[kBlocks], inverse[kBlocks];
     for (int b = 0; b < kBlocks; ++b) {
+      float logs[kVectorLanes], inverses[kVectorLanes];
       for (int c = 0; c < kVectorLanes; ++c) {
-        log_sigma[b][c] = math::log(sigmas[kVectorLanes * b + c]);
-        inverse[b][c] = 1.0f / sigmas[kVectorLanes * b + c];
+        logs[c] = math::log(sigmas[kVectorLanes * b + c]);
+        inverses[c] = 1.0f / sigmas[kVectorLanes * b + c];
       }
+      log_sigma[b] = Vector::load(logs);
+      inverse[b] = Vector::load(inverses);
     }
     evaluate(x, s, [&](int b) { return log_sigma[b]; }, [&](int b) { return inverse[b]; });
   }
@@ -407,7 +409,7 @@ struct MlpLanesScore {
     Vector input[MaxDim * B] = {};  // input[j * B + b]: coordinate j of block b
     for (int j = 0; j < d; ++j) {
       for (int b = 0; b < B; ++b) {
-        __builtin_memcpy(&input[j * B + b], x + j * Lanes + kVectorLanes * b, sizeof(Vector));
+        input[j * B + b] = Vector::load(x + j * Lanes + kVectorLanes * b);
       }
     }
     if constexpr (NoiseConditional) {
@@ -426,7 +428,7 @@ struct MlpLanesScore {
     }
     for (int j = 0; j < d; ++j) {
       for (int b = 0; b < B; ++b) {
-        __builtin_memcpy(s + j * Lanes + kVectorLanes * b, &result[j * B + b], sizeof(Vector));
+        result[j * B + b].store(s + j * Lanes + kVectorLanes * b);
       }
     }
   }

@@ -33,12 +33,15 @@ class NormalLanes {
         per_draw_(counters_per_draw(dim)),
         counter_((per_draw_ + static_cast<unsigned long long>(extra)) * draw) {
     for (int b = 0; b < kBlocks; ++b) {
+      unsigned int low[kVectorLanes], high[kVectorLanes];
       for (int c = 0; c < kVectorLanes; ++c) {
         const unsigned long long chain =
             first_chain + static_cast<unsigned long long>(b * kVectorLanes + c);
-        subsequence_low_[b][c] = static_cast<unsigned int>(chain);
-        subsequence_high_[b][c] = static_cast<unsigned int>(chain >> 32);
+        low[c] = static_cast<unsigned int>(chain);
+        high[c] = static_cast<unsigned int>(chain >> 32);
       }
+      subsequence_low_[b] = Word::load(low);
+      subsequence_high_[b] = Word::load(high);
     }
   }
 
@@ -49,8 +52,8 @@ class NormalLanes {
     for (int group = 0; group < (LANGEVIN_DIM_BOUND(MaxDim, dim) + 3) / 4; ++group) {
       if (4 * group >= dim) break;
       const unsigned long long counter = counter_ + static_cast<unsigned long long>(group);
-      const Word low = splat_word(static_cast<unsigned int>(counter));
-      const Word high = splat_word(static_cast<unsigned int>(counter >> 32));
+      const Word low = Ops::splat_word(static_cast<unsigned int>(counter));
+      const Word high = Ops::splat_word(static_cast<unsigned int>(counter >> 32));
       const int first = 4 * group;
       for (int b = 0; b < kBlocks; ++b) {
         const PhiloxBlock<Word> words = philox4x32_10<Ops>(low, high, subsequence_low_[b],
@@ -73,25 +76,22 @@ class NormalLanes {
 
   /// NormalStream::uniform for every lane: u[c] in (0, 1) from the next counter's first word.
   void uniform(float* u) {
-    const Word low = splat_word(static_cast<unsigned int>(counter_));
-    const Word high = splat_word(static_cast<unsigned int>(counter_ >> 32));
+    const Word low = Ops::splat_word(static_cast<unsigned int>(counter_));
+    const Word high = Ops::splat_word(static_cast<unsigned int>(counter_ >> 32));
     for (int b = 0; b < kBlocks; ++b) {
       const PhiloxBlock<Word> words = philox4x32_10<Ops>(low, high, subsequence_low_[b],
                                                          subsequence_high_[b], key0_, key1_);
       // The conversion rounds to nearest, as the scalar cast does.
-      const Vector value = Ops::fma(__builtin_convertvector(words.x, Vector),
-                                    Ops::splat(2.3283064365386963e-10f),
-                                    Ops::splat(1.1641532182693481e-10f));
-      __builtin_memcpy(u + b * kVectorLanes, &value, sizeof(Vector));
+      Ops::fma(Ops::from_word(words.x), Ops::splat(2.3283064365386963e-10f),
+               Ops::splat(1.1641532182693481e-10f))
+          .store(u + b * kVectorLanes);
     }
     ++counter_;
   }
 
  private:
-  // (A lane-by-lane loop here compiled to 16 masked broadcasts, each with its mask's move.)
-  static Word splat_word(unsigned int value) { return Word{} + value; }
   static void store(float* block, int coordinate, const Vector& values) {
-    __builtin_memcpy(block + coordinate * Lanes, &values, sizeof(Vector));
+    values.store(block + coordinate * Lanes);
   }
 
   unsigned int key0_, key1_;

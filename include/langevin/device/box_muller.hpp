@@ -46,12 +46,12 @@ LANGEVIN_HD void cos_sin_of_turns(typename Ops::Word b, typename Ops::Float& cos
   const F c = Ops::fma(pc * z, z, Ops::fma(Ops::splat(-0.5f), z, Ops::splat(1.0f)));
   // θ = qπ/2 + φ: odd quarters swap sine and cosine; the signs follow the quarter.
   const auto odd = (quarter & 1u) != 0u;
-  const F cos_phi_or_sin = odd ? s : c;
-  const F sin_phi_or_cos = odd ? c : s;
+  const F cos_phi_or_sin = Ops::select(odd, s, c);
+  const F sin_phi_or_cos = Ops::select(odd, c, s);
   const auto cos_negative = ((quarter + 1u) & 2u) != 0u;  // q = 1, 2
   const auto sin_negative = (quarter & 2u) != 0u;            // q = 2, 3
-  cosine = cos_negative ? -cos_phi_or_sin : cos_phi_or_sin;
-  sine = sin_negative ? -sin_phi_or_cos : sin_phi_or_cos;
+  cosine = Ops::select(cos_negative, -cos_phi_or_sin, cos_phi_or_sin);
+  sine = Ops::select(sin_negative, -sin_phi_or_cos, sin_phi_or_cos);
 }
 
 }  // namespace box_muller_detail

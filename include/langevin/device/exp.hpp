@@ -35,9 +35,9 @@ LANGEVIN_HD typename Ops::Float exp_of(typename Ops::Float x) {
   // The ends, as exact floats: above the largest x whose e^x is below FLT_MAX (there k = 128 and
   // e^r < 1; at the next float up e^r ≥ 1 would carry into the exponent's all-ones pattern,
   // NaN), and below the smallest x whose e^x is normal (k = −126 and e^r ≥ 1).
-  const F above = x > Ops::splat(88.72283172607421875f) ? Ops::splat(INFINITY) : scaled;
-  const F below = x < Ops::splat(-87.33654022216796875f) ? Ops::splat(0.0f) : above;
-  return x != x ? x : below;  // NaN stays NaN
+  const F above = Ops::select(x > Ops::splat(88.72283172607421875f), Ops::splat(INFINITY), scaled);
+  const F below = Ops::select(x < Ops::splat(-87.33654022216796875f), Ops::splat(0.0f), above);
+  return Ops::select(x != x, x, below);  // NaN stays NaN
 }
 
 }  // namespace langevin::device

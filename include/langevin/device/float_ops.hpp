@@ -37,6 +37,9 @@ struct ScalarOps {
 #endif
   }
   LANGEVIN_HD static Int to_int(Word a) { return static_cast<int>(a); }  // two's complement
+  /// mask ? a : b (for lane vectors, lane by lane: every select goes through the policy).
+  template <class T>
+  LANGEVIN_HD static T select(bool mask, T a, T b) { return mask ? a : b; }
 };
 
 /// The float with the magnitude of `magnitude` (≥ 0 or NaN) and the sign bit of `sign`.

@@ -37,14 +37,25 @@ LANGEVIN_HD GmmView gmm_view(const float* packed, int dim, int components) {
 
 namespace gmm_detail {
 
+/// The elementary functions the density takes, by value type: math::'s for float and double;
+/// the CPU's lane vectors specialise it (cpu/gmm_lanes.hpp), with, besides, `splat` (every
+/// lane), `select` (per lane) and `any_positive`.
+template <class Real>
+struct Math {
+  LANGEVIN_HD static Real fma(Real a, Real b, Real c) { return math::fma(a, b, c); }
+  LANGEVIN_HD static Real sqrt(Real a) { return math::sqrt(a); }
+  LANGEVIN_HD static Real exp(Real a) { return math::exp(a); }
+  LANGEVIN_HD static Real log(Real a) { return math::log(a); }
+  LANGEVIN_HD static Real log1p(Real a) { return math::log1p(a); }
+};
+
 /// `value` as a Real: the float or double itself, or every lane of a lane vector.
 template <class Real>
 LANGEVIN_HD Real constant(float value) {
   if constexpr (std::is_floating_point_v<Real>) {
     return static_cast<Real>(value);
   } else {
-    Real lanes = {};
-    return lanes + value;
+    return Math<Real>::splat(value);
   }
 }
 
@@ -54,22 +65,9 @@ LANGEVIN_HD bool any_positive(Real value) {
   if constexpr (std::is_floating_point_v<Real>) {
     return value > Real(0);
   } else {
-    bool any = false;
-    for (int c = 0; c < static_cast<int>(sizeof(Real) / sizeof(float)); ++c) any |= value[c] > 0.0f;
-    return any;
+    return Math<Real>::any_positive(value);
   }
 }
-
-/// The elementary functions the density takes, by value type: math::'s for float and double;
-/// the CPU's lane vectors specialise it (cpu/gmm_lanes.hpp).
-template <class Real>
-struct Math {
-  LANGEVIN_HD static Real fma(Real a, Real b, Real c) { return math::fma(a, b, c); }
-  LANGEVIN_HD static Real sqrt(Real a) { return math::sqrt(a); }
-  LANGEVIN_HD static Real exp(Real a) { return math::exp(a); }
-  LANGEVIN_HD static Real log(Real a) { return math::log(a); }
-  LANGEVIN_HD static Real log1p(Real a) { return math::log1p(a); }
-};
 
 }  // namespace gmm_detail
 
@@ -178,13 +176,13 @@ LANGEVIN_UNROLL
       running_max = term;
     } else {
       const auto rises = term > running_max;
-      const Real e = M::exp(rises ? running_max - term : term - running_max);
-      total = rises ? M::fma(total, e, one) : total + e;
+      const Real e = M::exp(M::select(rises, running_max - term, term - running_max));
+      total = M::select(rises, M::fma(total, e, one), total + e);
       for (int j = 0; j < d; ++j) {
-        weighted[j] = rises ? M::fma(weighted[j], e, gradient[j])
-                            : M::fma(e, gradient[j], weighted[j]);
+        weighted[j] = M::select(rises, M::fma(weighted[j], e, gradient[j]),
+                                M::fma(e, gradient[j], weighted[j]));
       }
-      running_max = rises ? term : running_max;
+      running_max = M::select(rises, term, running_max);
     }
   }
   if (score != nullptr) {

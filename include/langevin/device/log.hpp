@@ -49,8 +49,8 @@ LANGEVIN_HD void split_log(typename Ops::Float u, typename Ops::Float& x,
   const F m = Ops::from_bits((bits & 0x007FFFFFu) | 0x3F000000u);
   // m < √½: take 2m (and e − 1), so that x = m − 1 ∈ [√½ − 1, √2 − 1). Both subtractions exact.
   const auto low = m < Ops::splat(0.70710678118654752f);
-  x = low ? (m + m) - Ops::splat(1.0f) : m - Ops::splat(1.0f);
-  exponent = low ? e - 1 : e;
+  x = Ops::select(low, (m + m) - Ops::splat(1.0f), m - Ops::splat(1.0f));
+  exponent = Ops::select(low, e - 1, e);
 }
 
 }  // namespace log_detail
@@ -78,10 +78,10 @@ LANGEVIN_HD typename Ops::Float log1p_of(typename Ops::Float x) {
   const auto near_zero = x < Ops::splat(0.41421356237309505f);
   // The exponent, or 0 near zero, as a product with 0 or 1 (exact): GCC makes a select of it
   // (float or integer) a branch, which keeps loops over it scalar.
-  const F keep = near_zero ? Ops::splat(0.0f) : Ops::splat(1.0f);
-  const F result =
-      log_detail::log_near_one<Ops>(near_zero ? x : reduced, Ops::from_int(exponent) * keep);
-  return x != x ? x : result;  // NaN stays NaN (its bits would split into a finite value)
+  const F keep = Ops::select(near_zero, Ops::splat(0.0f), Ops::splat(1.0f));
+  const F result = log_detail::log_near_one<Ops>(Ops::select(near_zero, x, reduced),
+                                                 Ops::from_int(exponent) * keep);
+  return Ops::select(x != x, x, result);  // NaN stays NaN (its bits would split finite)
 }
 
 }  // namespace langevin::device

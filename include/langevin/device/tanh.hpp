@@ -27,7 +27,7 @@ LANGEVIN_HD typename Ops::Float tanh_of(typename Ops::Float x) {
   // |x| > 44.4 the exp is +∞ and the result exactly 1.
   const F e = exp_of<Ops>(a + a);
   const F far = Ops::splat(1.0f) - Ops::splat(2.0f) / (e + Ops::splat(1.0f));
-  return with_sign_of<Ops>(a < Ops::splat(0.625f) ? near_zero : far, x);
+  return with_sign_of<Ops>(Ops::select(a < Ops::splat(0.625f), near_zero, far), x);
 }
 
 }  // namespace langevin::device
