@@ -11,13 +11,16 @@
 
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 int main(int argc, char** argv) {
   const char* which = argc > 1 ? argv[1] : "all";
   std::printf("| ceiling | value |\n|---|---:|\n");
   if (!std::strcmp(which, "cpu") || !std::strcmp(which, "all")) {
-    std::printf("| CPU FP32 FMA, %d threads | %.1f GFLOP/s |\n", omp_get_max_threads(),
-                cpu_fma_gflops());
+    for (const std::string& simd : langevin::cpu_simd().runnable) {
+      std::printf("| CPU FP32 FMA (%s), %d threads | %.1f GFLOP/s |\n", simd.c_str(),
+                  omp_get_max_threads(), cpu_fma_gflops(simd));
+    }
     std::printf("| CPU memory copy, %d threads | %.1f GB/s |\n", omp_get_max_threads(),
                 cpu_copy_gbytes());
   }

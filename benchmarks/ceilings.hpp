@@ -3,9 +3,12 @@
 // benchmarks report their fractions of. Each takes a second or two.
 
 #include <functional>
+#include <string>
 
 /// FP32 FMA rate of the CPU cores in GFLOP/s: OpenMP threads, independent chains of the widest
-/// vectors the compiler was allowed.
+/// vectors of an instruction set the lanes are built for (`simd`: cpu_simd()'s names), or of
+/// the one they run in (cpu_simd().selected).
+double cpu_fma_gflops(const std::string& simd);
 double cpu_fma_gflops();
 /// Host memory copy bandwidth in GB/s (bytes read plus bytes written), OpenMP threads.
 double cpu_copy_gbytes();

@@ -1,7 +1,11 @@
-// The CPU ceilings (ceilings.hpp): independent FMA chains on 16-float vectors (AVX-512 where the
-// build allows it, two 256-bit halves otherwise), and a large memcpy split across the threads.
+// The CPU ceilings (ceilings.hpp): the FMA rate of each instruction set the lanes are built for
+// (ceilings_fma.cpp, compiled once per instruction set), and a large memcpy split across the
+// threads.
 
 #include "ceilings.hpp"
+#include "cpu_targets.hpp"
+
+#include <langevin/backend.hpp>
 
 #include <omp.h>
 
@@ -10,11 +14,21 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <vector>
+
+#define LANGEVIN_DECLARE_CEILING(target) double cpu_fma_gflops_##target();
+LANGEVIN_FOR_EACH_CPU_TARGET(LANGEVIN_DECLARE_CEILING)
+#undef LANGEVIN_DECLARE_CEILING
 
 namespace {
 
-typedef float Vec16 __attribute__((vector_size(64)));
+/// The one copy's, in a build with one (LANGEVIN_NATIVE).
+double cpu_fma_gflops_only() {
+#define LANGEVIN_ONLY(target) return cpu_fma_gflops_##target();
+  LANGEVIN_FOR_EACH_CPU_TARGET(LANGEVIN_ONLY)
+#undef LANGEVIN_ONLY
+}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -22,33 +36,15 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-double cpu_fma_gflops() {
-  constexpr int kChains = 12;  // enough independent accumulators to cover FMA latency × ports
-  constexpr long long kIterations = 20000000;
-  double best = 0.0;
-  for (int trial = 0; trial < 3; ++trial) {
-    const auto start = std::chrono::steady_clock::now();
-    float sink = 0.0f;
-#pragma omp parallel reduction(+ : sink)
-    {
-      Vec16 acc[kChains];
-      const Vec16 a = Vec16{} + 0.999999f, b = Vec16{} + 1e-7f;
-      for (int c = 0; c < kChains; ++c) acc[c] = Vec16{} + static_cast<float>(c);
-      for (long long i = 0; i < kIterations; ++i) {
-#pragma GCC unroll 12
-        for (int c = 0; c < kChains; ++c) acc[c] = acc[c] * a + b;  // contracted to one FMA
-      }
-      for (int c = 0; c < kChains; ++c) {
-        for (int l = 0; l < 16; ++l) sink += acc[c][l];
-      }
-    }
-    const double seconds = seconds_since(start);
-    const double flop = 2.0 * 16 * kChains * kIterations * omp_get_max_threads();
-    if (sink == 12345.0f) std::printf(" ");  // keep the result alive
-    best = std::max(best, flop / seconds / 1e9);
-  }
-  return best;
+double cpu_fma_gflops(const std::string& simd) {
+#define LANGEVIN_CEILING(target) \
+  if (simd == #target) return cpu_fma_gflops_##target();
+  LANGEVIN_FOR_EACH_CPU_TARGET(LANGEVIN_CEILING)
+#undef LANGEVIN_CEILING
+  return cpu_fma_gflops_only();
 }
+
+double cpu_fma_gflops() { return cpu_fma_gflops(langevin::cpu_simd().selected); }
 
 double cpu_copy_gbytes() {
   // 512 MiB each way: far beyond any cache. Each thread copies its own share of the pages it

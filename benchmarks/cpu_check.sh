@@ -37,8 +37,19 @@ for name in ('numpy', 'torch', 'jax'):
 log "ceilings"
 "$build/benchmarks/ceiling_benchmark" cpu
 
+# The instruction sets of the CPU backend's lanes this CPU runs (avx2, avx512, …).
+simds=$("$build/langevin" info --json | "$python" -c \
+  "import json, sys; print(' '.join(json.load(sys.stdin)['cpu_simd']['runnable']))")
+echo "lanes: $simds (this CPU runs them; the build's copies: $("$build/langevin" info --json |
+  "$python" -c "import json, sys; print(', '.join(json.load(sys.stdin)['cpu_simd']['built']))"))"
+
 log "the noise alone: 16 chains' draw against the one-chain reference (one thread, self-checked)"
-"$build/benchmarks/noise_benchmark"
+for noise in "$build"/benchmarks/noise_benchmark_*; do
+  simd=${noise##*_}
+  [ "$simd" = native ] || [[ " $simds " == *" $simd "* ]] || continue
+  echo "$(basename "$noise"):"
+  "$noise"
+done
 
 peer() {  # peer NAME ARGS...: one peer under the time limit, its table kept in OUTDIR/NAME.md
   local name=$1
@@ -97,3 +108,13 @@ log "summary: chain-steps/s of the seed model (100 steps, final states) and trai
       print "| " $2 " | " $6 " |" }' "$f"
   done
 }
+
+log "the lanes on each instruction set this CPU runs (LANGEVIN_CPU_SIMD caps the choice):"
+log "the seed model and the grid, fractions of that instruction set's FMA ceiling"
+for simd in $simds; do
+  echo "LANGEVIN_CPU_SIMD=$simd"
+  LANGEVIN_CPU_SIMD=$simd "$build/benchmarks/sampler_benchmark" --backend cpu \
+    --model "$out/start.safetensors" --chains 100000 --steps 100 --repeat 3 --grid \
+    --ceilings measure
+done
+

@@ -15,6 +15,7 @@ std::string build_configuration() {
   text += "CUDA toolkit: " LANGEVIN_CUDA_VERSION "\n";
   text += "host compiler: " LANGEVIN_CXX_COMPILER "\n";
   text += "CPU backend flags: " LANGEVIN_CPU_FLAGS "\n";
+  text += "CPU lanes compiled for: " LANGEVIN_CPU_TARGETS "\n";
   text += "activations: " LANGEVIN_ACTIVATIONS_TEXT "\n";
   text += "dimension tiers: " LANGEVIN_DIM_TIERS_TEXT "\n";
   text += "HDF5: " LANGEVIN_HDF5 "\n";

@@ -14,6 +14,8 @@
 #include <langevin/device/hinge.hpp>
 #include <langevin/langevin.hpp>
 
+#include "cpu_simd.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -170,28 +172,32 @@ Array one_chain_at_a_time(const Mlp& model, const SamplerConfig& config) {
 }
 
 TEST(Hinge, BlocksOfChainsAreBitIdenticalToOneChainAtATime) {
-  const Mlp model = Mlp::random({1, 1030, 1}, Activation::Relu, 3);
-  SamplerConfig config;
-  config.chains = 37;  // two blocks of 16 and a partial one
-  config.steps = 25;
-  config.epsilon = 0.01;
-  config.seed = 8;
-  config.first_chain = 5;
-  config.backend = Backend::Cpu;
-  for (Keep keep : {Keep::Final, Keep::Trajectory}) {
-    config.keep = keep;
-    EXPECT_EQ(sample(model, config).values(), one_chain_at_a_time(model, config).values());
-  }
+  testing_simd::for_each_cpu_simd([&] {  // every copy of the lanes code this CPU runs
+    const Mlp model = Mlp::random({1, 1030, 1}, Activation::Relu, 3);
+    SamplerConfig config;
+    config.chains = 37;  // two blocks of 16 and a partial one
+    config.steps = 25;
+    config.epsilon = 0.01;
+    config.seed = 8;
+    config.first_chain = 5;
+    config.backend = Backend::Cpu;
+    for (Keep keep : {Keep::Final, Keep::Trajectory}) {
+      config.keep = keep;
+      EXPECT_EQ(sample(model, config).values(), one_chain_at_a_time(model, config).values());
+    }
+  });
 }
 
 TEST(Hinge, BlocksOfPointsAreBitIdenticalToOnePointAtATime) {
-  const Mlp model = Mlp::random({1, 1024, 1}, Activation::Relu, 4);
-  const std::optional<detail::HingeForm> form = detail::hinge_form(model);
-  const Array x = points(37, 2.0, 9);
-  const Array s = score(model, x, Backend::Cpu);
-  for (std::int64_t i = 0; i < x.size(); ++i) {
-    EXPECT_EQ(s[i], device::hinge_score(form->view(form->pairs.data()), x[i])) << "point " << i;
-  }
+  testing_simd::for_each_cpu_simd([&] {  // every copy of the lanes code this CPU runs
+    const Mlp model = Mlp::random({1, 1024, 1}, Activation::Relu, 4);
+    const std::optional<detail::HingeForm> form = detail::hinge_form(model);
+    const Array x = points(37, 2.0, 9);
+    const Array s = score(model, x, Backend::Cpu);
+    for (std::int64_t i = 0; i < x.size(); ++i) {
+      EXPECT_EQ(s[i], device::hinge_score(form->view(form->pairs.data()), x[i])) << "point " << i;
+    }
+  });
 }
 
 TEST(Hinge, ShuffleButterflyFoldsInTheOneThreadOrder) {

@@ -61,7 +61,10 @@ std::vector<int> parse_devices(const std::string& text) {
 void print_summary(const CommonOptions& options, const nlohmann::json& summary,
                    const std::string& text) {
   if (options.json) {
-    std::cout << summary.dump() << "\n";
+    nlohmann::json line = summary;
+    // What the CPU's blocks of chains ran in (LANGEVIN_CPU_SIMD, docs/TUNING.md).
+    if (line.contains("backend") && line["backend"] == "cpu") line["simd"] = cpu_simd().selected;
+    std::cout << line.dump() << "\n";
   } else if (!options.quiet) {
     std::cout << text;
   }

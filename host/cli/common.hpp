@@ -68,7 +68,8 @@ CLI::Validator integer_range() {
 }
 
 /// A command's summary: `summary` as one line of JSON on stdout under --json (an explicit request
-/// for output, so --quiet does not silence it), else `text` unless --quiet.
+/// for output, so --quiet does not silence it; a CPU run's also names the instruction set its
+/// blocks ran in, "simd"), else `text` unless --quiet.
 void print_summary(const CommonOptions& options, const nlohmann::json& summary,
                    const std::string& text);
 

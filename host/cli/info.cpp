@@ -45,6 +45,12 @@ std::string blas_note(const CpuBlas& blas) {
                                 : std::string("unset it to let OpenBLAS choose"));
 }
 
+std::string join(const std::vector<std::string>& names) {
+  std::string text;
+  for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text.empty() ? "none" : text;
+}
+
 struct InfoOptions {
   bool json = false;
   ScoreSourceOptions source;
@@ -75,11 +81,17 @@ void print_json(const InfoOptions& options, const std::string& form) {
                                    {"narrower", blas.narrower},
                                    {"coretype", blas.coretype},
                                    {"note", blas_note(blas)}};
+  const CpuSimd simd = cpu_simd();
+  const nlohmann::json cpu_simd_json = {{"selected", simd.selected},
+                                        {"built", simd.built},
+                                        {"runnable", simd.runnable},
+                                        {"cap", simd.cap}};
   nlohmann::json build = nlohmann::json::object();
   for (const auto& [key, value] : build_entries()) build[key] = value;
   const nlohmann::json info = {{"command", "info"},
                                {"version", version()},
                                {"cpu_threads", omp_get_max_threads()},
+                               {"cpu_simd", cpu_simd_json},
                                {"cpu_gemm", cpu_gemm},
                                {"cuda_built", cuda_built()},
                                {"gpus", gpu_list},
@@ -100,6 +112,11 @@ void print_text(const InfoOptions& options, const std::string& form) {
   std::cout << "langevin " << version() << "\n\n"
             << "backends:\n"
             << "  cpu   available, " << omp_get_max_threads() << " OpenMP threads\n";
+  const CpuSimd simd = cpu_simd();
+  std::cout << "        blocks of chains: " << simd.selected << " (built for " << join(simd.built)
+            << "; this CPU runs " << join(simd.runnable)
+            << (simd.cap.empty() ? std::string(")") : "; LANGEVIN_CPU_SIMD=" + simd.cap + ")")
+            << "\n";
   const CpuBlas blas = cpu_blas();
   std::cout << "        training's GEMMs: " << blas.library << "\n";
   if (blas.narrower) std::cout << "        note: " << blas_note(blas) << "\n";

@@ -1,14 +1,15 @@
 // The CPU backend's hinge form: blocks of 16 chains (or points), SIMD across them.
 
-#include "cpu/backend.hpp"
 #include "cpu/chain_lanes.hpp"
 #include "cpu/hinge_lanes.hpp"
+#include "cpu/lanes.hpp"
 #include "cpu/points.hpp"
 
 namespace langevin::cpu_backend {
+namespace lanes {
 
 namespace {
-constexpr int kHingeLanes = 16;  // one AVX-512 register of chains
+constexpr int kHingeLanes = device::kVectorLanes;  // one lane vector of chains
 }
 
 void sample_hinge(const device::HingeView& hinge, const device::ChainConfig& config) {
@@ -21,4 +22,5 @@ void score_hinge(const device::HingeView& hinge, const float* points, float* sco
                                  n, device::NoThreadSetup{}, 0.0f);
 }
 
+}  // namespace lanes
 }  // namespace langevin::cpu_backend

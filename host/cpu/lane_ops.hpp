@@ -26,6 +26,18 @@
 #ifndef HWY_DISABLE_PCLMUL_AES
 #define HWY_DISABLE_PCLMUL_AES 1
 #endif
+// On Arm, NEON: Highway's SVE vectors are sizeless types, which cannot be held in the arrays of
+// partial sums the blocks keep, and Grace's SVE2 is 128 bits wide, as NEON. Highway marks its
+// Arm ops for its own runtime dispatch ("+crypto"), which code compiled without that feature
+// cannot inline; saying the toolchain lacks <sys/auxv.h> turns that dispatch off.
+#if defined(__aarch64__)
+#ifndef HWY_DISABLED_TARGETS
+#define HWY_DISABLED_TARGETS (HWY_SVE | HWY_SVE2 | HWY_SVE_256 | HWY_SVE2_128)
+#endif
+#ifndef TOOLCHAIN_MISS_SYS_AUXV_H
+#define TOOLCHAIN_MISS_SYS_AUXV_H 1
+#endif
+#endif
 #include <hwy/highway.h>
 
 #include <cstdint>
@@ -44,8 +56,19 @@ namespace lane_hwy = hwy::HWY_NAMESPACE;
 /// Chains (floats) in one lane vector: blocks of more chains are several lane vectors.
 constexpr int kVectorLanes = 16;
 
-/// The instruction set the lanes are compiled for, as `langevin info` names it.
-inline const char* lane_instruction_set() { return hwy::TargetName(HWY_TARGET); }
+/// The instruction set the lanes are compiled for, as LANGEVIN_CPU_SIMD and `langevin info`
+/// name it.
+constexpr const char* lane_instruction_set() {
+#if HWY_TARGET == HWY_AVX2
+  return "avx2";
+#elif HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+  return "avx512";
+#elif HWY_TARGET == HWY_NEON
+  return "neon";
+#else
+#error "the CPU backend's lanes compile for AVX2, AVX-512 or NEON"
+#endif
+}
 
 /// Which lanes a comparison holds for: one Highway mask per part.
 struct LaneMask {

@@ -1,11 +1,12 @@
 // The CPU backend's MLP entry points: the instantiation of the network's activation and tier
 // (cpu/mlp.hpp; a noise-conditional network's input (x, log σ), of width d + 1, sets the tier).
 
-#include "cpu/backend.hpp"
+#include "cpu/lanes.hpp"
 #include "cpu/mlp.hpp"
 #include "dispatch.hpp"
 
 namespace langevin::cpu_backend {
+namespace lanes {
 
 void sample_mlp(const device::MlpView& net, Activation activation,
                 const device::ChainConfig& config) {
@@ -25,4 +26,5 @@ void score_mlp(const device::MlpView& net, Activation activation, const float* p
   });
 }
 
+}  // namespace lanes
 }  // namespace langevin::cpu_backend

@@ -405,7 +405,10 @@ struct MlpLanesScore {
   void evaluate(const float* x, float* s, const LogSigma& log_sigma,
                 const Inverse& inverse) const {
     constexpr int B = kBlocks;
-    const int d = net.width[net.layers];
+    // The data's dimension, which the tier bounds (MaxDim, or MaxDim − 1 beside log σ): the
+    // bound, a no-op at run time, tells the compiler that no row past the callers' arrays is read.
+    constexpr int kMaxData = NoiseConditional ? MaxDim - 1 : MaxDim;
+    const int d = net.width[net.layers] < kMaxData ? net.width[net.layers] : kMaxData;
     Vector input[MaxDim * B] = {};  // input[j * B + b]: coordinate j of block b
     for (int j = 0; j < d; ++j) {
       for (int b = 0; b < B; ++b) {

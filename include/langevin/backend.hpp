@@ -40,6 +40,19 @@ struct CpuBlas {
 };
 CpuBlas cpu_blas();
 
+/// The instruction set the CPU backend's blocks of chains run in (`langevin info` and the JSON
+/// summaries name it): of the copies this build has, the widest this CPU runs, capped by the
+/// environment variable LANGEVIN_CPU_SIMD (avx2, avx512, neon, sve). docs/TUNING.md.
+struct CpuSimd {
+  std::string selected;               // "avx2", "avx512" or "neon"
+  std::vector<std::string> built;     // the copies this build has, narrowest first
+  std::vector<std::string> runnable;  // those this CPU runs
+  std::string cap;                    // LANGEVIN_CPU_SIMD, when the environment sets it
+};
+/// Throws InvalidInput naming LANGEVIN_CPU_SIMD for a value it does not take, and Error when this
+/// CPU runs none of the build's copies.
+CpuSimd cpu_simd();
+
 /// Auto → Cuda or Cpu; Cuda without a GPU throws Error saying so; Cpu stays Cpu.
 Backend resolve(Backend requested);
 

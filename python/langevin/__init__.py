@@ -27,6 +27,7 @@ from ._langevin import (  # noqa: F401
     __version__,
     compare,
     cpu_blas,
+    cpu_simd,
     cuda_available,
     cuda_built,
     diagnose,

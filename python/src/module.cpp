@@ -10,6 +10,7 @@
 #include <langevin/version.hpp>
 
 #include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
 
 #include <Python.h>
 
@@ -96,6 +97,21 @@ NB_MODULE(_langevin, m) {
       },
       "The CUDA devices this process can use, as dicts (index, name, compute_capability, "
       "multiprocessors, memory_bytes); empty without a GPU.");
+
+  m.def(
+      "cpu_simd",
+      [] {
+        const langevin::CpuSimd simd = langevin::cpu_simd();
+        nb::dict info;
+        info["selected"] = simd.selected;
+        info["built"] = simd.built;
+        info["runnable"] = simd.runnable;
+        info["cap"] = simd.cap;
+        return info;
+      },
+      "The instruction set the CPU's blocks of chains run in, as a dict (selected; built: the "
+      "copies this build has; runnable: those this CPU runs; cap: LANGEVIN_CPU_SIMD if set), as "
+      "`langevin info` shows it.");
 
   m.def(
       "cpu_blas",

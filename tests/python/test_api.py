@@ -228,3 +228,18 @@ def test_log_likelihood_is_the_clis(tool, tmp_path, two_modes):
         langevin.log_likelihood(two_modes, x)
     with pytest.raises(ValueError, match="divergence"):
         langevin.log_likelihood(two_modes, x, sigmas=sigmas, divergence="trace")
+
+
+def test_cpu_simd_names_the_copy_in_use_and_every_copy_gives_the_same_bits(two_modes, monkeypatch):
+    simd = langevin.cpu_simd()
+    assert simd["selected"] in simd["runnable"] and set(simd["runnable"]) <= set(simd["built"])
+    samples = []
+    for name in simd["runnable"]:
+        monkeypatch.setenv("LANGEVIN_CPU_SIMD", name)
+        assert langevin.cpu_simd()["selected"] == name
+        samples.append(langevin.sample(two_modes, chains=40, steps=30, seed=3, backend="cpu"))
+    for other in samples[1:]:
+        np.testing.assert_array_equal(other, samples[0])
+    monkeypatch.setenv("LANGEVIN_CPU_SIMD", "avx3")
+    with pytest.raises(ValueError, match="LANGEVIN_CPU_SIMD"):
+        langevin.cpu_simd()
