@@ -2,7 +2,27 @@
 # machines have no package registry) fall back to copies under LANGEVIN_DEPS_DIR, which
 # benchmarks/gpu_check.sh documents how to fill.
 
-find_package(CUDAToolkit REQUIRED)
+if(LANGEVIN_WITH_CUDA)
+  find_package(CUDAToolkit REQUIRED)
+else()
+  # A CPU-only build reads the toolkit's headers and nothing else (cuRAND's Philox runs on the
+  # host): where CMake's module finds no toolkit for the target (a cross-compile for Arm,
+  # scripts/check_aarch64), the headers alone do.
+  find_package(CUDAToolkit QUIET)
+  if(NOT CUDAToolkit_FOUND)
+    find_path(LANGEVIN_CUDA_HEADERS curand_kernel.h
+              PATHS $ENV{CUDA_PATH}/include /usr/local/cuda/include)
+    if(NOT LANGEVIN_CUDA_HEADERS)
+      message(FATAL_ERROR "the CUDA toolkit's headers (curand_kernel.h) were not found: "
+                          "install the toolkit or set CUDA_PATH")
+    endif()
+    set(CUDAToolkit_INCLUDE_DIRS ${LANGEVIN_CUDA_HEADERS})
+    set(CUDAToolkit_VERSION "headers only, ${LANGEVIN_CUDA_HEADERS}")
+    add_library(CUDA::toolkit INTERFACE IMPORTED)
+    set_target_properties(CUDA::toolkit PROPERTIES
+      INTERFACE_INCLUDE_DIRECTORIES ${LANGEVIN_CUDA_HEADERS})
+  endif()
+endif()
 find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(Threads REQUIRED)
 if(LANGEVIN_WITH_MPI)

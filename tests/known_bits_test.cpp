@@ -60,7 +60,8 @@ std::vector<RecordedRun> runs() {
   underdamped.epsilon = 0.1;
   Array points({64, 3});
   for (std::size_t i = 0; i < points.values().size(); ++i) {
-    points.values()[i] = 0.29f * static_cast<float>(i % 31) - 4.0f;
+    // Exact in float whether or not the compiler fuses it (GCC does on Arm).
+    points.values()[i] = 0.25f * static_cast<float>(i % 31) - 4.0f;
   }
   return {
       {"mixture, trajectory", sample(mixture, trajectory).values()},
@@ -79,7 +80,7 @@ TEST(KnownBits, RunsGiveTheirRecordedBytes) {
   const std::uint64_t expected[] = {
       0x7d6f157fcb14a61full, 0x168fd1b18e77433eull, 0x015575f1c8a31355ull,
       0xe13ca5d6cf9295ccull, 0x1ebbfb1b154da7acull, 0x0e8699512d1b522eull,
-      0xc2961358456b4f8bull, 0x112600a759e3b451ull, 0x3af6bc3179ee83c8ull,
+      0xc2961358456b4f8bull, 0x112600a759e3b451ull, 0xb3066e6b2a73a899ull,
   };
   testing_simd::for_each_cpu_simd([&] {
     const std::vector<RecordedRun> got = runs();
