@@ -53,6 +53,8 @@ message(STATUS "CPU backend: the library for ${LANGEVIN_CPU_FLAGS}; its lanes fo
 # and for AVX2 in another is one symbol, and the linker keeps one of the two for both (the
 # AVX-512 one would stop an AVX2 CPU with SIGILL). A relocatable link that dissolves the COMDAT
 # groups, then objcopy keeping one global symbol, makes each copy self-contained.
+set(LANGEVIN_CPU_LANES_EXTRA_FLAGS "" CACHE STRING
+    "Extra compile flags for the lanes copies alone (scripts/check_sanitizers: -O2)")
 function(langevin_cpu_lanes)
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "OUT"
                         "SOURCES;INCLUDE_DIRECTORIES;SYSTEM_INCLUDE_DIRECTORIES;LINK")
@@ -62,7 +64,8 @@ function(langevin_cpu_lanes)
     set(objects langevin_cpu_lanes_${target}_objects)
     add_library(${objects} OBJECT ${arg_SOURCES} ${PROJECT_SOURCE_DIR}/host/cpu/lanes_table.cpp)
     set_target_properties(${objects} PROPERTIES POSITION_INDEPENDENT_CODE ON)
-    target_compile_options(${objects} PRIVATE ${LANGEVIN_CPU_FLAGS_${target}} -Wall -Wextra)
+    target_compile_options(${objects} PRIVATE ${LANGEVIN_CPU_FLAGS_${target}} -Wall -Wextra
+                                              ${LANGEVIN_CPU_LANES_EXTRA_FLAGS})
     target_compile_definitions(${objects} PRIVATE
       LANGEVIN_LANES_TABLE=langevin_cpu_lanes_${target})
     target_include_directories(${objects} PRIVATE ${arg_INCLUDE_DIRECTORIES})
