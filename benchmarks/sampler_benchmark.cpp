@@ -20,11 +20,13 @@
 
 #include "ceilings.hpp"
 
-#include <langevin/device/cuda_check.hpp>
 #include <langevin/langevin.hpp>
 
-#include <cuda_runtime.h>
 #include <omp.h>
+#if LANGEVIN_BENCHMARK_WITH_CUDA
+#include <cuda_runtime.h>
+#include <langevin/device/cuda_check.hpp>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -109,7 +111,11 @@ double median_seconds(const std::function<void()>& work, const std::function<voi
   return seconds[seconds.size() / 2];
 }
 
+#if LANGEVIN_BENCHMARK_WITH_CUDA
 void synchronize() { LANGEVIN_CUDA_CHECK(cudaDeviceSynchronize()); }
+#else
+void synchronize() {}  // never called: a build without the CUDA backend runs the CPU alone
+#endif
 
 /// Seconds of one run of `config` on `target` (the GPU writes into a buffer allocated once, as
 /// an HPC caller would; the CPU returns a host array).
