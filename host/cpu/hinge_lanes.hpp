@@ -27,12 +27,24 @@ struct HingeLanesScore {
     Vector partial[kHingeSums];
     LANGEVIN_UNROLL
     for (int p = 0; p < kHingeSums; ++p) partial[p] = splat<Vector>(0.0f);
-    for (int j = 0; j < hinge.units; j += kHingeSums) {
-      const float* group = hinge.pairs + 2 * j;
+    // kGroup of the partial sums at a time, each over its units in order: the same sums, and
+    // on AVX2, whose registers hold 8 lane vectors, the 16 side by side would spill.
+    constexpr int kGroup = kHingeSums < kLaneRegisters / 2 ? kHingeSums : kLaneRegisters / 2;
+    static_assert(kHingeSums % kGroup == 0, "whole groups of partial sums");
+    LANGEVIN_UNROLL
+    for (int p0 = 0; p0 < kHingeSums; p0 += kGroup) {
+      Vector sum[kGroup];
       LANGEVIN_UNROLL
-      for (int p = 0; p < kHingeSums; ++p) {
-        partial[p] = hinge_term<Ops>(state, group[2 * p], group[2 * p + 1], partial[p]);
+      for (int p = 0; p < kGroup; ++p) sum[p] = partial[p0 + p];
+      for (int j = 0; j < hinge.units; j += kHingeSums) {
+        const float* group = hinge.pairs + 2 * (j + p0);
+        LANGEVIN_UNROLL
+        for (int p = 0; p < kGroup; ++p) {
+          sum[p] = hinge_term<Ops>(state, group[2 * p], group[2 * p + 1], sum[p]);
+        }
       }
+      LANGEVIN_UNROLL
+      for (int p = 0; p < kGroup; ++p) partial[p0 + p] = sum[p];
     }
     fold_partial_sums(partial);
     const Vector result = hinge_finish<Ops>(hinge, state, partial[0]);

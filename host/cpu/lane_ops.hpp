@@ -114,6 +114,15 @@ using LaneFloats = LaneArray<float>;
 using LaneWords = LaneArray<std::uint32_t>;
 using LaneInts = LaneArray<std::int32_t>;
 
+/// Lane vectors the register file holds: AVX-512's 32 registers hold one each, AVX2's 16 half
+/// one, NEON's 32 a quarter. The lanes passes size their groups of running sums by it (half the
+/// registers for the sums, the rest for operands): groups sized for AVX-512 spill on AVX2.
+#if HWY_TARGET == HWY_AVX2
+constexpr int kLaneRegisters = 16 / LaneFloats::kParts;
+#else
+constexpr int kLaneRegisters = 32 / LaneFloats::kParts;
+#endif
+
 /// The lane vector of `Lanes` chains (the backend uses 16).
 template <int Lanes>
 using LaneVector = std::enable_if_t<Lanes == kVectorLanes, LaneFloats>;

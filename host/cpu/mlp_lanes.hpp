@@ -45,7 +45,8 @@ inline void with_shallow_widths(const MlpView& net, F&& f) {
 }
 
 /// One hidden layer, inputs and outputs of fewer than 8 (P = 16, 8 or 4 partial sums per
-/// output): unit by unit, the inputs and P × MaxDim ≤ 16 partial sums in registers. Per unit
+/// output): unit by unit, the inputs and a group of the P × MaxDim ≤ 16 partial sums in
+/// registers (all of them on AVX-512; a quarter to a half of them on AVX2 and NEON). Per unit
 /// and block of 16 chains: 2d FMAs and a max on the two FMA ports, and 2d + 1 weight broadcasts
 /// on the two load ports. InDim, OutDim: with_shallow_widths'.
 template <int MaxDim, Activation A, int InDim, int OutDim>
@@ -85,10 +86,29 @@ inline void mlp_forward_shallow_narrow_lanes(const MlpView& net, const LaneVecto
       sum[k] = lane_fma(splat<V>(layers.w_out[k * layers.out_stride + j]), h, sum[k]);
     }
   };
+  // kGroup of the partial sums at a time, each over its units in order (every unit computed
+  // once): on AVX2, whose registers hold 8 lane vectors, P × MaxDim = 16 sums would spill.
+  constexpr int kGroupSums = kLaneRegisters / 2 / MaxDim > 0 ? kLaneRegisters / 2 / MaxDim : 1;
+  constexpr int kGroup = P < kGroupSums ? P : kGroupSums;
+  static_assert(P % kGroup == 0, "whole groups of partial sums");
   const int blocked = hidden - hidden % P;
-  for (int j = 0; j < blocked; j += P) {
+  LANGEVIN_UNROLL
+  for (int p0 = 0; p0 < P; p0 += kGroup) {
+    V sum[kGroup][MaxDim];
     LANGEVIN_UNROLL
-    for (int p = 0; p < P; ++p) unit(j + p, partial[p]);
+    for (int p = 0; p < kGroup; ++p) {
+      LANGEVIN_UNROLL
+      for (int k = 0; k < MaxDim; ++k) sum[p][k] = partial[p0 + p][k];
+    }
+    for (int j = 0; j < blocked; j += P) {
+      LANGEVIN_UNROLL
+      for (int p = 0; p < kGroup; ++p) unit(j + p0 + p, sum[p]);
+    }
+    LANGEVIN_UNROLL
+    for (int p = 0; p < kGroup; ++p) {
+      LANGEVIN_UNROLL
+      for (int k = 0; k < MaxDim; ++k) partial[p0 + p][k] = sum[p][k];
+    }
   }
   for (int j = blocked; j < hidden; ++j) unit(j, partial[0]);
 
@@ -111,8 +131,11 @@ inline void mlp_forward_shallow_wide_lanes(const MlpView& net, const LaneVector<
   constexpr int P = mlp_partial_sums<MaxDim>();
   static_assert(MaxDim >= 8 && P <= 2, "narrower networks take the unit-by-unit pass");
   constexpr int kChunk = 64;  // units: a multiple of P; 4 KB of activations a block
-  constexpr int kUnitGroup = 8;
-  constexpr int kOutputGroup = 8 / P;  // P × kOutputGroup × B running sums: 16 registers at B = 2
+  // kUnitGroup × B unit sums, then P × kOutputGroup × B output sums, each half the registers
+  // (AVX-512: 8 units, 8 / P outputs at B = 2).
+  constexpr int kUnitGroup = kLaneRegisters / (2 * B) > 0 ? kLaneRegisters / (2 * B) : 1;
+  constexpr int kOutputGroup =
+      kLaneRegisters / (2 * P * B) > 0 ? kLaneRegisters / (2 * P * B) : 1;
   // (The tier bounds the widths; saying so lets the compiler see every index in bounds.)
   const int d_in = InDim > 0 ? InDim : (net.width[0] < MaxDim ? net.width[0] : MaxDim);
   const int hidden = net.width[1];
@@ -270,7 +293,9 @@ inline void mlp_forward_deep_lanes(const MlpView& net, const LaneVector<kVectorL
                                    LaneVector<kVectorLanes>* out, LaneVector<kVectorLanes>* scratch,
                                    int widest_hidden) {
   using V = LaneVector<kVectorLanes>;
-  constexpr int kUnitGroup = 8;  // larger groups need more loads than the registers hide
+  // kUnitGroup × B running sums in half the registers (AVX-512: 8 units at B = 2); larger groups
+  // need more loads than the registers hide.
+  constexpr int kUnitGroup = kLaneRegisters / (2 * B) > 0 ? kLaneRegisters / (2 * B) : 1;
   V* current = scratch;
   V* next = scratch + widest_hidden * B;
   {  // layer 0 from the input
@@ -337,7 +362,7 @@ inline void mlp_forward_deep_lanes(const MlpView& net, const LaneVector<kVectorL
         units(std::integral_constant<int, kUnitGroup>{}, l, j, from, to, activated);
       }
     }
-    if constexpr (kCapacity >= 4) {
+    if constexpr (kCapacity >= 4 && kUnitGroup > 4) {
       for (; j + 4 <= count; j += 4) units(std::integral_constant<int, 4>{}, l, j, from, to, activated);
     }
     for (; j < count; ++j) units(std::integral_constant<int, 1>{}, l, j, from, to, activated);
