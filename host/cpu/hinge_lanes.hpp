@@ -29,7 +29,7 @@ struct HingeLanesScore {
     for (int p = 0; p < kHingeSums; ++p) partial[p] = splat<Vector>(0.0f);
     // kGroup of the partial sums at a time, each over its units in order: the same sums, and
     // on AVX2, whose registers hold 8 lane vectors, the 16 side by side would spill.
-    constexpr int kGroup = kHingeSums < kLaneRegisters / 2 ? kHingeSums : kLaneRegisters / 2;
+    constexpr int kGroup = kHingeSums < lane_sum_group(1) ? kHingeSums : lane_sum_group(1);
     static_assert(kHingeSums % kGroup == 0, "whole groups of partial sums");
     LANGEVIN_UNROLL
     for (int p0 = 0; p0 < kHingeSums; p0 += kGroup) {

@@ -123,6 +123,12 @@ constexpr int kLaneRegisters = 16 / LaneFloats::kParts;
 constexpr int kLaneRegisters = 32 / LaneFloats::kParts;
 #endif
 
+/// How many items of `vectors_each` lane vectors of running sums fit in half the registers (at
+/// least one): the group size every lanes pass takes for its sums.
+constexpr int lane_sum_group(int vectors_each) {
+  return kLaneRegisters / 2 / vectors_each > 0 ? kLaneRegisters / 2 / vectors_each : 1;
+}
+
 /// The lane vector of `Lanes` chains (the backend uses 16).
 template <int Lanes>
 using LaneVector = std::enable_if_t<Lanes == kVectorLanes, LaneFloats>;

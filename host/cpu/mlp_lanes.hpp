@@ -88,8 +88,7 @@ inline void mlp_forward_shallow_narrow_lanes(const MlpView& net, const LaneVecto
   };
   // kGroup of the partial sums at a time, each over its units in order (every unit computed
   // once): on AVX2, whose registers hold 8 lane vectors, P × MaxDim = 16 sums would spill.
-  constexpr int kGroupSums = kLaneRegisters / 2 / MaxDim > 0 ? kLaneRegisters / 2 / MaxDim : 1;
-  constexpr int kGroup = P < kGroupSums ? P : kGroupSums;
+  constexpr int kGroup = P < lane_sum_group(MaxDim) ? P : lane_sum_group(MaxDim);
   static_assert(P % kGroup == 0, "whole groups of partial sums");
   const int blocked = hidden - hidden % P;
   LANGEVIN_UNROLL
@@ -133,9 +132,8 @@ inline void mlp_forward_shallow_wide_lanes(const MlpView& net, const LaneVector<
   constexpr int kChunk = 64;  // units: a multiple of P; 4 KB of activations a block
   // kUnitGroup × B unit sums, then P × kOutputGroup × B output sums, each half the registers
   // (AVX-512: 8 units, 8 / P outputs at B = 2).
-  constexpr int kUnitGroup = kLaneRegisters / (2 * B) > 0 ? kLaneRegisters / (2 * B) : 1;
-  constexpr int kOutputGroup =
-      kLaneRegisters / (2 * P * B) > 0 ? kLaneRegisters / (2 * P * B) : 1;
+  constexpr int kUnitGroup = lane_sum_group(B);
+  constexpr int kOutputGroup = lane_sum_group(P * B);
   // (The tier bounds the widths; saying so lets the compiler see every index in bounds.)
   const int d_in = InDim > 0 ? InDim : (net.width[0] < MaxDim ? net.width[0] : MaxDim);
   const int hidden = net.width[1];
@@ -295,7 +293,7 @@ inline void mlp_forward_deep_lanes(const MlpView& net, const LaneVector<kVectorL
   using V = LaneVector<kVectorLanes>;
   // kUnitGroup × B running sums in half the registers (AVX-512: 8 units at B = 2); larger groups
   // need more loads than the registers hide.
-  constexpr int kUnitGroup = kLaneRegisters / (2 * B) > 0 ? kLaneRegisters / (2 * B) : 1;
+  constexpr int kUnitGroup = lane_sum_group(B);
   V* current = scratch;
   V* next = scratch + widest_hidden * B;
   {  // layer 0 from the input
