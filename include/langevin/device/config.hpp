@@ -24,6 +24,14 @@
 #define LANGEVIN_UNROLL _Pragma("GCC unroll 64")
 #endif
 
+/// Keeps the next loop a loop on both compilers: one whose body evaluates the score, which
+/// unrolled would be inlined once per trip.
+#if defined(__CUDACC__)
+#define LANGEVIN_NO_UNROLL _Pragma("unroll 1")
+#else
+#define LANGEVIN_NO_UNROLL _Pragma("GCC unroll 1")
+#endif
+
 namespace langevin::device {
 
 /// State dimensions up to this are compile-time loop bounds: loops over coordinates unroll and

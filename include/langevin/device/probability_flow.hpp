@@ -32,24 +32,27 @@ namespace ode_detail {
 
 // Dormand & Prince (1980), RK5(4)7FM: the stages' nodes c_s and coefficients a_sr, the
 // 5th-order weights b (the 7th stage's row: first same as last) and e = b − b̂, b̂ the embedded
-// 4th-order weights. Functions, not namespace-scope arrays, which device code cannot read; the
-// stage loops unroll, so every call folds to a constant.
-LANGEVIN_HD constexpr float node(int s) {
-  constexpr float c[7] = {0.0f, 1.0f / 5.0f, 3.0f / 10.0f, 4.0f / 5.0f, 8.0f / 9.0f, 1.0f, 1.0f};
-  return c[s];
-}
-LANGEVIN_HD constexpr float coefficient(int s, int r) {
-  constexpr float a[7][6] = {
-      {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f},
-      {1.0f / 5.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f},
-      {3.0f / 40.0f, 9.0f / 40.0f, 0.0f, 0.0f, 0.0f, 0.0f},
-      {44.0f / 45.0f, -56.0f / 15.0f, 32.0f / 9.0f, 0.0f, 0.0f, 0.0f},
-      {19372.0f / 6561.0f, -25360.0f / 2187.0f, 64448.0f / 6561.0f, -212.0f / 729.0f, 0.0f, 0.0f},
-      {9017.0f / 3168.0f, -355.0f / 33.0f, 46732.0f / 5247.0f, 49.0f / 176.0f,
-       -5103.0f / 18656.0f, 0.0f},
-      {35.0f / 384.0f, 0.0f, 500.0f / 1113.0f, 125.0f / 192.0f, -2187.0f / 6784.0f,
-       11.0f / 84.0f}};
-  return a[s][r];
+// 4th-order weights. The stages are a loop, not unrolled: each evaluates the score, which
+// unrolled would be inlined six times over (most of a noise-conditional kernel's code and
+// compile time). So the stage's row is read at a run-time index, from an object each call
+// builds (device code cannot read namespace-scope arrays); e, read in unrolled loops only,
+// folds to constants.
+struct Tableau {
+  float node[7];
+  float a[7][6];
+};
+LANGEVIN_HD Tableau dormand_prince() {
+  return {{0.0f, 1.0f / 5.0f, 3.0f / 10.0f, 4.0f / 5.0f, 8.0f / 9.0f, 1.0f, 1.0f},
+          {{0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f},
+           {1.0f / 5.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f},
+           {3.0f / 40.0f, 9.0f / 40.0f, 0.0f, 0.0f, 0.0f, 0.0f},
+           {44.0f / 45.0f, -56.0f / 15.0f, 32.0f / 9.0f, 0.0f, 0.0f, 0.0f},
+           {19372.0f / 6561.0f, -25360.0f / 2187.0f, 64448.0f / 6561.0f, -212.0f / 729.0f, 0.0f,
+            0.0f},
+           {9017.0f / 3168.0f, -355.0f / 33.0f, 46732.0f / 5247.0f, 49.0f / 176.0f,
+            -5103.0f / 18656.0f, 0.0f},
+           {35.0f / 384.0f, 0.0f, 500.0f / 1113.0f, 125.0f / 192.0f, -2187.0f / 6784.0f,
+            11.0f / 84.0f}}};
 }
 LANGEVIN_HD constexpr float error_weight(int r) {
   constexpr float e[7] = {71.0f / 57600.0f,      0.0f,           -71.0f / 16695.0f, 71.0f / 1920.0f,
@@ -77,24 +80,25 @@ LANGEVIN_HD void integrate_interval(const Slope& slope, int n, int count, float 
     done[c] = c >= count;
     attempts[c] = 0;
   }
+  const Tableau tableau = dormand_prince();
   bool running = count > 0;
   while (running) {
     // Stages 2 … 7: at u + c_s h, the point y + h Σ_r a_sr k_r, for every lane (a finished
     // lane's results are never used).
-    LANGEVIN_UNROLL
+    LANGEVIN_NO_UNROLL
     for (int s = 1; s < 7; ++s) {
+      const float* a = tableau.a[s];
       LANGEVIN_UNROLL
       for (int j = 0; j < LANGEVIN_DIM_BOUND(N, n); ++j) {
         if (j >= n) break;
         for (int c = 0; c < L; ++c) {
           const int at = j * L + c;
-          float sum = coefficient(s, 0) * k[0][at];
-          LANGEVIN_UNROLL
-          for (int r = 1; r < s; ++r) sum = math::fma(coefficient(s, r), k[r][at], sum);
+          float sum = a[0] * k[0][at];
+          for (int r = 1; r < s; ++r) sum = math::fma(a[r], k[r][at], sum);
           stage[at] = math::fma(h[c], sum, y[at]);
         }
       }
-      for (int c = 0; c < L; ++c) stage_u[c] = math::fma(node(s), h[c], u[c]);
+      for (int c = 0; c < L; ++c) stage_u[c] = math::fma(tableau.node[s], h[c], u[c]);
       slope(stage, stage_u, k[s]);
     }
     // stage is the 5th-order candidate (stage 7's point, whose slope k[6] is f there); the
