@@ -458,17 +458,23 @@ LANGEVIN_HD void run_block_ula(const Score& score, const ChainConfig& config, lo
         block.check_finite(update);
       });
   block.save_segment();
-  if (config.levels > 0 && config.denoise && finishes) {
-    const float last_sigma = config.sigmas[config.levels - 1];
-    chain_detail::evaluate_lanes<L>(score, x, s, last_sigma);
-    LANGEVIN_UNROLL
-    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-      if (j >= d) break;
-      for (int c = 0; c < L; ++c) {
-        x[j * L + c] = chain_detail::denoised(last_sigma, x[j * L + c], s[j * L + c]);
+  // Only a noise-conditional score is annealed (validate() refuses levels for any other): a
+  // plain kernel carries no second copy of the score for a step it never takes.
+  if constexpr (IsNoiseConditional<Score>::value) {
+    if (config.levels > 0 && config.denoise && finishes) {
+      const float last_sigma = config.sigmas[config.levels - 1];
+      chain_detail::evaluate_lanes<L>(score, x, s, last_sigma);
+      LANGEVIN_UNROLL
+      for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+        if (j >= d) break;
+        for (int c = 0; c < L; ++c) {
+          x[j * L + c] = chain_detail::denoised(last_sigma, x[j * L + c], s[j * L + c]);
+        }
       }
+      block.check_finite(k);
     }
-    block.check_finite(k);
+  } else {
+    (void)k;
   }
   block.finish(finishes);
 }
@@ -515,23 +521,42 @@ LANGEVIN_HD void run_block_mala(const Score& score, const ChainConfig& config, l
   const float epsilon = config.epsilon;
   const float noise_scale = sqrtf(2.0f * epsilon);
   const float inverse_4_epsilon = 0.25f / epsilon;
-  evaluate(x, s, log_p);
   unsigned int accepted[L] = {};
   const long long end = end_update(config);
-  for (long long k = config.first_step; k < end; ++k) {
-    block.visit(k);
-    noise.template draw<MaxDim>(z, d);
+  // The trip before update first_step evaluates the start (y = x) alone: one evaluation a trip,
+  // so that the score is inlined once.
+  for (long long k = config.first_step - 1; k < end; ++k) {
+    const bool update = k >= config.first_step;
     float forward[L] = {};  // ‖y − x − ε s(x)‖² = 2ε‖z‖²
-    LANGEVIN_UNROLL
-    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-      if (j >= d) break;
-      for (int c = 0; c < L; ++c) {
-        const int at = j * L + c;
-        y[at] = math::fma(noise_scale, z[at], math::fma(epsilon, s[at], x[at]));
-        forward[c] = math::fma(2.0f * epsilon * z[at], z[at], forward[c]);
+    if (update) {
+      block.visit(k);
+      noise.template draw<MaxDim>(z, d);
+      LANGEVIN_UNROLL
+      for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+        if (j >= d) break;
+        for (int c = 0; c < L; ++c) {
+          const int at = j * L + c;
+          y[at] = math::fma(noise_scale, z[at], math::fma(epsilon, s[at], x[at]));
+          forward[c] = math::fma(2.0f * epsilon * z[at], z[at], forward[c]);
+        }
+      }
+    } else {
+      LANGEVIN_UNROLL
+      for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+        if (j >= d) break;
+        for (int c = 0; c < L; ++c) y[j * L + c] = x[j * L + c];
       }
     }
     evaluate(y, t, log_p_y);
+    if (!update) {
+      LANGEVIN_UNROLL
+      for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+        if (j >= d) break;
+        for (int c = 0; c < L; ++c) s[j * L + c] = t[j * L + c];
+      }
+      for (int c = 0; c < L; ++c) log_p[c] = log_p_y[c];
+      continue;
+    }
     float backward[L] = {};  // ‖x − y − ε s(y)‖²
     LANGEVIN_UNROLL
     for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {

@@ -100,8 +100,7 @@ LANGEVIN_HD void run_point_likelihood(const Score& score, const LikelihoodConfig
   for (int level = config.levels - 2; level >= 0; --level) {
     const float from_sigma = config.sigmas[level + 1];
     const float span = math::log(config.sigmas[level]) - math::log(from_sigma);  // v's end
-    slope(y, 0.0f, from_sigma, k[0]);
-    int attempts = 0;
+    int attempts = 0;  // (the first attempt evaluates k[0], the slope at y)
     ode_detail::integrate_interval<1, N>(
         [&](const float* at, const float* v, float* out) { slope(at, v[0], from_sigma, out); },
         d + 1, 1, span, config.rtol, config.atol, y, stage, k, &attempts);

@@ -87,50 +87,55 @@ LANGEVIN_HD void run_block_pc(const Score& score, const ChainConfig& config, lon
     block.visit(n);
     const float sigma = chain_detail::predictor_sigma(config, n);
     const float sigma_step = two_snr_squared * (sigma * sigma);  // ε at pure noise's norms
-    for (int step = 0; step < config.corrector_steps; ++step) {
+    // The corrector's steps, then the predictor's (step == corrector_steps): one score
+    // evaluation a trip, so that the score is inlined once.
+    for (int step = 0; step <= config.corrector_steps; ++step) {
       score(x, s, sigma);
       noise.template draw<MaxDim>(z, d);
-      float step_size[L], noise_scale[L];
-      for (int c = 0; c < L; ++c) step_size[c] = sigma_step;
-      if (config.corrector_chain_norms) {
-        float score_norm[L] = {}, noise_norm[L] = {};  // squared
+      if (step < config.corrector_steps) {
+        float step_size[L], noise_scale[L];
+        for (int c = 0; c < L; ++c) step_size[c] = sigma_step;
+        if (config.corrector_chain_norms) {
+          float score_norm[L] = {}, noise_norm[L] = {};  // squared
+          LANGEVIN_UNROLL
+          for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
+            if (j >= d) break;
+            for (int c = 0; c < L; ++c) {
+              score_norm[c] = math::fma(s[j * L + c], s[j * L + c], score_norm[c]);
+              noise_norm[c] = math::fma(z[j * L + c], z[j * L + c], noise_norm[c]);
+            }
+          }
+          for (int c = 0; c < L; ++c) {
+            // A zero score (or a non-finite one, which the update carries into x) takes no
+            // step.
+            step_size[c] = score_norm[c] > 0.0f
+                               ? two_snr_squared * (noise_norm[c] / score_norm[c])
+                               : 0.0f;
+          }
+        }
+        for (int c = 0; c < L; ++c) noise_scale[c] = math::sqrt(2.0f * step_size[c]);
         LANGEVIN_UNROLL
         for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
           if (j >= d) break;
           for (int c = 0; c < L; ++c) {
-            score_norm[c] = math::fma(s[j * L + c], s[j * L + c], score_norm[c]);
-            noise_norm[c] = math::fma(z[j * L + c], z[j * L + c], noise_norm[c]);
+            const int at = j * L + c;
+            x[at] = math::fma(noise_scale[c], z[at], math::fma(step_size[c], s[at], x[at]));
           }
         }
-        for (int c = 0; c < L; ++c) {
-          // A zero score (or a non-finite one, which the update carries into x) takes no step.
-          step_size[c] = score_norm[c] > 0.0f ? two_snr_squared * (noise_norm[c] / score_norm[c])
-                                              : 0.0f;
-        }
+        continue;
       }
-      for (int c = 0; c < L; ++c) noise_scale[c] = math::sqrt(2.0f * step_size[c]);
+      const float next = chain_detail::predictor_sigma(config, n + 1);
+      const float variance = math::fma(sigma, sigma, -(next * next));  // σ² − σ'²
+      const bool denoising = config.denoise && n + 1 == total;
+      const float noise_scale = denoising ? 0.0f : math::sqrt(variance);
       LANGEVIN_UNROLL
       for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
         if (j >= d) break;
         for (int c = 0; c < L; ++c) {
           const int at = j * L + c;
-          x[at] = math::fma(noise_scale[c], z[at], math::fma(step_size[c], s[at], x[at]));
+          x[at] = denoising ? math::fma(variance, s[at], x[at])
+                            : math::fma(noise_scale, z[at], math::fma(variance, s[at], x[at]));
         }
-      }
-    }
-    score(x, s, sigma);
-    noise.template draw<MaxDim>(z, d);
-    const float next = chain_detail::predictor_sigma(config, n + 1);
-    const float variance = math::fma(sigma, sigma, -(next * next));  // σ² − σ'²
-    const bool denoising = config.denoise && n + 1 == total;
-    const float noise_scale = denoising ? 0.0f : math::sqrt(variance);
-    LANGEVIN_UNROLL
-    for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
-      if (j >= d) break;
-      for (int c = 0; c < L; ++c) {
-        const int at = j * L + c;
-        x[at] = denoising ? math::fma(variance, s[at], x[at])
-                          : math::fma(noise_scale, z[at], math::fma(variance, s[at], x[at]));
       }
     }
     block.check_finite(n);

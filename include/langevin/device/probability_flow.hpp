@@ -62,8 +62,8 @@ LANGEVIN_HD constexpr float error_weight(int r) {
 
 /// Integrates one interval u ∈ [0, span] of dy/du = f(y, u) for lanes 0 … count − 1 of a block:
 /// y has n ≤ N components, component j of lane c at y[j * L + c]; `slope(point, u, out)` writes
-/// f at each lane's own u (u[c]); k[0] holds f at y on entry (and at the interval's end on
-/// exit: first same as last); `stage` is scratch. Every lane starts from a step of the whole
+/// f at each lane's own u (u[c]); k[0] is f at y, from the first attempt's stage loop (at the
+/// interval's end on exit: first same as last); `stage` is scratch. Every lane starts from a step of the whole
 /// interval. A lane that fails (more than kMaxOdeAttempts attempts, or a step size that
 /// vanishes) ends with NaN components. Returns nothing; attempts[c] counts lane c's steps
 /// (accepted and rejected), 6 score evaluations each.
@@ -82,17 +82,23 @@ LANGEVIN_HD void integrate_interval(const Slope& slope, int n, int count, float 
   }
   const Tableau tableau = dormand_prince();
   bool running = count > 0;
+  int first_stage = 0;
   while (running) {
     // Stages 2 … 7: at u + c_s h, the point y + h Σ_r a_sr k_r, for every lane (a finished
-    // lane's results are never used).
+    // lane's results are never used). Stage 1, f at y itself, on the first attempt only (then
+    // the last stage's slope is the next step's first), in the same loop: one evaluation site.
     LANGEVIN_NO_UNROLL
-    for (int s = 1; s < 7; ++s) {
+    for (int s = first_stage; s < 7; ++s) {
       const float* a = tableau.a[s];
       LANGEVIN_UNROLL
       for (int j = 0; j < LANGEVIN_DIM_BOUND(N, n); ++j) {
         if (j >= n) break;
         for (int c = 0; c < L; ++c) {
           const int at = j * L + c;
+          if (s == 0) {
+            stage[at] = y[at];
+            continue;
+          }
           float sum = a[0] * k[0][at];
           for (int r = 1; r < s; ++r) sum = math::fma(a[r], k[r][at], sum);
           stage[at] = math::fma(h[c], sum, y[at]);
@@ -101,6 +107,7 @@ LANGEVIN_HD void integrate_interval(const Slope& slope, int n, int count, float 
       for (int c = 0; c < L; ++c) stage_u[c] = math::fma(tableau.node[s], h[c], u[c]);
       slope(stage, stage_u, k[s]);
     }
+    first_stage = 1;
     // stage is the 5th-order candidate (stage 7's point, whose slope k[6] is f there); the
     // embedded error h Σ_r e_r k_r, scaled per component, in the mean square over n.
     float error[L] = {};
@@ -198,8 +205,6 @@ LANGEVIN_HD void run_block_ode(const Score& score, const ChainConfig& config, lo
     block.visit(n);
     const float from_sigma = config.sigmas[n];
     const float span = math::log(from_sigma) - math::log(config.sigmas[n + 1]);  // u's end
-    const float start[L] = {};
-    slope(x, start, from_sigma, k[0]);
     int attempts[L];
     ode_detail::integrate_interval<L, MaxDim>(
         [&](const float* point, const float* u, float* out) { slope(point, u, from_sigma, out); },
