@@ -2,8 +2,8 @@
 // (AVX2, AVX-512, NEON under scripts/check_aarch64), the same chains give the same bits, and the
 // same as on the GPU (cpu_gpu_test.cpp). The constants are FNV-1a hashes of the outputs of the
 // first machine that ran them (x86-64, 2026-12-06; the denoised and predictor–corrector runs
-// 2026-12-07); a change of them is a change of the library's
-// results, to be made on purpose (docs/REPRODUCIBILITY.md).
+// 2026-12-07); a change of them is a change of the library's results, to be made on purpose
+// (docs/REPRODUCIBILITY.md).
 
 #include "cpu_simd.hpp"
 
