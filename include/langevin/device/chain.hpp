@@ -441,7 +441,7 @@ LANGEVIN_HD void run_block_ula(const Score& score, const ChainConfig& config, lo
   chain_detail::Block<L, MaxDim> block(config, first, count, x);
   block.start(noise, z);
   const bool finishes = end_update(config) == total_updates(config);
-  const long long k = chain_detail::for_each_update(
+  [[maybe_unused]] const long long k = chain_detail::for_each_update(
       config, [&](long long update, const chain_detail::LevelStep& rule) {
         block.visit(update);
         chain_detail::evaluate_lanes<L>(score, x, s, rule.sigma);
@@ -473,8 +473,6 @@ LANGEVIN_HD void run_block_ula(const Score& score, const ChainConfig& config, lo
       }
       block.check_finite(k);
     }
-  } else {
-    (void)k;
   }
   block.finish(finishes);
 }

@@ -63,8 +63,8 @@ LANGEVIN_HD constexpr float error_weight(int r) {
 /// Integrates one interval u ∈ [0, span] of dy/du = f(y, u) for lanes 0 … count − 1 of a block:
 /// y has n ≤ N components, component j of lane c at y[j * L + c]; `slope(point, u, out)` writes
 /// f at each lane's own u (u[c]); k[0] is f at y, from the first attempt's stage loop (at the
-/// interval's end on exit: first same as last); `stage` is scratch. Every lane starts from a step of the whole
-/// interval. A lane that fails (more than kMaxOdeAttempts attempts, or a step size that
+/// interval's end on exit: first same as last); `stage` is scratch. Every lane starts from a
+/// step of the whole interval. A lane that fails (more than kMaxOdeAttempts attempts, or a step size that
 /// vanishes) ends with NaN components. Returns nothing; attempts[c] counts lane c's steps
 /// (accepted and rejected), 6 score evaluations each.
 template <int L, int N, class Slope>
