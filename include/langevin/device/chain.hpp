@@ -513,7 +513,7 @@ LANGEVIN_HD void run_block_mala(const Score& score, const ChainConfig& config, l
   };
   chain_detail::Block<L, MaxDim> block(config, first, count, x);
   block.start(noise, z);
-  float log_p[L], log_p_y[L], u[L];
+  float log_p[L] = {}, log_p_y[L], u[L];  // log_p: set by the loop's first trip
   if (config.init_states == nullptr) uniform(u);  // draw 0's unused extra counter
 
   const float epsilon = config.epsilon;
