@@ -177,7 +177,7 @@ namespace chain_detail {
 
 template <int MaxDim>
 LANGEVIN_HD void store(float* row, const float* x, int d) {
-  LANGEVIN_UNROLL
+  LANGEVIN_UNROLL_STATE
   for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
     if (j >= d) break;
     row[j] = x[j];
@@ -237,7 +237,7 @@ struct Block {
     const int d = config.dim;
     for (int c = 0; c < count; ++c) {
       const float* row = rows + (first + c) * d;
-      LANGEVIN_UNROLL
+      LANGEVIN_UNROLL_STATE
       for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
         if (j >= d) break;
         values[j * L + c] = row[j];
@@ -254,7 +254,7 @@ struct Block {
       return;
     }
     noise.template draw<MaxDim>(z, d);  // draw 0; the stream is then at update 0's draw
-    LANGEVIN_UNROLL
+    LANGEVIN_UNROLL_STATE
     for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;
       for (int c = 0; c < L; ++c) {
@@ -272,7 +272,7 @@ struct Block {
   LANGEVIN_HD void store_lane(const float* values, float* rows, long long row_index, int c) const {
     const int d = config.dim;
     float row[MaxDim] = {};
-    LANGEVIN_UNROLL
+    LANGEVIN_UNROLL_STATE
     for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;
       row[j] = values[j * L + c];
@@ -294,7 +294,7 @@ struct Block {
     const int d = config.dim;
     for (int c = 0; c < count; ++c) {
       float zero = 0.0f;
-      LANGEVIN_UNROLL
+      LANGEVIN_UNROLL_STATE
       for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
         if (j >= d) break;
         zero += x[j * L + c] - x[j * L + c];
@@ -447,7 +447,7 @@ LANGEVIN_HD void run_block_ula(const Score& score, const ChainConfig& config, lo
         chain_detail::evaluate_lanes<L>(score, x, s, rule.sigma);
         noise.template draw<MaxDim>(z, d);
         // Every lane, used or not (an unused lane's state is never stored).
-        LANGEVIN_UNROLL
+        LANGEVIN_UNROLL_STATE
         for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
           if (j >= d) break;
           for (int c = 0; c < L; ++c) {
@@ -464,7 +464,7 @@ LANGEVIN_HD void run_block_ula(const Score& score, const ChainConfig& config, lo
     if (config.levels > 0 && config.denoise && finishes) {
       const float last_sigma = config.sigmas[config.levels - 1];
       chain_detail::evaluate_lanes<L>(score, x, s, last_sigma);
-      LANGEVIN_UNROLL
+      LANGEVIN_UNROLL_STATE
       for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
         if (j >= d) break;
         for (int c = 0; c < L; ++c) {
@@ -529,7 +529,7 @@ LANGEVIN_HD void run_block_mala(const Score& score, const ChainConfig& config, l
     if (update) {
       block.visit(k);
       noise.template draw<MaxDim>(z, d);
-      LANGEVIN_UNROLL
+      LANGEVIN_UNROLL_STATE
       for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
         if (j >= d) break;
         for (int c = 0; c < L; ++c) {
@@ -539,7 +539,7 @@ LANGEVIN_HD void run_block_mala(const Score& score, const ChainConfig& config, l
         }
       }
     } else {
-      LANGEVIN_UNROLL
+      LANGEVIN_UNROLL_STATE
       for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
         if (j >= d) break;
         for (int c = 0; c < L; ++c) y[j * L + c] = x[j * L + c];
@@ -547,7 +547,7 @@ LANGEVIN_HD void run_block_mala(const Score& score, const ChainConfig& config, l
     }
     evaluate(y, t, log_p_y);
     if (!update) {
-      LANGEVIN_UNROLL
+      LANGEVIN_UNROLL_STATE
       for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
         if (j >= d) break;
         for (int c = 0; c < L; ++c) s[j * L + c] = t[j * L + c];
@@ -556,7 +556,7 @@ LANGEVIN_HD void run_block_mala(const Score& score, const ChainConfig& config, l
       continue;
     }
     float backward[L] = {};  // ‖x − y − ε s(y)‖²
-    LANGEVIN_UNROLL
+    LANGEVIN_UNROLL_STATE
     for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;
       for (int c = 0; c < L; ++c) {
@@ -572,7 +572,7 @@ LANGEVIN_HD void run_block_mala(const Score& score, const ChainConfig& config, l
       const float log_ratio =
           math::fma(forward[c] - backward[c], inverse_4_epsilon, log_p_y[c] - log_p[c]);
       if (!(math::log(u[c]) < log_ratio)) continue;
-      LANGEVIN_UNROLL
+      LANGEVIN_UNROLL_STATE
       for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
         if (j >= d) break;
         x[j * L + c] = y[j * L + c];

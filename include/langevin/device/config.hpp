@@ -24,6 +24,18 @@
 #define LANGEVIN_UNROLL _Pragma("GCC unroll 64")
 #endif
 
+/// Unrolls the next loop over a chain's coordinates on the GPU, where the state stays in
+/// registers only if every index is a constant. On the CPU the lanes hold a block of chains'
+/// state in memory past the smallest tiers (a lane vector or two per coordinate), and the
+/// compiler decides: it unrolls the short loops of the small tiers by itself, and forcing the
+/// rest tripled the code of the larger tiers (tier 32) for no measured speed
+/// (docs/PERFORMANCE.md, Build time).
+#if defined(__CUDACC__) && !defined(LANGEVIN_NO_FORCED_UNROLL)
+#define LANGEVIN_UNROLL_STATE _Pragma("unroll")
+#else
+#define LANGEVIN_UNROLL_STATE
+#endif
+
 /// Keeps the next loop a loop on both compilers: one whose body evaluates the score, which
 /// unrolled would be inlined once per trip.
 #if defined(__CUDACC__)

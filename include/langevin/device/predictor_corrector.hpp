@@ -97,7 +97,7 @@ LANGEVIN_HD void run_block_pc(const Score& score, const ChainConfig& config, lon
         for (int c = 0; c < L; ++c) step_size[c] = sigma_step;
         if (config.corrector_chain_norms) {
           float score_norm[L] = {}, noise_norm[L] = {};  // squared
-          LANGEVIN_UNROLL
+          LANGEVIN_UNROLL_STATE
           for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
             if (j >= d) break;
             for (int c = 0; c < L; ++c) {
@@ -114,7 +114,7 @@ LANGEVIN_HD void run_block_pc(const Score& score, const ChainConfig& config, lon
           }
         }
         for (int c = 0; c < L; ++c) noise_scale[c] = math::sqrt(2.0f * step_size[c]);
-        LANGEVIN_UNROLL
+        LANGEVIN_UNROLL_STATE
         for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
           if (j >= d) break;
           for (int c = 0; c < L; ++c) {
@@ -128,7 +128,7 @@ LANGEVIN_HD void run_block_pc(const Score& score, const ChainConfig& config, lon
       const float variance = math::fma(sigma, sigma, -(next * next));  // σ² − σ'²
       const bool denoising = config.denoise && n + 1 == total;
       const float noise_scale = denoising ? 0.0f : math::sqrt(variance);
-      LANGEVIN_UNROLL
+      LANGEVIN_UNROLL_STATE
       for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
         if (j >= d) break;
         for (int c = 0; c < L; ++c) {

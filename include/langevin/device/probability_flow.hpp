@@ -90,7 +90,7 @@ LANGEVIN_HD void integrate_interval(const Slope& slope, int n, int count, float 
     LANGEVIN_NO_UNROLL
     for (int s = first_stage; s < 7; ++s) {
       const float* a = tableau.a[s];
-      LANGEVIN_UNROLL
+      LANGEVIN_UNROLL_STATE
       for (int j = 0; j < LANGEVIN_DIM_BOUND(N, n); ++j) {
         if (j >= n) break;
         for (int c = 0; c < L; ++c) {
@@ -111,7 +111,7 @@ LANGEVIN_HD void integrate_interval(const Slope& slope, int n, int count, float 
     // stage is the 5th-order candidate (stage 7's point, whose slope k[6] is f there); the
     // embedded error h Σ_r e_r k_r, scaled per component, in the mean square over n.
     float error[L] = {};
-    LANGEVIN_UNROLL
+    LANGEVIN_UNROLL_STATE
     for (int j = 0; j < LANGEVIN_DIM_BOUND(N, n); ++j) {
       if (j >= n) break;
       for (int c = 0; c < L; ++c) {
@@ -137,7 +137,7 @@ LANGEVIN_HD void integrate_interval(const Slope& slope, int n, int count, float 
         const float left = span - u[c];
         const bool last = h[c] >= left;
         u[c] = last ? span : u[c] + h[c];
-        LANGEVIN_UNROLL
+        LANGEVIN_UNROLL_STATE
         for (int j = 0; j < LANGEVIN_DIM_BOUND(N, n); ++j) {
           if (j >= n) break;
           y[j * L + c] = stage[j * L + c];
@@ -154,7 +154,7 @@ LANGEVIN_HD void integrate_interval(const Slope& slope, int n, int count, float 
         h[c] *= finite ? factor : 0.2f;
       }
       if (++attempts[c] >= kMaxOdeAttempts || !(h[c] > 0.0f)) {  // given up: diverged
-        LANGEVIN_UNROLL
+        LANGEVIN_UNROLL_STATE
         for (int j = 0; j < LANGEVIN_DIM_BOUND(N, n); ++j) {
           if (j >= n) break;
           y[j * L + c] = NAN;
@@ -192,7 +192,7 @@ LANGEVIN_HD void run_block_ode(const Score& score, const ChainConfig& config, lo
     } else {
       score(point, out, static_cast<const float*>(sigma));
     }
-    LANGEVIN_UNROLL
+    LANGEVIN_UNROLL_STATE
     for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;
       for (int c = 0; c < L; ++c) out[j * L + c] *= sigma[c] * sigma[c];
@@ -216,7 +216,7 @@ LANGEVIN_HD void run_block_ode(const Score& score, const ChainConfig& config, lo
   if (config.denoise && finishes) {  // annealed Langevin's denoising step, the same arithmetic
     const float last_sigma = config.sigmas[config.levels - 1];
     score(x, k[0], last_sigma);
-    LANGEVIN_UNROLL
+    LANGEVIN_UNROLL_STATE
     for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
       if (j >= d) break;
       for (int c = 0; c < L; ++c) {

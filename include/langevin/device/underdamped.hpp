@@ -74,7 +74,7 @@ LANGEVIN_HD void run_block_underdamped(const Score& score, const ChainConfig& co
     if (update) {
       block.visit(k);
       noise.template draw<MaxDim>(z, d);
-      LANGEVIN_UNROLL
+      LANGEVIN_UNROLL_STATE
       for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
         if (j >= d) break;
         for (int c = 0; c < L; ++c) {
@@ -88,7 +88,7 @@ LANGEVIN_HD void run_block_underdamped(const Score& score, const ChainConfig& co
     }
     evaluate();
     if (update) {
-      LANGEVIN_UNROLL
+      LANGEVIN_UNROLL_STATE
       for (int j = 0; j < LANGEVIN_DIM_BOUND(MaxDim, d); ++j) {
         if (j >= d) break;
         for (int c = 0; c < L; ++c) {
