@@ -5,11 +5,12 @@
 # kernels from templates: one per group of tiers (and per activation), so that the slow
 # instantiations compile in parallel and nothing names an activation or a tier twice.
 #
-# The tiers fall in two groups. Up to 32 the loops over a chain's coordinates unroll fully
-# (LANGEVIN_UNROLL), so that its vectors stay in registers. From 64 on they do not fit there
-# (a GPU thread spills whatever the unrolling, and 64 floats are more than the CPU's vector
-# registers hold), so those tiers compile with LANGEVIN_NO_FORCED_UNROLL: the same arithmetic
-# in the same order, as loops, in a fraction of the compile time (docs/PERFORMANCE.md).
+# The tiers fall in two groups. Up to 32 the GPU's loops over a chain's coordinates unroll
+# fully (LANGEVIN_UNROLL_STATE), so that its vectors stay in registers, and so do the CPU's
+# loops inside the network's pass (LANGEVIN_UNROLL). From 64 on they do not fit there (a GPU
+# thread spills whatever the unrolling, and 64 floats are more than the CPU's vector registers
+# hold), so those tiers compile with LANGEVIN_NO_FORCED_UNROLL: the same arithmetic in the same
+# order, as loops, in a fraction of the compile time (docs/PERFORMANCE.md).
 
 set(langevin_all_activations relu softplus tanh silu)
 set(langevin_all_dim_tiers 1 2 4 8 16 32 64 256 1024)
