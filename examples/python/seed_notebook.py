@@ -2,7 +2,7 @@
 then 1 000 Langevin chains) in langevin, then the annealed sampler that fixes the mode weights
 the notebook found wrong.
 
-    python examples/python/seed_notebook.py [--out DIR]
+    python examples/python/seed_notebook.py [--out DIR] [--quick]
 
 Writes ecdf.png into DIR (the current directory by default) when matplotlib is installed.
 """
@@ -22,7 +22,13 @@ def ecdf(values):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=".", help="where ecdf.png goes")
-    out = parser.parse_args().out
+    parser.add_argument("--quick", action="store_true",
+                        help="train the noise-conditional model 1 000 iterations, not 20 000: every "
+                             "step runs, the weights are not the point (the test suite's run; "
+                             "`langevin demo --annealed`, which scripts/check_annealing checks, "
+                             "trains the full one)")
+    arguments = parser.parse_args()
+    out = arguments.out
 
     # The notebook's data: 10 000 points of N(-5, 3²) and 5 000 of N(6, 1²), drawn as
     # `langevin demo` draws them, so that every number below is the demo's.
@@ -47,8 +53,8 @@ def main():
     # on a noise-conditional model gets them right (the settings of `langevin demo --annealed`).
     levels = langevin.geometric_noise_levels(20, 0.05, 12)
     ncsn = langevin.train(data, loss="ncsn", sigmas=levels, hidden=[128, 128], activation="silu",
-                          learning_rate=1e-3, iterations=20000, batch=2048, ema=0.999,
-                          progress=True)
+                          learning_rate=1e-3, iterations=1000 if arguments.quick else 20000,
+                          batch=2048, ema=0.999, progress=True)
     annealed = langevin.sample(ncsn.model, chains=10000, steps=100, epsilon=1e-4, init_std=1.0,
                                denoise=True)
 
