@@ -10,8 +10,13 @@
 
 # Arithmetic stays as written on both sides: the device/ math spells out its fused multiply-adds,
 # and neither compiler fuses any other product and sum (GCC by default would not, nvcc would),
-# so the CPU and GPU backends round alike.
-set(LANGEVIN_CPU_FLAGS -ffp-contract=off)
+# so the CPU and GPU backends round alike. -fno-trapping-math (Clang's default, not GCC's): no
+# code here unmasks or reads the floating-point exception flags, and without it GCC will not
+# turn a float select (the device math's range ends, exp.hpp) into a blend, since a comparison
+# may raise a flag, so every loop over the device math stays scalar; the training's elementwise
+# passes then took twice as long (docs/PERFORMANCE.md). It changes no result.
+set(langevin_arithmetic_flags -ffp-contract=off -fno-trapping-math)
+set(LANGEVIN_CPU_FLAGS ${langevin_arithmetic_flags})
 if(LANGEVIN_NATIVE)
   list(APPEND LANGEVIN_CPU_FLAGS -march=native)
   set(LANGEVIN_CPU_TARGETS native)
@@ -20,9 +25,10 @@ elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
   list(APPEND LANGEVIN_CPU_FLAGS -march=x86-64-v3)
   set(LANGEVIN_CPU_TARGETS avx2 avx512 CACHE STRING
       "The lanes code's instruction sets (avx2, avx512), narrowest first")
-  set(LANGEVIN_CPU_FLAGS_avx2 -ffp-contract=off -march=x86-64-v3)
+  set(LANGEVIN_CPU_FLAGS_avx2 ${langevin_arithmetic_flags} -march=x86-64-v3)
   # GCC's generic tuning would keep the loops it vectorises itself at 256 bits.
-  set(LANGEVIN_CPU_FLAGS_avx512 -ffp-contract=off -march=x86-64-v4 -mprefer-vector-width=512)
+  set(LANGEVIN_CPU_FLAGS_avx512 ${langevin_arithmetic_flags} -march=x86-64-v4
+      -mprefer-vector-width=512)
 elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64|ARM64)$")
   set(LANGEVIN_CPU_TARGETS neon)
   set(LANGEVIN_CPU_FLAGS_neon ${LANGEVIN_CPU_FLAGS})
