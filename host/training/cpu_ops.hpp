@@ -2,14 +2,15 @@
 // The CPU backend of training: buffers in host memory, GEMMs through CBLAS (OpenBLAS) when the
 // build found it and a plain reference GEMM otherwise, elementwise functors over OpenMP threads,
 // and sums in a fixed order (so a run gives the same numbers with any thread count).
+//
+// Sources outside the library that instantiate these templates (the tests) must compile with
+// the library's CPU flags (tests/CMakeLists.txt): their copies of the inline functions are one
+// symbol with the library's, and the linker keeps one of them for every caller.
 
 #include <algorithm>
 #include <cstddef>
 #include <vector>
 
-#if LANGEVIN_HAVE_CBLAS
-#include <cblas.h>
-#endif
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -83,18 +84,12 @@ struct CpuOps {
     std::fill(destination, destination + count, value);
   }
 
-  /// Row-major C (m × n) = alpha · op(A) · op(B) + beta · C, op(X) = Xᵀ when transposed.
+  /// Row-major C (m × n) = alpha · op(A) · op(B) + beta · C, op(X) = Xᵀ when transposed: CBLAS
+  /// where the build found it, else reference_gemm. Out of line (cpu_gemm.cpp), so that which
+  /// one is a choice of one library source, not of every source that includes this header.
   static void gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha,
                    const float* a, int lda, const float* b, int ldb, float beta, float* c,
-                   int ldc) {
-#if LANGEVIN_HAVE_CBLAS
-    cblas_sgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans,
-                transpose_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c,
-                ldc);
-#else
-    reference_gemm(transpose_a, transpose_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-#endif
-  }
+                   int ldc);
 
   /// The plain GEMM, used where no CBLAS was found (and as the tests' reference).
   static void reference_gemm(bool transpose_a, bool transpose_b, int m, int n, int k, float alpha,
