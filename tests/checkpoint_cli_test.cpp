@@ -25,11 +25,11 @@ namespace {
 using testing::run_cli;
 using testing::TempDir;
 
-const std::string kTarget = std::string(LANGEVIN_SOURCE_DIR) + "/examples/data/two_modes.json";
+const std::string kTwoModes = std::string(LANGEVIN_SOURCE_DIR) + "/examples/data/two_modes.json";
 
 /// 4000 chains × 40 000 updates: seconds of work on a few cores, checkpointed every 1 %.
 std::string run_options(const TempDir& dir) {
-  return "sample --gmm " + kTarget +
+  return "sample --gmm " + kTwoModes +
          " --chains 4000 --steps 40000 --epsilon 0.01 --seed 3 --backend cpu --quiet"
          " --checkpoint " + dir.file("run.ckpt") + " --checkpoint-every 400";
 }
@@ -66,7 +66,7 @@ TEST(CheckpointCli, ARunKilledMidwayResumesToTheUninterruptedResult) {
   TempDir dir;
   const std::string options = run_options(dir);
   // The reference: the same run, never interrupted (its checkpoints go elsewhere).
-  const auto whole = run_cli("sample --gmm " + kTarget +
+  const auto whole = run_cli("sample --gmm " + kTwoModes +
                              " --chains 4000 --steps 40000 --epsilon 0.01 --seed 3 --backend cpu"
                              " --quiet --out " + dir.file("whole.npy"));
   ASSERT_EQ(whole.status, 0) << whole.output;
@@ -89,7 +89,7 @@ TEST(CheckpointCli, ARunKilledMidwayResumesToTheUninterruptedResult) {
 
 TEST(CheckpointCli, RefusesACheckpointOfAnotherRunOrNoCheckpoint) {
   TempDir dir;
-  const std::string base = "sample --gmm " + kTarget +
+  const std::string base = "sample --gmm " + kTwoModes +
                            " --chains 50 --steps 100 --seed 3 --backend cpu --quiet";
   const auto written = run_cli(base + " --checkpoint " + dir.file("run.ckpt") +
                                " --checkpoint-every 30 --out " + dir.file("a.npy"));
@@ -120,7 +120,7 @@ TEST(CheckpointCli, RefusesACheckpointOfAnotherRunOrNoCheckpoint) {
 
 /// 4 000 points of the two-mode mixture for training.
 std::string training_data(const TempDir& dir) {
-  const auto drawn = run_cli("data --gmm " + kTarget + " --n 4000 --seed 5 --backend cpu --quiet --out " +
+  const auto drawn = run_cli("data --gmm " + kTwoModes + " --n 4000 --seed 5 --backend cpu --quiet --out " +
                              dir.file("data.npy"));
   EXPECT_EQ(drawn.status, 0) << drawn.output;
   return dir.file("data.npy");
@@ -178,7 +178,7 @@ TEST(TrainCheckpointCli, RefusesACheckpointOfAnotherRunOrData) {
       << other.output;
 
   // The same options over other data: the data's hash differs.
-  const auto drawn = run_cli("data --gmm " + kTarget + " --n 4000 --seed 6 --backend cpu --quiet --out " +
+  const auto drawn = run_cli("data --gmm " + kTwoModes + " --n 4000 --seed 6 --backend cpu --quiet --out " +
                              dir.file("other.npy"));
   ASSERT_EQ(drawn.status, 0) << drawn.output;
   const auto moved = run_cli("train --data " + dir.file("other.npy") +
@@ -188,7 +188,7 @@ TEST(TrainCheckpointCli, RefusesACheckpointOfAnotherRunOrData) {
   EXPECT_NE(moved.output.find("the checkpoint's run has data_sha256 = "), std::string::npos)
       << moved.output;
 
-  const auto sampling = run_cli("sample --gmm " + kTarget + " --chains 5 --steps 10 --backend cpu"
+  const auto sampling = run_cli("sample --gmm " + kTwoModes + " --chains 5 --steps 10 --backend cpu"
                                 " --quiet --checkpoint " + dir.file("s.ckpt") +
                                 " --checkpoint-every 4 --out " + dir.file("s.npy"));
   ASSERT_EQ(sampling.status, 0) << sampling.output;

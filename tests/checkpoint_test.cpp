@@ -6,6 +6,7 @@
 #include <langevin/langevin.hpp>
 #include <langevin/sample_with.hpp>
 
+#include "bit_identity.hpp"
 #include "gpu.hpp"
 #include "test_files.hpp"
 
@@ -20,12 +21,10 @@
 namespace langevin {
 namespace {
 
-using testing::TempDir;
+using testing::same_bits;
+using testing::two_components_3d;
 
-GaussianMixture planar() {
-  return GaussianMixture({0.5, 0.5}, {{-1.0, 0.0, 1.0}, {1.0, 2.0, -1.0}},
-                         {{1.0, 0.5, 2.0}, {0.7, 1.0, 1.0}});
-}
+using testing::TempDir;
 
 SamplerConfig base_config(Backend backend) {
   SamplerConfig config;
@@ -36,11 +35,6 @@ SamplerConfig base_config(Backend backend) {
   config.first_chain = 7;
   config.backend = backend;
   return config;
-}
-
-bool same_bits(const Array& a, const Array& b) {
-  return a.shape() == b.shape() &&
-         std::memcmp(a.data(), b.data(), sizeof(float) * static_cast<std::size_t>(a.size())) == 0;
 }
 
 /// Runs `config` whole, then with checkpoints every `every` updates, then resumed from each of
@@ -77,7 +71,7 @@ void expect_resumes_bit_identical(const Target& target, SamplerConfig config,
 }
 
 void resumes_plain(Backend backend) {
-  expect_resumes_bit_identical(planar(), base_config(backend), 25, 3);
+  expect_resumes_bit_identical(two_components_3d(), base_config(backend), 25, 3);
 }
 
 void resumes_trajectory(Backend backend) {
@@ -85,7 +79,7 @@ void resumes_trajectory(Backend backend) {
   config.keep = Keep::Trajectory;
   config.burn_in = 13;
   config.thin = 4;  // checkpoints at 20, 40, 60, 80 fall between kept updates 17, 21, …
-  expect_resumes_bit_identical(planar(), config, 20, 4);
+  expect_resumes_bit_identical(two_components_3d(), config, 20, 4);
 }
 
 void resumes_annealed(Backend backend) {
@@ -94,14 +88,14 @@ void resumes_annealed(Backend backend) {
   config.sigmas = {3.0, 1.0, 0.3};
   config.denoise = true;
   // 90 updates across three levels; checkpoints inside levels and on their boundary (60).
-  expect_resumes_bit_identical(planar(), config, 15, 5);
+  expect_resumes_bit_identical(two_components_3d(), config, 15, 5);
 }
 
 void resumes_mala(Backend backend) {
   SamplerConfig config = base_config(backend);
   config.method = Method::Mala;
   config.epsilon = 0.2;
-  expect_resumes_bit_identical(planar(), config, 40, 2);
+  expect_resumes_bit_identical(two_components_3d(), config, 40, 2);
 }
 
 void resumes_pc(Backend backend) {
@@ -118,7 +112,7 @@ void resumes_pc(Backend backend) {
   config.keep = Keep::Trajectory;
   config.thin = 4;
   config.sigmas = {3.0, 0.5};  // a mixture annealed over its convolutions
-  expect_resumes_bit_identical(planar(), config, 7, 2);
+  expect_resumes_bit_identical(two_components_3d(), config, 7, 2);
 }
 
 void resumes_ode(Backend backend) {
@@ -132,7 +126,7 @@ void resumes_ode(Backend backend) {
   expect_resumes_bit_identical(conditional, config, 1, 3);
   config.keep = Keep::Trajectory;
   config.sigmas = {3.0, 1.0, 0.5, 0.2, 0.05};  // a mixture annealed over its convolutions
-  expect_resumes_bit_identical(planar(), config, 2, 1);
+  expect_resumes_bit_identical(two_components_3d(), config, 2, 1);
 }
 
 void resumes_underdamped(Backend backend) {
@@ -141,7 +135,7 @@ void resumes_underdamped(Backend backend) {
   config.epsilon = 0.2;
   config.friction = 0.5;
   // The velocities travel with the states: a resume that drew them afresh would differ.
-  expect_resumes_bit_identical(planar(), config, 30, 2);
+  expect_resumes_bit_identical(two_components_3d(), config, 30, 2);
   config.keep = Keep::Trajectory;
   config.thin = 7;
   expect_resumes_bit_identical(Mlp::random({3, 32, 3}, Activation::Tanh, 4), config, 40, 2);
@@ -184,7 +178,7 @@ TEST(CheckpointResume, ProgressCountsTheUpdatesDone) {
     EXPECT_EQ(total, config.chains);
     done.push_back(chains_done);
   };
-  (void)Sampler(planar(), config).run();
+  (void)Sampler(two_components_3d(), config).run();
   ASSERT_FALSE(done.empty());
   for (std::size_t n = 1; n < done.size(); ++n) EXPECT_LE(done[n - 1], done[n]);
   EXPECT_EQ(done.back(), config.chains);
@@ -196,7 +190,7 @@ TEST(CheckpointResume, ADivergingRunStopsBeforeCheckpointingNaNs) {
   config.checkpoint_every = 30;
   int checkpoints = 0;
   config.on_checkpoint = [&](const Checkpoint&) { ++checkpoints; };
-  EXPECT_THROW((void)Sampler(planar(), config).run(), Error);
+  EXPECT_THROW((void)Sampler(two_components_3d(), config).run(), Error);
   EXPECT_EQ(checkpoints, 0);
 }
 
@@ -209,7 +203,7 @@ TEST(CheckpointResume, RefusesACheckpointOfAnotherRun) {
   auto refusal = [&](const Checkpoint& c, SamplerConfig run = base_config(Backend::Cpu)) {
     run.resume = std::make_shared<const Checkpoint>(c);
     try {
-      (void)Sampler(planar(), run);
+      (void)Sampler(two_components_3d(), run);
     } catch (const InvalidInput& error) {
       return std::string(error.what());
     }

@@ -42,7 +42,7 @@ Array one_at_a_time(const Mlp& model, const SamplerConfig& config, const std::ve
 template <class Score>
 void expect_one_at_a_time(const Mlp& model, const SamplerConfig& config,
                           const std::vector<double>& sigmas = {}) {
-  SCOPED_TRACE("widths " + testing::PrintToString(model.widths()));
+  SCOPED_TRACE("widths " + ::testing::PrintToString(model.widths()));
   EXPECT_EQ(sample(model, config).values(), one_at_a_time<Score>(model, config, sigmas).values());
 }
 

@@ -19,17 +19,17 @@
 namespace langevin {
 namespace {
 
-const std::string kData = std::string(LANGEVIN_SOURCE_DIR) + "/tests/data/";
+using testing::kTestData;
 
 TEST(Diagnostics, AreArvizsOnTheSameDraws) {
   // The draws are float32 in both; every step after them runs in double, so the two agree to
   // double rounding accumulated over a few thousand terms (the FFTs differ: radix 2 here,
   // pocketfft there), far inside 1e-9 relative.
-  std::ifstream file(kData + "diagnostics_arviz.json");
+  std::ifstream file(kTestData + "diagnostics_arviz.json");
   const nlohmann::json reference = nlohmann::json::parse(file);
   for (const std::string name : {"three", "short"}) {
     SCOPED_TRACE(name);
-    const Diagnostics d = diagnose(read_npy(kData + "diagnostics_" + name + ".npy"));
+    const Diagnostics d = diagnose(read_npy(kTestData + "diagnostics_" + name + ".npy"));
     const nlohmann::json& want = reference.at(name);
     ASSERT_EQ(static_cast<std::size_t>(d.dim), want.at("rhat").size());
     for (int k = 0; k < d.dim; ++k) {

@@ -4,6 +4,8 @@
 #include <langevin/device/gmm.hpp>
 #include <langevin/langevin.hpp>
 
+#include "statistics.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -13,7 +15,7 @@
 namespace langevin {
 namespace {
 
-constexpr double kFloatUnitRoundoff = 5.9604644775390625e-8;  // 2^-24
+using testing::kFloatUnitRoundoff;
 
 std::string error_of(const std::string& json) {
   try {

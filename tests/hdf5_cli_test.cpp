@@ -24,9 +24,6 @@ const std::string kGmm = std::string(LANGEVIN_SOURCE_DIR) + "/examples/data/two_
 const std::string kRun = "--gmm " + kGmm + " --chains 64 --steps 40 --epsilon 0.02 --seed 11 " +
                          "--first-chain 5 --init normal:1,2 --backend cpu --quiet";
 
-#define SKIP_WITHOUT_HDF5() \
-  if (!hdf5_available()) GTEST_SKIP() << "this build has no HDF5 (libhdf5-dev)"
-
 std::string text_of(const Hdf5Attributes& attributes, const std::string& name) {
   const auto found = attributes.find(name);
   if (found == attributes.end()) return "(missing)";

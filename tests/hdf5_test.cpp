@@ -31,9 +31,6 @@ using langevin::testing::read_bytes;
 using langevin::testing::TempDir;
 using langevin::testing::write_bytes;
 
-#define SKIP_WITHOUT_HDF5() \
-  if (!langevin::hdf5_available()) GTEST_SKIP() << "this build has no HDF5 (libhdf5-dev)"
-
 std::vector<std::uint32_t> bits_of(const Array& array) {
   std::vector<std::uint32_t> bits(array.values().size());
   std::memcpy(bits.data(), array.data(), bits.size() * 4);

@@ -5,6 +5,7 @@
 #include <langevin/langevin.hpp>
 
 #include "reference_activation.hpp"
+#include "statistics.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,19 +18,19 @@
 namespace langevin {
 namespace {
 
-constexpr double kFloatUnitRoundoff = 5.9604644775390625e-8;  // 2^-24
+using testing::kFloatUnitRoundoff;
 
 
 // The textbook forward pass in double, with a running bound on the float forward error:
 // a layer's float result differs from exact by at most γ_n (|W||h| + |b|) (γ_n = n u / (1 − n u),
 // n = fan-in + 1 rounded operations), plus the propagated error through |W| and the activation
 // (Lipschitz ≤ 1.1 for all four), plus 4 ulp for the activation's own rounding.
-struct Reference {
+struct ReferenceOutput {
   std::vector<double> output;
   std::vector<double> error_bound;
 };
 
-Reference reference_forward(const Mlp& mlp, const std::vector<double>& x) {
+ReferenceOutput reference_forward(const Mlp& mlp, const std::vector<double>& x) {
   std::vector<double> h = x, error(x.size(), 0.0);
   for (std::size_t l = 0; l < mlp.layers().size(); ++l) {
     const DenseLayer& layer = mlp.layers()[l];
@@ -71,7 +72,7 @@ void check_forward(const Mlp& mlp, std::uint64_t seed) {
   // layer, whose own bound hinge_test.cpp checks.
   const Array s = score(mlp, x, Backend::Cpu, ScoreForm::Layered);
   for (std::int64_t i = 0; i < n; ++i) {
-    const Reference ref =
+    const ReferenceOutput ref =
         reference_forward(mlp, std::vector<double>(x.data() + i * d, x.data() + (i + 1) * d));
     for (int k = 0; k < d; ++k) {
       EXPECT_NEAR(s[i * d + k], ref.output[k], 2.0 * ref.error_bound[k])

@@ -4,6 +4,7 @@
 #include <langevin/device/normal_stream.hpp>
 #include <langevin/langevin.hpp>
 
+#include "bit_identity.hpp"
 #include "gpu.hpp"
 #include "statistics.hpp"
 
@@ -17,12 +18,9 @@
 namespace langevin {
 namespace {
 
-GaussianMixture two_modes() { return GaussianMixture({2.0, 1.0}, {{-5.0}, {6.0}}, {{3.0}, {1.0}}); }
+using testing::two_components_3d;
 
-GaussianMixture planar() {
-  return GaussianMixture({0.5, 0.5}, {{-1.0, 0.0, 1.0}, {1.0, 2.0, -1.0}},
-                         {{1.0, 0.5, 2.0}, {0.7, 1.0, 1.0}});
-}
+GaussianMixture two_modes() { return GaussianMixture({2.0, 1.0}, {{-5.0}, {6.0}}, {{3.0}, {1.0}}); }
 
 SamplerConfig small_config() {
   SamplerConfig config;
@@ -118,24 +116,24 @@ TEST(Backend, TheBuildSaysWhetherItHasCuda) {
 
 TEST(Sampler, FinalShapeAndTrajectoryShape) {
   SamplerConfig config = small_config();
-  EXPECT_EQ(sample(planar(), config).shape(), (std::vector<std::int64_t>{500, 3}));
+  EXPECT_EQ(sample(two_components_3d(), config).shape(), (std::vector<std::int64_t>{500, 3}));
   config.keep = Keep::Trajectory;
   config.burn_in = 10;
   config.thin = 7;  // steps 10, 17, …, 94: ⌈90 / 7⌉ = 13
   EXPECT_EQ(kept_steps(config), 13);
-  EXPECT_EQ(sample(planar(), config).shape(), (std::vector<std::int64_t>{500, 13, 3}));
+  EXPECT_EQ(sample(two_components_3d(), config).shape(), (std::vector<std::int64_t>{500, 13, 3}));
 }
 
 TEST(Sampler, SameSeedGivesIdenticalOutput) {
   const SamplerConfig config = small_config();
-  EXPECT_EQ(sample(planar(), config).values(), sample(planar(), config).values());
+  EXPECT_EQ(sample(two_components_3d(), config).values(), sample(two_components_3d(), config).values());
 }
 
 TEST(Sampler, DifferentSeedsDiffer) {
   SamplerConfig config = small_config();
-  const Array a = sample(planar(), config);
+  const Array a = sample(two_components_3d(), config);
   config.seed = 43;
-  const Array b = sample(planar(), config);
+  const Array b = sample(two_components_3d(), config);
   std::int64_t equal = 0;
   for (std::int64_t i = 0; i < a.size(); ++i) equal += a[i] == b[i];
   EXPECT_EQ(equal, 0);
@@ -145,13 +143,13 @@ TEST(Sampler, ChainsRunAloneEqualTheirRowsOfTheFullRun) {
   SamplerConfig config = small_config();
   config.keep = Keep::Trajectory;
   config.thin = 3;
-  const Array full = sample(planar(), config);
+  const Array full = sample(two_components_3d(), config);
   const std::int64_t row = full.size() / config.chains;
   for (auto [first, count] : {std::pair<std::int64_t, std::int64_t>{0, 1}, {123, 77}, {499, 1}}) {
     SamplerConfig part = config;
     part.first_chain = first;
     part.chains = count;
-    const Array rows = sample(planar(), part);
+    const Array rows = sample(two_components_3d(), part);
     const std::vector<float> expected(full.values().begin() + first * row,
                                       full.values().begin() + (first + count) * row);
     EXPECT_EQ(rows.values(), expected) << "chains " << first << " … " << first + count - 1;
@@ -190,7 +188,7 @@ TEST(Sampler, InitialStatesAreUsedAsGiven) {
   config.steps = 1;
   config.keep = Keep::Trajectory;
   config.init_states = Array({3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
-  const Array x = sample(planar(), config);
+  const Array x = sample(two_components_3d(), config);
   EXPECT_EQ(x.values(), config.init_states.values());
 }
 
@@ -198,10 +196,10 @@ TEST(Sampler, InitialMeanAndStdShiftAndScaleTheSameDraws) {
   SamplerConfig config = small_config();
   config.steps = 1;
   config.keep = Keep::Trajectory;
-  const Array standard = sample(planar(), config);
+  const Array standard = sample(two_components_3d(), config);
   config.init_mean = 3.0;
   config.init_std = 2.0;
-  const Array shifted = sample(planar(), config);
+  const Array shifted = sample(two_components_3d(), config);
   for (std::int64_t i = 0; i < standard.size(); ++i) {
     EXPECT_EQ(shifted[i], std::fma(2.0f, standard[i], 3.0f));
   }
@@ -254,7 +252,7 @@ TEST(SamplerProgress, SlicedRunsAreBitIdentical) {
   config.chains = 10000;
   config.steps = 20;
   config.first_chain = 123;
-  expect_progress_changes_nothing(planar(), config);
+  expect_progress_changes_nothing(two_components_3d(), config);
 
   config.keep = Keep::Trajectory;
   config.burn_in = 3;
@@ -263,7 +261,7 @@ TEST(SamplerProgress, SlicedRunsAreBitIdentical) {
   Array init({config.chains, 3});
   for (std::int64_t i = 0; i < init.size(); ++i) init[i] = 0.001f * static_cast<float>(i % 997);
   config.init_states = init;
-  expect_progress_changes_nothing(planar(), config);
+  expect_progress_changes_nothing(two_components_3d(), config);
 
   // An MLP (the CPU's 16-chain blocks) annealed over levels it is conditioned on is covered by
   // the same slicing code; a plain one here.
@@ -285,7 +283,7 @@ TEST(SamplerProgressGpu, SlicedRunsAreBitIdentical) {
   config.steps = 5;
   config.first_chain = 77;
   config.method = Method::Mala;
-  expect_progress_changes_nothing(planar(), config);
+  expect_progress_changes_nothing(two_components_3d(), config);
 }
 
 std::string validation_error(SamplerConfig config, int dim = 3) {
@@ -420,7 +418,7 @@ TEST(SamplerValidation, AnOutputLargerThanMemoryIsRefusedBeforeAllocating) {
   SamplerConfig config = small_config();
   config.chains = 1000000000000;
   try {
-    (void)sample(planar(), config);
+    (void)sample(two_components_3d(), config);
     FAIL() << "expected InvalidInput";
   } catch (const InvalidInput& e) {
     const std::string message = e.what();
@@ -433,7 +431,7 @@ TEST(SamplerValidation, CudaWithoutAGpuIsAnError) {
   if (cuda_available()) GTEST_SKIP() << "a GPU is present";
   SamplerConfig config = small_config();
   config.backend = Backend::Cuda;
-  EXPECT_THROW(sample(planar(), config), Error);
+  EXPECT_THROW(sample(two_components_3d(), config), Error);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "run/runner.hpp"
 #include "run/targets.hpp"
 
+#include "bit_identity.hpp"
 #include "gpu.hpp"
 
 #include <langevin/langevin.hpp>
@@ -24,11 +25,7 @@
 namespace langevin {
 namespace {
 
-bool same_bits(const Array& a, const Array& b) {
-  return a.shape() == b.shape() &&
-         (a.size() == 0 ||
-          std::memcmp(a.data(), b.data(), sizeof(float) * static_cast<std::size_t>(a.size())) == 0);
-}
+using testing::same_bits;
 
 /// What a run gives besides its output.
 struct Outcome {
@@ -89,7 +86,7 @@ SamplerConfig base_config() {
   return config;
 }
 
-GaussianMixture planar() {
+GaussianMixture two_components_2d() {
   return GaussianMixture({0.3, 0.7}, {{-1.0, 0.5}, {1.5, -0.5}}, {{1.0, 0.6}, {0.7, 1.2}});
 }
 
@@ -102,7 +99,7 @@ TEST(Split, TheDriverSplitsChainsIntoContiguousBlocks) {
 
 TEST(Split, FinalStatesOfModelsAndMixtures) {
   const SamplerConfig config = base_config();
-  expect_splits_bit_identical(*detail::make_target(planar()), config);
+  expect_splits_bit_identical(*detail::make_target(two_components_2d()), config);
   for (const std::vector<int>& widths : {std::vector<int>{2, 24, 2}, {3, 16, 16, 3}}) {
     const Mlp model = Mlp::random(widths, Activation::Tanh, 5);
     expect_splits_bit_identical(*detail::make_target(model, ScoreForm::Auto), config);
@@ -125,7 +122,7 @@ TEST(Split, Trajectories) {
   config.keep = Keep::Trajectory;
   config.burn_in = 5;
   config.thin = 3;
-  expect_splits_bit_identical(*detail::make_target(planar()), config);
+  expect_splits_bit_identical(*detail::make_target(two_components_2d()), config);
   expect_splits_bit_identical(
       *detail::make_target(Mlp::random({2, 20, 2}, Activation::Softplus, 8), ScoreForm::Auto),
       config);
@@ -135,7 +132,7 @@ TEST(Split, AnnealedRunsWithDenoising) {
   SamplerConfig config = base_config();
   config.sigmas = {2.0, 0.7, 0.2};
   config.denoise = true;
-  expect_splits_bit_identical(*detail::make_target(planar()), config);
+  expect_splits_bit_identical(*detail::make_target(two_components_2d()), config);
   const Mlp conditional(Mlp::random({3, 24, 2}, Activation::Relu, 9).layers(), Activation::Relu,
                         {2.0, 0.5, 0.1});
   SamplerConfig own_levels = base_config();
@@ -149,7 +146,7 @@ TEST(Split, MalaCountsTheSameAcceptances) {
   SamplerConfig config = base_config();
   config.method = Method::Mala;
   config.epsilon = 0.3;
-  expect_splits_bit_identical(*detail::make_target(planar()), config);
+  expect_splits_bit_identical(*detail::make_target(two_components_2d()), config);
 }
 
 TEST(Split, PredictorCorrectorRuns) {
@@ -160,7 +157,7 @@ TEST(Split, PredictorCorrectorRuns) {
   config.corrector_steps = 2;
   config.sigmas = {2.0, 0.7, 0.2};
   config.denoise = true;
-  expect_splits_bit_identical(*detail::make_target(planar()), config);
+  expect_splits_bit_identical(*detail::make_target(two_components_2d()), config);
   const Mlp conditional(Mlp::random({3, 24, 2}, Activation::Silu, 9).layers(), Activation::Silu,
                         {2.0, 0.5, 0.1});
   SamplerConfig own_levels = config;
@@ -177,7 +174,7 @@ TEST(Split, ProbabilityFlowRuns) {
   config.epsilon = 0.0;
   config.sigmas = {2.0, 0.7, 0.2, 0.05};
   config.denoise = true;
-  expect_splits_bit_identical(*detail::make_target(planar()), config);
+  expect_splits_bit_identical(*detail::make_target(two_components_2d()), config);
   const Mlp conditional(Mlp::random({3, 24, 2}, Activation::Softplus, 9).layers(),
                         Activation::Softplus, {2.0, 0.5, 0.1});
   SamplerConfig own_levels = config;
@@ -192,11 +189,11 @@ TEST(Split, UnderdampedRunsAndTheirVelocities) {
   config.method = Method::Underdamped;
   config.epsilon = 0.2;
   config.friction = 0.7;
-  expect_splits_bit_identical(*detail::make_target(planar()), config);
+  expect_splits_bit_identical(*detail::make_target(two_components_2d()), config);
   config.keep = Keep::Trajectory;
   config.thin = 3;
   config.checkpoint_every = 6;  // the checkpoints' velocities, gathered over the parts
-  expect_splits_bit_identical(*detail::make_target(planar()), config);
+  expect_splits_bit_identical(*detail::make_target(two_components_2d()), config);
 }
 
 TEST(Split, CheckpointsHoldTheSameState) {
@@ -204,18 +201,18 @@ TEST(Split, CheckpointsHoldTheSameState) {
   config.checkpoint_every = 7;
   config.keep = Keep::Trajectory;
   config.thin = 2;
-  expect_splits_bit_identical(*detail::make_target(planar()), config);
+  expect_splits_bit_identical(*detail::make_target(two_components_2d()), config);
   config.keep = Keep::Final;
   config.method = Method::Mala;
   config.epsilon = 0.3;
-  expect_splits_bit_identical(*detail::make_target(planar()), config);
+  expect_splits_bit_identical(*detail::make_target(two_components_2d()), config);
 }
 
 TEST(Split, ACheckpointOfOneCutResumesUnderAnother) {
   SamplerConfig config = base_config();
   config.keep = Keep::Trajectory;
   config.sigmas = {1.5, 0.3};
-  const auto target = detail::make_target(planar());
+  const auto target = detail::make_target(two_components_2d());
   const Outcome whole = run_split(*target, config, 1);
   SamplerConfig checkpointed = config;
   checkpointed.checkpoint_every = 10;
@@ -236,16 +233,16 @@ TEST(Split, DivergenceIsCountedOverEveryPart) {
   SamplerConfig config = base_config();
   config.epsilon = 5.0;  // far too large for the mixture's narrow component: chains blow up
   config.steps = 60;
-  const Outcome whole = run_split(*detail::make_target(planar()), config, 1);
+  const Outcome whole = run_split(*detail::make_target(two_components_2d()), config, 1);
   ASSERT_GT(whole.divergence.chains, 0);
-  expect_splits_bit_identical(*detail::make_target(planar()), config);
+  expect_splits_bit_identical(*detail::make_target(two_components_2d()), config);
 }
 
 TEST(Split, DevicesAreForTheCudaBackend) {
   SamplerConfig config = base_config();
   config.devices = {0, 1};
   try {
-    sample(planar(), config);
+    sample(two_components_2d(), config);
     FAIL() << "devices on the cpu backend were accepted";
   } catch (const InvalidInput& e) {
     EXPECT_EQ(std::string(e.what()),
@@ -253,7 +250,7 @@ TEST(Split, DevicesAreForTheCudaBackend) {
   }
   config.devices.clear();
   config.device = 2;
-  EXPECT_THROW(sample(planar(), config), InvalidInput);
+  EXPECT_THROW(sample(two_components_2d(), config), InvalidInput);
 }
 
 // ---- on the GPUs there are ------------------------------------------------------------------

@@ -10,6 +10,10 @@
 
 namespace langevin::testing {
 
+/// Float's unit roundoff, 2⁻²⁴: the scale of the tolerances of float arithmetic against double
+/// references.
+constexpr double kFloatUnitRoundoff = 5.9604644775390625e-8;
+
 struct Moments {
   double mean = 0.0;
   double variance = 0.0;  // unbiased

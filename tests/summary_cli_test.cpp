@@ -18,11 +18,11 @@ namespace {
 using testing::run_cli;
 using testing::TempDir;
 
-const std::string kTarget = std::string(LANGEVIN_SOURCE_DIR) + "/examples/data/ring8.json";
+const std::string kRing8 = std::string(LANGEVIN_SOURCE_DIR) + "/examples/data/ring8.json";
 
 TEST(SummaryCli, ChunkedSummaryEqualsTheStatisticsOfTheSamples) {
   TempDir dir;
-  const std::string run = "sample --gmm " + kTarget +
+  const std::string run = "sample --gmm " + kRing8 +
                           " --chains 5000 --steps 50 --seed 4 --first-chain 9 --backend cpu --quiet";
   ASSERT_EQ(run_cli(run + " --out " + dir.file("x.npy")).status, 0);
   const auto summarised = run_cli(run + " --summary " + dir.file("s.json") +

@@ -29,15 +29,15 @@ Array mixture_rows(std::int64_t count, std::uint64_t seed) {
   return draw(mixture, count, seed);
 }
 
-struct Reference {
+struct ReferenceSummary {
   std::vector<double> mean, m2, min, max;
   std::vector<std::uint64_t> counts;
 };
 
 /// Two passes in double and a histogram by the definition: floor((x − low) / width).
-Reference reference(const Array& rows, int dim, const HistogramSpec& h) {
+ReferenceSummary reference(const Array& rows, int dim, const HistogramSpec& h) {
   const std::int64_t n = rows.size() / dim;
-  Reference r;
+  ReferenceSummary r;
   r.mean.assign(dim, 0.0);
   r.m2.assign(dim, 0.0);
   r.min.assign(dim, std::numeric_limits<double>::infinity());
@@ -85,7 +85,7 @@ const HistogramSpec kBins{40, -10.0, 10.0};
 TEST(Summary, EqualsTwoPassMomentsAndDirectHistogram) {
   const Array rows = mixture_rows(100003, 5);  // not a multiple of the block size
   const SampleSummary s = summarize(rows, kBins);
-  const Reference r = reference(rows, 3, kBins);
+  const ReferenceSummary r = reference(rows, 3, kBins);
   EXPECT_EQ(s.count, 100003);
   EXPECT_EQ(s.counts, r.counts);
   EXPECT_EQ(s.min, r.min);

@@ -1,9 +1,11 @@
 #pragma once
-// What the file-format tests share: a fresh directory per test, whole files as bytes, and the
-// check that a reader refuses input with a message naming the file and the problem.
+// What the file-format tests share: the committed fixtures' directory, a skip for builds without
+// HDF5, a fresh directory per test, whole files as bytes, and the check that a reader refuses
+// input with a message naming the file and the problem.
 
 #include <gtest/gtest.h>
 #include <langevin/error.hpp>
+#include <langevin/io.hpp>
 #include <unistd.h>
 
 #include <filesystem>
@@ -14,6 +16,13 @@
 #include <vector>
 
 namespace langevin::testing {
+
+/// The committed fixtures (tests/data/: files written by PyTorch and ArviZ, with their scripts).
+inline const std::string kTestData = std::string(LANGEVIN_SOURCE_DIR) + "/tests/data/";
+
+/// Skips the test in a build without HDF5 (the readers and writers then refuse .h5 files).
+#define SKIP_WITHOUT_HDF5() \
+  if (!::langevin::hdf5_available()) GTEST_SKIP() << "this build has no HDF5 (libhdf5-dev)"
 
 /// A fresh directory per test, named after the test, removed afterwards.
 class TempDir {

@@ -3,6 +3,8 @@
 
 #include <langevin/langevin.hpp>
 
+#include "test_files.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,14 +13,14 @@
 namespace langevin {
 namespace {
 
-const std::string kData = std::string(LANGEVIN_SOURCE_DIR) + "/tests/data/";
+using testing::kTestData;
 
 TEST(TorchFixture, LoadsAndGivesPyTorchsScores) {
-  const Mlp model = load_mlp(kData + "torch_mlp.safetensors");
+  const Mlp model = load_mlp(kTestData + "torch_mlp.safetensors");
   EXPECT_EQ(model.widths(), (std::vector<int>{2, 16, 8, 2}));
   EXPECT_EQ(model.activation(), Activation::Silu);
-  const Array points = read_npy(kData + "torch_points.npy");
-  const Array expected = read_npy(kData + "torch_scores.npy");  // float64 on disk
+  const Array points = read_npy(kTestData + "torch_points.npy");
+  const Array expected = read_npy(kTestData + "torch_scores.npy");  // float64 on disk
   const Array scores = score(model, points, Backend::Cpu);
   ASSERT_EQ(scores.shape(), expected.shape());
   // ~40 float operations per output (u = 6·10⁻⁸) against PyTorch's float64: 10⁻⁵ relative.

@@ -351,7 +351,7 @@ void write_summary(const SampleOptions& options, const ScoreSource& source,
 
 /// What a run needs before it starts, read and checked on every rank (a failure on any is one
 /// error on all, before any collective step).
-struct Prepared {
+struct SampleInputs {
   ScoreSource source;
   int dim = 0;
   SamplerConfig config;
@@ -360,7 +360,7 @@ struct Prepared {
   SummaryOptions summary;  // --summary only
 };
 
-Prepared prepare(const SampleOptions& options) {
+SampleInputs prepare(const SampleOptions& options) {
   const bool summarised = !options.summary.empty();
   if (summarised) {
     check_output_path(options.summary, {".json"}, "--summary");
@@ -372,7 +372,7 @@ Prepared prepare(const SampleOptions& options) {
   }
   const bool checkpoints = !options.checkpoint.empty() || !options.resume.empty();
   check_checkpoint_options(options.checkpoint, options.checkpoint_every);
-  Prepared prepared{load_score_source(options.source)};
+  SampleInputs prepared{load_score_source(options.source)};
   const int dim = prepared.dim = source_dim(prepared.source);
 
   SamplerConfig& config = prepared.config;
@@ -450,9 +450,9 @@ Prepared prepare(const SampleOptions& options) {
 }
 
 void run_sample(const SampleOptions& options) {
-  std::optional<Prepared> agreed;
+  std::optional<SampleInputs> agreed;
   ranks().agree([&] { agreed.emplace(prepare(options)); });
-  Prepared& prepared = *agreed;
+  SampleInputs& prepared = *agreed;
   const ScoreSource& source = prepared.source;
   const int dim = prepared.dim;
   SamplerConfig& config = prepared.config;

@@ -91,7 +91,7 @@ RunSettings run_settings(const TrainOptions& options, const TrainConfig& config,
           {"langevin_version", version()}};
 }
 
-struct Prepared {
+struct TrainInputs {
   TrainConfig config;
   Array data;
   RunSettings settings;  // with checkpoints only
@@ -99,11 +99,11 @@ struct Prepared {
 
 /// The configuration, data and checkpoint to resume from, read and checked on every rank (one
 /// error on all, before any collective step).
-Prepared prepare(const TrainOptions& options) {
+TrainInputs prepare(const TrainOptions& options) {
   check_output_path(options.out, {".safetensors"}, "--out");
   if (!options.log.empty()) check_output_path(options.log, {".csv"}, "--log");
   check_checkpoint_options(options.checkpoint, options.checkpoint_every);
-  Prepared prepared;
+  TrainInputs prepared;
   TrainConfig& config = prepared.config;
   config = train_defaults(parse_loss(options.loss, "--loss"));
   if (!options.sigmas.empty()) {
@@ -148,7 +148,7 @@ Prepared prepare(const TrainOptions& options) {
 }
 
 void run_train(const TrainOptions& options) {
-  Prepared prepared;
+  TrainInputs prepared;
   ranks().agree([&] { prepared = prepare(options); });
   TrainConfig& config = prepared.config;
   const Array& data = prepared.data;
