@@ -4,14 +4,15 @@
 //
 //   sampler_benchmark [--backend cpu|cuda|all] [--chains N[,N…]] [--steps K] [--repeat R]
 //                     [--model M.safetensors] [--keep final|trajectory|both] [--grid] [--score]
-//                     [--ceilings measure|none] [--summary N[,N…]]
+//                     [--ceilings measure|none] [--summary N[,N…]] [--shapes W-W…[,W-W…]]
 //
 // Cases: the seed model (1 → 1024 → 1 ReLU; Glorot-random, or --model's weights so that the
 // peers in benchmarks/peers/ run the very same network) and the seed's Gaussian mixture.
 // --grid adds the MLP shapes d ∈ {1, 2, 16} × hidden width {64, 256, 1024} × depth 1–3, each run
 // for as many steps as make the seed model's work (at least 10). --score adds score evaluation
 // (the network on N points, no sampling; with --grid, of every shape too, on as many points as
-// its chain-steps, up to 2²⁴ floats of them). --summary runs the seed model's N chains in chunks
+// its chain-steps, up to 2²⁴ floats of them). --shapes runs the listed MLP shapes (widths from input
+// to output, e.g. 16-1024-16) in the grid's place, the same way. --summary runs the seed model's N chains in chunks
 // with running statistics only (mean, variance, a 100-bin histogram; sample_summary), the way
 // 10⁸ chains run in bounded memory; time should grow linearly with N. The seed model runs in
 // the library's hinge form (device/hinge.hpp), as every 1-D one-hidden-layer ReLU network does;
@@ -53,6 +54,7 @@ struct Options {
   std::string model;
   bool final_states = true, trajectory = false;
   bool grid = false, score = false, ceilings = true;
+  std::vector<std::vector<int>> shapes;  // the grid's MLP shapes, or --shapes'
 };
 
 std::vector<std::int64_t> parse_counts(const std::string& text) {
@@ -61,6 +63,25 @@ std::vector<std::int64_t> parse_counts(const std::string& text) {
   std::string item;
   while (std::getline(stream, item, ',')) counts.push_back(static_cast<std::int64_t>(std::stod(item)));
   return counts;
+}
+
+/// "1-64-1,16-1024-16": the widths of each shape, input to output.
+std::vector<std::vector<int>> parse_shapes(const std::string& text) {
+  std::vector<std::vector<int>> shapes;
+  std::stringstream stream(text);
+  std::string shape;
+  while (std::getline(stream, shape, ',')) {
+    std::vector<int> widths;
+    std::stringstream layers(shape);
+    std::string width;
+    while (std::getline(layers, width, '-')) widths.push_back(std::stoi(width));
+    if (widths.size() < 3 || widths.front() != widths.back()) {
+      throw std::invalid_argument("--shapes " + shape +
+                                  ": expected d-H…-d (one or more hidden widths, as many outputs as inputs)");
+    }
+    shapes.push_back(widths);
+  }
+  return shapes;
 }
 
 Options parse(int argc, char** argv) {
@@ -80,6 +101,7 @@ Options parse(int argc, char** argv) {
     else if (flag == "--keep") keep = value;
     else if (flag == "--ceilings") options.ceilings = value != "none";
     else if (flag == "--summary") options.summary_chains = parse_counts(value);
+    else if (flag == "--shapes") options.shapes = parse_shapes(value);
     else throw std::invalid_argument("unknown option " + flag);
   }
   if (keep != "final" && keep != "trajectory" && keep != "both") {
@@ -92,6 +114,18 @@ Options parse(int argc, char** argv) {
     options.backends.push_back(Backend::Cuda);
   }
   if (!chains.empty()) options.chains = parse_counts(chains);
+  if (options.grid && options.shapes.empty()) {
+    for (int d : {1, 2, 16}) {
+      for (int width : {64, 256, 1024}) {
+        for (int depth = 1; depth <= 3; ++depth) {
+          std::vector<int> widths{d};
+          widths.insert(widths.end(), depth, width);
+          widths.push_back(d);
+          options.shapes.push_back(widths);
+        }
+      }
+    }
+  }
   return options;
 }
 
@@ -279,29 +313,21 @@ int main(int argc, char** argv) try {
     for (std::int64_t n : chains) {
       sampler_rows(seed_target, gmm_case, backend, n, steps, options, ceiling);
     }
-    if (options.grid) {
-      for (int d : {1, 2, 16}) {
-        for (int width : {64, 256, 1024}) {
-          for (int depth = 1; depth <= 3; ++depth) {
-            std::vector<int> widths{d};
-            widths.insert(widths.end(), depth, width);
-            widths.push_back(d);
-            const langevin::Mlp model =
-                langevin::Mlp::random(widths, langevin::Activation::Relu, 2026);
-            const Case c{shape_name(widths, model.activation()), 2.0 * static_cast<double>(model.multiply_adds()), d};
-            // The seed model's work per chain, so that every case takes about as long.
-            const std::int64_t case_steps = std::max<std::int64_t>(
-                10, std::llround(static_cast<double>(steps) * seed_flop / c.flop_per_step));
-            for (std::int64_t n : chains) {
-              sampler_rows(model, c, backend, n, case_steps, options, ceiling);
-            }
-            if (options.score) {  // the same work in points, up to 2^24 floats of them
-              for (std::int64_t n : chains) {
-                const std::int64_t points = std::min<std::int64_t>(n * case_steps, (1 << 24) / d);
-                score_row(model, c, backend, points, options.repeat, ceiling);
-              }
-            }
-          }
+    for (const std::vector<int>& widths : options.shapes) {
+      const langevin::Mlp model = langevin::Mlp::random(widths, langevin::Activation::Relu, 2026);
+      const int d = widths.front();
+      const Case c{shape_name(widths, model.activation()),
+                   2.0 * static_cast<double>(model.multiply_adds()), d};
+      // The seed model's work per chain, so that every case takes about as long.
+      const std::int64_t case_steps = std::max<std::int64_t>(
+          10, std::llround(static_cast<double>(steps) * seed_flop / c.flop_per_step));
+      for (std::int64_t n : chains) {
+        sampler_rows(model, c, backend, n, case_steps, options, ceiling);
+      }
+      if (options.score) {  // the same work in points, up to 2^24 floats of them
+        for (std::int64_t n : chains) {
+          const std::int64_t points = std::min<std::int64_t>(n * case_steps, (1 << 24) / d);
+          score_row(model, c, backend, points, options.repeat, ceiling);
         }
       }
     }
