@@ -72,6 +72,12 @@ TEST(ScoreLanes, DeepNetworksAndOtherActivationsToo) {
     const Array x16 = points_of(16, 40);  // 16-D points: full blocks transposed in fixed loops
     EXPECT_EQ(score(wide, x16, Backend::Cpu).values(),
               (one_point_scores<16, Activation::Relu>(wide, x16, 0.0f)));
+    // Two partial sums an output (tier 8) over more units than two chunks of the wide pass
+    // hold, and a short last chunk.
+    const Mlp chunked = Mlp::random({6, 131, 6}, Activation::Relu, 8);
+    const Array x6 = points_of(6, 40);
+    EXPECT_EQ(score(chunked, x6, Backend::Cpu).values(),
+              (one_point_scores<8, Activation::Relu>(chunked, x6, 0.0f)));
     const Mlp tanh_net = Mlp::random({5, 33, 5}, Activation::Tanh, 5);
     const Array x5 = points_of(5, 7);  // fewer points than one block
     EXPECT_EQ(score(tanh_net, x5, Backend::Cpu).values(),

@@ -129,6 +129,21 @@ constexpr int lane_sum_group(int vectors_each) {
   return kLaneRegisters / 2 / vectors_each > 0 ? kLaneRegisters / 2 / vectors_each : 1;
 }
 
+/// Units side by side in the deep pass (mlp_lanes.hpp), `blocks` lane vectors of running sums
+/// each, every input's vectors loaded once for all of them. Half the registers, as
+/// lane_sum_group, on AVX-512 and NEON; three quarters on AVX2 (3 units at 2 blocks: 12 of its
+/// 16 registers), whose FMAs take the input as a memory operand, so that the sums need not leave
+/// room for it: 12 dependent chains cover the FMAs' latency where 8 fell short
+/// (docs/PERFORMANCE.md). NEON's FMAs take registers only; the one-hidden-layer pass gained
+/// nothing from it on AVX2.
+constexpr int lane_unit_group(int blocks) {
+#if HWY_TARGET == HWY_AVX2
+  return 3 * kLaneRegisters / 4 / blocks > 0 ? 3 * kLaneRegisters / 4 / blocks : 1;
+#else
+  return lane_sum_group(blocks);
+#endif
+}
+
 /// The lane vector of `Lanes` chains (the backend uses 16).
 template <int Lanes>
 using LaneVector = std::enable_if_t<Lanes == kVectorLanes, LaneFloats>;

@@ -291,9 +291,8 @@ inline void mlp_forward_deep_lanes(const MlpView& net, const LaneVector<kVectorL
                                    LaneVector<kVectorLanes>* out, LaneVector<kVectorLanes>* scratch,
                                    int widest_hidden) {
   using V = LaneVector<kVectorLanes>;
-  // kUnitGroup × B running sums in half the registers (AVX-512: 8 units at B = 2); larger groups
-  // need more loads than the registers hide.
-  constexpr int kUnitGroup = lane_sum_group(B);
+  // kUnitGroup × B running sums (AVX-512: 8 units at B = 2; AVX2: 3).
+  constexpr int kUnitGroup = lane_unit_group(B);
   V* current = scratch;
   V* next = scratch + widest_hidden * B;
   {  // layer 0 from the input
