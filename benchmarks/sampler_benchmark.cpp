@@ -11,9 +11,9 @@
 // --grid adds the MLP shapes d ∈ {1, 2, 16} × hidden width {64, 256, 1024} × depth 1–3, each run
 // for as many steps as make the seed model's work (at least 10). --score adds score evaluation
 // (the network on N points, no sampling; with --grid, of every shape too, on as many points as
-// its chain-steps, up to 2²⁴ floats of them). --shapes runs the listed MLP shapes (widths from input
-// to output, e.g. 16-1024-16) in the grid's place, the same way. --summary runs the seed model's N chains in chunks
-// with running statistics only (mean, variance, a 100-bin histogram; sample_summary), the way
+// its chain-steps, up to 2²⁴ floats of them). --shapes runs the listed MLP shapes (widths from
+// input to output, e.g. 16-1024-16) in the grid's place, the same way. --summary runs the seed
+// model's N chains in chunks with running statistics only (mean, variance, a 100-bin histogram; sample_summary), the way
 // 10⁸ chains run in bounded memory; time should grow linearly with N. The seed model runs in
 // the library's hinge form (device/hinge.hpp), as every 1-D one-hidden-layer ReLU network does;
 // a second row runs the same network through the layered pass (ScoreForm::Layered), so that the
@@ -74,10 +74,16 @@ std::vector<std::vector<int>> parse_shapes(const std::string& text) {
     std::vector<int> widths;
     std::stringstream layers(shape);
     std::string width;
-    while (std::getline(layers, width, '-')) widths.push_back(std::stoi(width));
-    if (widths.size() < 3 || widths.front() != widths.back()) {
+    bool positive = true;
+    while (std::getline(layers, width, '-')) {
+      positive = positive && !width.empty() && width.size() < 7 &&
+                 width.find_first_not_of("0123456789") == std::string::npos && std::stoi(width) > 0;
+      if (positive) widths.push_back(std::stoi(width));
+    }
+    if (!positive || widths.size() < 3 || widths.front() != widths.back()) {
       throw std::invalid_argument("--shapes " + shape +
-                                  ": expected d-H…-d (one or more hidden widths, as many outputs as inputs)");
+                                  ": expected d-H…-d (positive widths, one or more hidden, "
+                                  "as many outputs as inputs)");
     }
     shapes.push_back(widths);
   }
