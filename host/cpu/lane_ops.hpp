@@ -123,10 +123,15 @@ constexpr int kLaneRegisters = 16 / LaneFloats::kParts;
 constexpr int kLaneRegisters = 32 / LaneFloats::kParts;
 #endif
 
+/// Items of `vectors_each` lane vectors that `vectors` lane vectors hold (at least one).
+constexpr int lane_items_in(int vectors, int vectors_each) {
+  return vectors / vectors_each > 0 ? vectors / vectors_each : 1;
+}
+
 /// How many items of `vectors_each` lane vectors of running sums fit in half the registers (at
 /// least one): the group size every lanes pass takes for its sums.
 constexpr int lane_sum_group(int vectors_each) {
-  return kLaneRegisters / 2 / vectors_each > 0 ? kLaneRegisters / 2 / vectors_each : 1;
+  return lane_items_in(kLaneRegisters / 2, vectors_each);
 }
 
 /// Units side by side in the deep pass (mlp_lanes.hpp), `blocks` lane vectors of running sums
@@ -138,7 +143,7 @@ constexpr int lane_sum_group(int vectors_each) {
 /// nothing from it on AVX2.
 constexpr int lane_unit_group(int blocks) {
 #if HWY_TARGET == HWY_AVX2
-  return 3 * kLaneRegisters / 4 / blocks > 0 ? 3 * kLaneRegisters / 4 / blocks : 1;
+  return lane_items_in(3 * kLaneRegisters / 4, blocks);
 #else
   return lane_sum_group(blocks);
 #endif
