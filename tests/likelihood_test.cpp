@@ -7,6 +7,7 @@
 #include "gpu.hpp"
 #include "dispatch.hpp"
 #include "run/views.hpp"
+#include "thread_count.hpp"
 
 #include <langevin/device/gmm.hpp>
 #include <langevin/device/mlp.hpp>
@@ -15,7 +16,6 @@
 #include <langevin/langevin.hpp>
 
 #include <gtest/gtest.h>
-#include <omp.h>
 
 #include <cmath>
 #include <cstring>
@@ -321,10 +321,10 @@ TEST(Likelihood, BitIdenticalAcrossSplitsAndThreads) {
                              sizeof(float) * 3 * count));
   }
   config.first_point = 0;
-  const int threads = omp_get_max_threads();
-  omp_set_num_threads(1);
-  const Likelihood serial = log_likelihood(mixture, points, config);
-  omp_set_num_threads(threads);
+  const Likelihood serial = [&] {
+    const testing::ThreadCount threads(1);
+    return log_likelihood(mixture, points, config);
+  }();
   EXPECT_EQ(0, std::memcmp(serial.log_density.data(), whole.log_density.data(),
                            sizeof(float) * 40));
   // Another seed, other probes.

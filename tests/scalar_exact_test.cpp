@@ -8,11 +8,11 @@
 #include "training/score_matching.hpp"
 
 #include "gpu.hpp"
+#include "thread_count.hpp"
 
 #include <langevin/langevin.hpp>
 
 #include <gtest/gtest.h>
-#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -62,11 +62,11 @@ void expect_same_as_general() {
   }
 
   // The thread count changes nothing: blocks are summed in a fixed order.
-  const int threads = omp_get_max_threads();
-  omp_set_num_threads(1);
   std::vector<float> one_thread(theta.size());
-  fused.loss_and_gradient(theta.data(), one_thread.data());
-  omp_set_num_threads(threads);
+  {
+    const testing::ThreadCount threads(1);
+    fused.loss_and_gradient(theta.data(), one_thread.data());
+  }
   EXPECT_EQ(one_thread, gradient);
 }
 

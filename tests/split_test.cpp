@@ -1,11 +1,12 @@
 // The driver cuts a run into parts, one contiguous block of chains per runner (the GPUs of a
-// multi-device run, the ranks of an MPI job). A chain's result depends only on its global index,
+// multi-device run, the ranks of an MPI job), and the CPU runner hands its blocks of 16 or 32
+// chains to whichever OpenMP thread is free. A chain's result depends only on its global index,
 // so any cut must give the uncut run's bits: here the CPU runner split into 2, 3 and 7 parts
-// (blocks that start inside the CPU's blocks of 16 and 32 chains) against the one-part run, for
-// final states, trajectories, annealing with denoising, MALA, predictor–corrector, the hinge
-// form, checkpoints and
-// resumes across different cuts, and divergence; and the same on every visible GPU where there
-// are any.
+// (blocks that start inside the CPU's blocks of chains) and run on 1 and 3 threads against the
+// one-part run on the default threads, for final states, trajectories, annealing with
+// denoising, MALA, predictor–corrector, the ODE, underdamped Langevin, the hinge form,
+// checkpoints and resumes across different cuts, and divergence; and the same on every visible
+// GPU where there are any.
 
 #include "run/driver.hpp"
 #include "run/runner.hpp"
@@ -13,6 +14,7 @@
 
 #include "bit_identity.hpp"
 #include "gpu.hpp"
+#include "thread_count.hpp"
 
 #include <langevin/langevin.hpp>
 
@@ -26,6 +28,7 @@ namespace langevin {
 namespace {
 
 using testing::same_bits;
+using testing::ThreadCount;
 
 /// What a run gives besides its output.
 struct Outcome {
@@ -53,13 +56,20 @@ Outcome run_split(const ScoreTarget& target, SamplerConfig config, int parts) {
   return outcome;
 }
 
-/// The split runs of `config` equal the one-part run: output, divergence, acceptance, and the
-/// checkpoints' states, trajectories and counts.
+/// The split runs of `config`, and the runs on other thread counts, equal the one-part run on
+/// the default threads: output, divergence, acceptance, and the checkpoints' states,
+/// trajectories and counts.
 void expect_splits_bit_identical(const ScoreTarget& target, const SamplerConfig& config) {
   const Outcome whole = run_split(target, config, 1);
-  for (int parts : {2, 3, 7}) {
-    SCOPED_TRACE(std::to_string(parts) + " parts");
-    const Outcome split = run_split(target, config, parts);
+  struct Cut {
+    int parts;
+    int threads;  // 0: the default
+  };
+  for (const Cut cut : {Cut{2, 0}, Cut{3, 0}, Cut{7, 0}, Cut{1, 1}, Cut{1, 3}, Cut{3, 3}}) {
+    SCOPED_TRACE(std::to_string(cut.parts) + " parts, " +
+                 (cut.threads > 0 ? std::to_string(cut.threads) : "the default") + " threads");
+    const ThreadCount threads(cut.threads > 0 ? cut.threads : omp_get_max_threads());
+    const Outcome split = run_split(target, config, cut.parts);
     EXPECT_TRUE(same_bits(split.out, whole.out));
     EXPECT_EQ(split.divergence.chains, whole.divergence.chains);
     EXPECT_EQ(split.divergence.first_update, whole.divergence.first_update);

@@ -5,13 +5,16 @@
 
 #include "gpu.hpp"
 #include "statistics.hpp"
+#include "thread_count.hpp"
 
 #include <langevin/device_buffer.hpp>
 #include <langevin/error.hpp>
+#include <langevin/gmm.hpp>
 #include <langevin/stats.hpp>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <omp.h>
 
 #include <unistd.h>
 
@@ -268,6 +271,38 @@ TEST(Stats, RejectsInvalidInputNamingSetRowAndCoordinate) {
 }
 
 // ---- JSON and the plot -----------------------------------------------------------------------
+
+TEST(Stats, AreTheSameBitsOnAnyThreadCount) {
+  // Coordinates, directions and points go to the threads in any order; each result is computed
+  // alone and summed in a fixed order (the directions' distances, the points' integer counts),
+  // so 1, 2 and 3 threads give the same doubles.
+  const GaussianMixture mixture({0.3, 0.7}, {{-1.0, 0.5, 2.0}, {1.5, -0.5, 0.0}},
+                                {{1.0, 0.6, 1.0}, {0.7, 1.2, 0.5}});
+  const Array a = draw(mixture, 3000, 31), b = draw(mixture, 2000, 32);
+  CompareOptions options;
+  options.backend = Backend::Cpu;
+  options.mixture = &mixture;
+  options.projections = 200;
+  options.seed = 3;
+  const auto compare_on = [&](int threads) {
+    const testing::ThreadCount count(threads);
+    return compare(a, b, options);
+  };
+  const Comparison one = compare_on(1);
+  for (int threads : {2, 3}) {
+    SCOPED_TRACE(std::to_string(threads) + " threads");
+    const Comparison many = compare_on(threads);
+    EXPECT_EQ(many.ks, one.ks);  // bit for bit
+    EXPECT_EQ(many.ks_p_value, one.ks_p_value);
+    EXPECT_EQ(many.wasserstein1, one.wasserstein1);
+    EXPECT_EQ(many.mean_a, one.mean_a);
+    EXPECT_EQ(many.std_b, one.std_b);
+    EXPECT_EQ(many.above_a, one.above_a);
+    EXPECT_EQ(many.sliced_wasserstein, one.sliced_wasserstein);
+    EXPECT_EQ(many.component_weights_a, one.component_weights_a);
+    EXPECT_EQ(many.component_weights_b, one.component_weights_b);
+  }
+}
 
 TEST(Stats, JsonHoldsEveryField) {
   const Comparison c = compare_on_cpu(Array({4, 2}, {0, 1, 2, 3, 4, 5, 6, 7}),

@@ -7,6 +7,7 @@
 
 #include "gpu.hpp"
 #include "statistics.hpp"
+#include "thread_count.hpp"
 
 #include <gtest/gtest.h>
 #include <omp.h>
@@ -112,12 +113,14 @@ TEST(Summary, MergingPartsEqualsTheWhole) {
 
 TEST(Summary, DoesNotDependOnTheThreadCount) {
   const Array rows = mixture_rows(70000, 7);
-  const int threads = omp_get_max_threads();
-  omp_set_num_threads(1);
-  const SampleSummary one = summarize(rows, kBins);
-  omp_set_num_threads(std::max(2, threads));
-  const SampleSummary many = summarize(rows, kBins);
-  omp_set_num_threads(threads);
+  const SampleSummary one = [&] {
+    const testing::ThreadCount threads(1);
+    return summarize(rows, kBins);
+  }();
+  const SampleSummary many = [&] {
+    const testing::ThreadCount threads(std::max(2, omp_get_max_threads()));
+    return summarize(rows, kBins);
+  }();
   EXPECT_EQ(one.mean, many.mean);  // bit for bit
   EXPECT_EQ(one.m2, many.m2);
   EXPECT_EQ(one.counts, many.counts);

@@ -5,6 +5,7 @@
 #include "gpu.hpp"
 #include "reference_activation.hpp"
 #include "test_files.hpp"
+#include "thread_count.hpp"
 #include "training/train_loop.hpp"
 
 #include <langevin/checkpoint_file.hpp>
@@ -12,10 +13,6 @@
 #include <langevin/trainer.hpp>
 
 #include <gtest/gtest.h>
-
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include <algorithm>
 #include <array>
@@ -382,11 +379,7 @@ TEST(Training, IsReproducibleAndSeedsMatter) {
 TEST(Training, TheResultDoesNotDependOnTheThreadCount) {
   // 3 000 rows are 6 chunks of 512, in 6 accumulation slots that the threads share: the slots
   // and their order are fixed, so 1, 2 or 3 threads give the same bits (score_matching.hpp).
-#ifndef _OPENMP
-  GTEST_SKIP() << "built without OpenMP";
-#else
   const Array data = random_points(3000, 2, 25);
-  const int threads_before = omp_get_max_threads();
   for (Loss loss : {Loss::Exact, Loss::Ncsn}) {
     TrainConfig config = small_training();
     config.loss = loss;
@@ -396,14 +389,12 @@ TEST(Training, TheResultDoesNotDependOnTheThreadCount) {
     config.iterations = 5;
     std::vector<std::vector<float>> weights;
     for (int threads : {1, 2, 3}) {
-      omp_set_num_threads(threads);
+      const testing::ThreadCount count(threads);
       weights.push_back(train(data, config).model.layers()[1].weight);
     }
-    omp_set_num_threads(threads_before);
     EXPECT_EQ(weights[0], weights[1]) << to_string(loss);
     EXPECT_EQ(weights[0], weights[2]) << to_string(loss);
   }
-#endif
 }
 
 TEST(Training, EveryOptimizerLowersTheLoss) {
