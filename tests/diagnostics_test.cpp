@@ -14,7 +14,6 @@
 
 #include <cmath>
 #include <fstream>
-#include <omp.h>
 #include <string>
 #include <vector>
 
@@ -118,22 +117,17 @@ TEST(Diagnostics, AreTheSameBitsOnAnyThreadCount) {
     x.values()[static_cast<std::size_t>(2 * i)] = first.values()[static_cast<std::size_t>(i)];
     x.values()[static_cast<std::size_t>(2 * i + 1)] = second.values()[static_cast<std::size_t>(i)];
   }
-  const auto diagnose_on = [&](int threads) {
-    const testing::ThreadCount count(threads);
-    return diagnose(x, 4);
-  };
-  const Diagnostics one = diagnose_on(1);
-  for (int threads : {2, 3}) {
-    SCOPED_TRACE(std::to_string(threads) + " threads");
-    const Diagnostics many = diagnose_on(threads);
-    EXPECT_EQ(many.rhat, one.rhat);  // bit for bit
-    EXPECT_EQ(many.ess_bulk, one.ess_bulk);
-    EXPECT_EQ(many.ess_tail, one.ess_tail);
-    EXPECT_EQ(many.mean, one.mean);
-    EXPECT_EQ(many.sd, one.sd);
-    EXPECT_EQ(many.mcse_mean, one.mcse_mean);
-    EXPECT_EQ(many.nested_rhat, one.nested_rhat);
-  }
+  testing::expect_same_on_any_thread_count(
+      [&] { return diagnose(x, 4); },
+      [](const Diagnostics& one, const Diagnostics& many) {
+        EXPECT_EQ(many.rhat, one.rhat);  // bit for bit
+        EXPECT_EQ(many.ess_bulk, one.ess_bulk);
+        EXPECT_EQ(many.ess_tail, one.ess_tail);
+        EXPECT_EQ(many.mean, one.mean);
+        EXPECT_EQ(many.sd, one.sd);
+        EXPECT_EQ(many.mcse_mean, one.mcse_mean);
+        EXPECT_EQ(many.nested_rhat, one.nested_rhat);
+      });
 }
 
 TEST(Diagnostics, NestedRhatOfAWrittenOutExample) {
