@@ -290,8 +290,11 @@ TEST(Stats, AreTheSameBitsOnAnyThreadCount) {
         EXPECT_EQ(many.ks_p_value, one.ks_p_value);
         EXPECT_EQ(many.wasserstein1, one.wasserstein1);
         EXPECT_EQ(many.mean_a, one.mean_a);
+        EXPECT_EQ(many.mean_b, one.mean_b);
+        EXPECT_EQ(many.std_a, one.std_a);
         EXPECT_EQ(many.std_b, one.std_b);
         EXPECT_EQ(many.above_a, one.above_a);
+        EXPECT_EQ(many.above_b, one.above_b);
         EXPECT_EQ(many.sliced_wasserstein, one.sliced_wasserstein);
         EXPECT_EQ(many.component_weights_a, one.component_weights_a);
         EXPECT_EQ(many.component_weights_b, one.component_weights_b);
