@@ -269,7 +269,7 @@ TEST(Stats, RejectsInvalidInputNamingSetRowAndCoordinate) {
   EXPECT_THROW(compare(two_d, two_d, options), InvalidInput);
 }
 
-// ---- JSON and the plot -----------------------------------------------------------------------
+// ---- the thread count ------------------------------------------------------------------------
 
 TEST(Stats, AreTheSameBitsOnAnyThreadCount) {
   // Coordinates, directions and points go to the threads in any order; each result is computed
@@ -300,6 +300,8 @@ TEST(Stats, AreTheSameBitsOnAnyThreadCount) {
         EXPECT_EQ(many.component_weights_b, one.component_weights_b);
       });
 }
+
+// ---- JSON and the plot -----------------------------------------------------------------------
 
 TEST(Stats, JsonHoldsEveryField) {
   const Comparison c = compare_on_cpu(Array({4, 2}, {0, 1, 2, 3, 4, 5, 6, 7}),
