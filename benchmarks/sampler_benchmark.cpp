@@ -13,11 +13,11 @@
 // (the network on N points, no sampling; with --grid, of every shape too, on as many points as
 // its chain-steps, up to 2²⁴ floats of them). --shapes runs the listed MLP shapes (widths from
 // input to output, e.g. 16-1024-16) in the grid's place, the same way. --summary runs the seed
-// model's N chains in chunks with running statistics only (mean, variance, a 100-bin histogram; sample_summary), the way
-// 10⁸ chains run in bounded memory; time should grow linearly with N. The seed model runs in
-// the library's hinge form (device/hinge.hpp), as every 1-D one-hidden-layer ReLU network does;
-// a second row runs the same network through the layered pass (ScoreForm::Layered), so that the
-// two forms are measured side by side.
+// model's N chains in chunks with running statistics only (mean, variance, a 100-bin
+// histogram; sample_summary), the way 10⁸ chains run in bounded memory; time should grow
+// linearly with N. The seed model runs in the library's hinge form (device/hinge.hpp), as every
+// 1-D one-hidden-layer ReLU network does; a second row runs the same network through the
+// layered pass (ScoreForm::Layered), so that the two forms are measured side by side.
 
 #include "ceilings.hpp"
 
@@ -76,9 +76,11 @@ std::vector<std::vector<int>> parse_shapes(const std::string& text) {
     std::string width;
     bool positive = true;
     while (std::getline(layers, width, '-')) {
-      positive = positive && !width.empty() && width.size() < 7 &&
-                 width.find_first_not_of("0123456789") == std::string::npos && std::stoi(width) > 0;
-      if (positive) widths.push_back(std::stoi(width));
+      const bool digits = !width.empty() && width.size() < 7 &&
+                          width.find_first_not_of("0123456789") == std::string::npos;
+      const int value = digits ? std::stoi(width) : 0;
+      positive = positive && value > 0;
+      widths.push_back(value);
     }
     if (!positive || widths.size() < 3 || widths.front() != widths.back()) {
       throw std::invalid_argument("--shapes " + shape +
