@@ -63,11 +63,17 @@ TrainResult train(MPI_Comm caller, const Array& data, const Mlp& initial,
                   const TrainConfig& config) {
   detail::require_initialized("langevin::mpi::train");
   const detail::OwnComm comm(caller);
+  // auto trains on the cpu backend here, at any rank count, GPU or not: the cpu backend is the
+  // one whose model is the same bytes at every rank count (resolving auto to cuda on a GPU node
+  // would refuse the very run the user did not ask the GPU for, and give one rank's model other
+  // bytes than two ranks').
+  TrainConfig run = config;
+  if (run.backend == Backend::Auto) run.backend = Backend::Cpu;
   // Every rank checks the inputs first (the training checks them again): a bad input is one
   // error on all, before the first collective step.
   agree(comm.get(), [&] {
-    langevin::detail::check_training_inputs(data, initial, config);
-    if (comm.size() > 1 && resolve(config.backend) == Backend::Cuda) {
+    langevin::detail::check_training_inputs(data, initial, run);
+    if (comm.size() > 1 && run.backend == Backend::Cuda) {
       throw InvalidInput("backend = cuda: training over MPI ranks runs on the cpu backend (the "
                          "GPU's passes do not share their partial sums yet)");
     }
@@ -75,7 +81,7 @@ TrainResult train(MPI_Comm caller, const Array& data, const Mlp& initial,
   const RankPartials partials(comm);
   std::optional<TrainResult> result;
   agree(comm.get(), [&] {
-    result.emplace(langevin::detail::train_sharing(data, initial, config, partials));
+    result.emplace(langevin::detail::train_sharing(data, initial, run, partials));
   });
   return std::move(*result);
 }

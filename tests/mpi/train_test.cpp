@@ -159,6 +159,28 @@ TEST(MpiTrain, ValidationEarlyStoppingAndCheckpointsAtAnyRankCount) {
   }
 }
 
+TEST(MpiTrain, AutoTrainsOnTheCpuBackendAtAnyRankCount) {
+  // auto is the default: on a GPU node it must not resolve to cuda, which several ranks refuse,
+  // and one rank's model must be several ranks' (both the cpu backend's).
+  TrainConfig config = base_config();
+  config.hidden = {32};
+  const TrainResult cpu = train(data(1), config);
+  config.backend = Backend::Auto;
+  for (int ranks = 1; ranks <= world_size(); ++ranks) {
+    SCOPED_TRACE(std::to_string(ranks) + " ranks");
+    const FirstRanks first(ranks);
+    if (first.comm == MPI_COMM_NULL) continue;
+    EXPECT_TRUE(same_model(mpi::train(first.comm, data(1), config).model, cpu.model));
+  }
+}
+
+TEST(MpiTrain, CudaOverSeveralRanksIsRefusedOnEveryRank) {
+  if (world_size() < 2) GTEST_SKIP() << "needs 2 ranks";
+  TrainConfig config = base_config();
+  config.backend = Backend::Cuda;
+  EXPECT_THROW(mpi::train(MPI_COMM_WORLD, data(1), config), mpi::AgreedInvalidInput);
+}
+
 TEST(MpiTrain, BadInputIsRefusedOnEveryRank) {
   TrainConfig config = base_config();
   config.iterations = 0;
