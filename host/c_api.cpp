@@ -300,7 +300,8 @@ langevin_status langevin_sample(const langevin_model* model, const langevin_conf
             std::string(langevin::to_string(sampler->backend())));
       }
       sampler->run_into(out);
-      langevin::detail::synchronize(nullptr);  // the C API's calls return when their results are there
+      // The C API's calls return when their results are there: check_divergence() reads the
+      // divergence counts on the run's stream, on the sampler's GPU, after the run.
       sampler->check_divergence();
     } else {
       sampler->run_into_host(out);

@@ -111,6 +111,18 @@ PySamplerConfig make_config(std::int64_t chains, std::int64_t steps, double epsi
 
 /// The library's Sampler with the hooks Python needs between slices: Ctrl-C and progress
 /// (`between`, set during a run), and the checkpoint callable.
+/// A GPU device string's ordinal: "cuda:1" → 1, "cuda" → −1 (the current device); anything
+/// else is refused, naming it.
+int cuda_ordinal(const std::string& device) {
+  if (device == "cuda") return -1;
+  const std::string digits = device.rfind("cuda:", 0) == 0 ? device.substr(5) : "";
+  if (digits.empty() || digits.size() > 4 ||
+      digits.find_first_not_of("0123456789") != std::string::npos) {
+    throw InvalidInput("device = \"" + device + "\": expected cpu, cuda or cuda:N");
+  }
+  return std::stoi(digits);
+}
+
 class PySampler {
  public:
   PySampler(nb::handle target, nb::handle config, const nb::kwargs& kwargs) {
@@ -152,15 +164,18 @@ class PySampler {
                            "; this sampler runs on GPU " +
                            std::to_string(sampler_->devices().front()));
       }
-      nb::gil_scoped_release release;
-      if (target.on_gpu) {
-        sampler_->run_into(target.data, stream);
-        if (stream == nullptr) detail::synchronize(nullptr);
-        sampler_->check_divergence();
-      } else {
-        sampler_->run_into_host(target.data);
+      {
+        nb::gil_scoped_release release;
+        if (target.on_gpu) {
+          // check_divergence() reads the run's divergence counts on the run's stream, on the
+          // sampler's GPU: it returns when the run is complete.
+          sampler_->run_into(target.data, stream);
+          sampler_->check_divergence();
+        } else {
+          sampler_->run_into_host(target.data);
+        }
       }
-      return nb::borrow(out);
+      return nb::borrow(out);  // with the GIL: a new reference
     }
     if (device == "cpu") {
       Array result;
@@ -170,16 +185,19 @@ class PySampler {
       }
       return to_numpy(std::move(result));
     }
-    if (device.rfind("cuda", 0) != 0) {
-      throw InvalidInput("device = \"" + device + "\": expected cpu or cuda (where the result goes)");
+    const int ordinal = cuda_ordinal(device);
+    if (ordinal >= 0 && (sampler_->devices().size() != 1 || sampler_->devices().front() != ordinal)) {
+      throw InvalidInput("device = \"" + device + "\": this sampler runs on GPU " +
+                         (sampler_->devices().empty() ? std::string("none (the cpu backend)")
+                                                      : std::to_string(sampler_->devices().front())) +
+                         " (its config's device; \"cuda\" leaves the result there)");
     }
     DeviceArray result;
     {
       nb::gil_scoped_release release;
       result = sampler_->run_on_device(stream);
-      // Without a stream of the caller's, the result is complete when it is returned, so that
-      // any consumer's stream may read it.
-      if (stream == nullptr) detail::synchronize(nullptr);
+      // The result is complete when it is returned, so that any consumer's stream may read it:
+      // check_divergence() reads the divergence counts on the run's stream, on its GPU.
       sampler_->check_divergence();
     }
     return to_gpu_array(std::move(result), sampler_->devices().front(), framework);
@@ -190,14 +208,10 @@ class PySampler {
   std::shared_ptr<Between*> slot_ = std::make_shared<Between*>(nullptr);
 };
 
-/// A device string's ordinal: "cuda:1" → 1, "cuda" → −1 (the current device), "cpu" → none.
 void apply_device(PySamplerConfig& config, const std::string& device) {
   if (device == "cpu") return;
-  if (device.rfind("cuda", 0) != 0) {
-    throw InvalidInput("device = \"" + device + "\": expected cpu, cuda or cuda:N");
-  }
   config.config.backend = Backend::Cuda;
-  if (device.size() > 5 && device[4] == ':') config.config.device = std::stoi(device.substr(5));
+  config.config.device = cuda_ordinal(device);
 }
 
 }  // namespace
@@ -330,7 +344,8 @@ void bind_sampling(nb::module_& m) {
            "trajectory — or writes into out (float32, C order, exactly that shape; on the GPU "
            "too for the cuda backend) and returns it. device=\"cuda\": the result stays on the "
            "GPU, as a DLPack array (framework \"dlpack\", \"torch\", \"cupy\" or \"jax\"), "
-           "complete on return unless a stream is given. progress: True for a tqdm bar, or a "
+           "complete on return (\"cuda:N\" must name the sampler's GPU); stream: the caller's "
+           "stream to run on. progress: True for a tqdm bar, or a "
            "callable(done, total). Ctrl-C stops the run with KeyboardInterrupt.")
       .def_prop_ro("backend", [](PySampler& s) { return std::string(to_string(s.get().backend())); })
       .def_prop_ro("devices", [](PySampler& s) { return s.get().devices(); })

@@ -243,3 +243,12 @@ def test_cpu_simd_names_the_copy_in_use_and_every_copy_gives_the_same_bits(two_m
     monkeypatch.setenv("LANGEVIN_CPU_SIMD", "avx3")
     with pytest.raises(ValueError, match="LANGEVIN_CPU_SIMD"):
         langevin.cpu_simd()
+
+
+def test_device_strings_are_checked(two_modes):
+    for bad in ["gpu", "cuda:", "cuda:x", "cuda1", "cuda:-1"]:
+        with pytest.raises(ValueError, match=f'device = "{bad}": expected cpu, cuda or cuda:N'):
+            langevin.sample(two_modes, chains=10, steps=5, device=bad)
+    sampler = langevin.Sampler(two_modes, chains=10, steps=5, backend="cpu")
+    with pytest.raises(ValueError, match='device = "cuda:0": this sampler runs on GPU none'):
+        sampler.run(device="cuda:0")
