@@ -111,6 +111,8 @@ void copy_device_to_host(void*, const void*, std::size_t bytes, Stream, int) {
   if (bytes != 0) absent("copying from the GPU");
 }
 void synchronize(Stream) { absent("waiting for a CUDA stream"); }
+void synchronize_device(int) { absent("waiting for a CUDA device"); }
+void set_current_device(int) { absent("choosing a CUDA device"); }
 
 }  // namespace detail
 }  // namespace langevin

@@ -55,7 +55,9 @@ DeviceScope::DeviceScope(int device) {
 }
 
 DeviceScope::~DeviceScope() {
-  if (previous_ >= 0) cudaSetDevice(previous_);  // nothing useful to do with an error here
+  // Nothing useful to do with an error here; it is cleared, so that the next launch's check
+  // (cudaGetLastError) does not report it as that launch's.
+  if (previous_ >= 0 && cudaSetDevice(previous_) != cudaSuccess) cudaGetLastError();
 }
 
 int current_device() {
@@ -63,6 +65,8 @@ int current_device() {
   LANGEVIN_CUDA_CHECK(cudaGetDevice(&device));
   return device;
 }
+
+void set_current_device(int device) { LANGEVIN_CUDA_CHECK(cudaSetDevice(device)); }
 
 void* device_allocate(std::size_t bytes) {
   if (bytes == 0) return nullptr;
@@ -102,6 +106,11 @@ void copy_device_to_host(void* host, const void* from, std::size_t bytes, Stream
 }
 
 void synchronize(Stream stream) { LANGEVIN_CUDA_CHECK(cudaStreamSynchronize(stream)); }
+
+void synchronize_device(int device) {
+  const DeviceScope scope(device);
+  LANGEVIN_CUDA_CHECK(cudaDeviceSynchronize());
+}
 
 }  // namespace detail
 

@@ -28,13 +28,17 @@ bool checkpointed(const SamplerConfig& config) {
   return config.checkpoint_every > 0 || config.resume != nullptr;
 }
 
-/// The GPU this rank's chains run on when `config` names none: node_device(), asked of every
-/// rank at the same point (it is collective) before any step that may fail on one rank alone;
-/// −1 when the run is not on the cuda backend or names its devices.
-int rank_device(MPI_Comm comm, const SamplerConfig& config) {
-  const int device = node_device(comm);
+/// The GPU this rank's chains run on: the one `config` names, or, when it names none and runs on
+/// the cuda backend, `node_gpu` (node_device(), asked of every rank at the same point: it is
+/// collective), which becomes the process's current device: the library's device scopes then
+/// restore that one, where restoring device 0 would open a context on GPU 0 for every rank of
+/// the node (and fail under exclusive-process compute mode). −1 when the run is not on the cuda
+/// backend. Called inside agree(): resolving cuda where there is no GPU throws.
+int rank_device(const SamplerConfig& config, int node_gpu) {
   const bool chosen = config.device >= 0 || !config.devices.empty();
-  return resolve(config.backend) == Backend::Cuda && !chosen ? device : config.device;
+  if (chosen || resolve(config.backend) != Backend::Cuda) return config.device;
+  langevin::detail::set_current_device(node_gpu);
+  return node_gpu;
 }
 
 /// `config`'s run restricted to a rank's block: its chains, their global first index, their
@@ -87,7 +91,7 @@ struct Sampler::Impl {
   detail::OwnComm comm;
   std::shared_ptr<const ScoreTarget> target;
   SamplerConfig config;  // the whole run's
-  int device = rank_device(comm.get(), config);
+  int device = -1;  // rank_device()
   std::vector<double> levels;
   Block block;
   std::unique_ptr<langevin::Sampler> local;  // null when this rank's block is empty
@@ -95,7 +99,9 @@ struct Sampler::Impl {
 
   Impl(MPI_Comm caller, std::shared_ptr<const ScoreTarget> t, SamplerConfig c)
       : comm(caller), target(std::move(t)), config(std::move(c)) {
+    const int node_gpu = node_device(comm.get());
     agree(comm.get(), [&] {
+      device = rank_device(config, node_gpu);
       levels = target->noise_levels(config);
       config = with_defaults(std::move(config), levels);
       validate(config, target->dim(), static_cast<int>(levels.size()));
@@ -294,8 +300,9 @@ SampleSummary summary_over_ranks(MPI_Comm caller, const Target& source,
   const detail::OwnComm comm(caller);
   SampleSummary mine;
   int dim = 0;
-  const int device = rank_device(comm.get(), config);
+  const int node_gpu = node_device(comm.get());
   agree(comm.get(), [&] {
+    const int device = rank_device(config, node_gpu);
     const std::unique_ptr<ScoreTarget> target = target_of(source, config);
     dim = target->dim();
     validate(options.histogram, "histogram");

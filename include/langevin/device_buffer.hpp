@@ -22,6 +22,8 @@ using Stream = CUstream_st*;
 namespace detail {
 /// The calling thread's current CUDA device.
 int current_device();
+/// Makes `device` the calling thread's current CUDA device.
+void set_current_device(int device);
 void* device_allocate(std::size_t bytes);
 /// Frees memory that device_allocate gave on `device`.
 void device_free(void* pointer, int device) noexcept;
@@ -32,6 +34,8 @@ void copy_host_to_device(void* to, const void* host, std::size_t bytes, Stream s
 void copy_device_to_host(void* host, const void* from, std::size_t bytes, Stream stream,
                          int device = -1);
 void synchronize(Stream stream);
+/// Waits for all work on CUDA device `device`, on every stream of it.
+void synchronize_device(int device);
 }  // namespace detail
 
 template <class T>

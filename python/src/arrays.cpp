@@ -97,6 +97,10 @@ HostFloats from_gpu(const void* data, std::vector<std::int64_t> shape, int devic
   result.shape = std::move(shape);
   result.staged.resize(static_cast<std::size_t>(element_count(result.shape)));
   if (!result.staged.empty()) {
+    // nanobind takes a DLPack array without naming a stream, and its producer may have written
+    // it on any stream of the device (PyTorch's and CuPy's own are non-blocking: the copy's
+    // stream would not wait for them), so every stream of the device is waited for first.
+    detail::synchronize_device(device);
     detail::copy_device_to_host(result.staged.data(), data, result.staged.size() * sizeof(float),
                                 nullptr, device);
   }
