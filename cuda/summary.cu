@@ -50,8 +50,9 @@ constexpr int kSharedSlots = 8192;
 __global__ void histogram_kernel(const float* rows, std::int64_t values, int dim, BinRule rule,
                                  unsigned long long* counts, unsigned long long* non_finite) {
   extern __shared__ unsigned int shared_counts[];
-  const int slots_per_column = rule.bins + 2;
-  const int slots = dim * slots_per_column;
+  // 64-bit: dim × (bins + 2) passes 2³¹ at d ≈ 2 100 with 10⁶ bins.
+  const std::int64_t slots_per_column = rule.bins + 2;
+  const std::int64_t slots = dim * slots_per_column;
   const bool shared = slots <= kSharedSlots;
   if (shared) {
     for (int s = threadIdx.x; s < slots; s += blockDim.x) shared_counts[s] = 0;
@@ -65,7 +66,7 @@ __global__ void histogram_kernel(const float* rows, std::int64_t values, int dim
       atomicAdd(non_finite, 1ull);
       continue;
     }
-    const int slot = static_cast<int>(i % dim) * slots_per_column + rule.slot(x);
+    const std::int64_t slot = (i % dim) * slots_per_column + rule.slot(x);
     if (shared) {
       atomicAdd(&shared_counts[slot], 1u);
     } else {
@@ -92,7 +93,7 @@ SampleSummary summarize_columns(const float* rows, std::int64_t count, int dim,
   const BinRule rule{histogram.low,
                      histogram.bins > 0 ? histogram.bins / (histogram.high - histogram.low) : 0.0,
                      histogram.bins};
-  const int slots = dim * (histogram.bins + 2);
+  const std::int64_t slots = static_cast<std::int64_t>(dim) * (histogram.bins + 2);
   DeviceBuffer<unsigned long long> device_counts(static_cast<std::size_t>(slots) + 1);
   LANGEVIN_CUDA_CHECK(cudaMemsetAsync(device_counts.data(), 0,
                                       device_counts.size() * sizeof(unsigned long long), stream));
