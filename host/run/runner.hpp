@@ -27,7 +27,13 @@ class Runner {
   const Place& place() const { return place_; }
   /// The stream its work is ordered on (a GPU's; nullptr: the device's default stream).
   Stream stream() const { return stream_; }
-  void set_stream(Stream stream) { stream_ = stream; }
+  /// Orders the next work on `stream`. Work left on the previous stream (a caller's, after
+  /// run_on_device or run_into) is waited for first: a non-blocking stream and the default one
+  /// are not ordered, and the next run reuses the buffers that work may still use.
+  void set_stream(Stream stream) {
+    if (stream != stream_) wait();
+    stream_ = stream;
+  }
   /// "cpu", "cuda:0", …
   std::string name() const;
 
