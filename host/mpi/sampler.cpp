@@ -135,6 +135,10 @@ struct Sampler::Impl {
   /// what went wrong on it, if anything): the outcome is agreed, a divergence counted over the
   /// whole run, and any failure thrown on every rank alike.
   void settle(const std::exception_ptr& failure) {
+    // This rank's diverged chains, read inside the agreement: a read that fails (a broken GPU
+    // context) is then an agreed failure, not a throw on this rank alone while the others wait
+    // in the reductions below. A rank that did not fail has no diverged chains.
+    Divergence mine;
     const detail::Agreement agreed = detail::agree_outcome(comm.get(), [&] {
       if (!failure) return;
       try {
@@ -142,14 +146,14 @@ struct Sampler::Impl {
       } catch (const InvalidInput&) {
         throw;
       } catch (const Error& error) {
-        if (local && local->divergence().chains > 0) throw detail::Diverged(error.what());
+        if (local) mine = local->divergence();
+        if (mine.chains > 0) throw detail::Diverged(error.what());
         throw;
       }
     });
     if (agreed.kind == detail::Agreement::kSucceeded) return;
     if (agreed.kind != detail::Agreement::kDiverged) detail::throw_agreed(agreed);
     // How many chains diverged in the whole run, and after which update the first did.
-    const Divergence mine = local ? local->divergence() : Divergence{};
     const std::int64_t first_or_max =
         mine.chains > 0 ? mine.first_update : std::numeric_limits<std::int64_t>::max();
     std::int64_t chains = 0, first_update = 0;
