@@ -45,9 +45,7 @@ class DeviceBuffer {
   /// Uninitialised memory for `count` values on the current device; throws Error if the device
   /// is out of memory.
   explicit DeviceBuffer(std::size_t count)
-      : data_(static_cast<T*>(detail::device_allocate(count * sizeof(T)))),
-        count_(count),
-        device_(count > 0 ? detail::current_device() : -1) {}
+      : DeviceBuffer(count, count > 0 ? detail::current_device() : -1) {}
   /// A device copy of `values`.
   DeviceBuffer(const T* values, std::size_t count, Stream stream = nullptr) : DeviceBuffer(count) {
     upload(values, count, stream);
@@ -87,6 +85,12 @@ class DeviceBuffer {
   }
 
  private:
+  // The device asked for first: a failure there then leaves nothing allocated.
+  DeviceBuffer(std::size_t count, int device)
+      : data_(static_cast<T*>(detail::device_allocate(count * sizeof(T)))),
+        count_(count),
+        device_(device) {}
+
   T* data_ = nullptr;
   std::size_t count_ = 0;
   int device_ = -1;
