@@ -132,8 +132,8 @@ TrainInputs prepare(const TrainOptions& options) {
   config.early_stop = options.early_stop;
   config.seed = options.common.seed;
   config.backend = parse_backend(options.common.backend, "--backend");
-  // Under mpirun, auto trains on the cpu backend (mpi::train): said so in the checkpoints'
-  // settings and the model's metadata, on a GPU node too.
+  // Under mpirun, auto trains on the cpu backend (mpi::train): the checkpoints' settings say
+  // so, on a GPU node too (the model's metadata names the backend that trained it).
   if (ranks().launched() && config.backend == Backend::Auto) config.backend = Backend::Cpu;
   config.device = options.devices.device;
   config.checkpoint_every = options.checkpoint.empty() ? 0 : options.checkpoint_every;
