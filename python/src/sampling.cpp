@@ -109,9 +109,7 @@ PySamplerConfig make_config(std::int64_t chains, std::int64_t steps, double epsi
   return result;
 }
 
-/// The library's Sampler with the hooks Python needs between slices: Ctrl-C and progress
-/// (`between`, set during a run), and the checkpoint callable.
-/// A GPU device string's ordinal: "cuda:1" → 1, "cuda" → −1 (the current device); anything
+/// A GPU device string's ordinal: "cuda:1" → 1, "cuda" → −1 (no particular GPU); anything
 /// else is refused, naming it.
 int cuda_ordinal(const std::string& device) {
   if (device == "cuda") return -1;
@@ -123,6 +121,8 @@ int cuda_ordinal(const std::string& device) {
   return std::stoi(digits);
 }
 
+/// The library's Sampler with the hooks Python needs between slices: Ctrl-C and progress
+/// (`between`, set during a run), and the checkpoint callable.
 class PySampler {
  public:
   PySampler(nb::handle target, nb::handle config, const nb::kwargs& kwargs) {
@@ -186,10 +186,11 @@ class PySampler {
       return to_numpy(std::move(result));
     }
     const int ordinal = cuda_ordinal(device);
-    if (ordinal >= 0 && (sampler_->devices().size() != 1 || sampler_->devices().front() != ordinal)) {
+    const std::vector<int> devices = sampler_->devices();
+    if (ordinal >= 0 && (devices.size() != 1 || devices.front() != ordinal)) {
       throw InvalidInput("device = \"" + device + "\": this sampler runs on GPU " +
-                         (sampler_->devices().empty() ? std::string("none (the cpu backend)")
-                                                      : std::to_string(sampler_->devices().front())) +
+                         (devices.empty() ? std::string("none (the cpu backend)")
+                                          : std::to_string(devices.front())) +
                          " (its config's device; \"cuda\" leaves the result there)");
     }
     DeviceArray result;
@@ -211,7 +212,9 @@ class PySampler {
 void apply_device(PySamplerConfig& config, const std::string& device) {
   if (device == "cpu") return;
   config.config.backend = Backend::Cuda;
-  config.config.device = cuda_ordinal(device);
+  // "cuda" keeps the config's device; "cuda:N" names it.
+  const int ordinal = cuda_ordinal(device);
+  if (ordinal >= 0) config.config.device = ordinal;
 }
 
 }  // namespace
