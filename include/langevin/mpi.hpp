@@ -168,8 +168,8 @@ SampleSummary sample_summary(MPI_Comm comm, const Mlp& model, const SamplerConfi
 /// them in their fixed order, and so takes the same step: the model, on every rank, is
 /// train(data, initial, config)'s bit for bit, for any rank count. on_step runs on every rank.
 /// On the cpu backend (the GPU's passes do not share their partial sums yet: with more than one
-/// rank, cuda is refused; auto means cpu here, at any rank count). Ranks beyond the number of partial sums (16 slots, or a block per 512
-/// rows) have nothing to compute.
+/// rank, cuda is refused; auto means cpu here, at any rank count). Ranks beyond the number of
+/// partial sums (16 slots, or a block per 512 rows) have nothing to compute.
 TrainResult train(MPI_Comm comm, const Array& data, const Mlp& initial, const TrainConfig& config);
 /// The same from initial_model(d, config).
 TrainResult train(MPI_Comm comm, const Array& data, const TrainConfig& config);
