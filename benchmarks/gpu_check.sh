@@ -92,6 +92,14 @@ fi
 cmake --build build-gpu -j "$(nproc)" >"$out/build.log" 2>&1 || { grep -E "error|Error" -A3 "$out/build.log" | head -40; exit 1; }
 echo "built in $(( $(date +%s) - started )) s"
 
+# instruction_mix SASS NAME TOP: the TOP most frequent instructions of the SASS file's functions
+# whose name matches NAME (a regular expression), counted.
+instruction_mix() {
+  awk -v k="$2" '/Function :/ {on = $0 ~ k} on' "$1" \
+    | grep -oE "^ +/\*[0-9a-f]{4}\*/ +[A-Z0-9_]+" | awk '{print $2}' | sort | uniq -c | sort -rn \
+    | head -"$3" | tr -s ' ' | tr '\n' ','
+}
+
 log "registers and spills of the kernels"
 resources=$(cuobjdump --dump-resource-usage build-gpu/host/liblangevin.a 2>/dev/null \
   | awk '/Function/ {name = $2} /REG:/ {print $1, $2, $4, name}')
@@ -195,17 +203,15 @@ fi
 
 log "the library's hinge kernels: registers, spills, instruction mix"
 if fits 60; then
-cuobjdump --dump-resource-usage build-gpu/host/liblangevin.a 2>/dev/null \
-  | awk '/Function/ {name = $2} /REG:/ {print $1, $2, $4, name}' | grep -iE "hinge" | head -6
-# The whole library's SASS is tens of MB: it stays on the machine, the instruction mixes come back.
-timeout 40 cuobjdump -sass build-gpu/host/liblangevin.a 2>/dev/null >build-gpu/library.sass
-# The many-chains launch (items_kernel with the hinge pairs' staging, sampling) and the
-# few-chains one.
-for k in 'StageHingePairs.*ChainWork' hinge_group_chains_kernel; do
-  echo "$k: $(awk -v k="$k" '/Function :/ {on = $0 ~ k} on' build-gpu/library.sass \
-    | grep -oE "^ +/\*[0-9a-f]{4}\*/ +[A-Z0-9_]+" | awk '{print $2}' | sort | uniq -c | sort -rn \
-    | head -8 | tr -s ' ' | tr '\n' ',')"
-done
+  grep -iE "hinge" <<<"$resources" | head -6
+  # The whole library's SASS is tens of MB: it stays on the machine, the instruction mixes come
+  # back.
+  timeout 40 cuobjdump -sass build-gpu/host/liblangevin.a 2>/dev/null >build-gpu/library.sass
+  # The many-chains launch (items_kernel with the hinge pairs' staging, sampling) and the
+  # few-chains one.
+  for k in 'StageHingePairs.*ChainWork' hinge_group_chains_kernel; do
+    echo "$k: $(instruction_mix build-gpu/library.sass "$k" 8)"
+  done
 fi
 
 log "peers on the GPU: the same weights, chains and steps (JAX at every chain count, PyTorch)"
@@ -242,17 +248,17 @@ fi
 
 log "kernel variants of the seed model's chain (each checked against kernel 0): 10^6 and 10^3 chains"
 if fits 150; then
-timeout 60 ./build-gpu/benchmarks/seed_step_kernels all --chains 1000000 --steps 1000 --repeat 3
-echo "seed_step_kernels exit status: $?"
-timeout 60 ./build-gpu/benchmarks/seed_step_kernels all --chains 1000 --steps 1000 --repeat 3 | tail -7
-# The instruction mix per kernel (the notes predict it: loads per hidden unit, constant operands).
-timeout 20 cuobjdump -sass build-gpu/benchmarks/seed_step_kernels 2>/dev/null \
-  >"$details/seed_step_kernels.sass"
-for k in kernel0 kernel1 kernel2 kernel3 kernel4; do
-  echo "$k: $(awk -v k=$k '/Function :/ {on = index($0, k) > 0} on' "$details/seed_step_kernels.sass" \
-    | grep -oE "^ +/\*[0-9a-f]{4}\*/ +[A-Z0-9_]+" | awk '{print $2}' | sort | uniq -c | sort -rn \
-    | head -6 | tr -s ' ' | tr '\n' ',')"
-done
+  timeout 60 ./build-gpu/benchmarks/seed_step_kernels all --chains 1000000 --steps 1000 --repeat 3
+  echo "seed_step_kernels exit status: $?"
+  timeout 60 ./build-gpu/benchmarks/seed_step_kernels all --chains 1000 --steps 1000 --repeat 3 \
+    | tail -7
+  # The instruction mix per kernel (the notes predict it: loads per hidden unit, constant
+  # operands).
+  timeout 20 cuobjdump -sass build-gpu/benchmarks/seed_step_kernels 2>/dev/null \
+    >"$details/seed_step_kernels.sass"
+  for k in kernel0 kernel1 kernel2 kernel3 kernel4; do
+    echo "$k: $(instruction_mix "$details/seed_step_kernels.sass" "$k" 6)"
+  done
 fi
 
 log "demo on the GPU"
