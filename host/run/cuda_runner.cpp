@@ -4,7 +4,7 @@
 
 namespace langevin::detail {
 
-CudaRunner::CudaRunner(int device, Stream stream) : Runner(Place{Backend::Cuda, device}, stream) {}
+CudaRunner::CudaRunner(int device) : Runner(Place{Backend::Cuda, device}) {}
 
 // A slice fills an H100/H200 (132 SMs × 2048 threads) several times over.
 std::int64_t CudaRunner::min_slice() const { return std::int64_t{1} << 20; }

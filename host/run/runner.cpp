@@ -48,8 +48,7 @@ void require_visible(int device, const std::string& field) {
 }  // namespace
 
 std::vector<std::unique_ptr<Runner>> make_runners(Backend backend, int device,
-                                                  const std::vector<int>& devices,
-                                                  Stream stream) {
+                                                  const std::vector<int>& devices) {
   std::vector<std::unique_ptr<Runner>> runners;
   if (backend == Backend::Cpu) {
     if (device != -1 || !devices.empty()) {
@@ -64,7 +63,7 @@ std::vector<std::unique_ptr<Runner>> make_runners(Backend backend, int device,
   if (devices.empty()) {
     if (device != -1) require_visible(device, "device");
     runners.push_back(
-        std::make_unique<CudaRunner>(device == -1 ? current_device() : device, stream));
+        std::make_unique<CudaRunner>(device == -1 ? current_device() : device));
     return runners;
   }
   if (device != -1) {
@@ -78,7 +77,7 @@ std::vector<std::unique_ptr<Runner>> make_runners(Backend backend, int device,
       throw InvalidInput("devices = " + list_text(devices) + ": device " +
                          std::to_string(devices[i]) + " is named twice");
     }
-    runners.push_back(std::make_unique<CudaRunner>(devices[i], stream));
+    runners.push_back(std::make_unique<CudaRunner>(devices[i]));
   }
   return runners;
 }

@@ -19,7 +19,8 @@ namespace langevin::detail {
 
 class Runner {
  public:
-  Runner(const Place& place, Stream stream) : place_(place), stream_(stream) {}
+  /// On the device's default stream until set_stream.
+  explicit Runner(const Place& place) : place_(place) {}
   virtual ~Runner() = default;
   Runner(const Runner&) = delete;
   Runner& operator=(const Runner&) = delete;
@@ -57,7 +58,7 @@ class Runner {
 /// The host's threads (OpenMP): memory is the host's.
 class CpuRunner final : public Runner {
  public:
-  CpuRunner() : Runner(Place{Backend::Cpu, -1}, nullptr) {}
+  CpuRunner() : Runner(Place{Backend::Cpu, -1}) {}
   bool shares_host_memory() const override { return true; }
   std::int64_t min_slice() const override;
   void upload(void* to, const void* from, std::size_t bytes) const override;
@@ -65,10 +66,10 @@ class CpuRunner final : public Runner {
   void wait() const override {}
 };
 
-/// One CUDA device and a stream on it (nullptr: the device's default stream).
+/// One CUDA device and a stream on it.
 class CudaRunner final : public Runner {
  public:
-  CudaRunner(int device, Stream stream);
+  explicit CudaRunner(int device);
   bool shares_host_memory() const override { return false; }
   std::int64_t min_slice() const override;
   void upload(void* to, const void* from, std::size_t bytes) const override;
@@ -77,11 +78,12 @@ class CudaRunner final : public Runner {
 };
 
 /// The runners a run of `config` uses, its chains split over them in this order: the CPU, or
-/// config's CUDA device(s). `backend` is config.backend resolved. Throws InvalidInput naming
-/// device or devices when they are not visible GPUs, or given for the CPU.
+/// config's CUDA device(s), each on its default stream (a caller's stream is a stream of one
+/// device: Runner::set_stream gives it to that device's runner). `backend` is config.backend
+/// resolved. Throws InvalidInput naming device or devices when they are not visible GPUs, or
+/// given for the CPU.
 std::vector<std::unique_ptr<Runner>> make_runners(Backend backend, int device,
-                                                  const std::vector<int>& devices,
-                                                  Stream stream = nullptr);
+                                                  const std::vector<int>& devices);
 
 /// `count` values on a runner: host memory on the CPU, device memory on a GPU.
 template <class T>
