@@ -55,6 +55,10 @@ class Ranks {
   virtual bool launched() const = 0;
   /// "Open MPI v4.1.4", or why there is none.
   virtual std::string mpi_text() const = 0;
+  /// The GPU this rank uses when a command names none: under MPI its node-local rank's
+  /// (mpi::node_device, collective: asked of every rank at the same point), −1 for a single
+  /// process (the current device, whichever CUDA_VISIBLE_DEVICES made it).
+  virtual int node_gpu() const = 0;
 
   /// Calls `step` here; when it throws on any rank, every rank throws the lowest failing rank's
   /// error (an agreed one: see is_agreed). Every step before a collective one goes through this.
@@ -90,6 +94,7 @@ class SingleProcess : public Ranks {
   bool launched() const override { return false; }
   Block block(std::int64_t rows) const override { return {0, rows}; }
   std::string mpi_text() const override;
+  int node_gpu() const override { return -1; }
   void agree(const std::function<void()>& step) const override { step(); }
   bool is_agreed(const std::exception&) const override { return true; }
   void abort_all(int) const override {}

@@ -61,6 +61,7 @@ class MpiRanks final : public Ranks {
     return {mine.first, mine.count};
   }
   std::string mpi_text() const override { return mpi::library_version(); }
+  int node_gpu() const override { return mpi::node_device(MPI_COMM_WORLD); }
   void agree(const std::function<void()>& step) const override {
     mpi::agree(MPI_COMM_WORLD, step);
   }

@@ -5,10 +5,11 @@
 #include "common.hpp"
 #include "ranks.hpp"
 
+#include <langevin/device_buffer.hpp>
+
 #include <cmath>
 #include <iostream>
 #include <memory>
-
 #include <optional>
 
 namespace langevin::cli {
@@ -64,10 +65,17 @@ void run_score(const ScoreOptions& options) {
     rows = Array({block.count, points.dim(1)},
                  std::vector<float>(first, first + block.count * points.dim(1)));
   });
+  // score() runs on the current GPU: under MPI, each rank's own (where device 0 would put every
+  // rank of a node on one GPU).
+  const int gpu = ranks().node_gpu();
   Array scores;
   ranks().agree([&] {
-    if (rows.dim(0) > 0) scores = scores_of(options, *source, rows, backend, form);
-    else scores = Array({0, points.dim(1)});
+    if (rows.dim(0) == 0) {
+      scores = Array({0, points.dim(1)});
+      return;
+    }
+    if (gpu >= 0 && resolve(backend) == Backend::Cuda) detail::set_current_device(gpu);
+    scores = scores_of(options, *source, rows, backend, form);
   });
   const std::vector<std::int64_t> shape = {points.dim(0), points.dim(1)};
   ranks().write_rows(options.out, "scores", scores, shape, ranks().block(points.dim(0)).first,
