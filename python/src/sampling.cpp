@@ -158,11 +158,12 @@ class PySampler {
     const std::vector<std::int64_t> shape = sampler_->output_shape();
     if (!out.is_none()) {
       const OutputArray target = output_array(out, shape, sampler_->backend() == Backend::Cuda);
-      if (target.on_gpu && target.device >= 0 && sampler_->devices().size() == 1 &&
-          target.device != sampler_->devices().front()) {
-        throw InvalidInput("out: an array on GPU " + std::to_string(target.device) +
-                           "; this sampler runs on GPU " +
-                           std::to_string(sampler_->devices().front()));
+      if (target.on_gpu) {
+        // __cuda_array_interface__ does not name its device (−1).
+        require_gpu_result(target.device >= 0
+                               ? "out: an array on GPU " + std::to_string(target.device)
+                               : std::string("out: a CUDA array"),
+                           target.device);
       }
       {
         nb::gil_scoped_release release;
@@ -185,14 +186,7 @@ class PySampler {
       }
       return to_numpy(std::move(result));
     }
-    const int ordinal = cuda_ordinal(device);
-    const std::vector<int> devices = sampler_->devices();
-    if (ordinal >= 0 && (devices.size() != 1 || devices.front() != ordinal)) {
-      throw InvalidInput("device = \"" + device + "\": this sampler runs on GPU " +
-                         (devices.empty() ? std::string("none (the cpu backend)")
-                                          : std::to_string(devices.front())) +
-                         " (its config's device; \"cuda\" leaves the result there)");
-    }
+    require_gpu_result("device = \"" + device + "\"", cuda_ordinal(device));
     DeviceArray result;
     {
       nb::gil_scoped_release release;
@@ -205,6 +199,27 @@ class PySampler {
   }
 
  private:
+  /// Refuses a result on a GPU (`what` names the out array or the device string) that this
+  /// sampler cannot leave there: one on the cpu backend or split over several GPUs, or on GPU
+  /// `ordinal` (−1: any) where the sampler runs on another.
+  void require_gpu_result(const std::string& what, int ordinal) const {
+    const std::vector<int> devices = sampler_->devices();
+    std::string why;
+    if (devices.empty()) {
+      why = "this sampler runs on the cpu backend";
+    } else if (devices.size() > 1) {
+      why = "this sampler splits its chains over GPUs";
+      for (std::size_t i = 0; i < devices.size(); ++i) {
+        why += (i > 0 ? "," : " ") + std::to_string(devices[i]);
+      }
+      why += "; device=\"cpu\" gathers them on the host";
+    } else if (ordinal >= 0 && ordinal != devices.front()) {
+      why = "this sampler runs on GPU " + std::to_string(devices.front()) +
+            " (its config's device), where a GPU result is left";
+    }
+    if (!why.empty()) throw InvalidInput(what + ": " + why);
+  }
+
   std::unique_ptr<Sampler> sampler_;
   std::shared_ptr<Between*> slot_ = std::make_shared<Between*>(nullptr);
 };

@@ -250,5 +250,7 @@ def test_device_strings_are_checked(two_modes):
         with pytest.raises(ValueError, match=f'device = "{bad}": expected cpu, cuda or cuda:N'):
             langevin.sample(two_modes, chains=10, steps=5, device=bad)
     sampler = langevin.Sampler(two_modes, chains=10, steps=5, backend="cpu")
-    with pytest.raises(ValueError, match='device = "cuda:0": this sampler runs on GPU none'):
-        sampler.run(device="cuda:0")
+    for device in ["cuda", "cuda:0"]:
+        with pytest.raises(ValueError,
+                           match=f'device = "{device}": this sampler runs on the cpu backend'):
+            sampler.run(device=device)
