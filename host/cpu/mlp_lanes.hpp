@@ -266,8 +266,10 @@ inline void mlp_forward_shallow_lanes(const MlpView& net, const LaneVector<kVect
       mlp_forward_shallow_narrow_lanes<MaxDim, A, in_dim(), out_dim()>(net, x, out);
     } else {
       for (int b = 0; b < B; ++b) {
-        V one_input[MaxDim] = {}, one_result[MaxDim];
-        for (int k = 0; k < net.width[0]; ++k) one_input[k] = x[k * B + b];
+        V one_input[MaxDim], one_result[MaxDim];
+        for (int k = 0; k < MaxDim; ++k) {
+          one_input[k] = k < net.width[0] ? x[k * B + b] : splat<V>(0.0f);
+        }
         mlp_forward_shallow_narrow_lanes<MaxDim, A, in_dim(), out_dim()>(net, one_input,
                                                                          one_result);
         for (int k = 0; k < net.width[2]; ++k) out[k * B + b] = one_result[k];
@@ -431,10 +433,13 @@ struct MlpLanesScore {
     // bound, a no-op at run time, tells the compiler that no row past the callers' arrays is read.
     constexpr int kMaxData = NoiseConditional ? MaxDim - 1 : MaxDim;
     const int d = net.width[net.layers] < kMaxData ? net.width[net.layers] : kMaxData;
-    Vector input[MaxDim * B] = {};  // input[j * B + b]: coordinate j of block b
-    for (int j = 0; j < d; ++j) {
+    // input[j * B + b]: coordinate j of block b; the rows past the input are set too, since a
+    // Highway vector's constructor (Arm's) leaves its lanes unset where `= {}` would not.
+    Vector input[MaxDim * B];
+    for (int j = 0; j < MaxDim; ++j) {
       for (int b = 0; b < B; ++b) {
-        input[j * B + b] = Vector::load(x + j * Lanes + kVectorLanes * b);
+        input[j * B + b] =
+            j < d ? Vector::load(x + j * Lanes + kVectorLanes * b) : splat<Vector>(0.0f);
       }
     }
     if constexpr (NoiseConditional) {
