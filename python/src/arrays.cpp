@@ -4,6 +4,8 @@
 
 #include <langevin/error.hpp>
 
+#include <nanobind/stl/vector.h>
+
 #include <cstring>
 #include <utility>
 

@@ -157,6 +157,17 @@ def test_underdamped_checkpoints_carry_the_velocities(two_modes, tmp_path):
         langevin.sample(two_modes, method="underdamped", friction=0.0)
 
 
+def test_empty_results_are_empty_float32_arrays(two_modes, tmp_path):
+    model = langevin.Mlp.random([2, 16, 2], "tanh", seed=4)
+    for target, dim in [(two_modes, 1), (model, 2)]:
+        scores = langevin.score(target, np.zeros((0, dim), np.float32))
+        assert scores.shape == (0, dim) and scores.dtype == np.float32
+    if langevin.hdf5_available():
+        langevin.write_hdf5(str(tmp_path / "e.h5"), np.zeros((0, 3), np.float32))
+        empty = langevin.read_hdf5(str(tmp_path / "e.h5"))
+        assert empty.shape == (0, 3) and empty.dtype == np.float32
+
+
 def test_hdf5_round_trip(tmp_path):
     if not langevin.hdf5_available():
         pytest.skip("built without HDF5")
