@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace langevin {
 namespace {
@@ -175,6 +177,80 @@ TEST_F(Cli, BadInputIsOneErrorLineWithStatusTwoAndNoOutput) {
   std::size_t files = 0;
   for (const auto& entry : fs::directory_iterator(directory_)) files += entry.is_regular_file();
   EXPECT_EQ(files, 4u);  // g.json, x1.npy, broken.json, not.npy
+}
+
+TEST_F(Cli, OutputsThatCannotBeWrittenAreRefusedBeforeAnyWork) {
+  // /proc takes no new file, even from root, whom permission bits would not stop.
+  std::vector<float> values(400);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = 0.01f * static_cast<float>(i);
+  write_npy(path("d.npy"), Array({200, 2}, values));
+  const std::string data = "train --data " + path("d.npy") + " --iters 1000000";
+  const std::string model = " --out " + path("m.safetensors");
+  const std::string likelihood =
+      "likelihood --gmm " + gmm_ + " --sigmas 10,0.1,5 --in " + path("d.npy");
+  const std::string out = " --out " + path("o.npy");
+  const std::string own = ": the file --out names; give each output a file of its own";
+  const std::string cannot = ": cannot create a file in /proc: ";
+  const std::string same = (directory_ / "." / "o.npy").string();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {data + " --out /proc/m.safetensors", "--out = /proc/m.safetensors" + cannot},
+      {data + model + " --log /proc/log.csv", "--log = /proc/log.csv" + cannot},
+      {data + model + " --checkpoint " + path("m.safetensors") + " --checkpoint-every 10",
+       "--checkpoint = " + path("m.safetensors") + own},
+      {likelihood + out + " --latent /proc/z.npy", "--latent = /proc/z.npy" + cannot},
+      {likelihood + out + " --latent " + same, "--latent = " + same + own},
+      {"sample --gmm " + gmm_ + " --summary /proc/s.json", "--summary = /proc/s.json" + cannot},
+      {"score --gmm " + gmm_ + " --in " + path("d.npy") + " --out /proc/s.npy",
+       "--out = /proc/s.npy" + cannot},
+      {"data --gmm " + gmm_ + " --n 10 --out /proc/x.npy", "--out = /proc/x.npy" + cannot},
+      {"compare " + path("d.npy") + " " + path("d.npy") + " --plot /proc/p.svg",
+       "--plot = /proc/p.svg" + cannot},
+  };
+  for (const auto& [arguments, message] : cases) {
+    const Result r = run(arguments);
+    EXPECT_EQ(r.status, 2) << arguments << "\n" << r.output;
+    EXPECT_EQ(r.output.rfind("langevin: error: " + message, 0), 0u) << arguments << "\n"
+                                                                    << r.output;
+  }
+  // Nothing was left: no output, no probe of a directory.
+  std::size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(directory_)) files += entry.is_regular_file();
+  EXPECT_EQ(files, 2u);  // g.json, d.npy
+}
+
+TEST_F(Cli, NegativeNumbersAreNotTakenForTheLibrarysDefaults) {
+  // The library reads a negative learning rate or initial deviation as "the default"; given on
+  // the command line, it is a mistake.
+  write_npy(path("d.npy"), Array({20, 2}));
+  for (const auto& [arguments, message] : std::vector<std::pair<std::string, std::string>>{
+           {"train --data " + path("d.npy") + " --lr -0.1 --out " + path("m.safetensors"),
+            "--lr: \"-0.1\" is not a non-negative number"},
+           {"sample --gmm " + gmm_ + " --init normal:0,-7 --out " + path("s.npy"),
+            "--init std = -7: must be non-negative"},
+       }) {
+    const Result r = run(arguments);
+    EXPECT_EQ(r.status, 2) << arguments << "\n" << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << arguments << "\n" << r.output;
+  }
+}
+
+TEST_F(Cli, EmptyInputsAreCheckedLikeOthers) {
+  write_npy(path("e1.npy"), Array({0, 1}));
+  write_npy(path("e2.npy"), Array({0, 2}));
+  // A (0, 1) file against a mixture in 2 dimensions is the wrong shape, rows or not.
+  Result r = run("score --gmm " + gmm_ + " --in " + path("e1.npy") + " --out " + path("s.npy"));
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("(0, 1)"), std::string::npos) << r.output;
+  r = run("score --gmm " + gmm_ + " --in " + path("e2.npy") + " --out " + path("s.npy"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(read_npy(path("s.npy")).shape(), (std::vector<std::int64_t>{0, 2}));
+  // A likelihood of no points has no mean to report.
+  r = run("likelihood --gmm " + gmm_ + " --sigmas 10,0.1,5 --in " + path("e2.npy") + " --out " +
+          path("l.npy"));
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("--in = " + path("e2.npy") + ": no points"), std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(path("l.npy")));
 }
 
 TEST_F(Cli, CudaWithoutAGpuIsAFailureWithStatusOne) {

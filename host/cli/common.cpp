@@ -1,8 +1,12 @@
 #include "common.hpp"
 
+#include "io/atomic_file.hpp"
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
@@ -115,6 +119,35 @@ void check_output_path(const std::string& path, const std::vector<std::string>& 
   }
   if (fs::is_directory(target, error)) {
     throw InvalidInput(option + " = " + path + ": is a directory");
+  }
+  // Whether a file can be made there (permissions, a read-only or pseudo file system) is known
+  // only by making one: the output itself is written after the run, too late to say so.
+  const std::string probe = detail::temporary_name_for(path);
+  std::FILE* file = std::fopen(probe.c_str(), "wb");
+  if (file == nullptr) {
+    throw InvalidInput(option + " = " + path + ": cannot create a file in " +
+                       directory.string() + ": " + std::strerror(errno));
+  }
+  std::fclose(file);
+  std::remove(probe.c_str());
+}
+
+void check_distinct_outputs(const std::vector<std::pair<std::string, std::string>>& outputs) {
+  namespace fs = std::filesystem;
+  // ./a.npy, a.npy and a link to it are one file.
+  auto file = [](const std::string& path) {
+    std::error_code error;
+    const fs::path resolved = fs::weakly_canonical(path, error);
+    return error ? fs::path(path).lexically_normal() : resolved;
+  };
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (outputs[i].second.empty() || outputs[j].second.empty()) continue;
+      if (file(outputs[i].second) == file(outputs[j].second)) {
+        throw InvalidInput(outputs[i].first + " = " + outputs[i].second + ": the file " +
+                           outputs[j].first + " names; give each output a file of its own");
+      }
+    }
   }
 }
 

@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -67,6 +68,22 @@ CLI::Validator integer_range() {
       "", "integer range");
 }
 
+/// Refuses a number below 0 (where the library reads a negative value as "the default", which
+/// an option given on the command line is not).
+inline CLI::Validator non_negative_number() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        std::size_t used = 0;
+        try {
+          const double value = std::stod(text, &used);
+          if (used == text.size() && value >= 0.0) return "";
+        } catch (const std::exception&) {
+        }
+        return "\"" + text + "\" is not a non-negative number";
+      },
+      "", "non-negative number");
+}
+
 /// A command's summary: `summary` as one line of JSON on stdout under --json (an explicit request
 /// for output, so --quiet does not silence it; a CPU run's also names the instruction set its
 /// blocks ran in, "simd"), else `text` unless --quiet.
@@ -83,10 +100,14 @@ using detail::ScoreSource;
 using detail::source_dim;
 ScoreSource load_score_source(const ScoreSourceOptions& options);
 
-/// Refuses an output path before any work is done: it must end in one of `extensions` and its
-/// directory must exist. (The file itself is written atomically at the end.)
+/// Refuses an output path before any work is done: it must end in one of `extensions`, and its
+/// directory must exist and take a new file. (The file itself is written atomically at the end.)
 void check_output_path(const std::string& path, const std::vector<std::string>& extensions,
                        const std::string& option);
+
+/// Refuses two of a command's outputs (option, path; empty paths are not given) naming one file,
+/// which the later write would take from the earlier.
+void check_distinct_outputs(const std::vector<std::pair<std::string, std::string>>& outputs);
 
 /// "MAX,MIN,LEVELS" → the geometric noise levels σ_1 = MAX > … > σ_L = MIN.
 std::vector<double> parse_noise_levels(const std::string& text, const std::string& option);

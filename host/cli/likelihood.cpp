@@ -32,6 +32,7 @@ struct LikelihoodOptions {
 void run_likelihood(const LikelihoodOptions& options) {
   check_array_output_path(options.out, "--out");
   if (!options.latent.empty()) check_array_output_path(options.latent, "--latent");
+  check_distinct_outputs({{"--out", options.out}, {"--latent", options.latent}});
   const ScoreSource source = load_score_source(options.source);
   LikelihoodConfig config;
   config.backend = parse_backend(options.common.backend, "--backend");
@@ -47,6 +48,10 @@ void run_likelihood(const LikelihoodOptions& options) {
                        "MAX,MIN,LEVELS (MAX well above the mixture's spread, MIN the points' level)");
   }
   const Array points = as_points(read_array(options.in), options.in);
+  if (points.dim(0) == 0) {
+    throw InvalidInput("--in = " + options.in + ": no points (shape " + points.shape_string() +
+                       "): a likelihood of none has no mean");
+  }
 
   const auto start = std::chrono::steady_clock::now();
   const Likelihood result =

@@ -140,6 +140,11 @@ void apply_init(const std::string& spec, int dim, SamplerConfig& config) {
     }
     config.init_mean = parse_number(arguments.substr(0, comma), field + " mean");
     config.init_std = parse_number(arguments.substr(comma + 1), field + " std");
+    // (The library reads a negative deviation as its default, which this spelling is not.)
+    if (config.init_std < 0.0) {
+      throw InvalidInput(field + " std = " + arguments.substr(comma + 1) +
+                         ": must be non-negative");
+    }
   } else if (spec.rfind("file:", 0) == 0) {
     const std::string path = spec.substr(5);
     Array states = as_points(read_array(path), path);

@@ -70,11 +70,10 @@ void run_score(const ScoreOptions& options) {
   const int gpu = ranks().node_gpu();
   Array scores;
   ranks().agree([&] {
-    if (rows.dim(0) == 0) {
-      scores = Array({0, points.dim(1)});
-      return;
+    if (gpu >= 0 && rows.dim(0) > 0 && resolve(backend) == Backend::Cuda) {
+      detail::set_current_device(gpu);
     }
-    if (gpu >= 0 && resolve(backend) == Backend::Cuda) detail::set_current_device(gpu);
+    // Also with no rows (an empty file, or fewer rows than ranks): the request is checked.
     scores = scores_of(options, *source, rows, backend, form);
   });
   const std::vector<std::int64_t> shape = {points.dim(0), points.dim(1)};

@@ -103,6 +103,8 @@ TrainInputs prepare(const TrainOptions& options) {
   check_output_path(options.out, {".safetensors"}, "--out");
   if (!options.log.empty()) check_output_path(options.log, {".csv"}, "--log");
   check_checkpoint_options(options.checkpoint, options.checkpoint_every);
+  check_distinct_outputs(
+      {{"--out", options.out}, {"--log", options.log}, {"--checkpoint", options.checkpoint}});
   TrainInputs prepared;
   TrainConfig& config = prepared.config;
   config = train_defaults(parse_loss(options.loss, "--loss"));
@@ -293,7 +295,8 @@ Command add_train_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--lr", o->learning_rate,
                       "learning rate; default 1e-3 (gd, adam) or 0 (nesterov); 0 with gd or "
-                      "nesterov: backtracking line search");
+                      "nesterov: backtracking line search")
+      ->check(non_negative_number());
   command->add_option("--schedule", o->schedule,
                       "learning rate over the iterations: constant, or cosine (down to 0 along "
                       "half a cosine); a fixed --lr only")
