@@ -10,6 +10,8 @@
 
 #include <cmath>
 #include <limits>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace langevin {
@@ -63,6 +65,17 @@ TEST(GmmJson, RejectsBadInputNamingFieldAndValue) {
                 .find("unknown field \"std\""),
             std::string::npos);
   EXPECT_EQ(error_of(R"({"weights": [1], "means": [0], "stds": [1]})"), "");
+  // The samplers' float32 copies: a mean, a deviation and its inverse finite there.
+  EXPECT_EQ(error_of(R"({"weights": [1], "means": [1e300], "stds": [1]})"),
+            "g.json: \"means\"[0][0] = 1e+300: must be finite in float32 (at most 3.4e+38 in "
+            "magnitude)");
+  for (const auto& [given, shown] : {std::pair{"1e300", "1e+300"}, std::pair{"1e-50", "1e-50"}}) {
+    EXPECT_EQ(error_of(std::string(R"({"weights": [1], "means": [0], "stds": [)") + given + "]}"),
+              std::string("g.json: \"stds\"[0][0] = ") + shown +
+                  ": must be positive, its inverse and itself finite in float32 (2.9e-39 … "
+                  "3.4e+38)");
+  }
+  EXPECT_EQ(error_of(R"({"weights": [1], "means": [-3.4e38], "stds": [3e-39]})"), "");
 }
 
 TEST(GmmJson, LoadGmmNamesAMissingFile) {
@@ -90,6 +103,14 @@ TEST(Gmm, ConvolvedWidensEveryStd) {
   const GaussianMixture wider = g.convolved(4.0);
   EXPECT_DOUBLE_EQ(wider.stds()[0][0], 5.0);
   EXPECT_DOUBLE_EQ(wider.stds()[1][0], std::sqrt(17.0));
+  // A level past float32 is the level's error, not the widened deviations'.
+  try {
+    g.convolved(1e300);
+    FAIL() << "expected InvalidInput";
+  } catch (const InvalidInput& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "sigma = 1e+300: must be non-negative and finite in float32 (at most 3.4e+38)");
+  }
 }
 
 // The float score against central differences of the double-precision log-density (same code,

@@ -130,7 +130,7 @@ TEST(PredictorCorrector, RefusesWhatItCannotRun) {
             "epsilon = 0.01: pc's corrector takes its step from snr: leave epsilon at 0");
   config.epsilon = 0.0;
   config.snr = 0.0;
-  EXPECT_EQ(refusal_of(three_modes(), config), "snr = 0: must be positive and finite");
+  EXPECT_EQ(refusal_of(three_modes(), config), "snr = 0: must be positive, at most 10⁶");
   config.snr = kDefaultSnr;
   config.corrector_steps = -1;
   EXPECT_NE(refusal_of(three_modes(), config).find("corrector_steps = -1"), std::string::npos);

@@ -310,10 +310,17 @@ TEST(SamplerValidation, NamesTheFieldAndValue) {
             "epsilon = -1: must be positive and finite (0: the default)");
   EXPECT_EQ(with([](SamplerConfig& c) { c.epsilon = NAN; }),
             "epsilon = nan: must be positive and finite (0: the default)");
+  // A float32 step of 0 or a subnormal would leave the chains where they started.
+  EXPECT_EQ(with([](SamplerConfig& c) { c.epsilon = 1e-60; }),
+            "epsilon = 1e-60: must be in float32's normal range, 1.2e-38 … 3.4e+38");
+  EXPECT_EQ(with([](SamplerConfig& c) { c.epsilon = 1e39; }),
+            "epsilon = 1e+39: must be in float32's normal range, 1.2e-38 … 3.4e+38");
+  EXPECT_EQ(with([](SamplerConfig& c) { c.init_mean = 1e31; }),
+            "init mean = 1e+31: must be finite, at most 1e30 in magnitude");
   EXPECT_EQ(with([](SamplerConfig& c) { c.first_chain = -1; }),
             "first_chain = -1: must be non-negative");
   EXPECT_EQ(with([](SamplerConfig& c) { c.init_std = INFINITY; }),
-            "init std = inf: must be finite (negative: the default)");
+            "init std = inf: must be finite, at most 1e30 (negative: the default)");
   EXPECT_EQ(with([](SamplerConfig& c) {
               c.keep = Keep::Trajectory;
               c.burn_in = 100;

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 namespace langevin {
@@ -61,14 +62,18 @@ GaussianMixture::GaussianMixture(std::vector<double> weights,
       throw InvalidInput(index_name("stds", k) + " has " + std::to_string(stds_[k].size()) +
                          " values, the dimension is " + std::to_string(dim_));
     }
+    // The samplers hold each mean and each deviation's inverse as a float32: both must be finite
+    // there, and so must the deviation itself (draws scale by it).
+    constexpr double kFloatMax = std::numeric_limits<float>::max();
     for (int j = 0; j < dim_; ++j) {
-      if (!std::isfinite(means_[k][j])) {
+      if (!(std::abs(means_[k][j]) <= kFloatMax)) {
         throw InvalidInput(index_name("means", k, j) + " = " + number_text(means_[k][j]) +
-                           ": must be finite");
+                           ": must be finite in float32 (at most 3.4e+38 in magnitude)");
       }
-      if (!(std::isfinite(stds_[k][j]) && stds_[k][j] > 0.0)) {
+      if (!(stds_[k][j] >= 1.0 / kFloatMax && stds_[k][j] <= kFloatMax)) {
         throw InvalidInput(index_name("stds", k, j) + " = " + number_text(stds_[k][j]) +
-                           ": must be positive and finite");
+                           ": must be positive, its inverse and itself finite in float32 "
+                           "(2.9e-39 … 3.4e+38)");
       }
     }
   }
@@ -132,8 +137,9 @@ GaussianMixture GaussianMixture::from_json(const std::string& text, const std::s
 }
 
 GaussianMixture GaussianMixture::convolved(double sigma) const {
-  if (!(std::isfinite(sigma) && sigma >= 0.0)) {
-    throw InvalidInput("sigma = " + number_text(sigma) + ": must be non-negative and finite");
+  if (!(sigma >= 0.0 && sigma <= std::numeric_limits<float>::max())) {
+    throw InvalidInput("sigma = " + number_text(sigma) +
+                       ": must be non-negative and finite in float32 (at most 3.4e+38)");
   }
   std::vector<std::vector<double>> widened = stds_;
   for (auto& row : widened) {

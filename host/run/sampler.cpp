@@ -140,8 +140,11 @@ void validate(const SamplerConfig& c, int dim, int levels) {
   require(c.steps >= 0, "steps", std::to_string(c.steps), "must be at least 1 (0: the default)");
   require(std::isfinite(c.epsilon) && c.epsilon >= 0.0, "epsilon", text(c.epsilon),
           "must be positive and finite (0: the default)");
-  require(c.epsilon <= std::numeric_limits<float>::max(), "epsilon", text(c.epsilon),
-          "must fit in float32");
+  // The step is a float32 (whose smallest normal value is 1.2·10⁻³⁸): a smaller one is 0 or a
+  // subnormal there, and the chains would not move.
+  require(c.epsilon == 0.0 || (c.epsilon >= std::numeric_limits<float>::min() &&
+                               c.epsilon <= std::numeric_limits<float>::max()),
+          "epsilon", text(c.epsilon), "must be in float32's normal range, 1.2e-38 … 3.4e+38");
   require(c.first_chain >= 0, "first_chain", std::to_string(c.first_chain),
           "must be non-negative");
   require(c.first_chain <= kInt64Max - c.chains, "first_chain", std::to_string(c.first_chain),
@@ -175,16 +178,16 @@ void validate(const SamplerConfig& c, int dim, int levels) {
   require(c.corrector_steps >= 0 && c.corrector_steps <= 1000000, "corrector_steps",
           std::to_string(c.corrector_steps), "must be in 0 … 10⁶ (0: the predictor alone)");
   require(std::isfinite(c.snr) && c.snr > 0.0 && c.snr <= 1e6, "snr", text(c.snr),
-          "must be positive and finite");
+          "must be positive, at most 10⁶");
   require(!(c.denoise && !annealed), "denoise", "true",
           "needs an annealed run (a noise-conditional model, or sigmas)");
   if (c.init_states.size() > 0) {
     require_finite_rows(c.init_states, "init_states", c.chains, dim);
   } else {
     require(std::isfinite(c.init_mean) && std::abs(c.init_mean) <= 1e30, "init mean",
-            text(c.init_mean), "must be finite");
+            text(c.init_mean), "must be finite, at most 1e30 in magnitude");
     require(std::isfinite(c.init_std) && c.init_std <= 1e30, "init std", text(c.init_std),
-            "must be finite (negative: the default)");
+            "must be finite, at most 1e30 (negative: the default)");
   }
   if (c.keep == Keep::Trajectory) {
     const std::int64_t updates = total_updates(c, levels);
