@@ -40,7 +40,8 @@ void bind_training(nb::module_& m) {
   const TrainConfig d;  // the defaults: the C++ ones (hidden, activation, iterations, ema: the loss's)
   nb::class_<PyTrainConfig>(m, "TrainConfig",
                             "A training run's configuration; its keyword arguments are "
-                            "train's, with the C++ defaults (train_defaults(loss)).")
+                            "train's, with the C++ defaults for its loss "
+                            "(TrainConfig(loss=\"ncsn\") shows ncsn's).")
       .def(
           "__init__",
           [](PyTrainConfig* self, nb::handle hidden, nb::handle activation,
@@ -100,7 +101,7 @@ void bind_training(nb::module_& m) {
           "checkpoint_every"_a = d.checkpoint_every, "on_checkpoint"_a = nb::none(),
           "resume"_a = nb::none(),
           "hidden widths and activation (relu, softplus, tanh or silu), iterations and ema (None: "
-          "the loss's defaults, train_defaults: [1024] relu, 1200, 0; with ncsn [128, 128] silu, "
+          "the loss's defaults, as TrainConfig(loss=...) shows them: [1024] relu, 1200, 0; with ncsn [128, 128] silu, "
           "24000, 0.999); loss exact, sliced, dsm (at "
           "sigma) or ncsn (over sigmas σ₁ > … > σ_L, by default geometric_noise_levels(10, 0.01, "
           "20)); projections and projection (rademacher, gaussian) for sliced; optimizer gd, nesterov or adam, "
@@ -216,7 +217,7 @@ void bind_training(nb::module_& m) {
       "progress"_a = false, "kwargs"_a,
       "Fits the score model to data (N, d) or (N,) by score matching: `langevin train`. The "
       "configuration as a TrainConfig or its keyword arguments (loss=\"exact\", hidden, "
-      "iterations, … with the loss's defaults: train_defaults); initial: an Mlp to start from. Returns a TrainResult; its model "
+      "iterations, … with the loss's defaults, as TrainConfig(loss=...) shows them); initial: an Mlp to start from. Returns a TrainResult; its model "
       "is what `langevin train` would save, bit for bit. Ctrl-C stops with KeyboardInterrupt.");
 }
 
