@@ -105,6 +105,17 @@ TEST(CheckpointCli, RefusesACheckpointOfAnotherRunOrNoCheckpoint) {
             std::string::npos)
       << other.output;
 
+  // One written without settings (by the library, or Python's Checkpoint.save) cannot be
+  // checked to be this run's.
+  write_checkpoint(dir.file("bare.ckpt"), read_checkpoint(dir.file("run.ckpt")).checkpoint);
+  const auto bare = run_cli(base + " --resume " + dir.file("bare.ckpt") + " --out " +
+                            dir.file("b.npy"));
+  EXPECT_EQ(bare.status, 2);
+  EXPECT_NE(bare.output.find("--resume = " + dir.file("bare.ckpt") +
+                             ": the checkpoint records no run settings"),
+            std::string::npos)
+      << bare.output;
+
   const auto model = run_cli(base + " --resume " + std::string(LANGEVIN_SOURCE_DIR) +
                              "/tests/data/torch_mlp.safetensors --out " + dir.file("b.npy"));
   EXPECT_EQ(model.status, 2);
@@ -195,7 +206,7 @@ TEST(TrainCheckpointCli, RefusesACheckpointOfAnotherRunOrData) {
   const auto wrong = run_cli(base + " --resume " + dir.file("s.ckpt") + " --out " +
                              dir.file("b.safetensors"));
   EXPECT_EQ(wrong.status, 2);
-  EXPECT_NE(wrong.output.find("expected \"langevin-train-checkpoint-1\""), std::string::npos)
+  EXPECT_NE(wrong.output.find(dir.file("s.ckpt") + ": a sampling checkpoint"), std::string::npos)
       << wrong.output;
   EXPECT_FALSE(std::filesystem::exists(dir.file("b.safetensors")));
 }

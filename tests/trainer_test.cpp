@@ -797,13 +797,15 @@ TEST(TrainingCheckpoint, TheFileKeepsEveryValueExactly) {
   EXPECT_EQ(back.best_loss, std::numeric_limits<double>::infinity());
   // Each kind of checkpoint refuses the other's file.
   testing::expect_invalid([&] { read_checkpoint(dir.file("t.ckpt")); }, dir.file("t.ckpt"),
-                          "expected \"langevin-checkpoint-1\"");
+                          "a training checkpoint (format \"langevin-train-checkpoint-1\"); this "
+                          "run resumes from a sampling one (\"langevin-checkpoint-1\")");
   Checkpoint sampling;
   sampling.update = 3;
   sampling.states = Array({2, 1}, {0.0f, 1.0f});
   write_checkpoint(dir.file("s.ckpt"), sampling);
   testing::expect_invalid([&] { read_train_checkpoint(dir.file("s.ckpt")); }, dir.file("s.ckpt"),
-                          "expected \"langevin-train-checkpoint-1\"");
+                          "a sampling checkpoint (format \"langevin-checkpoint-1\"); this run "
+                          "resumes from a training one (\"langevin-train-checkpoint-1\")");
 }
 
 TEST(TrainingCheckpoint, RefusesACheckpointOfAnotherRun) {

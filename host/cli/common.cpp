@@ -219,6 +219,11 @@ void check_checkpoint_options(const std::string& checkpoint, std::int64_t every)
 }
 
 void check_same_run(const std::string& path, const RunSettings& theirs, const RunSettings& ours) {
+  if (theirs.empty() && !ours.empty()) {
+    throw InvalidInput("--resume = " + path + ": the checkpoint records no run settings (one "
+                       "the library or Python wrote without them), so it cannot be checked to be "
+                       "this run's; resume it where it was written");
+  }
   std::vector<std::string> names;
   for (const auto& entry : ours) names.push_back(entry.first);
   for (const auto& entry : theirs) {

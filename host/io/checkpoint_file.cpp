@@ -55,7 +55,15 @@ const std::string& entry(const std::string& path, const TensorFile& file, const 
 
 void check_format(const std::string& path, const TensorFile& file, const char* expected) {
   const std::string& format = entry(path, file, kFormatKey);
-  if (format != expected) fail(path, "format \"" + format + "\", expected \"" + expected + "\"");
+  if (format == expected) return;
+  // The other kind of this library's checkpoints: say which, not that it is none.
+  const bool sampling = format == kFormat;
+  if (sampling || format == kTrainFormat) {
+    throw InvalidInput(path + ": a " + (sampling ? "sampling" : "training") +
+                       " checkpoint (format \"" + format + "\"); this run resumes from a " +
+                       (sampling ? "training" : "sampling") + " one (\"" + expected + "\")");
+  }
+  fail(path, "format \"" + format + "\", expected \"" + expected + "\"");
 }
 
 std::string exact_text(double value) {
