@@ -323,7 +323,9 @@ void bind_sampling(nb::module_& m) {
           "over its own without them), denoise; backend \"auto\", \"cpu\" or \"cuda\"; devices: "
           "a GPU ordinal, a list of them or \"all\" (chains split in contiguous blocks, the "
           "one-GPU result); score_form \"auto\" or \"layered\"; checkpoint_every S updates "
-          "calls on_checkpoint(Checkpoint); resume: a Checkpoint or a checkpoint file's path.")
+          "calls on_checkpoint(Checkpoint); resume: a Checkpoint or a checkpoint file's path, "
+          "of a run with this same configuration (its shapes and update are checked; the other "
+          "settings are the caller's to keep, as `langevin sample --resume` checks them).")
       .def_prop_ro("chains", [](const PySamplerConfig& c) { return c.config.chains; })
       .def_prop_ro("steps", [](const PySamplerConfig& c) { return c.config.steps; })
       .def_prop_ro("epsilon", [](const PySamplerConfig& c) { return c.config.epsilon; })

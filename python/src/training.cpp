@@ -114,7 +114,9 @@ void bind_training(nb::module_& m) {
           "without improvement, returning the best model; 0: off); seed; backend; "
           "device (a GPU ordinal); on_step(TrainStep) after every iteration; "
           "on_checkpoint(TrainCheckpoint) after every checkpoint_every-th iteration but the last; "
-          "resume: a TrainCheckpoint or its file, to continue that run bit for bit.")
+          "resume: a TrainCheckpoint or its file, to continue that run bit for bit (with the same "
+          "data and configuration, which are the caller's to keep, as `langevin train --resume` "
+          "checks them).")
       .def_prop_ro("iterations", [](const PyTrainConfig& c) { return c.config.iterations; })
       .def_prop_ro("loss", [](const PyTrainConfig& c) { return std::string(to_string(c.config.loss)); })
       .def_prop_ro("hidden", [](const PyTrainConfig& c) { return c.config.hidden; });
