@@ -234,6 +234,25 @@ TEST_F(Cli, NegativeNumbersAreNotTakenForTheLibrarysDefaults) {
   }
 }
 
+TEST_F(Cli, TheLibrarysRefusalsNameTheOption) {
+  write_npy(path("d.npy"), Array({20, 2}));
+  const std::string sample = "sample --gmm " + gmm_ + " --out " + path("s.npy");
+  for (const auto& [arguments, message] : std::vector<std::pair<std::string, std::string>>{
+           {"train --data " + path("d.npy") + " --iters 0 --out " + path("m.safetensors"),
+            "--iters = 0: must be at least 1"},
+           {sample + " --chains 0", "--chains = 0: must be at least 1"},
+           {sample + " --keep trajectory --steps 100 --burn-in 100",
+            "--burn-in = 100: must be in [0, updates)"},
+           {sample + " --thin 0", "--thin: only with --keep trajectory"},
+           {"info --score-form fastest", "--score-form"},
+       }) {
+    const Result r = run(arguments);
+    EXPECT_EQ(r.status, 2) << arguments << "\n" << r.output;
+    EXPECT_EQ(r.output.rfind("langevin: error: " + message, 0), 0u) << arguments << "\n"
+                                                                    << r.output;
+  }
+}
+
 TEST_F(Cli, EmptyInputsAreCheckedLikeOthers) {
   write_npy(path("e1.npy"), Array({0, 1}));
   write_npy(path("e2.npy"), Array({0, 2}));

@@ -59,8 +59,8 @@ struct InfoOptions {
 
 /// The form the given model or mixture's score runs in (empty when none is given).
 std::string score_form_of(const InfoOptions& options) {
-  if (options.source.model_path.empty() && options.source.gmm_path.empty()) return "";
   const ScoreForm form = parse_score_form(options.score_form, "--score-form");
+  if (options.source.model_path.empty() && options.source.gmm_path.empty()) return "";
   return detail::make_target(load_score_source(options.source), form)->form();
 }
 

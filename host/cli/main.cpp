@@ -12,8 +12,9 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
-#include <vector>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -34,6 +35,39 @@ int report_failure(const std::exception& error, const std::string& message, int 
   if (!agreed) ranks.abort_all(status);
   langevin::cli::stop_ranks();
   return status;
+}
+
+/// The library names its configuration's fields ("burn_in = 5: …"); the tool's user gave
+/// options. A message that starts with a field for which `command` has an option names the
+/// option instead ("--burn-in = 5: …").
+std::string in_options(const CLI::App* command, const std::string& message) {
+  static const std::pair<const char*, const char*> kOptions[] = {
+      {"chains", "--chains"},           {"steps", "--steps"},
+      {"epsilon", "--epsilon"},         {"first_chain", "--first-chain"},
+      {"burn_in", "--burn-in"},         {"thin", "--thin"},
+      {"sampler", "--sampler"},         {"friction", "--friction"},
+      {"corrector_steps", "--corrector-steps"}, {"snr", "--snr"},
+      {"denoise", "--denoise"},         {"rtol", "--rtol"},
+      {"atol", "--atol"},               {"init mean", "--init mean"},
+      {"init std", "--init std"},       {"iterations", "--iters"},
+      {"batch", "--batch"},             {"learning rate", "--lr"},
+      {"weight decay", "--weight-decay"}, {"clip", "--clip"},
+      {"validation", "--validation"},   {"early stop", "--early-stop"},
+      {"warmup", "--warmup"},           {"schedule", "--schedule"},
+      {"ema", "--ema"},                 {"tolerance", "--tol"},
+      {"projections", "--projections"}, {"sigma", "--sigma"},
+      {"probes", "--probes"},           {"bins", "--bins"},
+      {"chunk_chains", "--chunk-chains"},
+  };
+  if (command == nullptr) return message;
+  for (const auto& [field, option] : kOptions) {
+    const std::string prefix = std::string(field) + " = ";
+    const std::string name = std::string(option).substr(0, std::string(option).find(' '));
+    if (message.rfind(prefix, 0) == 0 && command->get_option_no_throw(name) != nullptr) {
+      return option + message.substr(std::string(field).size());
+    }
+  }
+  return message;
 }
 
 int run(int argc, char** argv);
@@ -106,7 +140,11 @@ int run(int argc, char** argv) {
       command.run();
     }
   } catch (const langevin::InvalidInput& e) {
-    return report_failure(e, e.what(), kExitUsage);
+    const CLI::App* command = nullptr;
+    for (const langevin::cli::Command& c : commands) {
+      if (c.subcommand->parsed()) command = c.subcommand;
+    }
+    return report_failure(e, in_options(command, e.what()), kExitUsage);
   } catch (const std::bad_alloc& e) {
     return report_failure(e, "out of host memory", kExitFailure);
   } catch (const std::exception& e) {

@@ -53,6 +53,8 @@ struct SampleOptions {
   const CLI::Option* corrector_step_option = nullptr;
   double friction = kDefaultFriction;  // --sampler underdamped
   const CLI::Option* friction_option = nullptr;
+  const CLI::Option* burn_in_option = nullptr;
+  const CLI::Option* thin_option = nullptr;
   bool denoise = false;
   bool diagnose = false;
   std::string sigmas;
@@ -407,6 +409,12 @@ SampleInputs prepare(const SampleOptions& options) {
   } else {
     throw InvalidInput("--keep = \"" + options.keep + "\": expected final or trajectory");
   }
+  for (const CLI::Option* option : {options.burn_in_option, options.thin_option}) {
+    if (option->count() > 0 && config.keep == Keep::Final) {
+      throw InvalidInput(option->get_name() + ": only with --keep trajectory (a run keeping "
+                         "final states keeps one step)");
+    }
+  }
   if (!options.init.empty()) apply_init(options.init, dim, config);
   config.method = parse_method(options.sampler, "--sampler");
   only_with(Method::Pc, config.method,
@@ -580,12 +588,14 @@ Command add_sample_command(CLI::App& app) {
                       "final: x_K, shape (chains, d); trajectory: x_k for k = B, B+T, ... < K, "
                       "shape (chains, kept, d)")
       ->capture_default_str();
-  command->add_option("--burn-in", options->burn_in, "first step a trajectory keeps (B)")
-      ->check(integer_range<std::int64_t>())
-      ->capture_default_str();
-  command->add_option("--thin", options->thin, "keep every T-th step of a trajectory")
-      ->check(integer_range<std::int64_t>())
-      ->capture_default_str();
+  options->burn_in_option =
+      command->add_option("--burn-in", options->burn_in, "first step a trajectory keeps (B)")
+          ->check(integer_range<std::int64_t>())
+          ->capture_default_str();
+  options->thin_option =
+      command->add_option("--thin", options->thin, "keep every T-th step of a trajectory")
+          ->check(integer_range<std::int64_t>())
+          ->capture_default_str();
   command->add_option("--first-chain", options->first_chain,
                       "global index of the first chain (rows C ... C+N-1 of a larger run)")
       ->check(integer_range<std::int64_t>())
