@@ -227,10 +227,17 @@ nb::object to_gpu_array(DeviceArray array, int device, const std::string& framew
         owned->data(), shape.size(), shape.data(), owner, nullptr, nb::dtype<float>(),
         nb::device::cuda::value, device));
   };
-  if (framework == "dlpack") return make(nb::array_api{});
+  check_framework(framework);
   if (framework == "torch") return make(nb::pytorch{});
   if (framework == "cupy") return make(nb::cupy{});
   if (framework == "jax") return make(nb::jax{});
+  return make(nb::array_api{});
+}
+
+void check_framework(const std::string& framework) {
+  for (const char* known : {"dlpack", "torch", "cupy", "jax"}) {
+    if (framework == known) return;
+  }
   throw InvalidInput("framework = \"" + framework + "\": expected dlpack, torch, cupy or jax");
 }
 

@@ -60,6 +60,8 @@ nb::object to_numpy(Array array);
 /// A GPU result exported through DLPack: as the framework named ("dlpack": nanobind's own array,
 /// which any DLPack consumer takes; "torch", "cupy", "jax"), owning `array`'s memory.
 nb::object to_gpu_array(DeviceArray array, int device, const std::string& framework);
+/// Refuses a framework name to_gpu_array does not know (before a run, whatever its device).
+void check_framework(const std::string& framework);
 
 /// A CUDA stream from Python: None (the default stream), an integer handle, or an object with
 /// `cuda_stream` (PyTorch), `ptr` (CuPy) or `__cuda_stream__` (the CUDA stream protocol).

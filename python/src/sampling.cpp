@@ -154,6 +154,7 @@ class PySampler {
       std::shared_ptr<Between*> slot;
       ~Clear() { *slot = nullptr; }
     } clear{slot_};
+    check_framework(framework);
     const Stream stream = stream_of(stream_object);
     const std::vector<std::int64_t> shape = sampler_->output_shape();
     if (!out.is_none()) {

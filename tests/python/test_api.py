@@ -260,6 +260,8 @@ def test_device_strings_are_checked(two_modes):
     for bad in ["gpu", "cuda:", "cuda:x", "cuda1", "cuda:-1"]:
         with pytest.raises(ValueError, match=f'device = "{bad}": expected cpu, cuda or cuda:N'):
             langevin.sample(two_modes, chains=10, steps=5, device=bad)
+    with pytest.raises(ValueError, match='framework = "numpy": expected dlpack, torch, cupy or jax'):
+        langevin.sample(two_modes, chains=10, steps=5, framework="numpy")
     sampler = langevin.Sampler(two_modes, chains=10, steps=5, backend="cpu")
     for device in ["cuda", "cuda:0"]:
         with pytest.raises(ValueError,
