@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -236,6 +237,7 @@ TEST_F(Cli, NegativeNumbersAreNotTakenForTheLibrarysDefaults) {
 
 TEST_F(Cli, TheLibrarysRefusalsNameTheOption) {
   write_npy(path("d.npy"), Array({20, 2}));
+  write_npy(path("nan.npy"), Array({2, 2}, {0.0f, 1.0f, NAN, 0.0f}));
   const std::string sample = "sample --gmm " + gmm_ + " --out " + path("s.npy");
   for (const auto& [arguments, message] : std::vector<std::pair<std::string, std::string>>{
            {"train --data " + path("d.npy") + " --iters 0 --out " + path("m.safetensors"),
@@ -244,6 +246,9 @@ TEST_F(Cli, TheLibrarysRefusalsNameTheOption) {
            {sample + " --keep trajectory --steps 100 --burn-in 100",
             "--burn-in = 100: must be in [0, updates)"},
            {sample + " --thin 0", "--thin: only with --keep trajectory"},
+           {sample + " --sampler ode --sigmas 3,0.1,4 --steps 5", "--steps: not with --sampler ode"},
+           {sample + " --chains 2 --init file:" + path("nan.npy"),
+            "--init = file:" + path("nan.npy") + ": row 1, coordinate 0 is nan"},
            {"info --score-form fastest", "--score-form"},
        }) {
     const Result r = run(arguments);

@@ -155,6 +155,13 @@ void apply_init(const std::string& spec, int dim, SamplerConfig& config) {
                          ", expected (chains, d) = (" + std::to_string(config.chains) + ", " +
                          std::to_string(dim) + ")");
     }
+    for (std::int64_t i = 0; i < states.size(); ++i) {
+      if (!std::isfinite(states[i])) {
+        throw InvalidInput(field + " = " + spec + ": row " + std::to_string(i / dim) +
+                           ", coordinate " + std::to_string(i % dim) + " is " +
+                           detail::number_text(states[i]) + "; initial states must be finite");
+      }
+    }
     config.init_states = std::move(states);
   } else {
     throw InvalidInput(field + " = \"" + spec +
@@ -421,6 +428,10 @@ SampleInputs prepare(const SampleOptions& options) {
             {options.corrector_steps_option, options.snr_option, options.corrector_step_option});
   only_with(Method::Ode, config.method, {options.rtol_option, options.atol_option});
   only_with(Method::Underdamped, config.method, {options.friction_option});
+  if (config.method == Method::Ode && options.steps_option->count() > 0) {
+    throw InvalidInput("--steps: not with --sampler ode (its integrator chooses its own steps "
+                       "within --rtol and --atol)");
+  }
   config.friction = options.friction;
   config.corrector_steps = options.corrector_steps;
   config.snr = options.snr;
