@@ -37,10 +37,10 @@ Backend resolve(Backend requested) {
     case Backend::Cuda:
       if (!cuda_built()) {
         throw Error("backend = cuda, but this build has no CUDA backend (configured with "
-                    "LANGEVIN_WITH_CUDA=OFF; use --backend cpu or auto)");
+                    "LANGEVIN_WITH_CUDA=OFF; use the cpu or auto backend)");
       }
       if (!cuda_available()) {
-        throw Error("backend = cuda, but no CUDA GPU is available (use --backend cpu or auto)");
+        throw Error("backend = cuda, but no CUDA GPU is available (use the cpu or auto backend)");
       }
       return Backend::Cuda;
   }

@@ -161,7 +161,7 @@ Likelihood log_likelihood(const Mlp& model, const Array& points, const Likelihoo
   config.validate();
   if (!model.noise_conditional()) {
     throw InvalidInput("this model is not noise-conditional: a likelihood needs the score at "
-                       "every noise level (train it with --loss ncsn)");
+                       "every noise level (train it with the ncsn loss)");
   }
   const std::vector<double> sigmas = config.sigmas.empty() ? model.noise_levels() : config.sigmas;
   if (sigmas.size() < 2) {

@@ -15,8 +15,8 @@ namespace langevin::detail {
 
 std::vector<double> model_noise_levels(const Mlp& model, const SamplerConfig& config) {
   if (!model.noise_conditional() && !config.sigmas.empty()) {
-    throw InvalidInput("sigmas: this model is not noise-conditional (train it with --loss "
-                       "ncsn to anneal)");
+    throw InvalidInput("sigmas: this model is not noise-conditional (train it with the ncsn "
+                       "loss to anneal)");
   }
   // The log-density first: for a model it is the reason MALA cannot run, annealed or not.
   if (config.method == Method::Mala) {
