@@ -243,6 +243,8 @@ TEST_F(Cli, TheLibrarysRefusalsNameTheOption) {
            {"train --data " + path("d.npy") + " --iters 0 --out " + path("m.safetensors"),
             "--iters = 0: must be at least 1"},
            {sample + " --chains 0", "--chains = 0: must be at least 1"},
+           {"train --data " + path("d.npy") + " --hidden 8,0 --out " + path("m.safetensors"),
+            "--hidden[1] = 0: must be at least 1"},
            {sample + " --keep trajectory --steps 100 --burn-in 100",
             "--burn-in = 100: must be in [0, updates)"},
            {sample + " --thin 0", "--thin: only with --keep trajectory"},

@@ -57,14 +57,16 @@ std::string in_options(const CLI::App* command, const std::string& message) {
       {"ema", "--ema"},                 {"tolerance", "--tol"},
       {"projections", "--projections"}, {"sigma", "--sigma"},
       {"probes", "--probes"},           {"bins", "--bins"},
-      {"chunk_chains", "--chunk-chains"},
+      {"chunk_chains", "--chunk-chains"}, {"hidden", "--hidden"},
   };
   if (command == nullptr) return message;
   for (const auto& [field, option] : kOptions) {
-    const std::string prefix = std::string(field) + " = ";
     const std::string name = std::string(option).substr(0, std::string(option).find(' '));
-    if (message.rfind(prefix, 0) == 0 && command->get_option_no_throw(name) != nullptr) {
-      return option + message.substr(std::string(field).size());
+    // "field = value" or a list's "field[i] = value".
+    for (const std::string prefix : {std::string(field) + " = ", std::string(field) + "["}) {
+      if (message.rfind(prefix, 0) == 0 && command->get_option_no_throw(name) != nullptr) {
+        return option + message.substr(std::string(field).size());
+      }
     }
   }
   return message;
