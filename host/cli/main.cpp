@@ -42,28 +42,27 @@ int report_failure(const std::exception& error, const std::string& message, int 
 /// option instead ("--burn-in = 5: …").
 std::string in_options(const CLI::App* command, const std::string& message) {
   static const std::pair<const char*, const char*> kOptions[] = {
-      {"chains", "--chains"},           {"steps", "--steps"},
-      {"epsilon", "--epsilon"},         {"first_chain", "--first-chain"},
-      {"burn_in", "--burn-in"},         {"thin", "--thin"},
-      {"sampler", "--sampler"},         {"friction", "--friction"},
-      {"corrector_steps", "--corrector-steps"}, {"snr", "--snr"},
-      {"denoise", "--denoise"},         {"rtol", "--rtol"},
-      {"atol", "--atol"},               {"init mean", "--init mean"},
-      {"init std", "--init std"},       {"iterations", "--iters"},
-      {"batch", "--batch"},             {"learning rate", "--lr"},
-      {"weight decay", "--weight-decay"}, {"clip", "--clip"},
-      {"validation", "--validation"},   {"early stop", "--early-stop"},
-      {"warmup", "--warmup"},           {"schedule", "--schedule"},
-      {"ema", "--ema"},                 {"tolerance", "--tol"},
+      // sample (SamplerConfig, SummaryOptions)
+      {"chains", "--chains"}, {"steps", "--steps"}, {"epsilon", "--epsilon"},
+      {"first_chain", "--first-chain"}, {"burn_in", "--burn-in"}, {"thin", "--thin"},
+      {"sampler", "--sampler"}, {"friction", "--friction"}, {"snr", "--snr"},
+      {"corrector_steps", "--corrector-steps"}, {"denoise", "--denoise"},
+      {"init mean", "--init mean"}, {"init std", "--init std"}, {"bins", "--bins"},
+      {"chunk_chains", "--chunk-chains"},
+      // sample --sampler ode, likelihood (LikelihoodConfig)
+      {"rtol", "--rtol"}, {"atol", "--atol"}, {"probes", "--probes"},
+      // train (TrainConfig); score
+      {"hidden", "--hidden"}, {"iterations", "--iters"}, {"batch", "--batch"},
+      {"learning rate", "--lr"}, {"weight decay", "--weight-decay"}, {"clip", "--clip"},
+      {"validation", "--validation"}, {"early stop", "--early-stop"}, {"warmup", "--warmup"},
+      {"schedule", "--schedule"}, {"ema", "--ema"}, {"tolerance", "--tol"},
       {"projections", "--projections"}, {"sigma", "--sigma"},
-      {"probes", "--probes"},           {"bins", "--bins"},
-      {"chunk_chains", "--chunk-chains"}, {"hidden", "--hidden"},
   };
   if (command == nullptr) return message;
   for (const auto& [field, option] : kOptions) {
     const std::string name = std::string(option).substr(0, std::string(option).find(' '));
     // "field = value" or a list's "field[i] = value".
-    for (const std::string prefix : {std::string(field) + " = ", std::string(field) + "["}) {
+    for (const std::string& prefix : {std::string(field) + " = ", std::string(field) + "["}) {
       if (message.rfind(prefix, 0) == 0 && command->get_option_no_throw(name) != nullptr) {
         return option + message.substr(std::string(field).size());
       }
