@@ -25,6 +25,7 @@ struct LikelihoodOptions {
   std::string sigmas;
   std::string divergence = "auto";
   int probes = 1;
+  const CLI::Option* probes_option = nullptr;
   double rtol = kDefaultOdeTolerance;
   double atol = kDefaultOdeTolerance;
 };
@@ -46,6 +47,14 @@ void run_likelihood(const LikelihoodOptions& options) {
   if (std::holds_alternative<GaussianMixture>(source) && config.sigmas.empty()) {
     throw InvalidInput("--sigmas: a mixture's likelihood runs over noise levels: give "
                        "MAX,MIN,LEVELS (MAX well above the mixture's spread, MIN the points' level)");
+  }
+  config.validate();
+  const bool mixture = std::holds_alternative<GaussianMixture>(source);
+  if (options.probes_option->count() > 0 &&
+      resolved_divergence(config.divergence, mixture, source_dim(source)) !=
+          DivergenceEstimator::Hutchinson) {
+    throw InvalidInput("--probes: only with --divergence hutchinson (this run's divergence is "
+                       "exact)");
   }
   const Array points = as_points(read_array(options.in), options.in);
   if (points.dim(0) == 0) {
@@ -146,10 +155,11 @@ Command add_likelihood_command(CLI::App& app) {
                       "exact: the trace (a model: d tangent passes); hutchinson: Rademacher "
                       "probes")
       ->capture_default_str();
-  command->add_option("--probes", options->probes,
-                      "hutchinson: probes averaged at each evaluation (1 ... 64)")
-      ->capture_default_str()
-      ->check(integer_range<int>());
+  options->probes_option = command->add_option("--probes", options->probes,
+                                                "hutchinson: probes averaged at each evaluation "
+                                                "(1 ... 64)")
+                               ->capture_default_str()
+                               ->check(integer_range<int>());
   command->add_option("--rtol", options->rtol, "the integrator's relative tolerance")
       ->capture_default_str();
   command->add_option("--atol", options->atol, "the integrator's absolute tolerance")

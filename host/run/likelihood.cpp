@@ -150,10 +150,8 @@ Likelihood log_likelihood(const GaussianMixture& mixture, const Array& points,
     throw InvalidInput("sigmas: a mixture's likelihood runs over noise levels: give them "
                        "(σ₁ well above the mixture's spread, σ_L the level of the points)");
   }
-  // The mixture's divergence is exact at any d, at the cost of its score.
-  const DivergenceEstimator divergence =
-      config.divergence == DivergenceEstimator::Auto ? DivergenceEstimator::Exact : config.divergence;
-  return detail::run_likelihood(*detail::make_target(mixture), points, config.sigmas, divergence,
+  return detail::run_likelihood(*detail::make_target(mixture), points, config.sigmas,
+                                resolved_divergence(config.divergence, true, mixture.dim()),
                                 config);
 }
 
@@ -167,13 +165,16 @@ Likelihood log_likelihood(const Mlp& model, const Array& points, const Likelihoo
   if (sigmas.size() < 2) {
     throw InvalidInput("sigmas: the model has one noise level; give at least two");
   }
-  const int dim = detail::score_model_dim(model);
-  DivergenceEstimator divergence = config.divergence;
-  if (divergence == DivergenceEstimator::Auto) {
-    divergence = dim <= kExactDivergenceMaxDim ? DivergenceEstimator::Exact : DivergenceEstimator::Hutchinson;
-  }
+  const DivergenceEstimator divergence =
+      resolved_divergence(config.divergence, false, detail::score_model_dim(model));
   return detail::run_likelihood(*detail::make_target(model, ScoreForm::Layered), points, sigmas,
                                 divergence, config);
+}
+
+DivergenceEstimator resolved_divergence(DivergenceEstimator requested, bool mixture, int dim) {
+  if (requested != DivergenceEstimator::Auto) return requested;
+  return mixture || dim <= kExactDivergenceMaxDim ? DivergenceEstimator::Exact
+                                                  : DivergenceEstimator::Hutchinson;
 }
 
 }  // namespace langevin

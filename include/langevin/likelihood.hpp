@@ -31,6 +31,10 @@ DivergenceEstimator parse_divergence(const std::string& text, const std::string&
 /// forward-mode passes an evaluation where Hutchinson's costs one a probe.
 constexpr int kExactDivergenceMaxDim = 16;
 
+/// The estimator a likelihood run takes when `requested`: Auto made concrete for a mixture
+/// (exact at any d, at the cost of its score) or a network in `dim` dimensions.
+DivergenceEstimator resolved_divergence(DivergenceEstimator requested, bool mixture, int dim);
+
 struct LikelihoodConfig {
   /// σ₁ > … > σ_L, at least two: the points are at σ_L, the prior at σ₁, and each interval
   /// starts the step-size control afresh (as the sampler's ODE). Empty: a model's own levels;
