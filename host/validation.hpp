@@ -5,6 +5,7 @@
 #include <langevin/error.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <sstream>
 #include <string>
 
@@ -21,6 +22,18 @@ inline std::string number_text(double value) {
 inline void require(bool ok, const std::string& field, const std::string& value,
                     const std::string& allowed) {
   if (!ok) throw InvalidInput(field + " = " + value + ": " + allowed);
+}
+
+/// Throws InvalidInput "<name>[i, j] = <value>: must be finite" at the first value of the
+/// row-major array of `count` floats, `dim` a row, that is NaN or infinite.
+inline void require_finite(const float* values, std::int64_t count, int dim,
+                           const std::string& name) {
+  for (std::int64_t i = 0; i < count; ++i) {
+    if (!std::isfinite(values[i])) {
+      throw InvalidInput(name + "[" + std::to_string(i / dim) + ", " + std::to_string(i % dim) +
+                         "] = " + number_text(values[i]) + ": must be finite");
+    }
+  }
 }
 
 /// A noise level σ: the chains run in float and a noise-conditional network reads log σ, so σ

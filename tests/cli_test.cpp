@@ -250,7 +250,7 @@ TEST_F(Cli, TheLibrarysRefusalsNameTheOption) {
            {sample + " --thin 0", "--thin: only with --keep trajectory"},
            {sample + " --sampler ode --sigmas 3,0.1,4 --steps 5", "--steps: not with --sampler ode"},
            {sample + " --chains 2 --init file:" + path("nan.npy"),
-            "--init = file:" + path("nan.npy") + ": row 1, coordinate 0 is nan"},
+            "--init = file:" + path("nan.npy") + ": states[1, 0] = nan: must be finite"},
            {"info --score-form fastest", "--score-form"},
        }) {
     const Result r = run(arguments);

@@ -155,13 +155,8 @@ void apply_init(const std::string& spec, int dim, SamplerConfig& config) {
                          ", expected (chains, d) = (" + std::to_string(config.chains) + ", " +
                          std::to_string(dim) + ")");
     }
-    for (std::int64_t i = 0; i < states.size(); ++i) {
-      if (!std::isfinite(states[i])) {
-        throw InvalidInput(field + " = " + spec + ": row " + std::to_string(i / dim) +
-                           ", coordinate " + std::to_string(i % dim) + " is " +
-                           detail::number_text(states[i]) + "; initial states must be finite");
-      }
-    }
+    // Checked here too, where the file's name is known (the library names init_states).
+    detail::require_finite(states.data(), states.size(), dim, field + " = " + spec + ": states");
     config.init_states = std::move(states);
   } else {
     throw InvalidInput(field + " = \"" + spec +

@@ -80,12 +80,7 @@ Likelihood run_likelihood(const ScoreTarget& target, const Array& points,
                        std::to_string(dim) + " dimensions: expected (N, " + std::to_string(dim) +
                        ")");
   }
-  for (std::int64_t i = 0; i < points.size(); ++i) {
-    if (!std::isfinite(points.data()[i])) {
-      throw InvalidInput("points[" + std::to_string(i / dim) + ", " + std::to_string(i % dim) +
-                         "] = " + number_text(points.data()[i]) + ": must be finite");
-    }
-  }
+  require_finite(points.data(), points.size(), dim, "points");
   const std::int64_t n = points.dim(0);
   Likelihood result;
   result.dim = dim;

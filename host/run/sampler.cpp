@@ -68,12 +68,7 @@ void require_finite_rows(const Array& rows, const std::string& name, std::int64_
   require(shape_ok, name + " shape", rows.shape_string(),
           "must be (chains, d) = (" + std::to_string(chains) + ", " + std::to_string(dim) + ")" +
               why);
-  for (std::int64_t i = 0; i < rows.size(); ++i) {
-    if (!std::isfinite(rows[i])) {
-      throw InvalidInput(name + "[" + std::to_string(i / dim) + ", " + std::to_string(i % dim) +
-                         "] = " + text(rows[i]) + ": must be finite");
-    }
-  }
+  detail::require_finite(rows.data(), rows.size(), dim, name);
 }
 
 /// A checkpoint must belong to a run of this configuration: its update inside the run, its arrays
