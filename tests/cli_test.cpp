@@ -235,6 +235,21 @@ TEST_F(Cli, NegativeNumbersAreNotTakenForTheLibrarysDefaults) {
   }
 }
 
+TEST_F(Cli, ListsWithAnEmptyFieldAreRefused) {
+  write_npy(path("d.npy"), Array({20, 2}));
+  const std::string train = "train --data " + path("d.npy") + " --iters 1 --out " +
+                            path("m.safetensors");
+  for (const std::string& hidden : {" --hidden 8,,8", " --hidden=8,", " --hidden ,8"}) {
+    const Result r = run(train + hidden);
+    EXPECT_EQ(r.status, 2) << hidden << "\n" << r.output;
+    EXPECT_EQ(r.output.rfind("langevin: error: --hidden: \"", 0), 0u) << hidden << "\n"
+                                                                      << r.output;
+    EXPECT_NE(r.output.find("has an empty field"), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(path("m.safetensors"))) << hidden;
+  }
+  EXPECT_EQ(run(train + " --hidden 8,8").status, 0);
+}
+
 TEST_F(Cli, TheLibrarysRefusalsNameTheOption) {
   write_npy(path("d.npy"), Array({20, 2}));
   write_npy(path("nan.npy"), Array({2, 2}, {0.0f, 1.0f, NAN, 0.0f}));

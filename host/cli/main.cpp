@@ -71,6 +71,35 @@ std::string in_options(const CLI::App* command, const std::string& message) {
   return message;
 }
 
+/// CLI11 drops the empty fields of a comma-separated value before any check sees them, so
+/// `--hidden 8,,8` would train an 8,8 network: a list with an empty field is refused here, in
+/// the words of the tool's other parse errors, before the arguments are parsed.
+void reject_empty_list_fields(const CLI::App& app, int argc, char** argv) {
+  for (const CLI::App* command : app.get_subcommands({})) {
+    for (const CLI::Option* option : command->get_options()) {
+      if (option->get_delimiter() != ',') continue;
+      for (const std::string& long_name : option->get_lnames()) {
+        const std::string flag = "--" + long_name;
+        for (int i = 1; i < argc; ++i) {
+          const std::string token = argv[i];
+          std::string value;
+          if (token == flag && i + 1 < argc) {
+            value = argv[i + 1];
+          } else if (token.rfind(flag + "=", 0) == 0) {
+            value = token.substr(flag.size() + 1);
+          } else {
+            continue;
+          }
+          if (value.empty() || value.front() == ',' || value.back() == ',' ||
+              value.find(",,") != std::string::npos) {
+            throw CLI::ValidationError(flag, "\"" + value + "\" has an empty field");
+          }
+        }
+      }
+    }
+  }
+}
+
 int run(int argc, char** argv);
 
 }  // namespace
@@ -110,6 +139,7 @@ int run(int argc, char** argv) {
   };
 
   try {
+    reject_empty_list_fields(app, argc, argv);
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
     if (lead) std::cout << app.help();
